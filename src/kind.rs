@@ -92,7 +92,12 @@ pub struct UnknownKind(pub String);
 impl fmt::Display for UnknownKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        write!(f, "unknown kind \"{}\" (expected one of: {})", self.0, names.join(", "))
+        write!(
+            f,
+            "unknown kind \"{}\" (expected one of: {})",
+            self.0,
+            names.join(", ")
+        )
     }
 }
 

@@ -1,1 +1,100 @@
-fn main() {}
+//! The medpacket command: parse arguments, run the library, print, and exit with the
+//! codes of SPEC.md (0 ok, 1 not ready / mismatch, 2 error).
+
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("medpacket: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Scan { dir, json } => {
+            let (inv, _) = medpacket::scan_folder(&dir)?;
+            let report = medpacket::report::scan_report(&inv);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", medpacket::report::scan_text(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Build {
+            dir,
+            output,
+            skip_unreadable,
+            force,
+            paper,
+            json,
+        } => {
+            let opts = medpacket::BuildOptions {
+                dir,
+                output,
+                skip_unreadable,
+                force,
+                paper: paper.into(),
+            };
+            let spinner = (!json && std::io::stderr().is_terminal()).then(|| {
+                let pb = indicatif::ProgressBar::new_spinner();
+                pb.set_message("Building the packet…");
+                pb.enable_steady_tick(std::time::Duration::from_millis(120));
+                pb
+            });
+            let result = medpacket::build(&opts);
+            if let Some(pb) = spinner {
+                pb.finish_and_clear();
+            }
+            let report = result?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_build(&report);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_build(r: &medpacket::BuildReport) {
+    println!(
+        "Wrote {} ({} pages, {} documents).",
+        r.output,
+        r.pages,
+        r.documents.len()
+    );
+    for d in &r.documents {
+        let pages = if d.first_page == d.last_page {
+            format!("p. {}", d.first_page)
+        } else {
+            format!("pp. {}–{}", d.first_page, d.last_page)
+        };
+        println!(
+            "  {:<10} {:<18} {:<12} {}",
+            pages,
+            d.kind.as_str(),
+            d.date.as_deref().unwrap_or("undated"),
+            d.path
+        );
+    }
+    for s in &r.skipped {
+        println!("  not included: {}: {}", s.path, s.reason);
+    }
+    for d in &r.duplicates {
+        println!("  duplicate left out: {} (same as {})", d.path, d.same_as);
+    }
+    for w in &r.warnings {
+        println!("  warning: {w}");
+    }
+}

@@ -1,0 +1,690 @@
+//! Assemble: the plan, the rendered pages and the source files turn into the packet PDF,
+//! written front to back: generated pages and every source page in plan order, each page
+//! stamped as it is copied, then the page tree, outline, document info and trailer.
+//! Source documents are read, copied and dropped one at a time.
+
+use crate::error::{Error, Result};
+use crate::fonts::Metrics;
+use crate::images;
+use crate::ingest;
+use crate::pdfwrite::PdfWriter;
+use crate::plan::{Body, Plan};
+use crate::render::Rendered;
+use crate::scan::{sha256_hex, Inventory, SourceFile};
+use crate::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+
+/// Margin around scanned images on their page.
+const IMAGE_MARGIN: f32 = 36.0;
+
+struct Out<'p, W: Write> {
+    w: PdfWriter<W>,
+    plan: &'p Plan,
+    m: &'static Metrics,
+    page_ids: Vec<ObjectId>,
+    pages_root: ObjectId,
+    q_stream: ObjectId,
+    stamp_font: ObjectId,
+    stamps: StampFont,
+}
+
+fn io(path: &str) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::Source {
+        path: path.to_string(),
+        message: format!("could not write the packet ({e})"),
+    }
+}
+
+/// Writes the whole packet to `out`; returns `out` once the file is complete.
+pub fn assemble<W: Write>(plan: &Plan, inv: &Inventory, rendered: &Rendered, out: W) -> Result<W> {
+    let m =
+        Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
+    let here = "packet";
+    let mut w = PdfWriter::new(out).map_err(io(here))?;
+    let catalog = w.reserve();
+    let pages_root = w.reserve();
+    let info = w.reserve();
+    let page_ids: Vec<ObjectId> = (0..plan.total_pages).map(|_| w.reserve()).collect();
+    let stamp_font = w.reserve();
+    let q_stream = w
+        .add(&Object::Stream(Stream::new(
+            Dictionary::new(),
+            b"q\n".to_vec(),
+        )))
+        .map_err(io(here))?;
+    let mut o = Out {
+        w,
+        plan,
+        m,
+        page_ids,
+        pages_root,
+        q_stream,
+        stamp_font,
+        stamps: StampFont::default(),
+    };
+
+    // Generated pages come from one rendered document; its font program is shared with
+    // the stamps.
+    let gen = Document::load_mem(&rendered.pdf)
+        .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
+    let gen_pages: Vec<ObjectId> = gen.get_pages().into_values().collect();
+    if gen_pages.len() != rendered.packet_pages.len() {
+        return Err(Error::Internal(
+            "rendered page count differs from the plan".into(),
+        ));
+    }
+    let mut gen_import = Importer::new(&gen);
+    let descriptor = find_font_descriptor(&gen)
+        .ok_or_else(|| Error::Internal("generated pages carry no embedded font".into()))?;
+    let descriptor = gen_import.map_ref(&mut o.w, descriptor);
+    let mut gen_by_page: HashMap<u32, (ObjectId, &Vec<crate::layout::Link>)> = HashMap::new();
+    for ((pid, &packet_page), links) in gen_pages
+        .iter()
+        .zip(&rendered.packet_pages)
+        .zip(&rendered.links)
+    {
+        gen_by_page.insert(packet_page, (*pid, links));
+    }
+
+    let mut written: HashSet<u32> = HashSet::new();
+    for part in &plan.parts {
+        for p in part.first_page..part.first_page + part.count {
+            let (pid, links) = gen_by_page
+                .get(&p)
+                .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
+            let annots = link_annotations(&o, links);
+            o.copy_page(&mut gen_import, *pid, p, annots, "generated page")?;
+            written.insert(p);
+        }
+    }
+    for item in &plan.items {
+        let f = inv
+            .files
+            .get(item.file)
+            .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
+        match &item.body {
+            Body::Text(_) => {
+                for p in item.first_page..=item.last_page {
+                    let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
+                        Error::Internal(format!("no rendered page for packet page {p}"))
+                    })?;
+                    o.copy_page(&mut gen_import, *pid, p, Vec::new(), &item.rel)?;
+                }
+            }
+            Body::Pdf => {
+                let bytes = read_checked(f)?;
+                let doc =
+                    ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| Error::Source {
+                        path: f.rel.clone(),
+                        message: format!("could not be read again while building ({e:?})"),
+                    })?;
+                drop(bytes);
+                let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+                if src_pages.len() as u32 != item.source_pages {
+                    return Err(Error::ChangedDuringBuild(f.rel.clone()));
+                }
+                let mut imp = Importer::new(&doc);
+                for (i, sp) in src_pages.iter().enumerate() {
+                    imp.page_ids
+                        .insert(*sp, o.page_id(item.first_page + i as u32)?);
+                }
+                for (i, sp) in src_pages.iter().enumerate() {
+                    o.copy_page(
+                        &mut imp,
+                        *sp,
+                        item.first_page + i as u32,
+                        Vec::new(),
+                        &f.rel,
+                    )?;
+                }
+            }
+            Body::Jpeg => {
+                let bytes = read_checked(f)?;
+                let info = f
+                    .image
+                    .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
+                let shown = images::shown_size(info.width, info.height, info.orientation);
+                let xobj = images::jpeg_xobject(bytes, &info);
+                o.image_page(xobj, shown, info.orientation, item.first_page, &f.rel)?;
+            }
+            Body::Png => {
+                let bytes = read_checked(f)?;
+                let r = images::png_raster(&bytes).map_err(|e| Error::Source {
+                    path: f.rel.clone(),
+                    message: e,
+                })?;
+                let shown = (r.width, r.height);
+                o.image_page(
+                    images::raster_xobject(&r),
+                    shown,
+                    1,
+                    item.first_page,
+                    &f.rel,
+                )?;
+            }
+            Body::Tiff => {
+                let bytes = read_checked(f)?;
+                let rasters = images::tiff_pages(&bytes).map_err(|e| Error::Source {
+                    path: f.rel.clone(),
+                    message: e,
+                })?;
+                if rasters.len() as u32 != item.source_pages {
+                    return Err(Error::ChangedDuringBuild(f.rel.clone()));
+                }
+                for (i, r) in rasters.iter().enumerate() {
+                    let shown = (r.width, r.height);
+                    o.image_page(
+                        images::raster_xobject(r),
+                        shown,
+                        1,
+                        item.first_page + i as u32,
+                        &f.rel,
+                    )?;
+                }
+            }
+        }
+        for p in item.first_page..=item.last_page {
+            written.insert(p);
+        }
+    }
+    if written.len() as u32 != plan.total_pages {
+        return Err(Error::Internal(format!(
+            "wrote {} of {} planned pages",
+            written.len(),
+            plan.total_pages
+        )));
+    }
+
+    // The stamp font, now that every glyph the stamps use is known.
+    let (font, cid, tounicode) = o.stamps.objects(m, descriptor);
+    let tu = o.w.add(&Object::Stream(tounicode)).map_err(io(here))?;
+    let cid_id = o.w.add(&Object::Dictionary(cid)).map_err(io(here))?;
+    let mut font = font;
+    font.set(
+        "DescendantFonts",
+        Object::Array(vec![Object::Reference(cid_id)]),
+    );
+    font.set("ToUnicode", Object::Reference(tu));
+    o.w.write(o.stamp_font, &Object::Dictionary(font))
+        .map_err(io(here))?;
+
+    let mut pages = Dictionary::new();
+    pages.set("Type", Object::Name(b"Pages".to_vec()));
+    pages.set(
+        "Kids",
+        Object::Array(o.page_ids.iter().map(|&id| Object::Reference(id)).collect()),
+    );
+    pages.set("Count", i64::from(plan.total_pages));
+    o.w.write(pages_root, &Object::Dictionary(pages))
+        .map_err(io(here))?;
+
+    let outlines = write_outline(&mut o)?;
+    let mut cat = Dictionary::new();
+    cat.set("Type", Object::Name(b"Catalog".to_vec()));
+    cat.set("Pages", Object::Reference(pages_root));
+    cat.set("Outlines", Object::Reference(outlines));
+    cat.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    o.w.write(catalog, &Object::Dictionary(cat))
+        .map_err(io(here))?;
+    o.w.write(info, &Object::Dictionary(stamp::info(plan)))
+        .map_err(io(here))?;
+    let mut id = [0u8; 16];
+    let digest =
+        sha256_hex(format!("{}{}", plan.packet_id, plan.generated_at.timestamp()).as_bytes());
+    for (i, b) in id.iter_mut().enumerate() {
+        *b = u8::from_str_radix(digest.get(i * 2..i * 2 + 2).unwrap_or("00"), 16).unwrap_or(0);
+    }
+    o.w.finish(catalog, info, id).map_err(io(here))
+}
+
+/// Reads a source file again and checks it is still the file the scan saw.
+fn read_checked(f: &SourceFile) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(&f.abs).map_err(|e| Error::Source {
+        path: f.rel.clone(),
+        message: format!("could not be read again while building ({e})"),
+    })?;
+    if sha256_hex(&bytes) != f.sha256 {
+        return Err(Error::ChangedDuringBuild(f.rel.clone()));
+    }
+    Ok(bytes)
+}
+
+/// The FontDescriptor of the first Type0 font on the generated pages.
+fn find_font_descriptor(doc: &Document) -> Option<ObjectId> {
+    for (_, pid) in doc.get_pages() {
+        let fonts = doc.get_page_fonts(pid).ok()?;
+        for (_, font) in fonts {
+            let desc = font.get(b"DescendantFonts").ok()?;
+            let (_, desc) = doc.dereference(desc).ok()?;
+            let first = desc.as_array().ok()?.first()?;
+            let (_, cid) = doc.dereference(first).ok()?;
+            if let Ok(Object::Reference(r)) = cid.as_dict().ok()?.get(b"FontDescriptor") {
+                return Some(*r);
+            }
+        }
+    }
+    None
+}
+
+fn link_annotations<W: Write>(o: &Out<'_, W>, links: &[crate::layout::Link]) -> Vec<Object> {
+    links
+        .iter()
+        .filter_map(|l| {
+            let item = o.plan.items.get(l.target)?;
+            let target = o.page_ids.get(item.first_page as usize - 1)?;
+            let mut action = Dictionary::new();
+            action.set("S", Object::Name(b"GoTo".to_vec()));
+            action.set(
+                "D",
+                Object::Array(vec![
+                    Object::Reference(*target),
+                    Object::Name(b"Fit".to_vec()),
+                ]),
+            );
+            let mut a = Dictionary::new();
+            a.set("Type", Object::Name(b"Annot".to_vec()));
+            a.set("Subtype", Object::Name(b"Link".to_vec()));
+            a.set(
+                "Rect",
+                Object::Array(l.rect.iter().map(|&v| Object::Real(v)).collect()),
+            );
+            a.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
+            a.set("A", Object::Dictionary(action));
+            Some(Object::Dictionary(a))
+        })
+        .collect()
+}
+
+impl<W: Write> Out<'_, W> {
+    fn page_id(&self, page: u32) -> Result<ObjectId> {
+        self.page_ids
+            .get((page as usize).wrapping_sub(1))
+            .copied()
+            .ok_or_else(|| Error::Internal(format!("page {page} is outside the plan")))
+    }
+
+    /// Copies source page `src` (with everything it uses) as packet page `page`, stamped.
+    fn copy_page(
+        &mut self,
+        imp: &mut Importer<'_>,
+        src: ObjectId,
+        page: u32,
+        annots: Vec<Object>,
+        rel: &str,
+    ) -> Result<()> {
+        let err = |message: String| Error::Source {
+            path: rel.to_string(),
+            message,
+        };
+        let doc = imp.doc;
+        let mut dict = doc
+            .get_dictionary(src)
+            .map_err(|e| err(format!("page {} cannot be read ({e})", page)))?
+            .clone();
+        // Inherited attributes move onto the page itself: it gets a new parent.
+        for key in [&b"MediaBox"[..], b"CropBox", b"Rotate", b"Resources"] {
+            if !dict.has(key) {
+                if let Some(v) = inherited(doc, &dict, key) {
+                    dict.set(key, v);
+                }
+            }
+        }
+        for key in [
+            &b"Parent"[..],
+            b"B",
+            b"Thumb",
+            b"PieceInfo",
+            b"StructParents",
+            b"Metadata",
+        ] {
+            dict.remove(key);
+        }
+        let media = dict
+            .get(b"MediaBox")
+            .ok()
+            .and_then(|o| deref(doc, o))
+            .and_then(stamp::read_box)
+            .unwrap_or([0.0, 0.0, 612.0, 792.0]);
+        let crop = dict
+            .get(b"CropBox")
+            .ok()
+            .and_then(|o| deref(doc, o))
+            .and_then(stamp::read_box);
+        let rotate = dict
+            .get(b"Rotate")
+            .ok()
+            .and_then(|o| deref(doc, o))
+            .and_then(|o| o.as_i64().ok())
+            .unwrap_or(0);
+        let geo = PageGeometry {
+            bbox: stamp::visible_box(media, crop),
+            rotate: stamp::normalize_rotate(rotate),
+        };
+        dict.set(
+            "MediaBox",
+            Object::Array(media.iter().map(|&v| Object::Real(v)).collect()),
+        );
+        if rotate != 0 {
+            dict.set("Rotate", geo.rotate);
+        }
+
+        // Resources become a direct dictionary with a direct /Font dictionary, so the stamp
+        // font can be added without touching what other pages share.
+        let mut res = dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|o| deref(doc, o))
+            .and_then(|o| o.as_dict().ok())
+            .cloned()
+            .unwrap_or_default();
+        let fonts = res
+            .get(b"Font")
+            .ok()
+            .and_then(|o| deref(doc, o))
+            .and_then(|o| o.as_dict().ok())
+            .cloned()
+            .unwrap_or_default();
+        res.set("Font", Object::Dictionary(fonts));
+        dict.set("Resources", Object::Dictionary(res));
+
+        // The original content, flattened to a list of streams.
+        let contents: Vec<Object> = match dict.get(b"Contents").ok().map(|o| (o, deref(doc, o))) {
+            Some((_, Some(Object::Array(a)))) => a.clone(),
+            Some((r @ Object::Reference(_), Some(Object::Stream(_)))) => vec![r.clone()],
+            _ => Vec::new(),
+        };
+        dict.remove(b"Contents");
+        if let Ok(existing) = dict.get(b"Annots") {
+            let mut all: Vec<Object> = deref(doc, existing)
+                .and_then(|o| o.as_array().ok())
+                .cloned()
+                .unwrap_or_default();
+            all.retain(|a| deref(doc, a).is_some());
+            dict.set("Annots", Object::Array(all));
+        }
+
+        let mut converted = match imp.convert(&mut self.w, &Object::Dictionary(dict)) {
+            Object::Dictionary(d) => d,
+            _ => return Err(Error::Internal("page dictionary changed type".into())),
+        };
+        let contents: Vec<Object> = contents
+            .iter()
+            .map(|c| imp.convert(&mut self.w, c))
+            .collect();
+        imp.flush(&mut self.w)
+            .map_err(|e| err(format!("could not be copied ({e})")))?;
+
+        let stamp_bytes = stamp::stamp_content(self.plan, page, &geo, &mut self.stamps, self.m);
+        let stamp_id = self
+            .w
+            .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
+            .map_err(|e| err(format!("could not be written ({e})")))?;
+        let mut all_contents = vec![Object::Reference(self.q_stream)];
+        all_contents.extend(contents);
+        all_contents.push(Object::Reference(stamp_id));
+        converted.set("Contents", Object::Array(all_contents));
+        if let Ok(Object::Dictionary(res)) = converted.get_mut(b"Resources") {
+            if let Ok(Object::Dictionary(fonts)) = res.get_mut(b"Font") {
+                fonts.set(STAMP_FONT, Object::Reference(self.stamp_font));
+            }
+        }
+        if !annots.is_empty() {
+            let mut list = match converted.get(b"Annots") {
+                Ok(Object::Array(a)) => a.clone(),
+                _ => Vec::new(),
+            };
+            list.extend(annots);
+            converted.set("Annots", Object::Array(list));
+        }
+        converted.set("Parent", Object::Reference(self.pages_root));
+        let id = self.page_id(page)?;
+        self.w
+            .write(id, &Object::Dictionary(converted))
+            .map_err(|e| err(format!("could not be written ({e})")))
+    }
+
+    /// Writes a page holding one image, scaled to fit with margins, stamped.
+    fn image_page(
+        &mut self,
+        xobj: Stream,
+        shown: (u32, u32),
+        orientation: u8,
+        page: u32,
+        rel: &str,
+    ) -> Result<()> {
+        let err = |e: std::io::Error| Error::Source {
+            path: rel.to_string(),
+            message: format!("could not be written ({e})"),
+        };
+        let size = images::page_for(self.plan.paper.size(), shown.0, shown.1);
+        let img = self.w.add(&Object::Stream(xobj)).map_err(err)?;
+        let draw = images::placement(size, shown, orientation, IMAGE_MARGIN, "Im0");
+        let content = self
+            .w
+            .add(&Object::Stream(Stream::new(Dictionary::new(), draw)))
+            .map_err(err)?;
+        let geo = PageGeometry {
+            bbox: [0.0, 0.0, size.0, size.1],
+            rotate: 0,
+        };
+        let stamp_bytes = stamp::stamp_content(self.plan, page, &geo, &mut self.stamps, self.m);
+        let stamp_id = self
+            .w
+            .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
+            .map_err(err)?;
+        let mut xobjects = Dictionary::new();
+        xobjects.set("Im0", Object::Reference(img));
+        let mut fonts = Dictionary::new();
+        fonts.set(STAMP_FONT, Object::Reference(self.stamp_font));
+        let mut res = Dictionary::new();
+        res.set("XObject", Object::Dictionary(xobjects));
+        res.set("Font", Object::Dictionary(fonts));
+        let mut d = Dictionary::new();
+        d.set("Type", Object::Name(b"Page".to_vec()));
+        d.set("Parent", Object::Reference(self.pages_root));
+        d.set(
+            "MediaBox",
+            Object::Array(vec![
+                0.into(),
+                0.into(),
+                Object::Real(size.0),
+                Object::Real(size.1),
+            ]),
+        );
+        d.set("Resources", Object::Dictionary(res));
+        d.set(
+            "Contents",
+            Object::Array(vec![
+                Object::Reference(self.q_stream),
+                Object::Reference(content),
+                Object::Reference(stamp_id),
+            ]),
+        );
+        let id = self.page_id(page)?;
+        self.w.write(id, &Object::Dictionary(d)).map_err(err)
+    }
+}
+
+/// Follows references (a bounded number of hops) to the object itself.
+fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
+    for _ in 0..32 {
+        match o {
+            Object::Reference(id) => o = doc.get_object(*id).ok()?,
+            other => return Some(other),
+        }
+    }
+    None
+}
+
+/// An attribute a page inherits from its ancestors in the page tree.
+fn inherited(doc: &Document, page: &Dictionary, key: &[u8]) -> Option<Object> {
+    let mut node = page
+        .get(b"Parent")
+        .ok()
+        .and_then(|p| deref(doc, p))
+        .and_then(|p| p.as_dict().ok());
+    for _ in 0..64 {
+        let n = node?;
+        if let Ok(v) = n.get(key) {
+            return deref(doc, v).cloned();
+        }
+        node = n
+            .get(b"Parent")
+            .ok()
+            .and_then(|p| deref(doc, p))
+            .and_then(|p| p.as_dict().ok());
+    }
+    None
+}
+
+/// Copies objects of one source document into the packet, each once, with new numbers.
+struct Importer<'d> {
+    doc: &'d Document,
+    map: HashMap<ObjectId, ObjectId>,
+    /// Source pages that are packet pages, by their packet object number.
+    page_ids: HashMap<ObjectId, ObjectId>,
+    queue: Vec<ObjectId>,
+}
+
+impl<'d> Importer<'d> {
+    fn new(doc: &'d Document) -> Self {
+        Importer {
+            doc,
+            map: HashMap::new(),
+            page_ids: HashMap::new(),
+            queue: Vec::new(),
+        }
+    }
+
+    /// The packet object number for source object `id`, reserving one on first sight.
+    /// Pages and page-tree nodes that are not part of the packet become null.
+    fn map_ref<W: Write>(&mut self, w: &mut PdfWriter<W>, id: ObjectId) -> ObjectId {
+        if let Some(p) = self.page_ids.get(&id) {
+            return *p;
+        }
+        if let Some(m) = self.map.get(&id) {
+            return *m;
+        }
+        let new = w.reserve();
+        self.map.insert(id, new);
+        self.queue.push(id);
+        new
+    }
+
+    fn is_foreign_page(&self, id: ObjectId) -> bool {
+        if self.page_ids.contains_key(&id) {
+            return false;
+        }
+        match self.doc.get_object(id) {
+            Ok(Object::Dictionary(d)) => d.has_type(b"Page") || d.has_type(b"Pages"),
+            _ => false,
+        }
+    }
+
+    fn convert<W: Write>(&mut self, w: &mut PdfWriter<W>, o: &Object) -> Object {
+        match o {
+            Object::Reference(id) => {
+                if self.is_foreign_page(*id) {
+                    Object::Null
+                } else {
+                    Object::Reference(self.map_ref(w, *id))
+                }
+            }
+            Object::Array(a) => Object::Array(a.iter().map(|x| self.convert(w, x)).collect()),
+            Object::Dictionary(d) => Object::Dictionary(self.convert_dict(w, d)),
+            Object::Stream(s) => {
+                let mut s2 = Stream::new(self.convert_dict(w, &s.dict), s.content.clone());
+                s2.allows_compression = false;
+                Object::Stream(s2)
+            }
+            other => other.clone(),
+        }
+    }
+
+    fn convert_dict<W: Write>(&mut self, w: &mut PdfWriter<W>, d: &Dictionary) -> Dictionary {
+        let mut out = Dictionary::new();
+        for (k, v) in d.iter() {
+            // A copied annotation's /P (its page) and /Parent are fixed up or dropped.
+            if k == b"Parent" && (d.has_type(b"Page") || d.has_type(b"Pages")) {
+                continue;
+            }
+            out.set(k.clone(), self.convert(w, v));
+        }
+        out
+    }
+
+    /// Writes every object reached so far.
+    fn flush<W: Write>(&mut self, w: &mut PdfWriter<W>) -> std::io::Result<()> {
+        while let Some(src) = self.queue.pop() {
+            let Some(&dst) = self.map.get(&src) else {
+                continue;
+            };
+            let obj = match self.doc.get_object(src) {
+                Ok(o) => o.clone(),
+                Err(_) => Object::Null,
+            };
+            let converted = self.convert(w, &obj);
+            w.write(dst, &converted)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_outline<W: Write>(o: &mut Out<'_, W>) -> Result<ObjectId> {
+    let entries = stamp::outline(o.plan);
+    let root = o.w.reserve();
+    let count = write_entries(o, &entries, root)?;
+    let mut d = Dictionary::new();
+    d.set("Type", Object::Name(b"Outlines".to_vec()));
+    if let Some((first, last)) = count.1 {
+        d.set("First", Object::Reference(first));
+        d.set("Last", Object::Reference(last));
+    }
+    d.set("Count", count.0 as i64);
+    o.w.write(root, &Object::Dictionary(d))
+        .map_err(|e| Error::Internal(format!("outline: {e}")))?;
+    Ok(root)
+}
+
+/// Writes sibling entries under `parent`; returns (visible count, first and last ids).
+fn write_entries<W: Write>(
+    o: &mut Out<'_, W>,
+    entries: &[stamp::OutlineEntry],
+    parent: ObjectId,
+) -> Result<(usize, Option<(ObjectId, ObjectId)>)> {
+    let ids: Vec<ObjectId> = entries.iter().map(|_| o.w.reserve()).collect();
+    let mut visible = entries.len();
+    for (i, e) in entries.iter().enumerate() {
+        let mut d = Dictionary::new();
+        d.set("Title", stamp::text(&e.title));
+        d.set("Parent", Object::Reference(parent));
+        if i > 0 {
+            d.set("Prev", Object::Reference(ids[i - 1]));
+        }
+        if let Some(next) = ids.get(i + 1) {
+            d.set("Next", Object::Reference(*next));
+        }
+        let target = o.page_id(e.page)?;
+        d.set(
+            "Dest",
+            Object::Array(vec![
+                Object::Reference(target),
+                Object::Name(b"Fit".to_vec()),
+            ]),
+        );
+        if !e.children.is_empty() {
+            let (n, fl) = write_entries(o, &e.children, ids[i])?;
+            if let Some((first, last)) = fl {
+                d.set("First", Object::Reference(first));
+                d.set("Last", Object::Reference(last));
+            }
+            d.set("Count", n as i64);
+            visible += n;
+        }
+        o.w.write(ids[i], &Object::Dictionary(d))
+            .map_err(|e| Error::Internal(format!("outline: {e}")))?;
+    }
+    Ok((visible, ids.first().copied().zip(ids.last().copied())))
+}

@@ -1,0 +1,62 @@
+//! Command-line arguments (clap types only), converted into the library's options.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "medpacket",
+    version,
+    about = "Turn a folder of medical records into one indexed, stamped PDF packet for a second opinion"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every file with its kind, date, title, pages and status
+    Scan {
+        /// The records folder
+        dir: PathBuf,
+        /// Print one JSON object instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the packet PDF
+    Build {
+        /// The records folder (with a packet.toml)
+        dir: PathBuf,
+        /// Output file (default: second-opinion-packet-<patient>-<date>.pdf here)
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Leave out files that cannot be read; they are listed under "Not included"
+        #[arg(long)]
+        skip_unreadable: bool,
+        /// Replace an existing output file
+        #[arg(long)]
+        force: bool,
+        /// Paper size of the generated pages
+        #[arg(long, value_enum, default_value_t = PaperArg::Letter)]
+        paper: PaperArg,
+        /// Print one JSON object describing the packet
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PaperArg {
+    Letter,
+    A4,
+}
+
+impl From<PaperArg> for medpacket::Paper {
+    fn from(p: PaperArg) -> Self {
+        match p {
+            PaperArg::Letter => medpacket::Paper::Letter,
+            PaperArg::A4 => medpacket::Paper::A4,
+        }
+    }
+}

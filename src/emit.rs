@@ -1,0 +1,183 @@
+//! Emit: finished output bytes turn into files — written to a temporary file beside the
+//! target (readable by the owner only), then renamed into place, never over an existing
+//! file without `--force`, and never inside the records folder.
+
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A writer that hashes what passes through it.
+pub struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            len: 0,
+        }
+    }
+    /// Hex SHA-256 and length of everything written.
+    pub fn finish(self) -> (W, String, u64) {
+        let digest = self.hasher.finalize();
+        let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+        (self.inner, hex, self.len)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Refuses an output path inside the records folder, or an existing one without `force`.
+pub fn check_target(target: &Path, records: &Path, force: bool) -> Result<PathBuf> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let parent = parent.canonicalize().map_err(|e| Error::io(&parent, e))?;
+    let name = target.file_name().ok_or_else(|| Error::Config {
+        path: target.to_path_buf(),
+        message: "is not a file name — give a file name such as packet.pdf".into(),
+    })?;
+    let full = parent.join(name);
+    let records = records
+        .canonicalize()
+        .unwrap_or_else(|_| records.to_path_buf());
+    if full.starts_with(&records) {
+        return Err(Error::Config {
+            path: target.to_path_buf(),
+            message: format!(
+                "is inside the records folder {} — medpacket never writes there; choose an output outside it, e.g. -o ../packet.pdf",
+                records.display()
+            ),
+        });
+    }
+    if full.exists() && !force {
+        return Err(Error::OutputExists(target.to_path_buf()));
+    }
+    if full.is_dir() {
+        return Err(Error::Config {
+            path: target.to_path_buf(),
+            message: "is a folder — give a file name".into(),
+        });
+    }
+    Ok(full)
+}
+
+/// Writes a file atomically: `write` fills a temporary file beside `target`, which is
+/// then renamed to `target`. Returns the SHA-256 and size of what was written.
+pub fn write_atomic<F>(target: &Path, force: bool, write: F) -> Result<(String, u64)>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    let tmp = tempfile::Builder::new()
+        .prefix(".medpacket-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    set_owner_only(tmp.path())?;
+    let file = tmp
+        .as_file()
+        .try_clone()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    let mut hw = HashingWriter::new(BufWriter::new(file));
+    write(&mut hw)?;
+    let (buf, sha, len) = hw.finish();
+    let file = buf
+        .into_inner()
+        .map_err(|e| Error::io(target, e.into_error()))?;
+    file.sync_all().map_err(|e| Error::io(target, e))?;
+    let result = if force {
+        tmp.persist(target).map(|_| ())
+    } else {
+        tmp.persist_noclobber(target).map(|_| ())
+    };
+    result.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::OutputExists(target.to_path_buf())
+        } else {
+            Error::io(target, e.error)
+        }
+    })?;
+    Ok((sha, len))
+}
+
+#[cfg(unix)]
+fn set_owner_only(p: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600)).map_err(|e| Error::io(p, e))
+}
+
+#[cfg(not(unix))]
+fn set_owner_only(_p: &Path) -> Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_never_clobbers_without_force() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("out.pdf");
+        let (sha, len) = write_atomic(&target, false, |w| {
+            w.write_all(b"first").map_err(|e| Error::io("x", e))
+        })
+        .expect("first write");
+        assert_eq!(len, 5);
+        assert_eq!(sha, crate::scan::sha256_hex(b"first"));
+        let again = write_atomic(&target, false, |w| {
+            w.write_all(b"second").map_err(|e| Error::io("x", e))
+        });
+        assert!(matches!(again, Err(Error::OutputExists(_))));
+        assert_eq!(std::fs::read(&target).expect("read"), b"first");
+        write_atomic(&target, true, |w| {
+            w.write_all(b"second").map_err(|e| Error::io("x", e))
+        })
+        .expect("forced");
+        assert_eq!(std::fs::read(&target).expect("read"), b"second");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").collect();
+        assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target)
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn failed_write_leaves_nothing() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("out.pdf");
+        let r = write_atomic(&target, false, |_| Err(Error::Internal("boom".into())));
+        assert!(r.is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 0);
+    }
+
+    #[test]
+    fn output_inside_the_records_folder_is_refused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let err = check_target(&dir.path().join("p.pdf"), dir.path(), true).expect_err("inside");
+        assert!(err.to_string().contains("inside the records folder"));
+    }
+}

@@ -1,0 +1,102 @@
+//! Errors: what went wrong, with which file, and what to do about it.
+//!
+//! Two families: [`Problem`] is a per-file diagnostic collected during the scan (one bad
+//! file never stops the scan), and [`Error`] is what stops a command.
+
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A file that cannot go into the packet as it is: the reason and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The file's path relative to the records folder.
+    pub path: String,
+    /// What is wrong, in a few words ("password-protected").
+    pub reason: String,
+    /// What the user can do about it.
+    pub hint: String,
+}
+
+impl Problem {
+    pub fn new(
+        path: impl Into<String>,
+        reason: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Problem {
+            path: path.into(),
+            reason: reason.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} — {}", self.path, self.reason, self.hint)
+    }
+}
+
+/// An error that stops a command. Every variant names the file or folder it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: no such folder — check the path and try again", .0.display())]
+    NoSuchFolder(PathBuf),
+
+    #[error("{}: is not a folder — give the folder that holds the records", .0.display())]
+    NotAFolder(PathBuf),
+
+    #[error(
+        "{}: no packet.toml — run `medpacket init {}` and fill in at least [patient] name",
+        .0.display(), .0.display()
+    )]
+    MissingConfig(PathBuf),
+
+    #[error("{}: {message}", .path.display())]
+    Config { path: PathBuf, message: String },
+
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{}: already exists — add --force to replace it, or choose another name with -o", .0.display())]
+    OutputExists(PathBuf),
+
+    #[error("{count} file(s) cannot go into the packet:\n{list}\nFix them, or build with --skip-unreadable to leave them out (they will be listed under \"Not included\" in the index).", count = .0.len(), list = list_problems(.0))]
+    Problems(Vec<Problem>),
+
+    #[error("{}: changed while the packet was being built (its checksum no longer matches the scan) — run the command again", .0)]
+    ChangedDuringBuild(String),
+
+    #[error("{path}: {message}")]
+    Source { path: String, message: String },
+
+    #[error("the folder has no documents to put in a packet — add the records (PDF, JPEG, PNG, TIFF or text files) and try again")]
+    NothingToPack,
+
+    #[error("internal error: {0} — please report this")]
+    Internal(String),
+}
+
+fn list_problems(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,136 @@
+//! The embedded font: DejaVu Sans bytes, parsed once, turned into glyph ids and text widths
+//! for layout, stamps and the generated pages.
+
+use printpdf::ParsedFont;
+use std::sync::OnceLock;
+
+/// DejaVu Sans (Bitstream Vera licence, see fonts/DejaVu-LICENSE.txt).
+pub const FONT_BYTES: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+
+/// Font metrics and glyph lookup for the embedded font.
+pub struct Metrics {
+    parsed: ParsedFont,
+    units_per_em: f32,
+    fallback_gid: u16,
+}
+
+static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
+
+impl Metrics {
+    /// The embedded font's metrics, parsed on first use.
+    pub fn get() -> Option<&'static Metrics> {
+        METRICS
+            .get_or_init(|| {
+                let mut warnings = Vec::new();
+                let parsed = ParsedFont::from_bytes(FONT_BYTES, 0, &mut warnings)?;
+                let units_per_em = f32::from(parsed.units_per_em.max(1));
+                let fallback_gid = parsed.lookup_glyph_index('?' as u32).unwrap_or(0);
+                Some(Metrics {
+                    parsed,
+                    units_per_em,
+                    fallback_gid,
+                })
+            })
+            .as_ref()
+    }
+
+    /// The parsed font, for printpdf.
+    pub fn parsed(&self) -> &ParsedFont {
+        &self.parsed
+    }
+
+    /// True when the font has a glyph for `c`.
+    pub fn has_glyph(&self, c: char) -> bool {
+        self.parsed.lookup_glyph_index(c as u32).is_some()
+    }
+
+    /// The glyph id drawn for `c` (a visible fallback for characters the font lacks).
+    pub fn glyph(&self, c: char) -> u16 {
+        self.parsed
+            .lookup_glyph_index(c as u32)
+            .unwrap_or(self.fallback_gid)
+    }
+
+    /// Advance width of a glyph, in 1/1000 em (the unit of a PDF /W array).
+    pub fn glyph_width_milli(&self, gid: u16) -> f32 {
+        let w = self.parsed.get_glyph_width(gid).unwrap_or(0);
+        f32::from(w) * 1000.0 / self.units_per_em
+    }
+
+    /// Width of `text` at `size` points.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        text.chars()
+            .map(|c| self.glyph_width_milli(self.glyph(c)))
+            .sum::<f32>()
+            * size
+            / 1000.0
+    }
+
+    /// `text` cut to fit `max` points at `size`, ending in "…" when cut.
+    pub fn truncate(&self, text: &str, size: f32, max: f32) -> String {
+        if self.width(text, size) <= max {
+            return text.to_string();
+        }
+        let ell = self.width("…", size);
+        let mut out = String::new();
+        let mut w = 0.0;
+        for c in text.chars() {
+            let cw = self.glyph_width_milli(self.glyph(c)) * size / 1000.0;
+            if w + cw + ell > max {
+                break;
+            }
+            w += cw;
+            out.push(c);
+        }
+        out.trim_end().to_string() + "…"
+    }
+
+    /// Replaces characters the font cannot draw, so no text silently becomes boxes.
+    pub fn drawable(&self, text: &str) -> String {
+        text.chars()
+            .map(|c| match c {
+                '\t' => ' ',
+                c if c.is_control() => ' ',
+                c if self.has_glyph(c) => c,
+                _ => '?',
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn font_covers_names_in_many_scripts() {
+        let m = Metrics::get().expect("embedded font parses");
+        for name in [
+            "Ingrid Sørensen",
+            "Łukasz Żółć",
+            "Zoë Ñúñez",
+            "Дмитрий",
+            "Νίκη",
+            "·—…",
+        ] {
+            for c in name.chars() {
+                assert!(m.has_glyph(c), "no glyph for {c:?} in {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn widths_and_truncation() {
+        let m = Metrics::get().expect("font");
+        let w = m.width("Page 1 of 10", 10.0);
+        assert!(w > 40.0 && w < 80.0, "{w}");
+        let t = m.truncate(
+            "A very long title that does not fit in the column",
+            9.0,
+            80.0,
+        );
+        assert!(t.ends_with('…'));
+        assert!(m.width(&t, 9.0) <= 80.0);
+        assert_eq!(m.truncate("Short", 9.0, 80.0), "Short");
+    }
+}

@@ -1,0 +1,454 @@
+//! Ingest: the bytes of one file turn into a checked, measured source (its format, page
+//! count, the text of its first pages, image geometry) or a [`Problem`] with the fix.
+
+use crate::error::Problem;
+use lopdf::{Document, LoadOptions};
+use std::io::Cursor;
+
+/// How many leading pages of a PDF are read for classification.
+pub const TEXT_PAGES: u32 = 2;
+/// Upper bound on the text kept for classification.
+const TEXT_LIMIT: usize = 64 * 1024;
+/// A text file larger than this is refused (it is not a clinical document).
+const TEXT_FILE_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The format of a source file, decided by its content (its name only breaks ties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    Jpeg,
+    Png,
+    Tiff,
+    Text,
+    Other,
+}
+
+/// Geometry of a raster image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageInfo {
+    pub width: u32,
+    pub height: u32,
+    /// JPEG colour components (1 gray, 3 RGB, 4 CMYK); 0 for decoded formats.
+    pub components: u8,
+    /// EXIF orientation 1..=8 (1 = as stored).
+    pub orientation: u8,
+    /// JPEG written by Adobe software (inverted CMYK).
+    pub adobe: bool,
+}
+
+/// What ingest learned about one file.
+#[derive(Debug, Clone, Default)]
+pub struct Probe {
+    pub format: Option<Format>,
+    pub pages: Option<u32>,
+    /// Text of the first pages (PDF) or the whole file (text files).
+    pub text: Option<String>,
+    pub image: Option<ImageInfo>,
+    /// A PDF written by medpacket itself: skipped, never packed again.
+    pub own_output: bool,
+    /// Things worth telling the user that are not problems (e.g. owner password removed).
+    pub notes: Vec<String>,
+}
+
+/// Sniffs the format from the first bytes and the extension.
+pub fn sniff(bytes: &[u8], ext: &str) -> Format {
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return Format::Pdf;
+    }
+    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Format::Jpeg;
+    }
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Format::Png;
+    }
+    if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
+        return Format::Tiff;
+    }
+    match ext {
+        "txt" | "md" | "text" | "markdown" => Format::Text,
+        _ => Format::Other,
+    }
+}
+
+/// Reads one file's bytes into a [`Probe`], or says what is wrong with it.
+pub fn probe(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, Problem> {
+    let ext = extension(rel);
+    if bytes.is_empty() {
+        return Err(Problem::new(
+            rel,
+            "empty file (0 bytes)",
+            "the download or copy did not finish — get the document again, or delete this file",
+        ));
+    }
+    let format = sniff(bytes, &ext);
+    let probe = match format {
+        Format::Pdf => probe_pdf(rel, bytes, password),
+        Format::Jpeg => probe_jpeg(rel, bytes),
+        Format::Png => probe_png(rel, bytes),
+        Format::Tiff => probe_tiff(rel, bytes),
+        Format::Text => probe_text(rel, bytes),
+        Format::Other => Err(unsupported(rel, &ext, bytes)),
+    }?;
+    Ok(Probe {
+        format: Some(format),
+        ..probe
+    })
+}
+
+/// The lower-case extension of a path, without the dot.
+pub fn extension(rel: &str) -> String {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+fn unsupported(rel: &str, ext: &str, bytes: &[u8]) -> Problem {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let looks_html = head.contains("<html") || head.contains("<!doctype html");
+    if ext == "pdf" {
+        if looks_html {
+            return Problem::new(
+                rel,
+                "not a PDF: it is a web page (HTML) saved with a .pdf name",
+                "the portal sent an error or login page instead of the document — sign in again and download the document with the portal's Download or Save as PDF button",
+            );
+        }
+        return Problem::new(
+            rel,
+            "not a PDF: the file has a .pdf name but does not contain PDF data",
+            "download or scan the document again",
+        );
+    }
+    let hint = match ext {
+        "doc" | "docx" | "odt" | "rtf" | "pages" => {
+            "open it and use File > Save as PDF (or Print > Save as PDF), then put the PDF in the folder"
+        }
+        "heic" | "heif" | "webp" | "bmp" | "gif" => {
+            "convert the picture to JPEG or PNG (most photo apps can export it), then put that in the folder"
+        }
+        "zip" => "extract the archive into the folder",
+        "dcm" | "dicom" => {
+            "DICOM images cannot go into a PDF packet — ask the imaging centre for the written radiology report, and send the images on the disc they provide"
+        }
+        _ => "save or print it as PDF, or remove it from the folder",
+    };
+    let what = if ext.is_empty() {
+        "unsupported file type (no extension)".to_string()
+    } else {
+        format!("unsupported file type (.{ext})")
+    };
+    Problem::new(rel, what, hint)
+}
+
+fn damaged_pdf(rel: &str, detail: &str) -> Problem {
+    Problem::new(
+        rel,
+        format!("damaged PDF that cannot be read ({detail})"),
+        "download or scan the document again; if it opens in a PDF viewer, use Print > Save as PDF to make a clean copy",
+    )
+}
+
+fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, Problem> {
+    let doc = load_pdf(bytes, password).map_err(|e| pdf_load_problem(rel, &e, password))?;
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(damaged_pdf(rel, "it has no pages"));
+    }
+    let mut notes = Vec::new();
+    if doc.was_encrypted() && password.is_none() {
+        notes.push("protected by an owner password only; opened without it".to_string());
+    }
+    if doc.xref_recovery.is_some() {
+        notes.push("its cross-reference table was damaged and has been rebuilt".to_string());
+    }
+    let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
+    let n = pages.len() as u32;
+    let wanted: Vec<u32> = (1..=n.min(TEXT_PAGES)).collect();
+    let mut text = String::new();
+    for chunk in doc.extract_text_chunks(&wanted).into_iter().flatten() {
+        text.push_str(&chunk);
+        if text.len() > TEXT_LIMIT {
+            break;
+        }
+    }
+    let text = (!text.trim().is_empty()).then(|| truncate_at_char(text, TEXT_LIMIT));
+    Ok(Probe {
+        format: Some(Format::Pdf),
+        pages: Some(n),
+        text,
+        image: None,
+        own_output,
+        notes,
+    })
+}
+
+/// Loads a PDF leniently, with the user's password when one is given.
+pub fn load_pdf(bytes: &[u8], password: Option<&str>) -> Result<Document, PdfLoadError> {
+    let options = LoadOptions {
+        password: password.map(str::to_string),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(bytes, options)
+        .map_err(|e| PdfLoadError::Damaged(e.to_string()))?;
+    if doc.trailer.has(b"Encrypt") && !doc.was_encrypted() {
+        return Err(PdfLoadError::NeedsPassword);
+    }
+    Ok(doc)
+}
+
+/// Why a PDF did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PdfLoadError {
+    NeedsPassword,
+    Damaged(String),
+}
+
+fn pdf_load_problem(rel: &str, e: &PdfLoadError, password: Option<&str>) -> Problem {
+    match (e, password) {
+        (PdfLoadError::NeedsPassword, None) => Problem::new(
+            rel,
+            "password-protected",
+            format!(
+                "add password = \"…\" to its [[documents]] entry in packet.toml (path = \"{rel}\")"
+            ),
+        ),
+        (PdfLoadError::NeedsPassword, Some(_)) => Problem::new(
+            rel,
+            "password-protected, and the password in packet.toml does not open it",
+            format!("check the password in the [[documents]] entry for \"{rel}\" in packet.toml"),
+        ),
+        (PdfLoadError::Damaged(detail), _) => {
+            let lower = detail.to_ascii_lowercase();
+            if lower.contains("password") || lower.contains("decrypt") {
+                pdf_load_problem(rel, &PdfLoadError::NeedsPassword, password)
+            } else {
+                damaged_pdf(rel, detail)
+            }
+        }
+    }
+}
+
+fn info_string(doc: &Document, key: &[u8]) -> Option<String> {
+    let info = doc.trailer.get(b"Info").ok()?;
+    let (_, info) = doc.dereference(info).ok()?;
+    let value = info.as_dict().ok()?.get(key).ok()?;
+    let (_, value) = doc.dereference(value).ok()?;
+    let bytes = value.as_str().ok()?;
+    Some(
+        lopdf::decode_text_string(&lopdf::Object::String(
+            bytes.to_vec(),
+            lopdf::StringFormat::Literal,
+        ))
+        .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned()),
+    )
+}
+
+fn damaged_image(rel: &str, kind: &str, detail: impl std::fmt::Display) -> Problem {
+    Problem::new(
+        rel,
+        format!("damaged {kind} image that cannot be read ({detail})"),
+        "copy or export the picture again from the phone or scanner",
+    )
+}
+
+/// Reads the size and colour components from a JPEG's frame header, without decoding.
+pub fn jpeg_header(bytes: &[u8]) -> Option<(u32, u32, u8, bool)> {
+    let mut i = 2usize;
+    let mut adobe = false;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        if marker == 0xD8 || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+            i += 2;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        let seg = bytes.get(i + 4..i + 2 + len)?;
+        if marker == 0xEE && seg.starts_with(b"Adobe") {
+            adobe = true;
+        }
+        let is_sof = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
+        if is_sof {
+            let h = u32::from(u16::from_be_bytes([*seg.get(1)?, *seg.get(2)?]));
+            let w = u32::from(u16::from_be_bytes([*seg.get(3)?, *seg.get(4)?]));
+            let c = *seg.get(5)?;
+            return Some((w, h, c, adobe));
+        }
+        if marker == 0xDA || len < 2 {
+            return None;
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
+    use image::ImageDecoder;
+    let (width, height, components, adobe) =
+        jpeg_header(bytes).ok_or_else(|| damaged_image(rel, "JPEG", "no frame header"))?;
+    if width == 0 || height == 0 || !matches!(components, 1 | 3 | 4) {
+        return Err(damaged_image(
+            rel,
+            "JPEG",
+            "impossible size or colour format",
+        ));
+    }
+    let orientation = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
+        .and_then(|mut d| d.orientation())
+        .map(|o| o.to_exif())
+        .unwrap_or(1);
+    Ok(Probe {
+        format: Some(Format::Jpeg),
+        pages: Some(1),
+        image: Some(ImageInfo {
+            width,
+            height,
+            components,
+            orientation,
+            adobe,
+        }),
+        ..Probe::default()
+    })
+}
+
+fn probe_png(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
+        .map_err(|e| damaged_image(rel, "PNG", e))?;
+    Ok(Probe {
+        format: Some(Format::Png),
+        pages: Some(1),
+        image: Some(ImageInfo {
+            width: img.width(),
+            height: img.height(),
+            components: 0,
+            orientation: 1,
+            adobe: false,
+        }),
+        ..Probe::default()
+    })
+}
+
+fn probe_tiff(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
+    let pages = crate::images::tiff_pages(bytes).map_err(|e| damaged_image(rel, "TIFF", e))?;
+    let first = pages
+        .first()
+        .ok_or_else(|| damaged_image(rel, "TIFF", "no pages"))?;
+    Ok(Probe {
+        format: Some(Format::Tiff),
+        pages: Some(pages.len() as u32),
+        image: Some(ImageInfo {
+            width: first.width,
+            height: first.height,
+            components: 0,
+            orientation: 1,
+            adobe: false,
+        }),
+        ..Probe::default()
+    })
+}
+
+fn probe_text(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
+    if bytes.len() > TEXT_FILE_LIMIT {
+        return Err(Problem::new(
+            rel,
+            "text file too large to typeset (over 2 MB)",
+            "keep only the clinical document in the folder, or save it as PDF",
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Problem::new(
+            rel,
+            "text file is not UTF-8",
+            "open it in a text editor and save it with UTF-8 encoding",
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err(Problem::new(
+            rel,
+            "text file has no text",
+            "delete it, or paste the document's text into it",
+        ));
+    }
+    Ok(Probe {
+        format: Some(Format::Text),
+        pages: None,
+        text: Some(text.replace("\r\n", "\n")),
+        ..Probe::default()
+    })
+}
+
+fn truncate_at_char(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniff_by_content_not_name() {
+        let cases: [(&[u8], &str, Format); 7] = [
+            (b"%PDF-1.7\n...", "txt", Format::Pdf),
+            (b"\xFF\xD8\xFF\xE0....", "pdf", Format::Jpeg),
+            (b"\x89PNG\r\n\x1a\n....", "jpg", Format::Png),
+            (b"II*\0....", "tif", Format::Tiff),
+            (b"hello", "md", Format::Text),
+            (b"<html>expired</html>", "pdf", Format::Other),
+            (b"PK\x03\x04", "docx", Format::Other),
+        ];
+        for (bytes, ext, want) in cases {
+            assert_eq!(sniff(bytes, ext), want, "{ext}");
+        }
+    }
+
+    #[test]
+    fn problems_name_reason_and_fix() {
+        let cases: [(&str, &[u8], &str); 5] = [
+            ("empty.pdf", b"", "empty file"),
+            (
+                "portal.pdf",
+                b"<!DOCTYPE html><html>Session expired</html>",
+                "web page",
+            ),
+            (
+                "notes.docx",
+                b"PK\x03\x04xx",
+                "unsupported file type (.docx)",
+            ),
+            ("broken.pdf", b"%PDF-1.4\n1 0 obj garbage", "damaged PDF"),
+            ("latin1.txt", b"Caf\xE9", "not UTF-8"),
+        ];
+        for (rel, bytes, want) in cases {
+            let p = probe(rel, bytes, None).expect_err(rel);
+            assert_eq!(p.path, rel);
+            assert!(p.reason.contains(want), "{rel}: {}", p.reason);
+            assert!(!p.hint.is_empty());
+        }
+    }
+
+    #[test]
+    fn extension_is_lowercase_and_ignores_dotfiles() {
+        assert_eq!(extension("a/b/Scan.PDF"), "pdf");
+        assert_eq!(extension("noext"), "");
+        assert_eq!(extension("dir.v2/noext"), "");
+    }
+}

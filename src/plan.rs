@@ -1,0 +1,304 @@
+//! Plan: an inventory and the folder's packet.toml turn into the packet's exact shape —
+//! parts and documents in order, sections by kind, oldest first and undated last, and the
+//! packet page range of everything, computed once, before anything is rendered.
+
+use crate::classify::Evidence;
+use crate::config::PacketConfig;
+use crate::error::{Error, Problem, Result};
+use crate::fonts::Metrics;
+use crate::ingest::Format;
+use crate::kind::Kind;
+use crate::layout::{PageLayout, Paper};
+use crate::render::{cover, index, medications, questions, text};
+use crate::scan::{Inventory, SourceFile};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// How a document's pages are made.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Pdf,
+    Jpeg,
+    Png,
+    Tiff,
+    /// A text file, already laid out.
+    Text(Vec<PageLayout>),
+}
+
+/// One document of the packet.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// 1-based number in the index.
+    pub number: usize,
+    /// Index into `Inventory::files`.
+    pub file: usize,
+    pub rel: String,
+    pub sha256: String,
+    pub kind: Kind,
+    pub date: Option<NaiveDate>,
+    pub title: String,
+    pub evidence: Vec<Evidence>,
+    pub source_pages: u32,
+    pub first_page: u32,
+    pub last_page: u32,
+    pub body: Body,
+}
+
+/// A generated part (cover, index, questions, medication list).
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: &'static str,
+    pub first_page: u32,
+    pub count: u32,
+    pub is_index: bool,
+    /// Laid-out pages; empty for the index, which is laid out once numbers are known.
+    pub pages: Vec<PageLayout>,
+}
+
+/// One row of the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexRow {
+    Section(Kind),
+    Document(usize),
+    NotIncludedHeading,
+    NotIncluded(usize),
+}
+
+/// The whole packet, page by page.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub paper: Paper,
+    pub patient_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub generated_at: DateTime<Utc>,
+    pub packet_id: String,
+    pub parts: Vec<Part>,
+    pub index: Part,
+    pub items: Vec<Item>,
+    pub skipped: Vec<Problem>,
+    pub index_rows: Vec<IndexRow>,
+    pub total_pages: u32,
+}
+
+impl Plan {
+    /// Documents grouped by kind, in section order.
+    pub fn sections(&self) -> Vec<(Kind, Vec<usize>)> {
+        let mut out: Vec<(Kind, Vec<usize>)> = Vec::new();
+        for (i, item) in self.items.iter().enumerate() {
+            match out.last_mut() {
+                Some((k, v)) if *k == item.kind => v.push(i),
+                _ => out.push((item.kind, vec![i])),
+            }
+        }
+        out
+    }
+
+    /// The part with this name ("Cover", "Index", "Questions", "Medication list").
+    pub fn part(&self, name: &str) -> Option<&Part> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+}
+
+/// Packet order: section by kind, then oldest first, undated last, then title and path.
+fn order_key(f: &SourceFile) -> (Kind, bool, Option<NaiveDate>, String, String) {
+    let c = &f.classified;
+    (
+        c.kind,
+        c.date.is_none(),
+        c.date,
+        c.title.to_lowercase(),
+        f.rel.clone(),
+    )
+}
+
+/// Builds the plan. `skip_unreadable` decides whether problems block the packet.
+pub fn plan(
+    inv: &Inventory,
+    cfg: &PacketConfig,
+    paper: Paper,
+    generated_at: DateTime<Utc>,
+    skip_unreadable: bool,
+) -> Result<Plan> {
+    let m =
+        Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
+    let problems: Vec<Problem> = inv.problems().into_iter().cloned().collect();
+    if !problems.is_empty() && !skip_unreadable {
+        return Err(Error::Problems(problems));
+    }
+    let mut order: Vec<usize> = inv
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.is_included())
+        .map(|(i, _)| i)
+        .collect();
+    if order.is_empty() {
+        return Err(Error::NothingToPack);
+    }
+    order.sort_by_key(|&i| order_key(&inv.files[i]));
+
+    // Documents: bodies and page counts (text files are laid out now to count them).
+    let mut items = Vec::new();
+    for (n, &fi) in order.iter().enumerate() {
+        let f = &inv.files[fi];
+        let (body, pages) = match f.format {
+            Some(Format::Pdf) => (Body::Pdf, f.pages.unwrap_or(0)),
+            Some(Format::Jpeg) => (Body::Jpeg, 1),
+            Some(Format::Png) => (Body::Png, 1),
+            Some(Format::Tiff) => (Body::Tiff, f.pages.unwrap_or(0)),
+            Some(Format::Text) => {
+                let layouts = text::layout(m, paper, &f.rel, f.text.as_deref().unwrap_or(""));
+                let n = layouts.len() as u32;
+                (Body::Text(layouts), n)
+            }
+            _ => {
+                return Err(Error::Internal(format!(
+                    "{}: included without a known format",
+                    f.rel
+                )))
+            }
+        };
+        if pages == 0 {
+            return Err(Error::Internal(format!(
+                "{}: included with no pages",
+                f.rel
+            )));
+        }
+        items.push(Item {
+            number: n + 1,
+            file: fi,
+            rel: f.rel.clone(),
+            sha256: f.sha256.clone(),
+            kind: f.classified.kind,
+            date: f.classified.date,
+            title: if f.classified.title.trim().is_empty() {
+                f.classified.kind.label().to_string()
+            } else {
+                f.classified.title.clone()
+            },
+            evidence: f.classified.evidence.clone(),
+            source_pages: pages,
+            first_page: 0,
+            last_page: 0,
+            body,
+        });
+    }
+
+    let summary: Vec<cover::KindSummary> = Kind::ALL
+        .iter()
+        .filter_map(|&k| {
+            let of_kind: Vec<&Item> = items.iter().filter(|i| i.kind == k).collect();
+            (!of_kind.is_empty()).then(|| cover::KindSummary {
+                kind: k,
+                documents: of_kind.len(),
+                pages: of_kind.iter().map(|i| i.source_pages).sum(),
+            })
+        })
+        .collect();
+    let packet_id = packet_id(cfg, &items, generated_at);
+    let cover_pages = cover::layout(
+        m,
+        paper,
+        &cover::CoverInfo {
+            config: cfg,
+            generated_at,
+            packet_id: &packet_id,
+            summary: &summary,
+            not_included: problems.len(),
+        },
+    );
+
+    let mut qs = Vec::new();
+    if cfg.request.default_questions {
+        qs.extend(questions::default_questions(cfg.request.profile.as_deref()));
+    }
+    qs.extend(
+        cfg.request
+            .questions
+            .iter()
+            .filter(|q| !q.trim().is_empty())
+            .cloned(),
+    );
+    let question_pages = questions::layout(m, paper, &qs);
+    let med_pages =
+        (!cfg.medications.is_empty()).then(|| medications::layout(m, paper, &cfg.medications));
+
+    // Index rows: a heading per section, a row per document, then what was left out.
+    let mut index_rows = Vec::new();
+    let mut last_kind = None;
+    for (i, item) in items.iter().enumerate() {
+        if last_kind != Some(item.kind) {
+            index_rows.push(IndexRow::Section(item.kind));
+            last_kind = Some(item.kind);
+        }
+        index_rows.push(IndexRow::Document(i));
+    }
+    if !problems.is_empty() {
+        index_rows.push(IndexRow::NotIncludedHeading);
+        index_rows.extend((0..problems.len()).map(IndexRow::NotIncluded));
+    }
+    let index_count = index::pages_for(index_rows.len(), paper) as u32;
+
+    let mut next = 1u32;
+    let mut part = |name: &'static str, pages: Vec<PageLayout>, count: u32, is_index: bool| {
+        let p = Part {
+            name,
+            first_page: next,
+            count,
+            is_index,
+            pages,
+        };
+        next += count;
+        p
+    };
+    let mut parts = vec![part(
+        "Cover",
+        cover_pages.clone(),
+        cover_pages.len() as u32,
+        false,
+    )];
+    let index_part = part("Index", Vec::new(), index_count, true);
+    parts.push(index_part.clone());
+    parts.push(part(
+        "Questions",
+        question_pages.clone(),
+        question_pages.len() as u32,
+        false,
+    ));
+    if let Some(mp) = med_pages {
+        let n = mp.len() as u32;
+        parts.push(part("Medication list", mp, n, false));
+    }
+    for item in &mut items {
+        item.first_page = next;
+        item.last_page = next + item.source_pages - 1;
+        next += item.source_pages;
+    }
+    Ok(Plan {
+        paper,
+        patient_name: cfg.patient.name.trim().to_string(),
+        date_of_birth: cfg.patient.date_of_birth,
+        generated_at,
+        packet_id,
+        parts,
+        index: index_part,
+        items,
+        skipped: problems,
+        index_rows,
+        total_pages: next - 1,
+    })
+}
+
+/// A short identifier derived from the patient, the documents and the time: the same
+/// inputs give the same ID.
+fn packet_id(cfg: &PacketConfig, items: &[Item], at: DateTime<Utc>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(cfg.patient.name.as_bytes());
+    h.update(at.timestamp().to_be_bytes());
+    for i in items {
+        h.update(i.sha256.as_bytes());
+    }
+    let d = h.finalize();
+    let hex: String = d.iter().take(6).map(|b| format!("{b:02X}")).collect();
+    format!("MP-{}-{}-{}", &hex[0..4], &hex[4..8], &hex[8..12])
+}

@@ -1,0 +1,178 @@
+//! Index: the plan's documents, with their packet page ranges, and the files that were not
+//! included turn into index pages with a fixed number of rows per page, each document row a
+//! link to the document's first page.
+
+use crate::fonts::Metrics;
+use crate::layout::{Link, PageLayout, Paper, Run, Shape, BOTTOM, MARGIN, SMALL, TITLE};
+use crate::plan::{IndexRow, Plan};
+
+const ROW: f32 = 15.0;
+const SIZE: f32 = 8.5;
+/// Title line plus column headers at the top of every index page.
+const HEADER: f32 = TITLE * 1.35 + 8.0 + ROW + 6.0;
+
+/// How many index rows fit on one page of `paper`. Fixed, so `plan` knows the index's
+/// length before any page number is known.
+pub fn rows_per_page(paper: Paper) -> usize {
+    let (_, h) = paper.size();
+    (((h - MARGIN - HEADER - BOTTOM) / ROW).floor() as usize).max(1)
+}
+
+/// Index pages needed for `rows` rows.
+pub fn pages_for(rows: usize, paper: Paper) -> usize {
+    rows.div_ceil(rows_per_page(paper)).max(1)
+}
+
+/// Column x offsets (from MARGIN) and widths: No, Title, Kind, Date, Source, Pages.
+fn columns(paper: Paper) -> [(f32, f32); 6] {
+    let w = paper.size().0 - 2.0 * MARGIN;
+    let fr = [0.05, 0.31, 0.19, 0.12, 0.22, 0.11];
+    let mut out = [(0.0, 0.0); 6];
+    let mut x = 0.0;
+    for (i, f) in fr.iter().enumerate() {
+        out[i] = (x, w * f);
+        x += w * f;
+    }
+    out
+}
+
+fn run(x: f32, y: f32, size: f32, bold: bool, gray: f32, text: String) -> Run {
+    Run {
+        x,
+        y,
+        size,
+        bold,
+        gray,
+        text,
+    }
+}
+
+pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
+    let paper = plan.paper;
+    let (pw, ph) = paper.size();
+    let per_page = rows_per_page(paper);
+    let cols = columns(paper);
+    let headers = ["No.", "Title", "Kind", "Date", "Source file", "Pages"];
+    let mut pages = Vec::new();
+    let rows = &plan.index_rows;
+    let chunks: Vec<&[IndexRow]> = if rows.is_empty() {
+        vec![&[]]
+    } else {
+        rows.chunks(per_page).collect()
+    };
+    for (pi, chunk) in chunks.into_iter().enumerate() {
+        let mut page = PageLayout::default();
+        let title = if pi == 0 {
+            "Index".to_string()
+        } else {
+            "Index (continued)".to_string()
+        };
+        let mut y = ph - MARGIN - TITLE;
+        page.runs.push(run(MARGIN, y, TITLE, true, 0.0, title));
+        y -= 8.0 + ROW;
+        for (i, h) in headers.iter().enumerate() {
+            page.runs.push(run(
+                MARGIN + cols[i].0,
+                y,
+                SIZE,
+                true,
+                0.3,
+                (*h).to_string(),
+            ));
+        }
+        page.shapes.push(Shape::Line {
+            x1: MARGIN,
+            y1: y - 4.0,
+            x2: pw - MARGIN,
+            y2: y - 4.0,
+            width: 0.75,
+        });
+        y -= 6.0;
+        for row in chunk {
+            y -= ROW;
+            let cell = |i: usize, text: &str| -> String {
+                m.truncate(&m.drawable(text), SIZE, cols[i].1 - 4.0)
+            };
+            match row {
+                IndexRow::Section(kind) => {
+                    page.runs.push(run(
+                        MARGIN,
+                        y,
+                        SIZE + 1.0,
+                        true,
+                        0.0,
+                        m.drawable(kind.section_title()),
+                    ));
+                }
+                IndexRow::Document(i) => {
+                    let Some(item) = plan.items.get(*i) else {
+                        continue;
+                    };
+                    let date = item
+                        .date
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| "undated".into());
+                    let pages_txt = if item.first_page == item.last_page {
+                        item.first_page.to_string()
+                    } else {
+                        format!("{}–{}", item.first_page, item.last_page)
+                    };
+                    let cells = [
+                        format!("{}.", item.number),
+                        cell(1, &item.title),
+                        cell(2, item.kind.label()),
+                        date,
+                        cell(4, &item.rel),
+                        pages_txt,
+                    ];
+                    for (ci, text) in cells.into_iter().enumerate() {
+                        page.runs
+                            .push(run(MARGIN + cols[ci].0, y, SIZE, false, 0.0, text));
+                    }
+                    page.links.push(Link {
+                        rect: [MARGIN, y - 4.0, pw - MARGIN, y + ROW - 4.0],
+                        target: *i,
+                    });
+                }
+                IndexRow::NotIncludedHeading => {
+                    page.runs.push(run(
+                        MARGIN,
+                        y,
+                        SIZE + 1.0,
+                        true,
+                        0.0,
+                        format!(
+                            "Not included ({} file(s) in the patient's folder could not be read)",
+                            plan.skipped.len()
+                        ),
+                    ));
+                }
+                IndexRow::NotIncluded(i) => {
+                    let Some(p) = plan.skipped.get(*i) else {
+                        continue;
+                    };
+                    page.runs.push(run(
+                        MARGIN + cols[1].0,
+                        y,
+                        SIZE,
+                        false,
+                        0.0,
+                        m.truncate(&m.drawable(&p.path), SIZE, cols[1].1 + cols[2].1 - 4.0),
+                    ));
+                    let reason_w = pw - MARGIN - (MARGIN + cols[3].0) - 4.0;
+                    page.runs.push(run(
+                        MARGIN + cols[3].0,
+                        y,
+                        SIZE,
+                        false,
+                        0.2,
+                        m.truncate(&m.drawable(&p.reason), SIZE, reason_w),
+                    ));
+                }
+            }
+        }
+        let _ = SMALL;
+        pages.push(page);
+    }
+    pages
+}

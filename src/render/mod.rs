@@ -1,0 +1,180 @@
+//! Render: the plan's generated parts (cover, index, questions, medication list, typeset
+//! text files) turn into one printpdf document, one page per laid-out page, in plan order.
+
+pub mod cover;
+pub mod index;
+pub mod medications;
+pub mod questions;
+pub mod text;
+
+use crate::error::{Error, Result};
+use crate::fonts::Metrics;
+use crate::layout::{PageLayout, Shape};
+use crate::plan::Plan;
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextRenderingMode,
+};
+
+/// The resource name of the embedded font in generated pages.
+pub const FONT_ID: &str = "MPF";
+
+/// The generated pages as a PDF, and, per generated page, its 1-based packet page number.
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub packet_pages: Vec<u32>,
+    /// Link areas per generated page (same order as `packet_pages`).
+    pub links: Vec<Vec<crate::layout::Link>>,
+}
+
+/// Paints every generated page of the plan; checks the index came out as long as planned.
+pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
+    let index_pages = index::layout(m, plan);
+    if index_pages.len() != plan.index.count as usize {
+        return Err(Error::Internal(format!(
+            "the index needed {} page(s) but the plan reserved {}",
+            index_pages.len(),
+            plan.index.count
+        )));
+    }
+    let mut doc = PdfDocument::new("medpacket generated pages");
+    let font_id = FontId(FONT_ID.to_string());
+    doc.resources
+        .fonts
+        .map
+        .insert(font_id.clone(), printpdf::PdfFont::new(m.parsed().clone()));
+    let mut pages = Vec::new();
+    let mut packet_pages = Vec::new();
+    let mut links = Vec::new();
+    let mut push = |layouts: &[PageLayout], first: u32, size: (f32, f32)| {
+        for (i, l) in layouts.iter().enumerate() {
+            pages.push(paint(l, size, &font_id));
+            packet_pages.push(first + i as u32);
+            links.push(l.links.clone());
+        }
+    };
+    let size = plan.paper.size();
+    for part in &plan.parts {
+        if part.is_index {
+            push(&index_pages, part.first_page, size);
+        } else {
+            push(&part.pages, part.first_page, size);
+        }
+    }
+    for item in &plan.items {
+        if let crate::plan::Body::Text(layouts) = &item.body {
+            push(layouts, item.first_page, size);
+        }
+    }
+    doc.with_pages(pages);
+    let opts = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: false,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let pdf = doc.save(&opts, &mut warnings);
+    Ok(Rendered {
+        pdf,
+        packet_pages,
+        links,
+    })
+}
+
+fn pt_to_mm(v: f32) -> Mm {
+    Mm(v * 25.4 / 72.0)
+}
+
+fn gray(v: f32) -> Color {
+    Color::Greyscale(Greyscale {
+        percent: v,
+        icc_profile: None,
+    })
+}
+
+fn paint(l: &PageLayout, size: (f32, f32), font: &FontId) -> PdfPage {
+    let mut ops = Vec::new();
+    for s in &l.shapes {
+        ops.push(Op::SaveGraphicsState);
+        ops.push(Op::SetOutlineColor { col: gray(0.55) });
+        match s {
+            Shape::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+            } => {
+                ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                ops.push(Op::DrawLine {
+                    line: Line {
+                        points: vec![
+                            LinePoint {
+                                p: Point {
+                                    x: Pt(*x1),
+                                    y: Pt(*y1),
+                                },
+                                bezier: false,
+                            },
+                            LinePoint {
+                                p: Point {
+                                    x: Pt(*x2),
+                                    y: Pt(*y2),
+                                },
+                                bezier: false,
+                            },
+                        ],
+                        is_closed: false,
+                    },
+                });
+            }
+            Shape::Box { x, y, w, h } => {
+                ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
+                ops.push(Op::DrawRectangle {
+                    rectangle: Rect {
+                        x: Pt(*x),
+                        y: Pt(*y),
+                        width: Pt(*w),
+                        height: Pt(*h),
+                        mode: Some(PaintMode::Stroke),
+                        winding_order: None,
+                    },
+                });
+            }
+        }
+        ops.push(Op::RestoreGraphicsState);
+    }
+    for r in &l.runs {
+        ops.push(Op::StartTextSection);
+        ops.push(Op::SetFont {
+            font: PdfFontHandle::External(font.clone()),
+            size: Pt(r.size),
+        });
+        ops.push(Op::SetFillColor { col: gray(r.gray) });
+        if r.bold {
+            ops.push(Op::SetOutlineColor { col: gray(r.gray) });
+            ops.push(Op::SetOutlineThickness {
+                pt: Pt(r.size * 0.035),
+            });
+            ops.push(Op::SetTextRenderingMode {
+                mode: TextRenderingMode::FillStroke,
+            });
+        } else {
+            ops.push(Op::SetTextRenderingMode {
+                mode: TextRenderingMode::Fill,
+            });
+        }
+        ops.push(Op::SetTextCursor {
+            pos: Point {
+                x: Pt(r.x),
+                y: Pt(r.y),
+            },
+        });
+        ops.push(Op::ShowText {
+            items: vec![TextItem::Text(r.text.clone())],
+        });
+        ops.push(Op::EndTextSection);
+    }
+    PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
+}

@@ -1,0 +1,182 @@
+//! Reports: the results of `scan` and `build` turn into the JSON objects of SPEC.md and the
+//! plain-text summaries printed for people.
+
+use crate::classify::Evidence;
+use crate::error::Problem;
+use crate::kind::Kind;
+use crate::scan::{Inventory, Status};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentReport {
+    pub path: String,
+    pub kind: Kind,
+    pub date: Option<String>,
+    pub title: String,
+    pub sha256: String,
+    pub source_pages: u32,
+    pub first_page: u32,
+    pub last_page: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Duplicate {
+    pub path: String,
+    pub same_as: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActiveContent {
+    pub path: String,
+    pub what: String,
+}
+
+/// What `build` did, as printed by `build --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    pub output: String,
+    pub pages: u32,
+    pub sha256: String,
+    pub generated_at: String,
+    pub packet_id: String,
+    pub documents: Vec<DocumentReport>,
+    pub skipped: Vec<Skipped>,
+    pub duplicates: Vec<Duplicate>,
+    pub removed_active_content: Vec<ActiveContent>,
+    pub warnings: Vec<String>,
+}
+
+/// One file, as printed by `scan --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub status: &'static str,
+    pub format: Option<crate::ingest::Format>,
+    pub size: u64,
+    pub sha256: String,
+    pub kind: Option<Kind>,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub pages: Option<u32>,
+    pub kind_score: Option<f32>,
+    pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Problem>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// What `scan` found, as printed by `scan --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub folder: String,
+    pub files: Vec<FileReport>,
+    pub ignored: Vec<crate::scan::Ignored>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<String>,
+}
+
+pub fn scan_report(inv: &Inventory) -> ScanReport {
+    let files = inv
+        .files
+        .iter()
+        .map(|f| {
+            let ok = !matches!(f.status, Status::Problem(_));
+            FileReport {
+                path: f.rel.clone(),
+                status: f.status.label(),
+                format: f.format,
+                size: f.size,
+                sha256: f.sha256.clone(),
+                kind: ok.then_some(f.classified.kind),
+                date: if ok {
+                    f.classified.date.map(|d| d.to_string())
+                } else {
+                    None
+                },
+                title: ok.then(|| f.classified.title.clone()),
+                pages: f.pages,
+                kind_score: ok.then_some(f.classified.kind_score),
+                evidence: f.classified.evidence.clone(),
+                same_as: match &f.status {
+                    Status::Duplicate { same_as } => Some(same_as.clone()),
+                    _ => None,
+                },
+                problem: match &f.status {
+                    Status::Problem(p) => Some(p.clone()),
+                    _ => None,
+                },
+                notes: f.notes.clone(),
+            }
+        })
+        .collect();
+    ScanReport {
+        folder: inv.root.display().to_string(),
+        files,
+        ignored: inv.ignored.clone(),
+        problems: inv.problems().into_iter().cloned().collect(),
+        warnings: inv.warnings.clone(),
+    }
+}
+
+/// The scan as a table for people.
+pub fn scan_text(r: &ScanReport) -> String {
+    let mut s = format!("{}\n\n", r.folder);
+    for f in &r.files {
+        let date = f.date.clone().unwrap_or_else(|| "undated".into());
+        match (&f.problem, &f.same_as) {
+            (Some(p), _) => s.push_str(&format!(
+                "  PROBLEM   {}: {} — {}\n",
+                f.path, p.reason, p.hint
+            )),
+            (None, Some(first)) => s.push_str(&format!(
+                "  duplicate {} (same bytes as {})\n",
+                f.path, first
+            )),
+            _ => {
+                let kind = f.kind.map(|k| k.as_str()).unwrap_or("?");
+                let pages = f
+                    .pages
+                    .map(|p| format!("{p} p."))
+                    .unwrap_or_else(|| "text".into());
+                let status = if f.status == "excluded" {
+                    "excluded "
+                } else {
+                    ""
+                };
+                s.push_str(&format!(
+                    "  {status}{:<18} {:<10} {:>7}  {}  ({})\n",
+                    kind,
+                    date,
+                    pages,
+                    f.path,
+                    f.title.clone().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    if !r.ignored.is_empty() {
+        s.push_str(&format!(
+            "\n  {} file(s) ignored (hidden, system or temporary files).\n",
+            r.ignored.len()
+        ));
+    }
+    for w in &r.warnings {
+        s.push_str(&format!("\n  warning: {w}\n"));
+    }
+    if !r.problems.is_empty() {
+        s.push_str(&format!(
+            "\n{} problem(s): fix them, or build with --skip-unreadable to leave those files out.\n",
+            r.problems.len()
+        ));
+    }
+    s
+}

@@ -1,0 +1,389 @@
+//! Scan: a records folder turns into an [`Inventory`]: every file with its checksum,
+//! format, pages, kind, date and status (included, excluded, duplicate, ignored, or a
+//! problem with its fix), sorted by path. Reads the folder; never writes to it.
+
+use crate::classify::{self, Classified, Overrides, Rules};
+use crate::config::{PacketConfig, CONFIG_NAME};
+use crate::error::{Error, Problem, Result};
+use crate::ingest::{self, Format, ImageInfo};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// What happens to a file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Included,
+    /// `exclude = true` in packet.toml.
+    Excluded,
+    /// Byte-identical to an earlier file (by path order), which is included instead.
+    Duplicate {
+        same_as: String,
+    },
+    Problem(Problem),
+}
+
+impl Status {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Included => "included",
+            Status::Excluded => "excluded",
+            Status::Duplicate { .. } => "duplicate",
+            Status::Problem(_) => "problem",
+        }
+    }
+}
+
+/// One file of the records folder.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the records folder, with `/` separators.
+    pub rel: String,
+    pub abs: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    pub format: Option<Format>,
+    pub pages: Option<u32>,
+    pub image: Option<ImageInfo>,
+    /// Text of the first pages (PDF) or the whole text (text files).
+    pub text: Option<String>,
+    pub password: Option<String>,
+    pub status: Status,
+    pub classified: Classified,
+    pub notes: Vec<String>,
+}
+
+impl SourceFile {
+    pub fn is_included(&self) -> bool {
+        self.status == Status::Included
+    }
+}
+
+/// A file the scan passed over on purpose (OS junk, hidden files, earlier packets).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Ignored {
+    pub path: String,
+    pub why: String,
+}
+
+/// Everything found in a records folder.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub root: PathBuf,
+    pub files: Vec<SourceFile>,
+    pub ignored: Vec<Ignored>,
+    /// `[[documents]]` entries that match no file (likely typos), as warnings.
+    pub warnings: Vec<String>,
+}
+
+impl Inventory {
+    pub fn problems(&self) -> Vec<&Problem> {
+        self.files
+            .iter()
+            .filter_map(|f| match &f.status {
+                Status::Problem(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn included(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(|f| f.is_included())
+    }
+}
+
+/// Why a name is passed over, or None when it should be read.
+fn ignore_reason(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if name.starts_with("~$") {
+        Some("temporary file of an office program")
+    } else if lower == ".ds_store"
+        || lower == "thumbs.db"
+        || lower == "desktop.ini"
+        || lower == "ehthumbs.db"
+    {
+        Some("operating-system file")
+    } else if name.starts_with('.') {
+        Some("hidden file")
+    } else if name == CONFIG_NAME {
+        Some("medpacket's settings for this folder")
+    } else if lower.starts_with("second-opinion-packet-") && lower.ends_with(".pdf") {
+        Some("a packet medpacket wrote earlier")
+    } else {
+        None
+    }
+}
+
+/// Hex SHA-256 of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Scans `dir`: walks it, reads and checks every file, classifies what can be included.
+pub fn scan(dir: &Path, config: Option<&PacketConfig>, rules: &Rules) -> Result<Inventory> {
+    let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NoSuchFolder(dir.to_path_buf()),
+        _ => Error::io(dir, e),
+    })?;
+    if !meta.is_dir() {
+        return Err(Error::NotAFolder(dir.to_path_buf()));
+    }
+    let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    let mut ignored = Vec::new();
+    let mut entries: Vec<(String, PathBuf)> = Vec::new();
+    let mut early_problems: Vec<(String, PathBuf, Problem)> = Vec::new();
+
+    let walker = walkdir::WalkDir::new(&root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_name().to_string_lossy().starts_with('.')
+                || e.file_type().is_file()
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.clone());
+                let rel = rel_path(&root, &path);
+                early_problems.push((
+                    rel.clone(),
+                    path,
+                    Problem::new(
+                        rel,
+                        format!("cannot be read ({e})"),
+                        "check that you have permission to read it",
+                    ),
+                ));
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let path = entry.path().to_path_buf();
+        let rel = rel_path(&root, &path);
+        let name = entry.file_name().to_string_lossy().to_string();
+        if let Some(why) = ignore_reason(&name) {
+            if !entry.file_type().is_dir() {
+                ignored.push(Ignored {
+                    path: rel,
+                    why: why.into(),
+                });
+            }
+            continue;
+        }
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if ft.is_symlink() {
+            match std::fs::canonicalize(&path) {
+                Ok(target) if target.starts_with(&root) && target.is_file() => {
+                    entries.push((rel, target));
+                }
+                Ok(target) if target.starts_with(&root) => {
+                    ignored.push(Ignored {
+                        path: rel,
+                        why:
+                            "link to a folder inside the records folder (its files are read there)"
+                                .into(),
+                    });
+                }
+                Ok(_) => early_problems.push((
+                    rel.clone(),
+                    path,
+                    Problem::new(
+                        rel,
+                        "link to a file outside the records folder (not followed)",
+                        "copy the file itself into the folder",
+                    ),
+                )),
+                Err(_) => early_problems.push((
+                    rel.clone(),
+                    path,
+                    Problem::new(
+                        rel,
+                        "broken or looping link",
+                        "replace the link with the file it should point to",
+                    ),
+                )),
+            }
+            continue;
+        }
+        if ft.is_file() {
+            entries.push((rel, path));
+        }
+    }
+
+    let mut files = Vec::new();
+    for (rel, abs, problem) in early_problems {
+        files.push(problem_file(rel, abs, 0, String::new(), problem));
+    }
+    let mut first_by_hash: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
+    for (rel, abs) in entries {
+        let entry = config.and_then(|c| c.document(&rel));
+        let bytes = match std::fs::read(&abs) {
+            Ok(b) => b,
+            Err(e) => {
+                let p = Problem::new(
+                    &rel,
+                    format!("cannot be read ({e})"),
+                    "check that the file is readable (permissions) and not open in another program",
+                );
+                files.push(problem_file(rel, abs, 0, String::new(), p));
+                continue;
+            }
+        };
+        let size = bytes.len() as u64;
+        let sha = sha256_hex(&bytes);
+        let password = entry.and_then(|e| e.password.clone());
+        let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ingest::probe(&rel, &bytes, password.as_deref())
+        }))
+        .unwrap_or_else(|_| {
+            Err(Problem::new(
+                &rel,
+                "could not be read (medpacket hit an internal error on this file)",
+                "remove it from the folder or save it again as PDF, and please report the problem",
+            ))
+        });
+        drop(bytes);
+        let probe = match probe {
+            Ok(p) => p,
+            Err(problem) => {
+                files.push(problem_file(rel, abs, size, sha, problem));
+                continue;
+            }
+        };
+        if probe.own_output {
+            ignored.push(Ignored {
+                path: rel,
+                why: "a packet medpacket wrote earlier".into(),
+            });
+            continue;
+        }
+        let overrides = Overrides {
+            kind: entry.and_then(|e| e.kind),
+            date: entry.and_then(|e| e.date),
+            title: entry.and_then(|e| e.title.clone()),
+        };
+        let classified = classify::classify(rules, &rel, probe.text.as_deref(), &overrides);
+        let status = if entry.is_some_and(|e| e.exclude) {
+            Status::Excluded
+        } else if let Some(first) = first_by_hash.get(&sha) {
+            Status::Duplicate {
+                same_as: first.clone(),
+            }
+        } else {
+            first_by_hash.insert(sha.clone(), rel.clone());
+            Status::Included
+        };
+        files.push(SourceFile {
+            rel,
+            abs,
+            size,
+            sha256: sha,
+            format: probe.format,
+            pages: probe.pages,
+            image: probe.image,
+            text: probe.text,
+            password,
+            status,
+            classified,
+            notes: probe.notes,
+        });
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    ignored.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let mut warnings = Vec::new();
+    if let Some(cfg) = config {
+        let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        for d in cfg.unmatched_documents(&rels) {
+            warnings.push(format!(
+                "packet.toml: [[documents]] entry \"{}\" matches no file in the folder — check the path (it is relative to the folder, with / between folders)",
+                d.path
+            ));
+        }
+    }
+    Ok(Inventory {
+        root,
+        files,
+        ignored,
+        warnings,
+    })
+}
+
+fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Problem) -> SourceFile {
+    SourceFile {
+        rel,
+        abs,
+        size,
+        sha256: sha,
+        format: None,
+        pages: None,
+        image: None,
+        text: None,
+        password: None,
+        status: Status::Problem(problem),
+        classified: Classified {
+            kind: crate::kind::Kind::Other,
+            date: None,
+            title: String::new(),
+            kind_score: 0.0,
+            evidence: Vec::new(),
+        },
+        notes: Vec::new(),
+    }
+}
+
+/// `path` relative to `root`, with `/` separators.
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn junk_and_own_outputs_are_ignored() {
+        for name in [
+            ".DS_Store",
+            "Thumbs.db",
+            "desktop.ini",
+            "~$letter.docx",
+            ".hidden.pdf",
+            "packet.toml",
+            "second-opinion-packet-ana-2025-01-01.pdf",
+        ] {
+            assert!(ignore_reason(name).is_some(), "{name}");
+        }
+        for name in ["scan0001.pdf", "IMG_2291.jpg", "desktop.pdf"] {
+            assert!(ignore_reason(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn sha256_is_hex_of_the_bytes() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

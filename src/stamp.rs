@@ -1,0 +1,349 @@
+//! Stamp: every packet page gets its footer (`<patient> · DOB <date> · Page i of N`) drawn
+//! upright as the page is displayed (respecting /Rotate and the crop box); the packet gets
+//! its outline (bookmarks) and document info.
+
+use crate::fonts::Metrics;
+use crate::images::num;
+use crate::plan::Plan;
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+use std::collections::BTreeMap;
+
+/// Resource name of the stamp font inside each page's /Font dictionary.
+pub const STAMP_FONT: &str = "MPStampF0";
+const SIZE: f32 = 7.5;
+/// Distance of the stamp's baseline from the bottom edge of the displayed page.
+const BASELINE: f32 = 16.0;
+
+/// The footer text of packet page `page`.
+pub fn stamp_text(plan: &Plan, page: u32) -> String {
+    let dob = plan
+        .date_of_birth
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "not given".to_string());
+    format!(
+        "{} · DOB {} · Page {} of {}",
+        plan.patient_name, dob, page, plan.total_pages
+    )
+}
+
+/// The glyphs the stamps use, so the font written at the end covers them all.
+#[derive(Default)]
+pub struct StampFont {
+    used: BTreeMap<u16, char>,
+}
+
+impl StampFont {
+    /// Hex string of glyph ids for `text`, remembering which glyphs were used.
+    fn encode(&mut self, m: &Metrics, text: &str) -> String {
+        let mut hex = String::with_capacity(text.len() * 4);
+        for c in m.drawable(text).chars() {
+            let gid = m.glyph(c);
+            self.used.entry(gid).or_insert(c);
+            hex.push_str(&format!("{gid:04X}"));
+        }
+        hex
+    }
+
+    /// The Type0 font dictionary (and its parts) for the stamps, sharing the embedded
+    /// font program described by `descriptor`.
+    pub fn objects(&self, m: &Metrics, descriptor: ObjectId) -> (Dictionary, Dictionary, Stream) {
+        let mut widths = Vec::new();
+        for &gid in self.used.keys() {
+            widths.push(Object::Integer(i64::from(gid)));
+            widths.push(Object::Array(vec![Object::Real(
+                m.glyph_width_milli(gid).round(),
+            )]));
+        }
+        let mut sysinfo = Dictionary::new();
+        sysinfo.set("Registry", Object::string_literal("Adobe"));
+        sysinfo.set("Ordering", Object::string_literal("Identity"));
+        sysinfo.set("Supplement", 0);
+        let mut cid = Dictionary::new();
+        cid.set("Type", Object::Name(b"Font".to_vec()));
+        cid.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+        cid.set("BaseFont", Object::Name(b"DejaVuSans".to_vec()));
+        cid.set("CIDSystemInfo", Object::Dictionary(sysinfo));
+        cid.set("FontDescriptor", Object::Reference(descriptor));
+        cid.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
+        cid.set("W", Object::Array(widths));
+        let mut font = Dictionary::new();
+        font.set("Type", Object::Name(b"Font".to_vec()));
+        font.set("Subtype", Object::Name(b"Type0".to_vec()));
+        font.set("BaseFont", Object::Name(b"DejaVuSans".to_vec()));
+        font.set("Encoding", Object::Name(b"Identity-H".to_vec()));
+        (
+            font,
+            cid,
+            Stream::new(Dictionary::new(), self.to_unicode().into_bytes()),
+        )
+    }
+
+    fn to_unicode(&self) -> String {
+        let mut s = String::from(
+            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /MPStamp-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+        );
+        let entries: Vec<(&u16, &char)> = self.used.iter().collect();
+        for chunk in entries.chunks(100) {
+            s.push_str(&format!("{} beginbfchar\n", chunk.len()));
+            for (gid, c) in chunk {
+                let mut units = [0u16; 2];
+                let hex: String = c
+                    .encode_utf16(&mut units)
+                    .iter()
+                    .map(|u| format!("{u:04X}"))
+                    .collect();
+                s.push_str(&format!("<{gid:04X}> <{hex}>\n"));
+            }
+            s.push_str("endbfchar\n");
+        }
+        s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+        s
+    }
+}
+
+/// Where a page shows: its visible box and how it is turned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageGeometry {
+    /// The visible box (crop box within the media box): x0, y0, x1, y1.
+    pub bbox: [f32; 4],
+    /// /Rotate normalised to 0, 90, 180 or 270.
+    pub rotate: i64,
+}
+
+impl PageGeometry {
+    /// Width and height as displayed.
+    pub fn shown(&self) -> (f32, f32) {
+        let (w, h) = (self.bbox[2] - self.bbox[0], self.bbox[3] - self.bbox[1]);
+        if self.rotate % 180 == 90 {
+            (h, w)
+        } else {
+            (w, h)
+        }
+    }
+
+    /// The matrix from displayed coordinates (origin bottom-left of the page as shown,
+    /// x right, y up) to the page's own user space.
+    pub fn display_matrix(&self) -> [f32; 6] {
+        let [x0, y0, x1, y1] = self.bbox;
+        match self.rotate {
+            90 => [0.0, 1.0, -1.0, 0.0, x1, y0],
+            180 => [-1.0, 0.0, 0.0, -1.0, x1, y1],
+            270 => [0.0, -1.0, 1.0, 0.0, x0, y1],
+            _ => [1.0, 0.0, 0.0, 1.0, x0, y0],
+        }
+    }
+}
+
+/// Reads a box array [x0 y0 x1 y1], normalised so x0 < x1 and y0 < y1.
+pub fn read_box(obj: &Object) -> Option<[f32; 4]> {
+    let a = obj.as_array().ok()?;
+    if a.len() != 4 {
+        return None;
+    }
+    let mut v = [0.0f32; 4];
+    for (i, o) in a.iter().enumerate() {
+        v[i] = o.as_float().ok()?;
+        if !v[i].is_finite() {
+            return None;
+        }
+    }
+    let b = [
+        v[0].min(v[2]),
+        v[1].min(v[3]),
+        v[0].max(v[2]),
+        v[1].max(v[3]),
+    ];
+    (b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0).then_some(b)
+}
+
+/// The visible box from a media box and an optional crop box.
+pub fn visible_box(media: [f32; 4], crop: Option<[f32; 4]>) -> [f32; 4] {
+    match crop {
+        Some(c) => {
+            let b = [
+                c[0].max(media[0]),
+                c[1].max(media[1]),
+                c[2].min(media[2]),
+                c[3].min(media[3]),
+            ];
+            if b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0 {
+                b
+            } else {
+                media
+            }
+        }
+        None => media,
+    }
+}
+
+/// Normalises a /Rotate value to 0, 90, 180 or 270.
+pub fn normalize_rotate(r: i64) -> i64 {
+    let r = r.rem_euclid(360);
+    (r / 90) * 90
+}
+
+/// The content stream that draws page `page`'s footer. It starts by closing the `q` that
+/// opens the page's own content, so the original content cannot move or hide it.
+pub fn stamp_content(
+    plan: &Plan,
+    page: u32,
+    geo: &PageGeometry,
+    font: &mut StampFont,
+    m: &Metrics,
+) -> Vec<u8> {
+    let text = stamp_text(plan, page);
+    let (w, _) = geo.shown();
+    let tw = m.width(&m.drawable(&text), SIZE);
+    let x = ((w - tw) / 2.0).max(4.0);
+    let hex = font.encode(m, &text);
+    let c = geo.display_matrix();
+    format!(
+        "Q\nq {} {} {} {} {} {} cm BT /{STAMP_FONT} {} Tf 0.3 g {} {} Td <{hex}> Tj ET Q\n",
+        num(c[0]),
+        num(c[1]),
+        num(c[2]),
+        num(c[3]),
+        num(c[4]),
+        num(c[5]),
+        num(SIZE),
+        num(x),
+        num(BASELINE),
+    )
+    .into_bytes()
+}
+
+/// A PDF text string (UTF-16 when needed).
+pub fn text(s: &str) -> Object {
+    lopdf::text_string(s)
+}
+
+/// A PDF date string, e.g. `D:20260101000000Z`.
+pub fn pdf_date(t: chrono::DateTime<chrono::Utc>) -> Object {
+    Object::String(
+        t.format("D:%Y%m%d%H%M%SZ").to_string().into_bytes(),
+        StringFormat::Literal,
+    )
+}
+
+/// The document information dictionary.
+pub fn info(plan: &Plan) -> Dictionary {
+    let version = format!("medpacket {}", env!("CARGO_PKG_VERSION"));
+    let mut d = Dictionary::new();
+    d.set(
+        "Title",
+        text(&format!("Second-opinion packet — {}", plan.patient_name)),
+    );
+    d.set("Author", text(&plan.patient_name));
+    d.set(
+        "Subject",
+        text(&format!(
+            "Medical records for a second opinion ({})",
+            plan.packet_id
+        )),
+    );
+    d.set("Creator", text(&version));
+    d.set("Producer", text(&version));
+    d.set("CreationDate", pdf_date(plan.generated_at));
+    d.set("ModDate", pdf_date(plan.generated_at));
+    d
+}
+
+/// One outline entry: its title, target page and children.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    pub title: String,
+    /// 1-based packet page.
+    pub page: u32,
+    pub children: Vec<OutlineEntry>,
+}
+
+/// The outline: Cover, Index, Questions (and medication list), then one entry per
+/// section with one child per document.
+pub fn outline(plan: &Plan) -> Vec<OutlineEntry> {
+    let mut out: Vec<OutlineEntry> = plan
+        .parts
+        .iter()
+        .map(|p| OutlineEntry {
+            title: p.name.to_string(),
+            page: p.first_page,
+            children: Vec::new(),
+        })
+        .collect();
+    for (kind, items) in plan.sections() {
+        let children: Vec<OutlineEntry> = items
+            .iter()
+            .filter_map(|&i| plan.items.get(i))
+            .map(|it| OutlineEntry {
+                title: format!(
+                    "{} — {}",
+                    it.date
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| "undated".into()),
+                    it.title
+                ),
+                page: it.first_page,
+                children: Vec::new(),
+            })
+            .collect();
+        let page = children.first().map(|c| c.page).unwrap_or(1);
+        out.push(OutlineEntry {
+            title: kind.section_title().to_string(),
+            page,
+            children,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(m: [f32; 6], u: f32, v: f32) -> (f32, f32) {
+        (m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5])
+    }
+
+    #[test]
+    fn display_matrix_puts_the_footer_at_the_shown_bottom() {
+        // A portrait letter page with each rotation: the displayed bottom-left and the
+        // displayed "rightwards" direction must land on the right edge of the page.
+        let cases = [
+            (0, (0.0, 0.0), (1.0, 0.0)),
+            (90, (612.0, 0.0), (612.0, 1.0)),
+            (180, (612.0, 792.0), (611.0, 792.0)),
+            (270, (0.0, 792.0), (0.0, 791.0)),
+        ];
+        for (rot, origin, unit_u) in cases {
+            let g = PageGeometry {
+                bbox: [0.0, 0.0, 612.0, 792.0],
+                rotate: rot,
+            };
+            let m = g.display_matrix();
+            assert_eq!(apply(m, 0.0, 0.0), origin, "rotate {rot}");
+            assert_eq!(apply(m, 1.0, 0.0), unit_u, "rotate {rot}");
+        }
+        let g = PageGeometry {
+            bbox: [0.0, 0.0, 612.0, 792.0],
+            rotate: 90,
+        };
+        assert_eq!(g.shown(), (792.0, 612.0));
+    }
+
+    #[test]
+    fn boxes_and_rotation_are_normalised() {
+        assert_eq!(normalize_rotate(-90), 270);
+        assert_eq!(normalize_rotate(450), 90);
+        assert_eq!(normalize_rotate(45), 0);
+        let media = [0.0, 0.0, 612.0, 792.0];
+        assert_eq!(
+            visible_box(media, Some([10.0, 10.0, 600.0, 780.0])),
+            [10.0, 10.0, 600.0, 780.0]
+        );
+        assert_eq!(
+            visible_box(media, Some([700.0, 800.0, 900.0, 900.0])),
+            media
+        );
+        let flipped = Object::Array(vec![612.into(), 792.into(), 0.into(), 0.into()]);
+        assert_eq!(read_box(&flipped), Some(media));
+    }
+}

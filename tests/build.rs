@@ -1,0 +1,806 @@
+//! `medpacket build` end to end: the real binary on the sample folder and on folders made
+//! inside the tests, with the packet checked by lopdf and by qpdf, pdfinfo and pdftotext.
+
+mod support;
+
+use lopdf::{Document, Object, ObjectId};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::*;
+
+const PATIENT: &str = "[patient]\nname = \"Zoë Ñúñez-Łukasz\"\ndate_of_birth = 1971-09-30\n";
+
+fn run_build(dir: &Path, out: &Path, extra: &[&str]) -> Output {
+    medpacket()
+        .arg("build")
+        .arg(dir)
+        .arg("-o")
+        .arg(out)
+        .arg("--json")
+        .args(extra)
+        .output()
+        .expect("run medpacket")
+}
+
+fn json(o: &Output) -> Value {
+    assert!(
+        o.status.success(),
+        "medpacket failed ({:?}): {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("stdout is one JSON object")
+}
+
+/// Text of every page, by pdftotext (None when it is not installed).
+fn pages_text(pdf: &Path) -> Option<Vec<String>> {
+    if !require_tool("pdftotext") {
+        return None;
+    }
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut pages: Vec<String> = text.split('\x0c').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    Some(pages)
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Page object id -> 1-based page number.
+fn page_numbers(doc: &Document) -> BTreeMap<ObjectId, u32> {
+    doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect()
+}
+
+fn dest_page(doc: &Document, dest: &Object) -> Option<ObjectId> {
+    let arr = match dest {
+        Object::Reference(id) => doc.get_object(*id).ok()?.as_array().ok()?,
+        other => other.as_array().ok()?,
+    };
+    arr.first()?.as_reference().ok()
+}
+
+/// (title, page) of every outline entry, depth first.
+fn outline(doc: &Document) -> Vec<(String, u32, usize)> {
+    let numbers = page_numbers(doc);
+    let mut out = Vec::new();
+    let cat = doc.catalog().expect("catalog");
+    let root = cat
+        .get(b"Outlines")
+        .and_then(Object::as_reference)
+        .expect("outline root");
+    let first = doc
+        .get_dictionary(root)
+        .expect("outlines")
+        .get(b"First")
+        .and_then(Object::as_reference)
+        .ok();
+    fn walk(
+        doc: &Document,
+        numbers: &BTreeMap<ObjectId, u32>,
+        mut cur: Option<ObjectId>,
+        depth: usize,
+        out: &mut Vec<(String, u32, usize)>,
+    ) {
+        while let Some(id) = cur {
+            let d = doc.get_dictionary(id).expect("outline item");
+            let title = lopdf::decode_text_string(d.get(b"Title").expect("title")).expect("text");
+            let page = dest_page(doc, d.get(b"Dest").expect("dest"))
+                .and_then(|p| numbers.get(&p).copied())
+                .expect("dest names a page object of this file");
+            out.push((title, page, depth));
+            let child = d.get(b"First").and_then(Object::as_reference).ok();
+            walk(doc, numbers, child, depth + 1, out);
+            cur = d.get(b"Next").and_then(Object::as_reference).ok();
+        }
+    }
+    walk(doc, &numbers, first, 0, &mut out);
+    out
+}
+
+fn build_sample(tmp: &Path) -> (PathBuf, Value) {
+    let out = tmp.join("packet.pdf");
+    let report = json(&run_build(&sample_records_dir(), &out, &[]));
+    (out, report)
+}
+
+#[test]
+fn sample_packet_pages_index_bookmarks_and_stamps_agree() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let before = sha256_tree(&sample_records_dir());
+    let (pdf, report) = build_sample(tmp.path());
+    assert_eq!(
+        sha256_tree(&sample_records_dir()),
+        before,
+        "the records folder must not change"
+    );
+
+    let doc = Document::load(&pdf).expect("packet loads with lopdf");
+    let n = doc.get_pages().len() as u32;
+    assert_eq!(report["pages"].as_u64(), Some(u64::from(n)));
+    assert_eq!(report["sha256"].as_str(), Some(sha256_file(&pdf).as_str()));
+    let docs = report["documents"].as_array().expect("documents");
+    assert!(
+        docs.len() >= 12,
+        "every included sample file is in the packet"
+    );
+
+    // Every document starts where the report says, in one contiguous run, in SPEC order.
+    let kinds = [
+        "pathology-report",
+        "operative-report",
+        "discharge-summary",
+        "treatment-plan",
+        "medication-list",
+        "consultation-note",
+        "imaging-report",
+        "lab-results",
+        "other",
+    ];
+    let mut prev: Option<(usize, Option<String>, u64)> = None;
+    for d in docs {
+        let first = d["first_page"].as_u64().expect("first");
+        let last = d["last_page"].as_u64().expect("last");
+        assert_eq!(last - first + 1, d["source_pages"].as_u64().expect("pages"));
+        let k = kinds
+            .iter()
+            .position(|k| *k == d["kind"].as_str().expect("kind"))
+            .expect("known kind");
+        let date = d["date"].as_str().map(str::to_string);
+        if let Some((pk, pdate, plast)) = &prev {
+            assert_eq!(first, plast + 1, "documents follow each other without gaps");
+            assert!(k >= *pk, "sections in SPEC order");
+            if k == *pk {
+                match (pdate, &date) {
+                    (Some(a), Some(b)) => assert!(a <= b, "oldest first within a section"),
+                    (None, Some(_)) => panic!("undated documents go last"),
+                    _ => {}
+                }
+            }
+        }
+        prev = Some((k, date, last));
+    }
+    assert_eq!(
+        prev.map(|p| p.2),
+        Some(u64::from(n)),
+        "the last document ends on the last page"
+    );
+
+    // The duplicate is reported, the junk is not in the packet.
+    let dups = report["duplicates"].as_array().expect("duplicates");
+    assert_eq!(dups.len(), 1);
+    assert!(docs
+        .iter()
+        .all(|d| !d["path"].as_str().unwrap_or("").contains(".DS_Store")));
+
+    // Bookmarks: Cover, Index, Questions, then one per section with one child per document.
+    let ol = outline(&doc);
+    assert_eq!(ol[0], ("Cover".to_string(), 1, 0));
+    assert_eq!(ol[1].0, "Index");
+    assert_eq!(ol[2].0, "Questions");
+    for d in docs {
+        let first = d["first_page"].as_u64().expect("first") as u32;
+        let title = d["title"].as_str().expect("title");
+        let date = d["date"].as_str().unwrap_or("undated");
+        let want = format!("{date} — {title}");
+        assert!(
+            ol.iter()
+                .any(|(t, p, depth)| *t == want && *p == first && *depth == 1),
+            "no bookmark {want:?} -> page {first} in {ol:?}"
+        );
+    }
+
+    // Index links: a GoTo to the page object of each document's first page.
+    let numbers = page_numbers(&doc);
+    let index_page = ol[1].1;
+    let pages = doc.get_pages();
+    let annots = doc
+        .get_page_annotations(pages[&index_page])
+        .expect("annots");
+    let mut targets: Vec<u32> = annots
+        .iter()
+        .filter_map(|a| {
+            let action = a.get(b"A").ok()?.as_dict().ok()?;
+            assert_eq!(action.get(b"S").ok()?.as_name().ok()?, b"GoTo");
+            let p = dest_page(&doc, action.get(b"D").ok()?)?;
+            numbers.get(&p).copied()
+        })
+        .collect();
+    targets.sort();
+    let mut firsts: Vec<u32> = docs
+        .iter()
+        .map(|d| d["first_page"].as_u64().expect("f") as u32)
+        .collect();
+    firsts.sort();
+    assert_eq!(
+        targets, firsts,
+        "one index link per document, to its first page"
+    );
+
+    // Document info.
+    let info_id = doc
+        .trailer
+        .get(b"Info")
+        .and_then(Object::as_reference)
+        .expect("info");
+    let info = doc.get_dictionary(info_id).expect("info dict");
+    let creator = lopdf::decode_text_string(info.get(b"Creator").expect("creator")).expect("text");
+    assert_eq!(creator, format!("medpacket {}", env!("CARGO_PKG_VERSION")));
+    let author = lopdf::decode_text_string(info.get(b"Author").expect("author")).expect("text");
+    assert_eq!(author, "Ingrid Sørensen-Łukasiewicz");
+
+    // Independent readers.
+    if require_tool("qpdf") {
+        let q = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&pdf)
+            .output()
+            .expect("qpdf");
+        assert!(
+            q.status.success(),
+            "qpdf --check: {}",
+            String::from_utf8_lossy(&q.stdout)
+        );
+    }
+    if require_tool("pdfinfo") {
+        let i = std::process::Command::new("pdfinfo")
+            .arg(&pdf)
+            .output()
+            .expect("pdfinfo");
+        let s = String::from_utf8_lossy(&i.stdout);
+        assert!(s.contains(&format!("Pages:           {n}")), "{s}");
+        assert!(s.contains("Ingrid Sørensen-Łukasiewicz"), "{s}");
+    }
+    let Some(text) = pages_text(&pdf) else { return };
+    assert_eq!(text.len() as u32, n);
+    for (i, t) in text.iter().enumerate() {
+        let want = format!(
+            "Ingrid Sørensen-Łukasiewicz · DOB 1968-04-12 · Page {} of {n}",
+            i + 1
+        );
+        assert!(
+            squash(t).contains(&want),
+            "page {} lacks its stamp {want:?}:\n{t}",
+            i + 1
+        );
+    }
+    // The index shows each document's number, and its page range on the same row.
+    let index_text = text[index_page as usize - 1].clone();
+    for (i, d) in docs.iter().enumerate() {
+        let (f, l) = (
+            d["first_page"].as_u64().expect("f"),
+            d["last_page"].as_u64().expect("l"),
+        );
+        let range = if f == l {
+            f.to_string()
+        } else {
+            format!("{f}–{l}")
+        };
+        let row = index_text
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("{}. ", i + 1)))
+            .unwrap_or_else(|| panic!("no index row {}:\n{index_text}", i + 1));
+        assert!(
+            row.trim_end().ends_with(&range),
+            "row {row:?} should end with {range}"
+        );
+    }
+    // The text of each document's first packet page is that document.
+    for d in docs {
+        let rel = d["path"].as_str().expect("path");
+        let first = d["first_page"].as_u64().expect("f") as usize;
+        let page = squash(&text[first - 1]);
+        let src = sample_records_dir().join(rel);
+        if rel.ends_with(".pdf") {
+            let src_text = pdftotext_page(&src, 1).expect("pdftotext");
+            let first_line = src_text
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .expect("source has text");
+            assert!(
+                page.contains(&squash(first_line)),
+                "{rel}: packet page {first} does not start it ({first_line:?}):\n{page}"
+            );
+        } else if rel.ends_with(".txt") {
+            let src_text = std::fs::read_to_string(&src).expect("read");
+            let first_line = src_text
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .expect("text");
+            assert!(page.contains(&squash(first_line)), "{rel}: {page}");
+            assert!(page.contains(rel), "a typeset text file names its source");
+        } else {
+            // Images: the page holds exactly one image.
+            let pid = pages[&(first as u32)];
+            let imgs = doc.get_page_images(pid).expect("images");
+            assert_eq!(imgs.len(), 1, "{rel}: one image on page {first}");
+        }
+    }
+}
+
+#[test]
+fn rotated_and_landscape_pages_keep_geometry_and_get_an_upright_stamp() {
+    if !require_tool("pdftotext") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            (
+                "scan.pdf",
+                text_pdf(&[
+                    PageSpec::letter([
+                        "RADIOLOGY REPORT",
+                        "Exam date: 01/02/2025",
+                        "portrait page",
+                    ]),
+                    PageSpec::letter(["rotated page text"]).rotated(90),
+                    PageSpec::landscape(["landscape page text"]),
+                    PageSpec::a4(["a4 page text"]).rotated(270),
+                ]),
+            ),
+        ],
+    );
+    let out = tmp.path().join("p.pdf");
+    let report = json(&run_build(&recs, &out, &[]));
+    let first = report["documents"][0]["first_page"]
+        .as_u64()
+        .expect("first") as u32;
+    let doc = Document::load(&out).expect("load");
+    let pages = doc.get_pages();
+    let rot = |p: u32| {
+        doc.get_dictionary(pages[&p])
+            .expect("page")
+            .get(b"Rotate")
+            .and_then(Object::as_i64)
+            .unwrap_or(0)
+    };
+    assert_eq!(rot(first + 1), 90);
+    assert_eq!(rot(first + 3), 270);
+    let bbox = std::process::Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .expect("bbox");
+    let html = String::from_utf8_lossy(&bbox.stdout).into_owned();
+    // Per page: the stamp's "Page" word must lie flat along the bottom of the page as shown.
+    for (i, chunk) in html.split("<page ").skip(1).enumerate() {
+        let num = |key: &str, s: &str| -> f32 {
+            let at = s.find(&format!("{key}=\"")).expect(key) + key.len() + 2;
+            s[at..]
+                .split('"')
+                .next()
+                .expect("value")
+                .parse()
+                .expect("number")
+        };
+        let p = i as u32 + 1;
+        let (w, h) = (num("width", chunk), num("height", chunk));
+        let shown_h = if rot(p) % 180 == 90 { w } else { h };
+        let word = chunk
+            .split("<word ")
+            .filter(|wd| wd.contains(">Page<"))
+            .last()
+            .unwrap_or_else(|| panic!("no stamp on page {p}"));
+        let (x0, y0, x1, y1) = (
+            num("xMin", word),
+            num("yMin", word),
+            num("xMax", word),
+            num("yMax", word),
+        );
+        assert!(
+            x1 - x0 > y1 - y0,
+            "page {p}: stamp is not horizontal as displayed"
+        );
+        assert!(
+            y1 > shown_h - 30.0 && y1 <= shown_h,
+            "page {p}: stamp not at the displayed bottom ({y1} of {shown_h})"
+        );
+    }
+}
+
+#[test]
+fn each_problem_is_named_and_blocks_the_build_unless_skipped() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            (
+                "good.pdf",
+                simple_pdf(
+                    "SURGICAL PATHOLOGY REPORT",
+                    &["Date of Procedure: 03/14/2025"],
+                ),
+            ),
+            ("empty.pdf", Vec::new()),
+            ("portal/expired.pdf", html_error_page()),
+            ("broken.pdf", truncated_pdf()),
+            (
+                "locked.pdf",
+                encrypted_pdf("s3cret", "owner", &["LOCKED REPORT"]),
+            ),
+            ("notes.docx", fake_docx()),
+        ],
+    );
+    let before = sha256_tree(&recs);
+    let out = tmp.path().join("p.pdf");
+    let o = run_build(&recs, &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists(), "no packet is written while problems remain");
+    let err = String::from_utf8_lossy(&o.stderr);
+    for (file, reason) in [
+        ("empty.pdf", "empty file"),
+        ("portal/expired.pdf", "web page"),
+        ("broken.pdf", "damaged PDF"),
+        ("locked.pdf", "password-protected"),
+        ("notes.docx", "unsupported file type"),
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{file}: ")) && l.contains(reason)),
+            "{file} / {reason} missing in:\n{err}"
+        );
+    }
+    assert!(
+        err.contains("add password = \"…\" to its [[documents]] entry in packet.toml"),
+        "{err}"
+    );
+    assert!(err.contains("--skip-unreadable"), "{err}");
+
+    let report = json(&run_build(&recs, &out, &["--skip-unreadable"]));
+    assert_eq!(report["documents"].as_array().map(Vec::len), Some(1));
+    let skipped: Vec<&str> = report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .filter_map(|s| s["path"].as_str())
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "broken.pdf",
+            "empty.pdf",
+            "locked.pdf",
+            "notes.docx",
+            "portal/expired.pdf"
+        ]
+    );
+    assert_eq!(
+        sha256_tree(&recs),
+        before,
+        "the records folder must not change"
+    );
+    if let Some(text) = pages_text(&out) {
+        let index = squash(&text[1]);
+        assert!(index.contains("Not included"), "{index}");
+        for s in &skipped {
+            assert!(
+                index.contains(s),
+                "{s} missing from the index's Not included list:\n{index}"
+            );
+        }
+    }
+}
+
+#[test]
+fn passwords_owner_only_opens_and_packet_toml_password_unlocks() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    let toml = format!("{PATIENT}\n[[documents]]\npath = \"locked.pdf\"\npassword = \"s3cret\"\n");
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", toml.into_bytes()),
+            (
+                "owner-only.pdf",
+                encrypted_pdf(
+                    "",
+                    "owner-pw",
+                    &["DISCHARGE SUMMARY", "Discharge Date: 2025-02-03"],
+                ),
+            ),
+            (
+                "locked.pdf",
+                encrypted_pdf(
+                    "s3cret",
+                    "owner-pw",
+                    &["OPERATIVE REPORT", "Date of Surgery: 2025-01-20"],
+                ),
+            ),
+        ],
+    );
+    let out = tmp.path().join("p.pdf");
+    let report = json(&run_build(&recs, &out, &[]));
+    let kinds: Vec<&str> = report["documents"]
+        .as_array()
+        .expect("docs")
+        .iter()
+        .filter_map(|d| d["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["operative-report", "discharge-summary"]);
+    if let Some(text) = pages_text(&out) {
+        let all = squash(&text.join(" "));
+        assert!(all.contains("OPERATIVE REPORT") && all.contains("DISCHARGE SUMMARY"));
+    }
+    if require_tool("qpdf") {
+        let q = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&out)
+            .output()
+            .expect("qpdf");
+        assert!(q.status.success());
+    }
+
+    // A wrong password is a problem that says so.
+    let toml = format!("{PATIENT}\n[[documents]]\npath = \"locked.pdf\"\npassword = \"wrong\"\n");
+    std::fs::write(recs.join("packet.toml"), toml).expect("write");
+    let o = run_build(&recs, &tmp.path().join("q.pdf"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("password in packet.toml does not open it"));
+}
+
+#[test]
+fn existing_output_is_kept_without_force_and_builds_are_byte_identical() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (pdf, _) = build_sample(tmp.path());
+    let first = std::fs::read(&pdf).expect("read");
+    let again = run_build(&sample_records_dir(), &pdf, &[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&pdf).expect("read"), first, "not overwritten");
+    json(&run_build(&sample_records_dir(), &pdf, &["--force"]));
+    assert_eq!(
+        std::fs::read(&pdf).expect("read"),
+        first,
+        "same inputs and clock give the same bytes"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&pdf).expect("meta").permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("ls")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn images_are_embedded_without_bloat_and_every_tiff_page_is_kept() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    let jpg = jpeg(1200, 1600);
+    let toml = format!(
+        "{PATIENT}\n[[documents]]\npath = \"photo.jpg\"\nkind = \"pathology-report\"\ndate = \"2025-01-05\"\n\n[[documents]]\npath = \"wide.png\"\nkind = \"imaging-report\"\n"
+    );
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", toml.into_bytes()),
+            ("photo.jpg", jpg.clone()),
+            ("wide.png", png(800, 300, true)),
+            ("fax.tif", tiff_pages(&[(400, 500), (400, 500), (400, 500)])),
+        ],
+    );
+    let out = tmp.path().join("p.pdf");
+    let report = json(&run_build(&recs, &out, &["--paper", "a4"]));
+    let docs = report["documents"].as_array().expect("docs");
+    let by_path = |p: &str| {
+        docs.iter()
+            .find(|d| d["path"] == p)
+            .unwrap_or_else(|| panic!("{p} missing"))
+    };
+    assert_eq!(by_path("fax.tif")["source_pages"], 3);
+    let doc = Document::load(&out).expect("load");
+    let pages = doc.get_pages();
+    // The JPEG is passed through byte for byte.
+    let jp = by_path("photo.jpg")["first_page"].as_u64().expect("p") as u32;
+    let imgs = doc.get_page_images(pages[&jp]).expect("images");
+    assert_eq!(imgs.len(), 1);
+    assert_eq!(
+        imgs[0].filters.as_deref(),
+        Some(&["DCTDecode".to_string()][..])
+    );
+    assert_eq!(
+        imgs[0].content,
+        jpg.as_slice(),
+        "JPEG bytes are copied unchanged"
+    );
+    let size = std::fs::metadata(&out).expect("meta").len() as usize;
+    assert!(
+        size < jpg.len() + 1_500_000,
+        "packet is {size} bytes for a {} byte JPEG",
+        jpg.len()
+    );
+    // The wide PNG gets a landscape page; the generated pages are A4.
+    let wp = by_path("wide.png")["first_page"].as_u64().expect("p") as u32;
+    let mb = doc
+        .get_dictionary(pages[&wp])
+        .expect("page")
+        .get(b"MediaBox")
+        .and_then(Object::as_array)
+        .expect("mb")
+        .clone();
+    let w = mb[2].as_float().expect("w");
+    let h = mb[3].as_float().expect("h");
+    assert!(w > h, "wide image on a landscape page");
+    let cover = doc
+        .get_dictionary(pages[&1])
+        .expect("cover")
+        .get(b"MediaBox")
+        .and_then(Object::as_array)
+        .expect("mb")
+        .clone();
+    assert!(
+        (cover[2].as_float().expect("w") - 595.276).abs() < 1.0,
+        "A4 cover"
+    );
+    if require_tool("qpdf") {
+        let q = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&out)
+            .output()
+            .expect("qpdf");
+        assert!(q.status.success(), "{}", String::from_utf8_lossy(&q.stdout));
+    }
+}
+
+#[test]
+fn unicode_names_render_in_generated_pages() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    write_files(
+        &recs,
+        &[
+            (
+                "packet.toml",
+                format!("{PATIENT}[diagnosis]\nsummary = \"Миастения гравис — Łódź clinic\"\n")
+                    .into_bytes(),
+            ),
+            (
+                "a.txt",
+                "MEDICATION LIST\nPyridostigmine 60 mg — three times daily\nŻółć test line\n"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+        ],
+    );
+    let out = tmp.path().join("p.pdf");
+    json(&run_build(&recs, &out, &[]));
+    let Some(text) = pages_text(&out) else { return };
+    let all = text.join("\n");
+    assert!(
+        all.contains("Zoë Ñúñez-Łukasz"),
+        "name on the cover and stamps"
+    );
+    assert!(all.contains("Миастения гравис"), "Cyrillic diagnosis");
+    assert!(all.contains("Żółć test line"), "typeset text file");
+    assert!(!all.contains("Zo? "), "no characters replaced");
+}
+
+#[test]
+fn missing_folder_config_and_empty_folder_exit_2_with_a_fix() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("p.pdf");
+    let o = run_build(&tmp.path().join("nope"), &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no such folder"));
+
+    let recs = tmp.path().join("recs");
+    write_files(
+        &recs,
+        &[(
+            "a.pdf",
+            simple_pdf("LAB RESULTS", &["Collected: 2025-01-01"]),
+        )],
+    );
+    let o = run_build(&recs, &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("medpacket init"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    write_files(
+        &recs,
+        &[(
+            "packet.toml",
+            b"[patient]\nname = \"A\"\nnmae = \"typo\"\n".to_vec(),
+        )],
+    );
+    let o = run_build(&recs, &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 3") && err.contains("nmae"), "{err}");
+
+    let empty = tmp.path().join("empty");
+    write_files(
+        &empty,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            (".DS_Store", vec![0; 8]),
+        ],
+    );
+    let o = run_build(&empty, &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no documents"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn output_inside_the_records_folder_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("a.pdf", simple_pdf("LAB RESULTS", &[])),
+        ],
+    );
+    let before = sha256_tree(&recs);
+    let o = run_build(&recs, &recs.join("packet.pdf"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("inside the records folder"));
+    assert_eq!(sha256_tree(&recs), before);
+}
+
+#[test]
+fn scan_json_lists_kind_date_pages_status_and_evidence() {
+    let o = medpacket()
+        .arg("scan")
+        .arg(sample_records_dir())
+        .arg("--json")
+        .output()
+        .expect("run");
+    let v = json(&o);
+    let files = v["files"].as_array().expect("files");
+    let get = |p: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("{p}"))
+    };
+    let path = get("scan0001.pdf");
+    assert_eq!(path["kind"], "pathology-report");
+    assert_eq!(path["date"], "2025-03-14");
+    assert_eq!(path["pages"], 2);
+    assert_eq!(path["status"], "included");
+    assert!(!path["evidence"].as_array().expect("evidence").is_empty());
+    assert_eq!(get("hospital/discharge_summary.pdf")["status"], "duplicate");
+    let ignored: Vec<&str> = v["ignored"]
+        .as_array()
+        .expect("ignored")
+        .iter()
+        .filter_map(|i| i["path"].as_str())
+        .collect();
+    assert!(
+        ignored.contains(&".DS_Store") && ignored.contains(&"desktop.ini"),
+        "{ignored:?}"
+    );
+}
