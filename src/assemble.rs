@@ -38,7 +38,13 @@ fn io(path: &str) -> impl Fn(std::io::Error) -> Error + '_ {
 }
 
 /// Writes the whole packet to `out`; returns `out` once the file is complete.
-pub fn assemble<W: Write>(plan: &Plan, inv: &Inventory, rendered: &Rendered, out: W) -> Result<W> {
+pub fn assemble<W: Write>(
+    plan: &Plan,
+    inv: &Inventory,
+    rendered: &Rendered,
+    out: W,
+    progress: &dyn crate::Progress,
+) -> Result<W> {
     let m =
         Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let here = "packet";
@@ -99,7 +105,9 @@ pub fn assemble<W: Write>(plan: &Plan, inv: &Inventory, rendered: &Rendered, out
             written.insert(p);
         }
     }
+    progress.start("Writing the packet", plan.items.len() as u64);
     for item in &plan.items {
+        progress.advance();
         let f = inv
             .files
             .get(item.file)

@@ -32,6 +32,18 @@ pub use report::{BuildReport, ScanReport};
 
 use std::path::{Path, PathBuf};
 
+/// Reports how far long work has come (a progress bar on a terminal; nothing otherwise).
+pub trait Progress {
+    /// A stage with `total` steps begins.
+    fn start(&self, _stage: &str, _total: u64) {}
+    /// One step of the current stage is done.
+    fn advance(&self) {}
+}
+
+/// Progress that shows nothing.
+pub struct Quiet;
+impl Progress for Quiet {}
+
 /// What `build` needs to know, validated.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -44,14 +56,17 @@ pub struct BuildOptions {
 }
 
 /// Scans a records folder (packet.toml is read when present).
-pub fn scan_folder(dir: &Path) -> Result<(scan::Inventory, Option<PacketConfig>)> {
+pub fn scan_folder(
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<(scan::Inventory, Option<PacketConfig>)> {
     if !dir.exists() {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
     }
     let config = PacketConfig::load(dir)?;
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, config.as_ref(), &rules)?;
+    let inv = scan::scan(dir, config.as_ref(), &rules, progress)?;
     Ok((inv, config))
 }
 
@@ -71,8 +86,8 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 }
 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
-pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
-    let (inv, config) = scan_folder(&opts.dir)?;
+pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    let (inv, config) = scan_folder(&opts.dir, progress)?;
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
     let generated_at = clock::now();
     let target = opts
@@ -91,7 +106,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = render::render(&plan, m)?;
     let (sha256, _) = emit::write_atomic(&full_target, opts.force, |w| {
-        assemble::assemble(&plan, &inv, &rendered, w).map(|_| ())
+        assemble::assemble(&plan, &inv, &rendered, w, progress).map(|_| ())
     })?;
 
     let documents = plan

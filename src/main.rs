@@ -22,7 +22,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan { dir, json } => {
-            let (inv, _) = medpacket::scan_folder(&dir)?;
+            let (inv, _) = medpacket::scan_folder(&dir, &medpacket::Quiet)?;
             let report = medpacket::report::scan_report(&inv);
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -46,15 +46,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 force,
                 paper: paper.into(),
             };
-            let spinner = (!json && std::io::stderr().is_terminal()).then(|| {
-                let pb = indicatif::ProgressBar::new_spinner();
-                pb.set_message("Building the packet…");
-                pb.enable_steady_tick(std::time::Duration::from_millis(120));
-                pb
-            });
-            let result = medpacket::build(&opts);
-            if let Some(pb) = spinner {
-                pb.finish_and_clear();
+            let bar = (!json && std::io::stderr().is_terminal()).then(Bar::new);
+            let result = match &bar {
+                Some(b) => medpacket::build(&opts, b),
+                None => medpacket::build(&opts, &medpacket::Quiet),
+            };
+            if let Some(b) = bar {
+                b.0.finish_and_clear();
             }
             let report = result?;
             if json {
@@ -64,6 +62,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A progress bar on the terminal's stderr.
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn new() -> Self {
+        let pb = indicatif::ProgressBar::new(0);
+        let style = indicatif::ProgressStyle::with_template("{msg:22} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        pb.set_style(style);
+        Bar(pb)
+    }
+}
+
+impl medpacket::Progress for Bar {
+    fn start(&self, stage: &str, total: u64) {
+        self.0.set_message(stage.to_string());
+        self.0.set_length(total);
+        self.0.set_position(0);
+    }
+    fn advance(&self) {
+        self.0.inc(1);
     }
 }
 

@@ -124,7 +124,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Scans `dir`: walks it, reads and checks every file, classifies what can be included.
-pub fn scan(dir: &Path, config: Option<&PacketConfig>, rules: &Rules) -> Result<Inventory> {
+pub fn scan(
+    dir: &Path,
+    config: Option<&PacketConfig>,
+    rules: &Rules,
+    progress: &dyn crate::Progress,
+) -> Result<Inventory> {
     let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::NoSuchFolder(dir.to_path_buf()),
         _ => Error::io(dir, e),
@@ -231,7 +236,9 @@ pub fn scan(dir: &Path, config: Option<&PacketConfig>, rules: &Rules) -> Result<
     }
     let mut first_by_hash: std::collections::HashMap<String, String> =
         std::collections::HashMap::new();
+    progress.start("Reading records", entries.len() as u64);
     for (rel, abs) in entries {
+        progress.advance();
         let entry = config.and_then(|c| c.document(&rel));
         let bytes = match std::fs::read(&abs) {
             Ok(b) => b,

@@ -804,3 +804,26 @@ fn scan_json_lists_kind_date_pages_status_and_evidence() {
         "{ignored:?}"
     );
 }
+
+#[test]
+fn piped_build_prints_nothing_extra() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let o = medpacket()
+        .arg("build")
+        .arg(sample_records_dir())
+        .arg("-o")
+        .arg(tmp.path().join("p.pdf"))
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+    assert!(
+        o.stderr.is_empty(),
+        "no progress output when not on a terminal: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with("Wrote ") && out.contains("duplicate left out"),
+        "{out}"
+    );
+}
