@@ -286,6 +286,15 @@ pub fn scan(
             title: entry.and_then(|e| e.title.clone()),
         };
         let classified = classify::classify(rules, &rel, probe.text.as_deref(), &overrides);
+        // A text file's page count is its typeset length on Letter paper (the plan lays it
+        // out again on the paper chosen for the packet).
+        let pages = match (probe.format, probe.pages, crate::fonts::Metrics::get()) {
+            (Some(Format::Text), None, Some(m)) => {
+                let text = probe.text.as_deref().unwrap_or("");
+                Some(crate::render::text::layout(m, crate::layout::Paper::Letter, &rel, text).len() as u32)
+            }
+            (_, pages, _) => pages,
+        };
         let status = if entry.is_some_and(|e| e.exclude) {
             Status::Excluded
         } else if let Some(first) = first_by_hash.get(&sha) {
@@ -302,7 +311,7 @@ pub fn scan(
             size,
             sha256: sha,
             format: probe.format,
-            pages: probe.pages,
+            pages,
             image: probe.image,
             text: probe.text,
             password,
