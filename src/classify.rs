@@ -114,6 +114,8 @@ struct Phrase {
     norm: String,
     /// `norm` between spaces, to find whole words in a folded line.
     pattern: String,
+    /// A prepared searcher for `pattern` (built once, used on every line).
+    finder: memchr::memmem::Finder<'static>,
 }
 
 #[derive(Debug, Clone)]
@@ -359,9 +361,11 @@ impl Phrase {
         if norm.is_empty() {
             return Err(invalid(place, "the phrase has no letters or digits"));
         }
+        let pattern = format!(" {norm} ");
         Ok(Phrase {
             text: text.trim().to_string(),
-            pattern: format!(" {norm} "),
+            finder: memchr::memmem::Finder::new(pattern.as_bytes()).into_owned(),
+            pattern,
             norm,
         })
     }
@@ -446,7 +450,11 @@ fn base_letter(c: char) -> Option<&'static str> {
 fn find_all(folded: &str, phrase: &Phrase) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(at) = folded.get(from..).and_then(|h| h.find(&phrase.pattern)) {
+    while let Some(at) = folded
+        .as_bytes()
+        .get(from..)
+        .and_then(|h| phrase.finder.find(h))
+    {
         let start = from + at + 1;
         found.push(start..start + phrase.norm.len());
         from = start;

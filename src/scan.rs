@@ -291,7 +291,10 @@ pub fn scan(
         let pages = match (probe.format, probe.pages, crate::fonts::Metrics::get()) {
             (Some(Format::Text), None, Some(m)) => {
                 let text = probe.text.as_deref().unwrap_or("");
-                Some(crate::render::text::layout(m, crate::layout::Paper::Letter, &rel, text).len() as u32)
+                Some(
+                    crate::render::text::layout(m, crate::layout::Paper::Letter, &rel, text).len()
+                        as u32,
+                )
             }
             (_, pages, _) => pages,
         };
