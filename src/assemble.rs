@@ -126,7 +126,7 @@ pub fn assemble<W: Write>(
                 let doc =
                     ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| Error::Source {
                         path: f.rel.clone(),
-                        message: format!("could not be read again while building ({e:?})"),
+                        message: format!("could not be read again while building ({e})"),
                     })?;
                 drop(bytes);
                 let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
@@ -281,13 +281,13 @@ fn link_annotations<W: Write>(o: &Out<'_, W>, links: &[crate::layout::Link]) -> 
         .iter()
         .filter_map(|l| {
             let item = o.plan.items.get(l.target)?;
-            let target = o.page_ids.get(item.first_page as usize - 1)?;
+            let target = o.page_id(item.first_page).ok()?;
             let mut action = Dictionary::new();
             action.set("S", Object::Name(b"GoTo".to_vec()));
             action.set(
                 "D",
                 Object::Array(vec![
-                    Object::Reference(*target),
+                    Object::Reference(target),
                     Object::Name(b"Fit".to_vec()),
                 ]),
             );
@@ -404,6 +404,7 @@ impl<W: Write> Out<'_, W> {
             _ => Vec::new(),
         };
         dict.remove(b"Contents");
+        let open = open_saves(doc, &contents);
         if let Ok(existing) = dict.get(b"Annots") {
             let mut all: Vec<Object> = deref(doc, existing)
                 .and_then(|o| o.as_array().ok())
@@ -424,7 +425,8 @@ impl<W: Write> Out<'_, W> {
         imp.flush(&mut self.w)
             .map_err(|e| err(format!("could not be copied ({e})")))?;
 
-        let stamp_bytes = stamp::stamp_content(self.plan, page, &geo, &mut self.stamps, self.m);
+        let stamp_bytes =
+            stamp::stamp_content(self.plan, page, &geo, open, &mut self.stamps, self.m);
         let stamp_id = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
@@ -477,7 +479,7 @@ impl<W: Write> Out<'_, W> {
             bbox: [0.0, 0.0, size.0, size.1],
             rotate: 0,
         };
-        let stamp_bytes = stamp::stamp_content(self.plan, page, &geo, &mut self.stamps, self.m);
+        let stamp_bytes = stamp::stamp_content(self.plan, page, &geo, 0, &mut self.stamps, self.m);
         let stamp_id = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
@@ -513,6 +515,24 @@ impl<W: Write> Out<'_, W> {
         let id = self.page_id(page)?;
         self.w.write(id, &Object::Dictionary(d)).map_err(err)
     }
+}
+
+/// Largest content stream whose `q`/`Q` balance is checked (decoded size).
+const MAX_CONTENT: usize = 64 * 1024 * 1024;
+
+/// How many graphics states a page's content streams leave saved at their end.
+fn open_saves(doc: &Document, contents: &[Object]) -> usize {
+    let mut all = Vec::new();
+    for c in contents {
+        if let Some(Object::Stream(s)) = deref(doc, c) {
+            match s.decompressed_content_with_limit(MAX_CONTENT) {
+                Ok(bytes) => all.extend_from_slice(&bytes),
+                Err(_) => all.extend_from_slice(&s.content),
+            }
+            all.push(b'\n');
+        }
+    }
+    stamp::unclosed_saves(&all)
 }
 
 /// Follows references (a bounded number of hops) to the object itself.
@@ -554,6 +574,8 @@ struct Importer<'d> {
     /// Source pages that are packet pages, by their packet object number.
     page_ids: HashMap<ObjectId, ObjectId>,
     queue: Vec<ObjectId>,
+    /// The document's named destinations, read on first need.
+    names: Option<HashMap<Vec<u8>, Object>>,
 }
 
 impl<'d> Importer<'d> {
@@ -563,6 +585,7 @@ impl<'d> Importer<'d> {
             map: HashMap::new(),
             page_ids: HashMap::new(),
             queue: Vec::new(),
+            names: None,
         }
     }
 
@@ -611,9 +634,44 @@ impl<'d> Importer<'d> {
         }
     }
 
+    /// The explicit destination a named destination stands for, in this document.
+    fn named_dest(&mut self, name: &[u8]) -> Option<Object> {
+        let doc = self.doc;
+        let names = self.names.get_or_insert_with(|| named_destinations(doc));
+        let dest = names.get(name)?;
+        match deref(doc, dest)? {
+            Object::Array(a) => Some(Object::Array(a.clone())),
+            Object::Dictionary(d) => d.get(b"D").ok().and_then(|d| deref(doc, d)).cloned(),
+            _ => None,
+        }
+    }
+
     fn convert_dict<W: Write>(&mut self, w: &mut PdfWriter<W>, d: &Dictionary) -> Dictionary {
         let mut out = Dictionary::new();
         for (k, v) in d.iter() {
+            // Named destinations are resolved to explicit ones: the packet has no name
+            // tree. A name that resolves to nothing leaves the link inert.
+            if k == b"Dest" {
+                if let Some(name) = dest_name(v) {
+                    if let Some(dest) = self.named_dest(&name) {
+                        out.set(k.clone(), self.convert(w, &dest));
+                    }
+                    continue;
+                }
+            }
+            if k == b"A" {
+                let goto = deref(self.doc, v)
+                    .and_then(|a| a.as_dict().ok())
+                    .filter(|a| a.get(b"S").ok().and_then(|s| s.as_name().ok()) == Some(b"GoTo"))
+                    .and_then(|a| Some((a.clone(), dest_name(a.get(b"D").ok()?)?)));
+                if let Some((mut action, name)) = goto {
+                    if let Some(dest) = self.named_dest(&name) {
+                        action.set("D", dest);
+                        out.set(k.clone(), self.convert(w, &Object::Dictionary(action)));
+                    }
+                    continue;
+                }
+            }
             // A copied annotation's /P (its page) and /Parent are fixed up or dropped.
             if k == b"Parent" && (d.has_type(b"Page") || d.has_type(b"Pages")) {
                 continue;
@@ -638,6 +696,60 @@ impl<'d> Importer<'d> {
         }
         Ok(())
     }
+}
+
+/// The name of a named destination (a string or a name), if `o` is one.
+fn dest_name(o: &Object) -> Option<Vec<u8>> {
+    match o {
+        Object::String(s, _) => Some(s.clone()),
+        Object::Name(n) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+/// Every named destination of a document: the catalog's /Dests dictionary and the
+/// /Names /Dests name tree.
+fn named_destinations(doc: &Document) -> HashMap<Vec<u8>, Object> {
+    let mut out = HashMap::new();
+    let Ok(cat) = doc.catalog() else { return out };
+    if let Some(Object::Dictionary(d)) = cat.get(b"Dests").ok().and_then(|o| deref(doc, o)) {
+        for (k, v) in d.iter() {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    let tree = cat
+        .get(b"Names")
+        .ok()
+        .and_then(|o| deref(doc, o))
+        .and_then(|n| n.as_dict().ok())
+        .and_then(|n| n.get(b"Dests").ok())
+        .and_then(|o| deref(doc, o));
+    let mut stack: Vec<(&Object, usize)> = tree.into_iter().map(|t| (t, 0)).collect();
+    let mut visited = 0usize;
+    while let Some((node, depth)) = stack.pop() {
+        visited += 1;
+        if depth > 32 || visited > 100_000 {
+            break;
+        }
+        let Ok(node) = node.as_dict() else { continue };
+        if let Some(Object::Array(pairs)) = node.get(b"Names").ok().and_then(|o| deref(doc, o)) {
+            for pair in pairs.chunks(2) {
+                if let [key, value] = pair {
+                    if let Some(key) = deref(doc, key).and_then(dest_name) {
+                        out.insert(key, value.clone());
+                    }
+                }
+            }
+        }
+        if let Some(Object::Array(kids)) = node.get(b"Kids").ok().and_then(|o| deref(doc, o)) {
+            for kid in kids {
+                if let Some(k) = deref(doc, kid) {
+                    stack.push((k, depth + 1));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn write_outline<W: Write>(o: &mut Out<'_, W>) -> Result<ObjectId> {

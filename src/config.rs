@@ -166,7 +166,7 @@ impl PacketConfig {
             path: path.to_path_buf(),
             message: describe_toml_error(text, &e),
         })?;
-        cfg.validate(path)?;
+        cfg.validate(text, path)?;
         Ok(cfg)
     }
 
@@ -186,15 +186,18 @@ impl PacketConfig {
         }
     }
 
-    fn validate(&self, path: &Path) -> Result<()> {
+    fn validate(&self, text: &str, path: &Path) -> Result<()> {
         let bad = |message: String| Error::Config {
             path: path.to_path_buf(),
             message,
         };
-        if self.patient.name.trim().is_empty() {
-            return Err(bad(
-                "[patient] name is empty — write the patient's full name".into(),
-            ));
+        if !self.patient.name.chars().any(char::is_alphanumeric) {
+            let at = line_of_key(text, "patient", "name")
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default();
+            return Err(bad(format!(
+                "{at}[patient] name is empty — write the patient's full name, e.g. name = \"Ana Ruiz\""
+            )));
         }
         let mut seen = std::collections::BTreeSet::new();
         for d in &self.documents {
@@ -246,14 +249,46 @@ pub fn normalize_rel(p: &str) -> String {
     s.trim_start_matches('/').to_string()
 }
 
+/// The 1-based line of `key = …` inside table `[table]`, if the text has one.
+fn line_of_key(text: &str, table: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            current = name.trim_matches(['[', ' ']).to_string();
+            continue;
+        }
+        if current == table && t.split('=').next().map(str::trim) == Some(key) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 /// Turns toml's error into one message that names the line and what to do.
 fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().trim().to_string();
+    let mut msg = e.message().trim().to_string();
+    if let Some(field) = msg
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+        .map(str::to_string)
+    {
+        msg = if field == "patient" {
+            "the [patient] table is missing — add the lines [patient] and name = \"the patient's full name\"".to_string()
+        } else {
+            format!("{msg} — add {field} = \"…\" to this table")
+        };
+    }
     match e.span() {
         Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let start = span.start.min(text.len());
+            let line = text.get(..start).unwrap_or("").matches('\n').count() + 1;
             let src = text.lines().nth(line - 1).unwrap_or("").trim();
-            format!("line {line}: {msg} (in `{src}`)")
+            if src.is_empty() {
+                format!("line {line}: {msg}")
+            } else {
+                format!("line {line}: {msg} (in `{src}`)")
+            }
         }
         None => msg,
     }
@@ -360,6 +395,21 @@ mod tests {
 
     #[test]
     fn empty_name_and_duplicate_entries_are_refused() {
+        for name in ["  ", "\u{200B}", "..."] {
+            let err = parse(&format!("# c\n[patient]\nname = \"{name}\"\n"))
+                .expect_err(name)
+                .to_string();
+            assert!(
+                err.contains("line 3") && err.contains("name is empty"),
+                "{err}"
+            );
+        }
+        let err = parse("").expect_err("empty").to_string();
+        assert!(err.contains("[patient] table is missing"), "{err}");
+        let err = parse("[patient]\nphone = \"1\"\n")
+            .expect_err("no name")
+            .to_string();
+        assert!(err.contains("add name = "), "{err}");
         assert!(parse("[patient]\nname = \"  \"\n").is_err());
         let dup = "[patient]\nname = \"A\"\n[[documents]]\npath = \"a.pdf\"\n[[documents]]\npath = \"./a.pdf\"\n";
         assert!(parse(dup)

@@ -48,7 +48,7 @@ pub enum Error {
     NotAFolder(PathBuf),
 
     #[error(
-        "{}: no packet.toml — run `medpacket init {}` and fill in at least [patient] name",
+        "{}: no packet.toml — create {}/packet.toml with at least these two lines:\n  [patient]\n  name = \"the patient's full name\"",
         .0.display(), .0.display()
     )]
     MissingConfig(PathBuf),
@@ -56,7 +56,7 @@ pub enum Error {
     #[error("{}: {message}", .path.display())]
     Config { path: PathBuf, message: String },
 
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {source} — check that the path exists and that you may read and write there", .path.display())]
     Io {
         path: PathBuf,
         #[source]

@@ -207,6 +207,15 @@ pub enum PdfLoadError {
     Damaged(String),
 }
 
+impl std::fmt::Display for PdfLoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PdfLoadError::NeedsPassword => f.write_str("it needs a password"),
+            PdfLoadError::Damaged(d) => write!(f, "it is damaged: {d}"),
+        }
+    }
+}
+
 fn pdf_load_problem(rel: &str, e: &PdfLoadError, password: Option<&str>) -> Problem {
     match (e, password) {
         (PdfLoadError::NeedsPassword, None) => Problem::new(
@@ -293,10 +302,24 @@ pub fn jpeg_header(bytes: &[u8]) -> Option<(u32, u32, u8, bool)> {
     None
 }
 
+/// True when a JPEG has its scan data and the end-of-image marker after it (a download
+/// that stopped half-way lacks them). The pixels themselves are not decoded.
+pub fn jpeg_complete(bytes: &[u8]) -> bool {
+    let sos = bytes.windows(2).position(|w| w == [0xFF, 0xDA]);
+    let eoi = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
+    match (sos, eoi) {
+        (Some(s), Some(e)) => e > s + 2,
+        _ => false,
+    }
+}
+
 fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
     use image::ImageDecoder;
     let (width, height, components, adobe) =
         jpeg_header(bytes).ok_or_else(|| damaged_image(rel, "JPEG", "no frame header"))?;
+    if !jpeg_complete(bytes) {
+        return Err(damaged_image(rel, "JPEG", "the picture data is cut off"));
+    }
     if width == 0 || height == 0 || !matches!(components, 1 | 3 | 4) {
         return Err(damaged_image(
             rel,
@@ -384,7 +407,7 @@ fn probe_text(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
     Ok(Probe {
         format: Some(Format::Text),
         pages: None,
-        text: Some(text.replace("\r\n", "\n")),
+        text: Some(text.replace("\r\n", "\n").replace('\r', "\n")),
         ..Probe::default()
     })
 }

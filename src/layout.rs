@@ -243,20 +243,32 @@ impl<'m> Flow<'m> {
                     self.wrap(t, size, w - 6.0)
                 })
                 .collect();
-            let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * lh;
-            if self.y - height - 3.0 < BOTTOM {
+            let nlines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            let height = nlines as f32 * lh;
+            // Keep a row on one page when it fits on one; a taller row continues line by
+            // line, every column together, under a repeated header.
+            let page_room = self.paper.size().1 - MARGIN - BOTTOM - 3.0 * lh;
+            if self.y - height - 3.0 < BOTTOM && height <= page_room {
                 self.new_page();
                 self.table_header(cols, &widths, size);
             }
-            let top = self.y;
-            let mut x = MARGIN;
-            for (i, lines) in cells.iter().enumerate() {
-                self.y = top;
-                for line in lines {
-                    self.text_line(x, line, size, false, 0.0);
+            for k in 0..nlines {
+                if self.y - lh < BOTTOM {
+                    self.new_page();
+                    self.table_header(cols, &widths, size);
                 }
-                x += widths.get(i).copied().unwrap_or(0.0);
+                let top = self.y;
+                let mut x = MARGIN;
+                for (i, lines) in cells.iter().enumerate() {
+                    if let Some(line) = lines.get(k) {
+                        self.y = top;
+                        self.text_line(x, line, size, false, 0.0);
+                    }
+                    x += widths.get(i).copied().unwrap_or(0.0);
+                }
+                self.y = top - lh;
             }
+            let top = self.y + height;
             self.y = top - height - 2.0;
             let y = self.y + 1.0;
             let (x1, x2) = (MARGIN, MARGIN + self.width());
@@ -350,6 +362,46 @@ mod tests {
             let joined: String = lines.concat().split_whitespace().collect();
             let orig: String = text.split_whitespace().collect();
             assert_eq!(joined, orig);
+        }
+    }
+
+    #[test]
+    fn a_row_taller_than_a_page_keeps_its_columns_together() {
+        let m = Metrics::get().expect("font");
+        let mut f = Flow::new(m, Paper::Letter);
+        let cols = [
+            Column {
+                header: "Name",
+                width: 100.0,
+            },
+            Column {
+                header: "Dose",
+                width: 300.0,
+            },
+        ];
+        let long = "very long dose text ".repeat(400);
+        f.table(&cols, &[vec!["Aspirin".into(), long]], BODY);
+        let pages = f.finish();
+        assert!(pages.len() >= 3, "the row spans pages");
+        // The name is on the first page, next to the first line of the dose.
+        let first = &pages[0];
+        let name = first
+            .runs
+            .iter()
+            .find(|r| r.text == "Aspirin")
+            .expect("name on page 1");
+        assert!(first
+            .runs
+            .iter()
+            .any(|r| r.text.starts_with("very long") && (r.y - name.y).abs() < 0.01));
+        for p in &pages {
+            assert!(
+                p.runs.iter().any(|r| r.text == "Dose"),
+                "header repeats on every page"
+            );
+            for r in &p.runs {
+                assert!(r.y >= BOTTOM - 1.0);
+            }
         }
     }
 

@@ -151,7 +151,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             .collect(),
         duplicates,
         removed_active_content: Vec::new(),
-        warnings: inv.warnings.clone(),
+        warnings: inv.warnings.iter().chain(&plan.warnings).cloned().collect(),
     })
 }
 

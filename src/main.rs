@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("medpacket: {e:#}");
+            eprintln!("medpacket: {e}");
             ExitCode::from(2)
         }
     }

@@ -77,6 +77,8 @@ pub struct Plan {
     pub skipped: Vec<Problem>,
     pub index_rows: Vec<IndexRow>,
     pub total_pages: u32,
+    /// Things the user should know that do not stop the build.
+    pub warnings: Vec<String>,
 }
 
 impl Plan {
@@ -273,7 +275,25 @@ pub fn plan(
         item.last_page = next + item.source_pages - 1;
         next += item.source_pages;
     }
+    let mut warnings = Vec::new();
+    if let Some(profile) = cfg.request.profile.as_deref() {
+        let known = questions::known_profiles();
+        if !known.iter().any(|k| k == profile) {
+            warnings.push(format!(
+                "packet.toml: [request] profile \"{profile}\" is not one medpacket knows ({}); only the general questions are used",
+                known.join(", ")
+            ));
+        }
+    }
+    let missing = undrawable(m, cfg);
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "the packet's font has no letters for {} (from packet.toml); they are printed as \"?\" — write those names in Latin letters too, e.g. in brackets",
+            missing.iter().collect::<String>()
+        ));
+    }
     Ok(Plan {
+        warnings,
         paper,
         patient_name: cfg.patient.name.trim().to_string(),
         date_of_birth: cfg.patient.date_of_birth,
@@ -286,6 +306,28 @@ pub fn plan(
         index_rows,
         total_pages: next - 1,
     })
+}
+
+/// Characters in packet.toml's texts that the embedded font cannot draw.
+fn undrawable(m: &Metrics, cfg: &PacketConfig) -> Vec<char> {
+    let mut texts: Vec<&str> = vec![cfg.patient.name.as_str()];
+    texts.extend(cfg.diagnosis.summary.as_deref());
+    texts.extend(cfg.request.reason.as_deref());
+    texts.extend(cfg.request.questions.iter().map(String::as_str));
+    for c in [&cfg.recipient, &cfg.referring_doctor, &cfg.primary_doctor]
+        .into_iter()
+        .flatten()
+    {
+        texts.extend(c.name.as_deref());
+        texts.extend(c.facility.as_deref());
+    }
+    let mut out: Vec<char> = Vec::new();
+    for c in texts.iter().flat_map(|t| t.chars()) {
+        if !c.is_whitespace() && !c.is_control() && !m.has_glyph(c) && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A short identifier derived from the patient, the documents and the time: the same

@@ -209,8 +209,8 @@ pub fn scan(
                     path,
                     Problem::new(
                         rel,
-                        "link to a file outside the records folder (not followed)",
-                        "copy the file itself into the folder",
+                        "link to something outside the records folder (not followed)",
+                        "copy the file itself into the folder instead of linking to it",
                     ),
                 )),
                 Err(_) => early_problems.push((
@@ -234,9 +234,12 @@ pub fn scan(
     for (rel, abs, problem) in early_problems {
         files.push(problem_file(rel, abs, 0, String::new(), problem));
     }
-    let mut first_by_hash: std::collections::HashMap<String, String> =
-        std::collections::HashMap::new();
     progress.start("Reading records", entries.len() as u64);
+    // Path order decides which of two identical files is kept.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    // Hash -> index in `files` of the first included file with those bytes.
+    let mut first_by_hash: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     for (rel, abs) in entries {
         progress.advance();
         let entry = config.and_then(|c| c.document(&rel));
@@ -254,6 +257,30 @@ pub fn scan(
         };
         let size = bytes.len() as u64;
         let sha = sha256_hex(&bytes);
+        let excluded = entry.is_some_and(|e| e.exclude);
+        // A copy of a file already included is a duplicate, whatever else is true of it
+        // (its password may be set on the first copy only).
+        if let Some(first) = first_by_hash
+            .get(&sha)
+            .and_then(|&i| files.get(i))
+            .filter(|_| !excluded)
+        {
+            let first: &SourceFile = first;
+            let dup = SourceFile {
+                rel,
+                abs,
+                size,
+                sha256: sha,
+                status: Status::Duplicate {
+                    same_as: first.rel.clone(),
+                },
+                text: None,
+                notes: Vec::new(),
+                ..first.clone()
+            };
+            files.push(dup);
+            continue;
+        }
         let password = entry.and_then(|e| e.password.clone());
         let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             ingest::probe(&rel, &bytes, password.as_deref())
@@ -298,14 +325,10 @@ pub fn scan(
             }
             (_, pages, _) => pages,
         };
-        let status = if entry.is_some_and(|e| e.exclude) {
+        let status = if excluded {
             Status::Excluded
-        } else if let Some(first) = first_by_hash.get(&sha) {
-            Status::Duplicate {
-                same_as: first.clone(),
-            }
         } else {
-            first_by_hash.insert(sha.clone(), rel.clone());
+            first_by_hash.insert(sha.clone(), files.len());
             Status::Included
         };
         files.push(SourceFile {

@@ -182,30 +182,123 @@ pub fn normalize_rotate(r: i64) -> i64 {
     (r / 90) * 90
 }
 
-/// The content stream that draws page `page`'s footer. It starts by closing the `q` that
-/// opens the page's own content, so the original content cannot move or hide it.
+/// Smallest font size a stamp shrinks to before the name is shortened.
+const MIN_SIZE: f32 = 5.0;
+
+/// The stamp text and font size that fit `avail` points: first the font shrinks, then
+/// the patient's name is shortened with "…"; "Page i of N" is never cut.
+pub fn fitted_stamp(plan: &Plan, page: u32, avail: f32, m: &Metrics) -> (String, f32) {
+    let full = m.drawable(&stamp_text(plan, page));
+    let tw = m.width(&full, SIZE);
+    if tw <= avail {
+        return (full, SIZE);
+    }
+    let size = (SIZE * avail / tw).max(MIN_SIZE);
+    if m.width(&full, size) <= avail {
+        return (full, size);
+    }
+    let name = m.drawable(&plan.patient_name);
+    let rest = full.get(name.len()..).unwrap_or("");
+    let room = (avail - m.width(rest, size)).max(0.0);
+    (format!("{}{rest}", m.truncate(&name, size, room)), size)
+}
+
+/// How many `q` (save) operators a content stream leaves open at its end. Strings,
+/// comments and inline image data are skipped, so only real operators count.
+pub fn unclosed_saves(c: &[u8]) -> usize {
+    let delim = |b: u8| b"()<>[]{}/%".contains(&b) || b.is_ascii_whitespace() || b == 0;
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    while let Some(&b) = c.get(i) {
+        match b {
+            b'%' => {
+                while c.get(i).is_some_and(|&b| b != b'\n' && b != b'\r') {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                let mut nest = 0usize;
+                while let Some(&b) = c.get(i) {
+                    match b {
+                        b'\\' => i += 1,
+                        b'(' => nest += 1,
+                        b')' => {
+                            nest = nest.saturating_sub(1);
+                            if nest == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'<' if c.get(i + 1) != Some(&b'<') => {
+                while c.get(i).is_some_and(|&b| b != b'>') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b if delim(b) => i += 1,
+            _ => {
+                let start = i;
+                while c.get(i).is_some_and(|&b| !delim(b)) {
+                    i += 1;
+                }
+                match c.get(start..i).unwrap_or(b"") {
+                    b"q" => depth += 1,
+                    b"Q" => depth = depth.saturating_sub(1),
+                    b"ID" => {
+                        // inline image data runs to a whitespace-delimited EI
+                        i += 1;
+                        while i < c.len() {
+                            let ei = c.get(i..i + 2) == Some(&b"EI"[..])
+                                && i > 0
+                                && c.get(i - 1).is_some_and(|b| b.is_ascii_whitespace())
+                                && c.get(i + 2).is_none_or(|&b| delim(b));
+                            if ei {
+                                i += 2;
+                                break;
+                            }
+                            i += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    depth
+}
+
+/// The content stream that draws page `page`'s footer. It first closes what the page's
+/// own content left open (`open` saves, plus the `q` medpacket put before it), so the
+/// original content cannot move, scale or hide the stamp.
 pub fn stamp_content(
     plan: &Plan,
     page: u32,
     geo: &PageGeometry,
+    open: usize,
     font: &mut StampFont,
     m: &Metrics,
 ) -> Vec<u8> {
-    let text = stamp_text(plan, page);
     let (w, _) = geo.shown();
-    let tw = m.width(&m.drawable(&text), SIZE);
+    let (text, size) = fitted_stamp(plan, page, w - 16.0, m);
+    let tw = m.width(&text, size);
     let x = ((w - tw) / 2.0).max(4.0);
     let hex = font.encode(m, &text);
     let c = geo.display_matrix();
+    let restore = "Q\n".repeat(open.min(10_000) + 1);
     format!(
-        "Q\nq {} {} {} {} {} {} cm BT /{STAMP_FONT} {} Tf 0.3 g {} {} Td <{hex}> Tj ET Q\n",
+        "{restore}q {} {} {} {} {} {} cm BT /{STAMP_FONT} {} Tf 0.3 g {} {} Td <{hex}> Tj ET Q\n",
         num(c[0]),
         num(c[1]),
         num(c[2]),
         num(c[3]),
         num(c[4]),
         num(c[5]),
-        num(SIZE),
+        num(size),
         num(x),
         num(BASELINE),
     )
@@ -327,6 +420,27 @@ mod tests {
             rotate: 90,
         };
         assert_eq!(g.shown(), (792.0, 612.0));
+    }
+
+    #[test]
+    fn open_saves_are_counted_outside_strings_and_images() {
+        let cases: [(&[u8], usize); 7] = [
+            (b"q 1 0 0 1 0 0 cm Q", 0),
+            (b"0.5 0 0 0.5 0 0 cm q BT (x) Tj ET", 1),
+            (b"q q Q", 1),
+            (b"BT (q \\) q) Tj ET q", 1),
+            (b"% q q q\nq", 1),
+            (b"BI /W 1 /H 1 ID q q q EI q", 1),
+            (b"Q Q q", 1),
+        ];
+        for (content, want) in cases {
+            assert_eq!(
+                unclosed_saves(content),
+                want,
+                "{}",
+                String::from_utf8_lossy(content)
+            );
+        }
     }
 
     #[test]

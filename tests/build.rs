@@ -131,9 +131,29 @@ fn sample_packet_pages_index_bookmarks_and_stamps_agree() {
     assert_eq!(report["pages"].as_u64(), Some(u64::from(n)));
     assert_eq!(report["sha256"].as_str(), Some(sha256_file(&pdf).as_str()));
     let docs = report["documents"].as_array().expect("documents");
+    // Exactly the files scan calls included are in the packet: none dropped, none added.
+    let scan = json(
+        &medpacket()
+            .arg("scan")
+            .arg(sample_records_dir())
+            .arg("--json")
+            .output()
+            .expect("scan"),
+    );
+    let mut included: Vec<&str> = scan["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter(|f| f["status"] == "included")
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    let mut packed: Vec<&str> = docs.iter().filter_map(|d| d["path"].as_str()).collect();
+    included.sort();
+    packed.sort();
+    assert_eq!(packed, included);
     assert!(
-        docs.len() >= 12,
-        "every included sample file is in the packet"
+        packed.len() >= 12,
+        "the sample has a document of every kind"
     );
 
     // Every document starts where the report says, in one contiguous run, in SPEC order.
@@ -648,6 +668,31 @@ fn images_are_embedded_without_bloat_and_every_tiff_page_is_kept() {
     let w = mb[2].as_float().expect("w");
     let h = mb[3].as_float().expect("h");
     assert!(w > h, "wide image on a landscape page");
+    // The PNG is stored losslessly and drawn with its aspect ratio, inside the margins.
+    let imgs = doc.get_page_images(pages[&wp]).expect("images");
+    assert_eq!(
+        imgs[0].filters.as_deref(),
+        Some(&["FlateDecode".to_string()][..])
+    );
+    let (sx, sy, tx, ty) = image_placement(&doc, pages[&wp]);
+    assert!(
+        (sx / sy - 800.0 / 300.0).abs() < 0.01,
+        "aspect kept: {sx} x {sy}"
+    );
+    assert!(
+        tx >= 30.0 && ty >= 30.0 && tx + sx <= w - 30.0 && ty + sy <= h - 30.0,
+        "margins kept"
+    );
+    // Every TIFF page is its own image: the three pages differ.
+    let fp = by_path("fax.tif")["first_page"].as_u64().expect("p") as u32;
+    let contents: Vec<Vec<u8>> = (fp..fp + 3)
+        .map(|p| {
+            doc.get_page_images(pages[&p]).expect("images")[0]
+                .content
+                .to_vec()
+        })
+        .collect();
+    assert!(contents[0] != contents[1] && contents[1] != contents[2] && contents[0] != contents[2]);
     let cover = doc
         .get_dictionary(pages[&1])
         .expect("cover")
@@ -720,10 +765,10 @@ fn missing_folder_config_and_empty_folder_exit_2_with_a_fix() {
     );
     let o = run_build(&recs, &out, &[]);
     assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("medpacket init"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+        err.contains("no packet.toml") && err.contains("[patient]"),
+        "{err}"
     );
 
     write_files(
@@ -764,6 +809,15 @@ fn output_inside_the_records_folder_is_refused() {
         ],
     );
     let before = sha256_tree(&recs);
+    std::fs::create_dir_all(recs.join("sub")).expect("mkdir");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&recs, tmp.path().join("link")).expect("symlink");
+    for target in [recs.join("sub/../p.pdf"), tmp.path().join("link/p.pdf")] {
+        let o = run_build(&recs, &target, &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", target.display());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("inside the records folder"));
+    }
+    std::fs::remove_dir(recs.join("sub")).expect("rmdir");
     let o = run_build(&recs, &recs.join("packet.pdf"), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("inside the records folder"));
@@ -825,5 +879,276 @@ fn piped_build_prints_nothing_extra() {
     assert!(
         out.starts_with("Wrote ") && out.contains("duplicate left out"),
         "{out}"
+    );
+}
+
+/// The scale and offset of the one image drawn on a page (from its `cm` before `Do`).
+fn image_placement(doc: &Document, page: ObjectId) -> (f32, f32, f32, f32) {
+    let content = doc.get_page_content(page);
+    let ops = lopdf::content::Content::decode(&content)
+        .expect("content")
+        .operations;
+    let at = ops.iter().position(|o| o.operator == "Do").expect("Do");
+    let cm = ops[..at]
+        .iter()
+        .rev()
+        .find(|o| o.operator == "cm")
+        .expect("cm");
+    let v: Vec<f32> = cm
+        .operands
+        .iter()
+        .map(|o| o.as_float().expect("number"))
+        .collect();
+    (v[0], v[3], v[4], v[5])
+}
+
+/// A PDF made by hand for the cases the simple builders do not cover: a /Rotate
+/// inherited from the page tree, a crop box with /Rotate 180, content that leaves a
+/// scaled graphics state open, and a link to a named destination.
+fn tricky_pdf() -> Vec<u8> {
+    use lopdf::{dictionary, Stream};
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let res = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
+    let text = |t: &str| format!("BT /F1 12 Tf 72 700 Td ({t}) Tj ET").into_bytes();
+    let mut kids = Vec::new();
+    let mut add = |doc: &mut Document, content: Vec<u8>, extra: lopdf::Dictionary| {
+        let c = doc.add_object(Stream::new(dictionary! {}, content));
+        let mut page = dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => c };
+        page.extend(&extra);
+        let id = doc.add_object(page);
+        kids.push(Object::Reference(id));
+        id
+    };
+    add(
+        &mut doc,
+        text("IMAGING REPORT inherited rotation"),
+        dictionary! {},
+    );
+    add(
+        &mut doc,
+        text("cropped and upside down"),
+        dictionary! { "Rotate" => 180, "CropBox" => vec![50.into(), 250.into(), 450.into(), 750.into()] },
+    );
+    let third = add(
+        &mut doc,
+        b"0.5 0 0 0.5 0 0 cm q BT /F1 12 Tf 72 700 Td (unbalanced state) Tj ET".to_vec(),
+        dictionary! { "Rotate" => 0 },
+    );
+    let link = doc.add_object(dictionary! {
+        "Type" => "Annot", "Subtype" => "Link", "Rect" => vec![72.into(), 690.into(), 300.into(), 720.into()],
+        "Dest" => Object::string_literal("third"),
+    });
+    add(
+        &mut doc,
+        text("page with a named link"),
+        dictionary! { "Rotate" => 0, "Annots" => vec![Object::Reference(link)] },
+    );
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => count, "Rotate" => 90, "Resources" => res,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        }),
+    );
+    let dests = doc.add_object(dictionary! {
+        "Names" => vec![Object::string_literal("third"), Object::Array(vec![Object::Reference(third), "Fit".into()])],
+    });
+    let catalog = doc.add_object(dictionary! {
+        "Type" => "Catalog", "Pages" => pages_id, "Names" => dictionary! { "Dests" => dests },
+    });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save");
+    out
+}
+
+/// Numbers of a `<word>` or `<page>` element of `pdftotext -bbox`.
+fn attr(s: &str, key: &str) -> f32 {
+    let at = s.find(&format!("{key}=\"")).expect(key) + key.len() + 2;
+    s[at..]
+        .split('"')
+        .next()
+        .expect("value")
+        .parse()
+        .expect("number")
+}
+
+#[test]
+fn stamps_stay_upright_readable_and_inside_on_tricky_pages() {
+    if !require_tool("pdftotext") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    let long_name = "Maximiliane Theodora Wilhelmina Friederike Alexandrina von Hohenstein-Sigmaringen-Löwenberg";
+    write_files(
+        &recs,
+        &[
+            (
+                "packet.toml",
+                format!("[patient]\nname = \"{long_name}\"\ndate_of_birth = 1950-02-03\n")
+                    .into_bytes(),
+            ),
+            ("tricky.pdf", tricky_pdf()),
+        ],
+    );
+    let out = tmp.path().join("p.pdf");
+    let report = json(&run_build(&recs, &out, &[]));
+    let first = report["documents"][0]["first_page"]
+        .as_u64()
+        .expect("first") as u32;
+    let doc = Document::load(&out).expect("load");
+    let pages = doc.get_pages();
+    let dict = |p: u32| doc.get_dictionary(pages[&p]).expect("page");
+    assert_eq!(
+        dict(first).get(b"Rotate").and_then(Object::as_i64).ok(),
+        Some(90),
+        "inherited /Rotate kept"
+    );
+    assert_eq!(
+        dict(first + 1).get(b"Rotate").and_then(Object::as_i64).ok(),
+        Some(180)
+    );
+    assert!(dict(first + 1).has(b"CropBox"), "crop box kept");
+
+    // The named link now points at the packet page holding the third source page.
+    let annots = doc
+        .get_page_annotations(pages[&(first + 3)])
+        .expect("annots");
+    let dest = annots[0]
+        .get(b"Dest")
+        .and_then(Object::as_array)
+        .expect("explicit destination");
+    assert_eq!(dest[0].as_reference().ok(), Some(pages[&(first + 2)]));
+
+    let bbox = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-cropbox"])
+        .arg(&out)
+        .arg("-")
+        .output()
+        .expect("bbox");
+    let html = String::from_utf8_lossy(&bbox.stdout).into_owned();
+    let total = pages.len();
+    for (i, chunk) in html.split("<page ").skip(1).enumerate() {
+        let p = i as u32 + 1;
+        let rot = dict(p).get(b"Rotate").and_then(Object::as_i64).unwrap_or(0);
+        let (w, h) = (attr(chunk, "width"), attr(chunk, "height"));
+        let (shown_w, shown_h) = if rot % 180 == 90 { (h, w) } else { (w, h) };
+        let words: Vec<&str> = chunk.split("<word ").skip(1).collect();
+        let page_word = words
+            .iter()
+            .rev()
+            .find(|wd| wd.contains(">Page<"))
+            .unwrap_or_else(|| panic!("no stamp on page {p}"));
+        let last_word = words
+            .iter()
+            .rev()
+            .find(|wd| wd.contains(&format!(">{total}<")))
+            .expect("N of the stamp");
+        let (x0, y0, x1, y1) = (
+            attr(page_word, "xMin"),
+            attr(page_word, "yMin"),
+            attr(page_word, "xMax"),
+            attr(page_word, "yMax"),
+        );
+        assert!(
+            x1 - x0 > y1 - y0,
+            "page {p}: stamp is not horizontal as displayed"
+        );
+        assert!(
+            y1 - y0 > 4.0,
+            "page {p}: stamp text was shrunk by the page's own content"
+        );
+        assert!(
+            y1 > shown_h - 30.0 && y1 <= shown_h + 0.5,
+            "page {p}: stamp not at the displayed bottom ({y1} of {shown_h})"
+        );
+        assert!(
+            attr(last_word, "xMax") <= shown_w + 0.5,
+            "page {p}: \"of N\" runs off the page"
+        );
+    }
+}
+
+#[test]
+fn a_copy_of_a_locked_pdf_is_a_duplicate_not_a_problem() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    let locked = encrypted_pdf(
+        "s3cret",
+        "owner",
+        &["OPERATIVE REPORT", "Date of Surgery: 2025-01-20"],
+    );
+    let toml =
+        format!("{PATIENT}\n[[documents]]\npath = \"a/locked.pdf\"\npassword = \"s3cret\"\n");
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", toml.into_bytes()),
+            ("a/locked.pdf", locked.clone()),
+            ("b.pdf", locked),
+        ],
+    );
+    let report = json(&run_build(&recs, &tmp.path().join("p.pdf"), &[]));
+    assert_eq!(report["documents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["duplicates"][0]["path"], "b.pdf");
+    assert_eq!(
+        report["duplicates"][0]["same_as"], "a/locked.pdf",
+        "path order decides which copy is kept"
+    );
+}
+
+#[test]
+fn a_cut_off_jpeg_is_a_problem() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    let mut jpg = jpeg(300, 200);
+    jpg.truncate(jpg.len() / 2);
+    jpg.resize(jpg.len() + 1000, 0);
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("photo.jpg", jpg),
+        ],
+    );
+    let o = run_build(&recs, &tmp.path().join("p.pdf"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("photo.jpg: damaged JPEG") && err.contains("cut off"),
+        "{err}"
+    );
+}
+
+#[test]
+fn names_the_font_cannot_draw_are_reported() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    write_files(
+        &recs,
+        &[
+            (
+                "packet.toml",
+                "[patient]\nname = \"王小明 (Wang Xiaoming)\"\n"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            (
+                "a.pdf",
+                simple_pdf("LAB RESULTS", &["Collected: 2025-01-01"]),
+            ),
+        ],
+    );
+    let report = json(&run_build(&recs, &tmp.path().join("p.pdf"), &[]));
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("王小明") && warnings.contains("Latin letters"),
+        "{warnings}"
     );
 }
