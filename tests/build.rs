@@ -1061,8 +1061,12 @@ fn stamps_stay_upright_readable_and_inside_on_tricky_pages() {
             "page {p}: stamp is not horizontal as displayed"
         );
         assert!(
-            y1 - y0 > 4.0,
+            y1 - y0 > 6.0,
             "page {p}: stamp text was shrunk by the page's own content"
+        );
+        assert!(
+            attr(last_word, "xMax") > shown_w * 0.6,
+            "page {p}: stamp is not centred across the page"
         );
         assert!(
             y1 > shown_h - 30.0 && y1 <= shown_h + 0.5,
