@@ -154,19 +154,23 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
     enc.finish().unwrap_or_default()
 }
 
+/// The dictionary of an image XObject.
+fn image_dict(width: u32, height: u32, color: Color, bits: u8, filter: &str) -> Dictionary {
+    let name = |n: &str| Object::Name(n.as_bytes().to_vec());
+    let mut dict = Dictionary::new();
+    dict.set("Type", name("XObject"));
+    dict.set("Subtype", name("Image"));
+    dict.set("Width", i64::from(width));
+    dict.set("Height", i64::from(height));
+    dict.set("ColorSpace", name(color_name(color)));
+    dict.set("BitsPerComponent", i64::from(bits));
+    dict.set("Filter", name(filter));
+    dict
+}
+
 /// An image XObject holding decoded pixels, Flate-compressed (lossless).
 pub fn raster_xobject(r: &Raster) -> Stream {
-    let mut dict = Dictionary::new();
-    dict.set("Type", Object::Name(b"XObject".to_vec()));
-    dict.set("Subtype", Object::Name(b"Image".to_vec()));
-    dict.set("Width", i64::from(r.width));
-    dict.set("Height", i64::from(r.height));
-    dict.set(
-        "ColorSpace",
-        Object::Name(color_name(r.color).as_bytes().to_vec()),
-    );
-    dict.set("BitsPerComponent", i64::from(r.bits));
-    dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+    let dict = image_dict(r.width, r.height, r.color, r.bits, "FlateDecode");
     Stream::new(dict, deflate(&r.data))
 }
 
@@ -177,17 +181,7 @@ pub fn jpeg_xobject(bytes: Vec<u8>, info: &ImageInfo) -> Stream {
         4 => Color::Cmyk,
         _ => Color::Rgb,
     };
-    let mut dict = Dictionary::new();
-    dict.set("Type", Object::Name(b"XObject".to_vec()));
-    dict.set("Subtype", Object::Name(b"Image".to_vec()));
-    dict.set("Width", i64::from(info.width));
-    dict.set("Height", i64::from(info.height));
-    dict.set(
-        "ColorSpace",
-        Object::Name(color_name(color).as_bytes().to_vec()),
-    );
-    dict.set("BitsPerComponent", 8);
-    dict.set("Filter", Object::Name(b"DCTDecode".to_vec()));
+    let mut dict = image_dict(info.width, info.height, color, 8, "DCTDecode");
     if color == Color::Cmyk && info.adobe {
         // Adobe writes CMYK JPEGs inverted.
         dict.set(

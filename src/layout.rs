@@ -136,6 +136,18 @@ impl<'m> Flow<'m> {
         }
     }
 
+    /// A horizontal line across the text width at height `y`.
+    fn rule(&mut self, y: f32, width: f32) {
+        let (x1, x2) = (MARGIN, MARGIN + self.width());
+        self.page().shapes.push(Shape::Line {
+            x1,
+            y1: y,
+            x2,
+            y2: y,
+            width,
+        });
+    }
+
     pub fn space(&mut self, pts: f32) {
         self.y -= pts;
     }
@@ -176,14 +188,7 @@ impl<'m> Flow<'m> {
         self.space(4.0);
         self.text_line(MARGIN, text, HEADING, true, 0.0);
         let y = self.y + 2.0;
-        let (x1, x2) = (MARGIN, MARGIN + self.width());
-        self.page().shapes.push(Shape::Line {
-            x1,
-            y1: y,
-            x2,
-            y2: y,
-            width: 0.5,
-        });
+        self.rule(y, 0.5);
         self.space(4.0);
     }
 
@@ -271,14 +276,7 @@ impl<'m> Flow<'m> {
             let top = self.y + height;
             self.y = top - height - 2.0;
             let y = self.y + 1.0;
-            let (x1, x2) = (MARGIN, MARGIN + self.width());
-            self.page().shapes.push(Shape::Line {
-                x1,
-                y1: y,
-                x2,
-                y2: y,
-                width: 0.25,
-            });
+            self.rule(y, 0.25);
         }
     }
 
@@ -292,14 +290,7 @@ impl<'m> Flow<'m> {
             x += w;
         }
         let y = self.y;
-        let (x1, x2) = (MARGIN, MARGIN + self.width());
-        self.page().shapes.push(Shape::Line {
-            x1,
-            y1: y,
-            x2,
-            y2: y,
-            width: 0.75,
-        });
+        self.rule(y, 0.75);
         self.space(3.0);
     }
 

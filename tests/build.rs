@@ -393,47 +393,7 @@ fn rotated_and_landscape_pages_keep_geometry_and_get_an_upright_stamp() {
     };
     assert_eq!(rot(first + 1), 90);
     assert_eq!(rot(first + 3), 270);
-    let bbox = std::process::Command::new("pdftotext")
-        .arg("-bbox")
-        .arg(&out)
-        .arg("-")
-        .output()
-        .expect("bbox");
-    let html = String::from_utf8_lossy(&bbox.stdout).into_owned();
-    // Per page: the stamp's "Page" word must lie flat along the bottom of the page as shown.
-    for (i, chunk) in html.split("<page ").skip(1).enumerate() {
-        let num = |key: &str, s: &str| -> f32 {
-            let at = s.find(&format!("{key}=\"")).expect(key) + key.len() + 2;
-            s[at..]
-                .split('"')
-                .next()
-                .expect("value")
-                .parse()
-                .expect("number")
-        };
-        let p = i as u32 + 1;
-        let (w, h) = (num("width", chunk), num("height", chunk));
-        let shown_h = if rot(p) % 180 == 90 { w } else { h };
-        let word = chunk
-            .split("<word ")
-            .filter(|wd| wd.contains(">Page<"))
-            .last()
-            .unwrap_or_else(|| panic!("no stamp on page {p}"));
-        let (x0, y0, x1, y1) = (
-            num("xMin", word),
-            num("yMin", word),
-            num("xMax", word),
-            num("yMax", word),
-        );
-        assert!(
-            x1 - x0 > y1 - y0,
-            "page {p}: stamp is not horizontal as displayed"
-        );
-        assert!(
-            y1 > shown_h - 30.0 && y1 <= shown_h,
-            "page {p}: stamp not at the displayed bottom ({y1} of {shown_h})"
-        );
-    }
+    assert_stamps_placed(&out);
 }
 
 #[test]
@@ -1026,57 +986,7 @@ fn stamps_stay_upright_readable_and_inside_on_tricky_pages() {
         .expect("explicit destination");
     assert_eq!(dest[0].as_reference().ok(), Some(pages[&(first + 2)]));
 
-    let bbox = std::process::Command::new("pdftotext")
-        .args(["-bbox", "-cropbox"])
-        .arg(&out)
-        .arg("-")
-        .output()
-        .expect("bbox");
-    let html = String::from_utf8_lossy(&bbox.stdout).into_owned();
-    let total = pages.len();
-    for (i, chunk) in html.split("<page ").skip(1).enumerate() {
-        let p = i as u32 + 1;
-        let rot = dict(p).get(b"Rotate").and_then(Object::as_i64).unwrap_or(0);
-        let (w, h) = (attr(chunk, "width"), attr(chunk, "height"));
-        let (shown_w, shown_h) = if rot % 180 == 90 { (h, w) } else { (w, h) };
-        let words: Vec<&str> = chunk.split("<word ").skip(1).collect();
-        let page_word = words
-            .iter()
-            .rev()
-            .find(|wd| wd.contains(">Page<"))
-            .unwrap_or_else(|| panic!("no stamp on page {p}"));
-        let last_word = words
-            .iter()
-            .rev()
-            .find(|wd| wd.contains(&format!(">{total}<")))
-            .expect("N of the stamp");
-        let (x0, y0, x1, y1) = (
-            attr(page_word, "xMin"),
-            attr(page_word, "yMin"),
-            attr(page_word, "xMax"),
-            attr(page_word, "yMax"),
-        );
-        assert!(
-            x1 - x0 > y1 - y0,
-            "page {p}: stamp is not horizontal as displayed"
-        );
-        assert!(
-            y1 - y0 > 6.0,
-            "page {p}: stamp text was shrunk by the page's own content"
-        );
-        assert!(
-            attr(last_word, "xMax") > shown_w * 0.6,
-            "page {p}: stamp is not centred across the page"
-        );
-        assert!(
-            y1 > shown_h - 30.0 && y1 <= shown_h + 0.5,
-            "page {p}: stamp not at the displayed bottom ({y1} of {shown_h})"
-        );
-        assert!(
-            attr(last_word, "xMax") <= shown_w + 0.5,
-            "page {p}: \"of N\" runs off the page"
-        );
-    }
+    assert_stamps_placed(&out);
 }
 
 #[test]
@@ -1155,4 +1065,63 @@ fn names_the_font_cannot_draw_are_reported() {
         warnings.contains("王小明") && warnings.contains("Latin letters"),
         "{warnings}"
     );
+}
+
+/// Every page's stamp, as pdftotext sees the page displayed (crop box, /Rotate): flat,
+/// full size, centred, at the bottom, and ending inside the page.
+fn assert_stamps_placed(out: &Path) {
+    let doc = Document::load(out).expect("load");
+    let pages = doc.get_pages();
+    let dict = |p: u32| doc.get_dictionary(pages[&p]).expect("page");
+    let bbox = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-cropbox"])
+        .arg(out)
+        .arg("-")
+        .output()
+        .expect("bbox");
+    let html = String::from_utf8_lossy(&bbox.stdout).into_owned();
+    let total = pages.len();
+    for (i, chunk) in html.split("<page ").skip(1).enumerate() {
+        let p = i as u32 + 1;
+        let rot = dict(p).get(b"Rotate").and_then(Object::as_i64).unwrap_or(0);
+        let (w, h) = (attr(chunk, "width"), attr(chunk, "height"));
+        let (shown_w, shown_h) = if rot % 180 == 90 { (h, w) } else { (w, h) };
+        let words: Vec<&str> = chunk.split("<word ").skip(1).collect();
+        let page_word = words
+            .iter()
+            .rev()
+            .find(|wd| wd.contains(">Page<"))
+            .unwrap_or_else(|| panic!("no stamp on page {p}"));
+        let last_word = words
+            .iter()
+            .rev()
+            .find(|wd| wd.contains(&format!(">{total}<")))
+            .expect("N of the stamp");
+        let (x0, y0, x1, y1) = (
+            attr(page_word, "xMin"),
+            attr(page_word, "yMin"),
+            attr(page_word, "xMax"),
+            attr(page_word, "yMax"),
+        );
+        assert!(
+            x1 - x0 > y1 - y0,
+            "page {p}: stamp is not horizontal as displayed"
+        );
+        assert!(
+            y1 - y0 > 6.0,
+            "page {p}: stamp text was shrunk by the page's own content"
+        );
+        assert!(
+            attr(last_word, "xMax") > shown_w * 0.6,
+            "page {p}: stamp is not centred across the page"
+        );
+        assert!(
+            y1 > shown_h - 30.0 && y1 <= shown_h + 0.5,
+            "page {p}: stamp not at the displayed bottom ({y1} of {shown_h})"
+        );
+        assert!(
+            attr(last_word, "xMax") <= shown_w + 0.5,
+            "page {p}: \"of N\" runs off the page"
+        );
+    }
 }
