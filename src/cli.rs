@@ -24,6 +24,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Is the folder ready to send? Required records present or missing, and problems
+    Check {
+        /// The records folder
+        dir: PathBuf,
+        /// Print one JSON object instead of a report
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a packet.toml listing the detected documents (never replaces one)
+    Init {
+        /// The records folder
+        dir: PathBuf,
+    },
+    /// Write the cover letter to the second-opinion doctor
+    Letter {
+        /// The records folder (with a packet.toml)
+        dir: PathBuf,
+        /// Output file, .pdf or .txt (default: cover-letter-<patient>-<date>.pdf here)
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Your own letter template (minijinja syntax; see templates/cover_letter.txt)
+        #[arg(long)]
+        template: Option<PathBuf>,
+        /// Replace an existing output file
+        #[arg(long)]
+        force: bool,
+        /// Paper size of the PDF letter
+        #[arg(long, value_enum, default_value_t = PaperArg::Letter)]
+        paper: PaperArg,
+    },
     /// Write the packet PDF
     Build {
         /// The records folder (with a packet.toml)

@@ -69,6 +69,16 @@ pub struct Contact {
     pub email: Option<String>,
 }
 
+/// The name `medpacket init` writes until the patient fills in theirs.
+pub const PLACEHOLDER_NAME: &str = "(write the patient's full name here)";
+
+impl Patient {
+    /// True while the name is still the placeholder `medpacket init` wrote.
+    pub fn is_placeholder(&self) -> bool {
+        self.name.trim() == PLACEHOLDER_NAME
+    }
+}
+
 impl Contact {
     /// Name and facility on one line, e.g. "Dr. Ada Park, Riverside Oncology".
     pub fn headline(&self) -> Option<String> {
@@ -113,6 +123,9 @@ pub struct Request {
     pub questions: Vec<String>,
     #[serde(default = "yes")]
     pub default_questions: bool,
+    /// Kinds this folder requires beyond its profile's.
+    #[serde(default, deserialize_with = "kinds")]
+    pub required: Vec<Kind>,
 }
 
 impl Default for Request {
@@ -122,6 +135,7 @@ impl Default for Request {
             reason: None,
             questions: Vec::new(),
             default_questions: true,
+            required: Vec::new(),
         }
     }
 }
@@ -328,6 +342,14 @@ fn opt_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Strin
             other.type_str()
         ))),
     }
+}
+
+fn kinds<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Kind>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    names
+        .iter()
+        .map(|s| s.parse::<Kind>().map_err(serde::de::Error::custom))
+        .collect()
 }
 
 fn opt_kind<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Kind>, D::Error> {

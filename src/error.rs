@@ -63,6 +63,9 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("{}: already exists — medpacket init never replaces it; edit it, or move it away to start again", .0.display())]
+    ConfigExists(PathBuf),
+
     #[error("{}: already exists — add --force to replace it, or choose another name with -o", .0.display())]
     OutputExists(PathBuf),
 

@@ -7,6 +7,7 @@
 //! `src/cli.rs`) only parses arguments and calls [`build`] and [`scan_folder`].
 
 pub mod assemble;
+pub mod check;
 pub mod classify;
 pub mod clock;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod fonts;
 pub mod images;
 pub mod ingest;
+pub mod init;
 pub mod kind;
 pub mod layout;
 pub mod pdfwrite;
@@ -89,6 +91,12 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let (inv, config) = scan_folder(&opts.dir, progress)?;
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
+    if config.patient.is_placeholder() {
+        return Err(Error::Config {
+            path: opts.dir.join(config::CONFIG_NAME),
+            message: "[patient] name is still the placeholder medpacket init wrote — write the patient's full name".into(),
+        });
+    }
     let generated_at = clock::now();
     let target = opts
         .output
@@ -153,6 +161,106 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         removed_active_content: Vec::new(),
         warnings: inv.warnings.iter().chain(&plan.warnings).cloned().collect(),
     })
+}
+
+/// Checks whether a folder is ready to send.
+pub fn check_folder(dir: &Path) -> Result<check::CheckReport> {
+    let (inv, config) = scan_folder(dir, &Quiet)?;
+    check::check(&inv, config.as_ref())
+}
+
+/// What `init` wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InitReport {
+    pub path: String,
+    pub documents: usize,
+    pub problems: usize,
+}
+
+/// Writes `DIR/packet.toml` listing the detected documents; never replaces one.
+pub fn init_folder(dir: &Path) -> Result<InitReport> {
+    let target = dir.join(config::CONFIG_NAME);
+    if !dir.is_dir() {
+        return Err(Error::NoSuchFolder(dir.to_path_buf()));
+    }
+    if target.exists() {
+        return Err(Error::ConfigExists(target));
+    }
+    let rules = classify::Rules::builtin()
+        .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
+    let inv = scan::scan(dir, None, &rules, &Quiet)?;
+    let today = clock::now().date_naive();
+    let text = init::packet_toml(&inv, &check::profile_names(), today);
+    emit::write_atomic(&target, false, |w| {
+        w.write_all(text.as_bytes())
+            .map_err(|e| Error::io(&target, e))
+    })
+    .map_err(|e| match e {
+        Error::OutputExists(p) => Error::ConfigExists(p),
+        other => other,
+    })?;
+    Ok(InitReport {
+        path: target.display().to_string(),
+        documents: inv
+            .files
+            .iter()
+            .filter(|f| matches!(f.status, scan::Status::Included | scan::Status::Excluded))
+            .count(),
+        problems: inv.problems().len(),
+    })
+}
+
+/// What `letter` needs to know.
+#[derive(Debug, Clone)]
+pub struct LetterOptions {
+    pub dir: PathBuf,
+    /// `.pdf` or `.txt`; None: `cover-letter-<patient>-<date>.pdf` here.
+    pub output: Option<PathBuf>,
+    pub template: Option<PathBuf>,
+    pub force: bool,
+    pub paper: Paper,
+}
+
+/// Writes the cover letter; returns the path written.
+pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
+    let (inv, config) = scan_folder(&opts.dir, &Quiet)?;
+    let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
+    let now = clock::now();
+    let target = opts.output.clone().unwrap_or_else(|| {
+        let name = default_output_name(&config.patient.name, now);
+        PathBuf::from(name.replacen("second-opinion-packet-", "cover-letter-", 1))
+    });
+    let ext = ingest::extension(&target.to_string_lossy());
+    if ext != "pdf" && ext != "txt" {
+        return Err(Error::Config {
+            path: target,
+            message: "the letter is written as .pdf or .txt — name the output file accordingly"
+                .into(),
+        });
+    }
+    let template = match &opts.template {
+        Some(p) => Some((
+            std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+            p.clone(),
+        )),
+        None => None,
+    };
+    let text = render::letter::letter_text(
+        &inv,
+        &config,
+        now.date_naive(),
+        template.as_ref().map(|(t, p)| (t.as_str(), p.as_path())),
+    )?;
+    let full = emit::check_target(&target, &inv.root, opts.force)?;
+    let bytes = if ext == "pdf" {
+        render::letter::letter_pdf(&text, opts.paper, &config.patient.name, now)?
+    } else {
+        text.into_bytes()
+    };
+    emit::write_atomic(&full, opts.force, |w| {
+        w.write_all(&bytes).map_err(|e| Error::io(&full, e))
+    })?;
+    Ok(target)
 }
 
 #[cfg(test)]

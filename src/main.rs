@@ -31,6 +31,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check { dir, json } => {
+            let report = medpacket::check_folder(&dir)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", medpacket::check::report_text(&report));
+            }
+            Ok(if report.ready {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Init { dir } => {
+            let r = medpacket::init_folder(&dir)?;
+            println!(
+                "Wrote {} with {} document(s){}.\nOpen it, write the patient's name and correct what is wrong, then run `medpacket check {}`.",
+                r.path,
+                r.documents,
+                if r.problems > 0 { format!(" and {} problem(s) to fix", r.problems) } else { String::new() },
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Letter {
+            dir,
+            output,
+            template,
+            force,
+            paper,
+        } => {
+            let opts = medpacket::LetterOptions {
+                dir,
+                output,
+                template,
+                force,
+                paper: paper.into(),
+            };
+            let path = medpacket::write_letter(&opts)?;
+            println!("Wrote {}.", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Build {
             dir,
             output,

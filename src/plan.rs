@@ -112,6 +112,19 @@ fn order_key(f: &SourceFile) -> (Kind, bool, Option<NaiveDate>, String, String) 
     )
 }
 
+/// The included files (indices into `Inventory::files`) in packet order.
+pub fn packet_order(inv: &Inventory) -> Vec<usize> {
+    let mut order: Vec<usize> = inv
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.is_included())
+        .map(|(i, _)| i)
+        .collect();
+    order.sort_by_key(|&i| order_key(&inv.files[i]));
+    order
+}
+
 /// Builds the plan. `skip_unreadable` decides whether problems block the packet.
 pub fn plan(
     inv: &Inventory,
@@ -126,17 +139,10 @@ pub fn plan(
     if !problems.is_empty() && !skip_unreadable {
         return Err(Error::Problems(problems));
     }
-    let mut order: Vec<usize> = inv
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.is_included())
-        .map(|(i, _)| i)
-        .collect();
+    let order = packet_order(inv);
     if order.is_empty() {
         return Err(Error::NothingToPack);
     }
-    order.sort_by_key(|&i| order_key(&inv.files[i]));
 
     // Documents: bodies and page counts (text files are laid out now to count them).
     let mut items = Vec::new();

@@ -3,6 +3,7 @@
 
 pub mod cover;
 pub mod index;
+pub mod letter;
 pub mod medications;
 pub mod questions;
 pub mod text;
@@ -67,6 +68,15 @@ pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
         }
     }
     doc.with_pages(pages);
+    let pdf = save(&doc);
+    Ok(Rendered {
+        pdf,
+        packet_pages,
+        links,
+    })
+}
+
+fn save(doc: &PdfDocument) -> Vec<u8> {
     let opts = PdfSaveOptions {
         optimize: true,
         subset_fonts: false,
@@ -74,12 +84,40 @@ pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
         image_optimization: None,
     };
     let mut warnings = Vec::new();
-    let pdf = doc.save(&opts, &mut warnings);
-    Ok(Rendered {
-        pdf,
-        packet_pages,
-        links,
-    })
+    doc.save(&opts, &mut warnings)
+}
+
+/// A standalone PDF of laid-out pages (the cover letter), in the embedded font, with
+/// `info` as its document information (printpdf's own metadata is replaced).
+pub fn pdf_from_layouts(
+    m: &Metrics,
+    paper: crate::layout::Paper,
+    layouts: &[PageLayout],
+    info: lopdf::Dictionary,
+) -> Result<Vec<u8>> {
+    let mut doc = PdfDocument::new("medpacket");
+    let font_id = FontId(FONT_ID.to_string());
+    doc.resources
+        .fonts
+        .map
+        .insert(font_id.clone(), printpdf::PdfFont::new(m.parsed().clone()));
+    let size = paper.size();
+    let pages = layouts.iter().map(|l| paint(l, size, &font_id)).collect();
+    doc.with_pages(pages);
+    let bytes = save(&doc);
+    let bad = |e: lopdf::Error| Error::Internal(format!("generated PDF: {e}"));
+    let mut pdf = lopdf::Document::load_mem(&bytes).map_err(bad)?;
+    let info_id = pdf.add_object(lopdf::Object::Dictionary(info));
+    pdf.trailer.set("Info", lopdf::Object::Reference(info_id));
+    if let Ok(cat) = pdf.catalog_mut() {
+        cat.remove(b"Metadata");
+        cat.remove(b"OutputIntents");
+    }
+    pdf.prune_objects();
+    let mut out = Vec::new();
+    pdf.save_to(&mut out)
+        .map_err(|e| Error::Internal(format!("generated PDF: {e}")))?;
+    Ok(out)
 }
 
 fn pt_to_mm(v: f32) -> Mm {

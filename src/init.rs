@@ -1,0 +1,160 @@
+//! Init: a scanned folder turns into the text of a commented packet.toml that lists every
+//! detected document with its detected kind, date and title, for the patient to correct.
+
+use crate::classify::Source;
+use crate::config::PLACEHOLDER_NAME;
+use crate::kind::Kind;
+use crate::scan::{Inventory, Status};
+
+/// A TOML basic string.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One comment line, with line breaks folded.
+fn comment(s: &str) -> String {
+    format!("# {}\n", s.replace(['\n', '\r'], " "))
+}
+
+/// The packet.toml `medpacket init` writes for this inventory.
+pub fn packet_toml(inv: &Inventory, profiles: &[String], today: chrono::NaiveDate) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "# packet.toml — started by medpacket init on {today}.\n\
+         # Correct what is wrong and fill in what is missing, then run\n\
+         #   medpacket check <folder>   to see whether the folder is ready to send, and\n\
+         #   medpacket build <folder>   to write the packet.\n\
+         # Lines starting with # are comments. Every table except [patient] may be left out.\n\n"
+    ));
+    s.push_str("[patient]\n");
+    s.push_str(&format!("name = {}\n", quote(PLACEHOLDER_NAME)));
+    s.push_str(
+        "# date_of_birth = 1970-01-31\n# phone = \"\"\n# email = \"\"\n# address = \"\"\n# mrn = \"\"   # the hospital's record number\n\n",
+    );
+    s.push_str("[diagnosis]\n# summary = \"the diagnosis in one or two sentences\"\n\n");
+    s.push_str(
+        "[history]\n# had_surgery = true    # then the operative report is required\n# hospitalized = true   # then the discharge summary is required\n\n",
+    );
+    for (table, what) in [
+        ("referring_doctor", "the doctor who referred you"),
+        ("recipient", "the doctor giving the second opinion"),
+        (
+            "primary_doctor",
+            "the doctor who manages your care and should receive the report",
+        ),
+    ] {
+        s.push_str(&format!(
+            "# [{table}]   # {what}\n# name = \"\"\n# facility = \"\"\n# address = \"\"\n# phone = \"\"\n# fax = \"\"\n\n"
+        ));
+    }
+    s.push_str(&format!(
+        "[request]\nprofile = \"general\"   # one of: {}\n# reason = \"why you want a second opinion\"\n# questions = [\"your own question\", \"another one\"]\n# default_questions = true   # false leaves out medpacket's standard questions\n# required = []   # further kinds this folder must hold\n\n",
+        profiles.join(", ")
+    ));
+    s.push_str(
+        "# Each medicine you take (or took), for the packet's medication list:\n# [[medications]]\n# name = \"\"\n# dose = \"\"\n# frequency = \"\"\n# start = 2025-01-31\n# stop = 2025-06-30\n# notes = \"\"\n\n",
+    );
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    s.push_str("# The documents medpacket found, with the kind, date and title it detected.\n");
+    s.push_str(&comment(&format!("Kinds: {}.", kinds.join(", "))));
+    s.push_str("# Correct a wrong kind, date (YYYY-MM-DD) or title; add password = \"…\" for a locked PDF;\n# exclude = true leaves a file out of the packet.\n");
+    for f in &inv.files {
+        match &f.status {
+            Status::Included | Status::Excluded => {
+                let c = &f.classified;
+                s.push_str("\n[[documents]]\n");
+                s.push_str(&format!("path = {}\n", quote(&f.rel)));
+                let guessed = |field: &str| {
+                    !c.evidence
+                        .iter()
+                        .any(|e| e.field == field && e.source != Source::Default)
+                };
+                if guessed("kind") {
+                    s.push_str(&format!(
+                        "# kind = {}   (medpacket could not tell: write the right kind)\n",
+                        quote(c.kind.as_str())
+                    ));
+                } else {
+                    s.push_str(&format!("kind = {}\n", quote(c.kind.as_str())));
+                }
+                if let Some(d) = c.date {
+                    s.push_str(&format!("date = {d}\n"));
+                } else {
+                    s.push_str("# date = YYYY-MM-DD   (medpacket found no date)\n");
+                }
+                if !c.title.trim().is_empty() && !guessed("title") {
+                    s.push_str(&format!("title = {}\n", quote(&c.title)));
+                }
+                if f.status == Status::Excluded {
+                    s.push_str("exclude = true\n");
+                }
+                let why: Vec<String> = c
+                    .evidence
+                    .iter()
+                    .filter(|e| e.field != "title")
+                    .map(|e| match e.source {
+                        Source::Default => format!("{}: nothing found", e.field),
+                        _ => format!("{}: {}", e.field, e.rule),
+                    })
+                    .collect();
+                if !why.is_empty() {
+                    s.push_str(&comment(&format!("evidence — {}", why.join("; "))));
+                }
+            }
+            Status::Duplicate { same_as } => {
+                s.push('\n');
+                s.push_str(&comment(&format!(
+                    "{}: the same file as {same_as}; it goes into the packet once",
+                    f.rel
+                )));
+            }
+            Status::Problem(p) => {
+                s.push('\n');
+                s.push_str(&comment(&format!(
+                    "PROBLEM {}: {} — {}",
+                    p.path, p.reason, p.hint
+                )));
+                if p.reason.starts_with("password-protected") {
+                    s.push_str(&format!(
+                        "# [[documents]]\n# path = {}\n# password = \"…\"\n",
+                        quote(&f.rel)
+                    ));
+                }
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_round_trips_through_toml() {
+        for s in [
+            "plain",
+            "with \"quotes\" and \\ slash",
+            "tab\tnew\nline",
+            "Łódź · 王",
+            "\u{7}bell",
+        ] {
+            let doc = format!("v = {}", quote(s));
+            let v: toml::Table = toml::from_str(&doc).expect("parses");
+            assert_eq!(v["v"].as_str(), Some(s));
+        }
+    }
+}

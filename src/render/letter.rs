@@ -1,0 +1,242 @@
+//! Cover letter: the inventory and packet.toml turn into a letter from the patient to the
+//! second-opinion doctor, written from a minijinja template (templates/cover_letter.txt or
+//! the user's own), as plain UTF-8 text or as a PDF in the packet's font.
+
+use crate::config::{Contact, PacketConfig};
+use crate::error::{Error, Result};
+use crate::fonts::Metrics;
+use crate::kind::Kind;
+use crate::layout::{Flow, PageLayout, Paper, BODY};
+use crate::scan::Inventory;
+use serde::Serialize;
+use std::path::Path;
+
+/// The letter template shipped with medpacket.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/cover_letter.txt");
+
+#[derive(Serialize)]
+struct ContactCtx {
+    name: Option<String>,
+    facility: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    fax: Option<String>,
+    email: Option<String>,
+    headline: Option<String>,
+}
+
+impl From<&Contact> for ContactCtx {
+    fn from(c: &Contact) -> Self {
+        ContactCtx {
+            name: c.name.clone(),
+            facility: c.facility.clone(),
+            address: c.address.clone(),
+            phone: c.phone.clone(),
+            fax: c.fax.clone(),
+            email: c.email.clone(),
+            headline: c.headline(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PatientCtx {
+    name: String,
+    date_of_birth: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+    mrn: Option<String>,
+}
+
+#[derive(Serialize, Clone)]
+struct RecordCtx {
+    kind: Kind,
+    kind_label: &'static str,
+    date: Option<String>,
+    title: String,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct SectionCtx {
+    title: &'static str,
+    records: Vec<RecordCtx>,
+}
+
+#[derive(Serialize)]
+struct LetterCtx {
+    date: String,
+    patient: PatientCtx,
+    recipient: Option<ContactCtx>,
+    referring_doctor: Option<ContactCtx>,
+    primary_doctor: Option<ContactCtx>,
+    diagnosis: Option<String>,
+    reason: Option<String>,
+    records: Vec<RecordCtx>,
+    sections: Vec<SectionCtx>,
+    questions: Vec<String>,
+    contact: Vec<String>,
+}
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The letter's text. `template` is the user's template text (None: the shipped one);
+/// `template_path` names it in error messages.
+pub fn letter_text(
+    inv: &Inventory,
+    cfg: &PacketConfig,
+    today: chrono::NaiveDate,
+    template: Option<(&str, &Path)>,
+) -> Result<String> {
+    let records: Vec<RecordCtx> = crate::plan::packet_order(inv)
+        .into_iter()
+        .filter_map(|i| inv.files.get(i))
+        .map(|f| RecordCtx {
+            kind: f.classified.kind,
+            kind_label: f.classified.kind.label(),
+            date: f.classified.date.map(|d| d.to_string()),
+            title: if f.classified.title.trim().is_empty() {
+                f.classified.kind.label().to_string()
+            } else {
+                f.classified.title.clone()
+            },
+            path: f.rel.clone(),
+        })
+        .collect();
+    let sections = Kind::ALL
+        .iter()
+        .filter_map(|&k| {
+            let rs: Vec<RecordCtx> = records.iter().filter(|r| r.kind == k).cloned().collect();
+            (!rs.is_empty()).then_some(SectionCtx {
+                title: k.section_title(),
+                records: rs,
+            })
+        })
+        .collect();
+    let p = &cfg.patient;
+    let mut contact = Vec::new();
+    if let Some(v) = nonempty(&p.phone) {
+        contact.push(format!("by phone at {v}"));
+    }
+    if let Some(v) = nonempty(&p.email) {
+        contact.push(format!("by e-mail at {v}"));
+    }
+    if let Some(v) = nonempty(&p.address) {
+        contact.push(format!("by post at {v}"));
+    }
+    let ctx = LetterCtx {
+        date: today.format("%B %-d, %Y").to_string(),
+        patient: PatientCtx {
+            name: p.name.trim().to_string(),
+            date_of_birth: p.date_of_birth.map(|d| d.to_string()),
+            phone: nonempty(&p.phone),
+            email: nonempty(&p.email),
+            address: nonempty(&p.address),
+            mrn: nonempty(&p.mrn),
+        },
+        recipient: cfg.recipient.as_ref().map(ContactCtx::from),
+        referring_doctor: cfg.referring_doctor.as_ref().map(ContactCtx::from),
+        primary_doctor: cfg.primary_doctor.as_ref().map(ContactCtx::from),
+        diagnosis: nonempty(&cfg.diagnosis.summary),
+        reason: nonempty(&cfg.request.reason),
+        records,
+        sections,
+        questions: cfg
+            .request
+            .questions
+            .iter()
+            .filter(|q| !q.trim().is_empty())
+            .cloned()
+            .collect(),
+        contact,
+    };
+    let (source, path) = match template {
+        Some((t, p)) => (t, p.to_path_buf()),
+        None => (
+            DEFAULT_TEMPLATE,
+            Path::new("templates/cover_letter.txt").to_path_buf(),
+        ),
+    };
+    let mut env = minijinja::Environment::new();
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+        .map_err(|e| Error::Internal(format!("template syntax: {e}")))?;
+    env.set_syntax(syntax);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    let describe = |e: minijinja::Error| Error::Config {
+        path: path.clone(),
+        message: match e.line() {
+            Some(l) => format!("line {l}: {e} — fix the template"),
+            None => format!("{e} — fix the template"),
+        },
+    };
+    env.add_template("letter", source).map_err(describe)?;
+    let tmpl = env.get_template("letter").map_err(describe)?;
+    let text = tmpl
+        .render(minijinja::value::Value::from(minijinja::value::Serde(&ctx)))
+        .map_err(describe)?;
+    // At most one blank line in a row, and a final newline.
+    let mut out = String::new();
+    let mut blank = 0;
+    for line in text.trim().lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The letter's pages: each line of the text, wrapped, with its leading spaces kept.
+pub fn layout(m: &Metrics, paper: Paper, text: &str) -> Vec<PageLayout> {
+    let mut f = Flow::new(m, paper);
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            f.space(BODY * 0.9);
+            continue;
+        }
+        let indent_chars = line.len() - line.trim_start().len();
+        let indent = (indent_chars as f32 * m.width(" ", BODY)).min(120.0);
+        let bold = line.starts_with("Re: ");
+        f.paragraph(line.trim_start(), BODY + 0.5, bold, indent);
+    }
+    f.finish()
+}
+
+/// The letter as a PDF in the packet's embedded font.
+pub fn letter_pdf(
+    text: &str,
+    paper: Paper,
+    patient: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<u8>> {
+    let m =
+        Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
+    let pages = layout(m, paper, text);
+    let version = format!("medpacket {}", env!("CARGO_PKG_VERSION"));
+    let mut info = lopdf::Dictionary::new();
+    info.set(
+        "Title",
+        crate::stamp::text(&format!("Cover letter — {patient}")),
+    );
+    info.set("Author", crate::stamp::text(patient));
+    info.set("Creator", crate::stamp::text(&version));
+    info.set("Producer", crate::stamp::text(&version));
+    info.set("CreationDate", crate::stamp::pdf_date(at));
+    info.set("ModDate", crate::stamp::pdf_date(at));
+    super::pdf_from_layouts(m, paper, &pages, info)
+}
