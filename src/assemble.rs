@@ -10,7 +10,7 @@ use crate::ingest;
 use crate::pdfwrite::PdfWriter;
 use crate::plan::{Body, Plan};
 use crate::render::Rendered;
-use crate::scan::{sha256_hex, Inventory, SourceFile};
+use crate::scan::{sha256_hex, Inventory};
 use crate::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use std::collections::{HashMap, HashSet};
@@ -122,7 +122,7 @@ pub fn assemble<W: Write>(
                 }
             }
             Body::Pdf => {
-                let bytes = read_checked(f)?;
+                let bytes = crate::scan::read_source(f)?;
                 let doc =
                     ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| Error::Source {
                         path: f.rel.clone(),
@@ -149,7 +149,7 @@ pub fn assemble<W: Write>(
                 }
             }
             Body::Jpeg => {
-                let bytes = read_checked(f)?;
+                let bytes = crate::scan::read_source(f)?;
                 let info = f
                     .image
                     .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
@@ -158,7 +158,7 @@ pub fn assemble<W: Write>(
                 o.image_page(xobj, shown, info.orientation, item.first_page, &f.rel)?;
             }
             Body::Png => {
-                let bytes = read_checked(f)?;
+                let bytes = crate::scan::read_source(f)?;
                 let r = images::png_raster(&bytes).map_err(|e| Error::Source {
                     path: f.rel.clone(),
                     message: e,
@@ -173,7 +173,7 @@ pub fn assemble<W: Write>(
                 )?;
             }
             Body::Tiff => {
-                let bytes = read_checked(f)?;
+                let bytes = crate::scan::read_source(f)?;
                 let rasters = images::tiff_pages(&bytes).map_err(|e| Error::Source {
                     path: f.rel.clone(),
                     message: e,
@@ -245,18 +245,6 @@ pub fn assemble<W: Write>(
         *b = u8::from_str_radix(digest.get(i * 2..i * 2 + 2).unwrap_or("00"), 16).unwrap_or(0);
     }
     o.w.finish(catalog, info, id).map_err(io(here))
-}
-
-/// Reads a source file again and checks it is still the file the scan saw.
-fn read_checked(f: &SourceFile) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(&f.abs).map_err(|e| Error::Source {
-        path: f.rel.clone(),
-        message: format!("could not be read again while building ({e})"),
-    })?;
-    if sha256_hex(&bytes) != f.sha256 {
-        return Err(Error::ChangedDuringBuild(f.rel.clone()));
-    }
-    Ok(bytes)
 }
 
 /// The FontDescriptor of the first Type0 font on the generated pages.

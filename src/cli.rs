@@ -24,6 +24,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Re-check every checksum of a bundle (or of a packet PDF against a manifest)
+    Verify {
+        /// The bundle (.zip), or a packet PDF with --manifest
+        file: PathBuf,
+        /// The manifest.json to check a packet PDF against
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        /// Print one JSON object instead of a report
+        #[arg(long)]
+        json: bool,
+    },
     /// Is the folder ready to send? Required records present or missing, and problems
     Check {
         /// The records folder
@@ -70,6 +81,9 @@ pub enum Command {
         /// Paper size of the generated pages
         #[arg(long, value_enum, default_value_t = PaperArg::Letter)]
         paper: PaperArg,
+        /// Also write a ZIP bundle: packet, cover letter, originals and a checksum manifest
+        #[arg(long = "zip", value_name = "FILE.zip")]
+        zip: Option<PathBuf>,
         /// Print one JSON object describing the packet
         #[arg(long)]
         json: bool,

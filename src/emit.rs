@@ -84,13 +84,7 @@ pub fn write_atomic<F>(target: &Path, force: bool, write: F) -> Result<(String, 
 where
     F: FnOnce(&mut dyn Write) -> Result<()>,
 {
-    let dir = target.parent().unwrap_or_else(|| Path::new("."));
-    let tmp = tempfile::Builder::new()
-        .prefix(".medpacket-")
-        .suffix(".part")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    set_owner_only(tmp.path())?;
+    let tmp = temp_beside(target)?;
     let file = tmp
         .as_file()
         .try_clone()
@@ -102,6 +96,56 @@ where
         .into_inner()
         .map_err(|e| Error::io(target, e.into_error()))?;
     file.sync_all().map_err(|e| Error::io(target, e))?;
+    persist(tmp, target, force)?;
+    Ok((sha, len))
+}
+
+/// Like [`write_atomic`], for writers that need to seek (a ZIP archive): `write` gets the
+/// temporary file itself. Returns the SHA-256 and size of the finished file.
+pub fn write_atomic_seekable<F>(target: &Path, force: bool, write: F) -> Result<(String, u64)>
+where
+    F: FnOnce(std::fs::File) -> Result<std::fs::File>,
+{
+    use std::io::{Read, Seek};
+    let tmp = temp_beside(target)?;
+    let file = tmp
+        .as_file()
+        .try_clone()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    let mut file = write(file)?;
+    file.sync_all().map_err(|e| Error::io(target, e))?;
+    file.rewind().map_err(|e| Error::io(target, e))?;
+    let mut hw = HashingWriter::new(std::io::sink());
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(target, e))?;
+        if n == 0 {
+            break;
+        }
+        hw.write_all(&buf[..n]).map_err(|e| Error::io(target, e))?;
+    }
+    let (_, sha, len) = hw.finish();
+    persist(tmp, target, force)?;
+    Ok((sha, len))
+}
+
+/// A temporary file beside `target`, readable by the owner only.
+fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".medpacket-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    set_owner_only(tmp.path())?;
+    Ok(tmp)
+}
+
+/// Renames the finished temporary file to `target` (never over a file without `force`).
+fn persist(tmp: tempfile::NamedTempFile, target: &Path, force: bool) -> Result<()> {
     let result = if force {
         tmp.persist(target).map(|_| ())
     } else {
@@ -113,8 +157,7 @@ where
         } else {
             Error::io(target, e.error)
         }
-    })?;
-    Ok((sha, len))
+    })
 }
 
 #[cfg(unix)]

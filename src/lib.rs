@@ -7,6 +7,7 @@
 //! `src/cli.rs`) only parses arguments and calls [`build`] and [`scan_folder`].
 
 pub mod assemble;
+pub mod bundle;
 pub mod check;
 pub mod classify;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod stamp;
+pub mod zipin;
 
 pub use config::PacketConfig;
 pub use error::{Error, Problem, Result};
@@ -55,6 +57,8 @@ pub struct BuildOptions {
     pub skip_unreadable: bool,
     pub force: bool,
     pub paper: Paper,
+    /// Also write the ZIP bundle (packet, cover letter, originals, manifest) here.
+    pub zip: Option<PathBuf>,
 }
 
 /// Scans a records folder (packet.toml is read when present).
@@ -103,6 +107,20 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         .clone()
         .unwrap_or_else(|| PathBuf::from(default_output_name(&config.patient.name, generated_at)));
     let full_target = emit::check_target(&target, &inv.root, opts.force)?;
+    let full_zip = match &opts.zip {
+        Some(z) => {
+            if z == &target {
+                return Err(Error::Config {
+                    path: z.clone(),
+                    message:
+                        "is also the packet's name — give the bundle its own name, e.g. packet.zip"
+                            .into(),
+                });
+            }
+            Some(emit::check_target(z, &inv.root, opts.force)?)
+        }
+        None => None,
+    };
     let plan = plan::plan(
         &inv,
         &config,
@@ -117,7 +135,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         assemble::assemble(&plan, &inv, &rendered, w, progress).map(|_| ())
     })?;
 
-    let documents = plan
+    let documents: Vec<report::DocumentReport> = plan
         .items
         .iter()
         .map(|i| report::DocumentReport {
@@ -131,6 +149,32 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             last_page: i.last_page,
         })
         .collect();
+    let mut bundle = None;
+    if let Some(zip_path) = &full_zip {
+        let text = render::letter::letter_text(&inv, &config, generated_at.date_naive(), None)?;
+        let letter =
+            render::letter::letter_pdf(&text, opts.paper, &config.patient.name, generated_at)?;
+        let input = bundle::BundleInput {
+            packet: &full_target,
+            letter_pdf: &letter,
+            inv: &inv,
+            patient: config.patient.name.trim(),
+            packet_id: &plan.packet_id,
+            generated_at,
+            documents: &documents,
+        };
+        let (sha, _) = emit::write_atomic_seekable(zip_path, opts.force, |file| {
+            bundle::write_bundle(file, &input).map(|(f, _)| f)
+        })?;
+        bundle = Some(report::BundleReport {
+            path: opts
+                .zip
+                .as_ref()
+                .map(|z| z.display().to_string())
+                .unwrap_or_default(),
+            sha256: sha,
+        });
+    }
     let duplicates = inv
         .files
         .iter()
@@ -159,8 +203,17 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             .collect(),
         duplicates,
         removed_active_content: Vec::new(),
+        bundle,
         warnings: inv.warnings.iter().chain(&plan.warnings).cloned().collect(),
     })
+}
+
+/// Re-checks a bundle (`FILE.zip`), or a packet PDF against a manifest.
+pub fn verify(path: &Path, manifest: Option<&Path>) -> Result<bundle::VerifyReport> {
+    match manifest {
+        Some(m) => bundle::verify_pdf(path, m),
+        None => bundle::verify_zip(path),
+    }
 }
 
 /// Checks whether a folder is ready to send.

@@ -73,12 +73,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Wrote {}.", path.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify {
+            file,
+            manifest,
+            json,
+        } => {
+            let report = medpacket::verify(&file, manifest.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", medpacket::bundle::verify_text(&report));
+            }
+            Ok(if report.intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Build {
             dir,
             output,
             skip_unreadable,
             force,
             paper,
+            zip,
             json,
         } => {
             let opts = medpacket::BuildOptions {
@@ -87,6 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 skip_unreadable,
                 force,
                 paper: paper.into(),
+                zip,
             };
             let bar = (!json && std::io::stderr().is_terminal()).then(Bar::new);
             let result = match &bar {
@@ -158,6 +177,12 @@ fn print_build(r: &medpacket::BuildReport) {
     }
     for d in &r.duplicates {
         println!("  duplicate left out: {} (same as {})", d.path, d.same_as);
+    }
+    if let Some(b) = &r.bundle {
+        println!(
+            "Wrote the bundle {} (packet, cover letter, originals, manifest).",
+            b.path
+        );
     }
     for w in &r.warnings {
         println!("  warning: {w}");

@@ -7,7 +7,7 @@ use crate::kind::Kind;
 use crate::scan::{Inventory, Status};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct DocumentReport {
     pub path: String,
     pub kind: Kind,
@@ -37,6 +37,13 @@ pub struct ActiveContent {
     pub what: String,
 }
 
+/// The ZIP bundle `build --zip` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleReport {
+    pub path: String,
+    pub sha256: String,
+}
+
 /// What `build` did, as printed by `build --json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildReport {
@@ -49,6 +56,8 @@ pub struct BuildReport {
     pub skipped: Vec<Skipped>,
     pub duplicates: Vec<Duplicate>,
     pub removed_active_content: Vec<ActiveContent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleReport>,
     pub warnings: Vec<String>,
 }
 

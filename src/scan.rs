@@ -6,6 +6,7 @@ use crate::classify::{self, Classified, Overrides, Rules};
 use crate::config::{PacketConfig, CONFIG_NAME};
 use crate::error::{Error, Problem, Result};
 use crate::ingest::{self, Format, ImageInfo};
+use crate::zipin::{Member, ZipLocation};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -36,9 +37,13 @@ impl Status {
 /// One file of the records folder.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    /// Path relative to the records folder, with `/` separators.
+    /// Path relative to the records folder, with `/` separators (`archive.zip/member`
+    /// for a member of a portal export).
     pub rel: String,
+    /// The file on disk (the archive, for a member of one).
     pub abs: PathBuf,
+    /// Where in the archive at `abs` the bytes are, for a member of a portal export.
+    pub zip: Option<ZipLocation>,
     pub size: u64,
     pub sha256: String,
     pub format: Option<Format>,
@@ -111,6 +116,138 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Gathers the files of a scan, one at a time (from the folder or from an archive).
+struct Collector<'a> {
+    config: Option<&'a PacketConfig>,
+    rules: &'a Rules,
+    files: Vec<SourceFile>,
+    ignored: Vec<Ignored>,
+    /// Hash -> index in `files` of the first included file with those bytes.
+    first_by_hash: std::collections::HashMap<String, usize>,
+}
+
+impl Collector<'_> {
+    /// Checks, measures and classifies one file's bytes.
+    fn add(&mut self, rel: String, abs: PathBuf, zip: Option<ZipLocation>, bytes: Vec<u8>) {
+        let entry = self.config.and_then(|c| c.document(&rel));
+        let size = bytes.len() as u64;
+        let sha = sha256_hex(&bytes);
+        let excluded = entry.is_some_and(|e| e.exclude);
+        // A copy of a file already included is a duplicate, whatever else is true of it
+        // (its password may be set on the first copy only).
+        if let Some(first) = self
+            .first_by_hash
+            .get(&sha)
+            .and_then(|&i| self.files.get(i))
+            .filter(|_| !excluded)
+        {
+            let dup = SourceFile {
+                rel,
+                abs,
+                zip,
+                size,
+                sha256: sha,
+                status: Status::Duplicate {
+                    same_as: first.rel.clone(),
+                },
+                text: None,
+                notes: Vec::new(),
+                ..first.clone()
+            };
+            self.files.push(dup);
+            return;
+        }
+        let password = entry.and_then(|e| e.password.clone());
+        let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ingest::probe(&rel, &bytes, password.as_deref())
+        }))
+        .unwrap_or_else(|_| {
+            Err(Problem::new(
+                &rel,
+                "could not be read (medpacket hit an internal error on this file)",
+                "remove it from the folder or save it again as PDF, and please report the problem",
+            ))
+        });
+        drop(bytes);
+        let probe = match probe {
+            Ok(p) => p,
+            Err(problem) => {
+                self.files.push(SourceFile {
+                    zip,
+                    ..problem_file(rel, abs, size, sha, problem)
+                });
+                return;
+            }
+        };
+        if probe.own_output {
+            self.ignored.push(Ignored {
+                path: rel,
+                why: "a packet medpacket wrote earlier".into(),
+            });
+            return;
+        }
+        let overrides = Overrides {
+            kind: entry.and_then(|e| e.kind),
+            date: entry.and_then(|e| e.date),
+            title: entry.and_then(|e| e.title.clone()),
+        };
+        let classified = classify::classify(self.rules, &rel, probe.text.as_deref(), &overrides);
+        // A text file's page count is its typeset length on Letter paper (the plan lays it
+        // out again on the paper chosen for the packet).
+        let pages = match (probe.format, probe.pages, crate::fonts::Metrics::get()) {
+            (Some(Format::Text), None, Some(m)) => {
+                let text = probe.text.as_deref().unwrap_or("");
+                Some(
+                    crate::render::text::layout(m, crate::layout::Paper::Letter, &rel, text).len()
+                        as u32,
+                )
+            }
+            (_, pages, _) => pages,
+        };
+        let status = if excluded {
+            Status::Excluded
+        } else {
+            self.first_by_hash.insert(sha.clone(), self.files.len());
+            Status::Included
+        };
+        self.files.push(SourceFile {
+            rel,
+            abs,
+            zip,
+            size,
+            sha256: sha,
+            format: probe.format,
+            pages,
+            image: probe.image,
+            text: probe.text,
+            password,
+            status,
+            classified,
+            notes: probe.notes,
+        });
+    }
+}
+
+/// Reads a source's bytes again (from the folder, or from its archive) and checks they are
+/// still the bytes the scan saw.
+pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(&f.abs).map_err(|e| Error::Source {
+        path: f.rel.clone(),
+        message: format!("could not be read again ({e})"),
+    })?;
+    let bytes = match &f.zip {
+        Some(loc) => crate::zipin::read_member(&bytes, loc).map_err(|e| Error::Source {
+            path: f.rel.clone(),
+            message: format!("could not be read again from its archive ({e})"),
+        })?,
+        None => bytes,
+    };
+    if sha256_hex(&bytes) != f.sha256 {
+        return Err(Error::ChangedDuringBuild(f.rel.clone()));
+    }
+    Ok(bytes)
 }
 
 /// Hex SHA-256 of bytes.
@@ -230,19 +367,22 @@ pub fn scan(
         }
     }
 
-    let mut files = Vec::new();
+    let mut c = Collector {
+        config,
+        rules,
+        files: Vec::new(),
+        ignored,
+        first_by_hash: std::collections::HashMap::new(),
+    };
     for (rel, abs, problem) in early_problems {
-        files.push(problem_file(rel, abs, 0, String::new(), problem));
+        c.files
+            .push(problem_file(rel, abs, 0, String::new(), problem));
     }
     progress.start("Reading records", entries.len() as u64);
     // Path order decides which of two identical files is kept.
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    // Hash -> index in `files` of the first included file with those bytes.
-    let mut first_by_hash: std::collections::HashMap<String, usize> =
-        std::collections::HashMap::new();
     for (rel, abs) in entries {
         progress.advance();
-        let entry = config.and_then(|c| c.document(&rel));
         let bytes = match std::fs::read(&abs) {
             Ok(b) => b,
             Err(e) => {
@@ -251,101 +391,42 @@ pub fn scan(
                     format!("cannot be read ({e})"),
                     "check that the file is readable (permissions) and not open in another program",
                 );
-                files.push(problem_file(rel, abs, 0, String::new(), p));
+                c.files.push(problem_file(rel, abs, 0, String::new(), p));
                 continue;
             }
         };
-        let size = bytes.len() as u64;
-        let sha = sha256_hex(&bytes);
-        let excluded = entry.is_some_and(|e| e.exclude);
-        // A copy of a file already included is a duplicate, whatever else is true of it
-        // (its password may be set on the first copy only).
-        if let Some(first) = first_by_hash
-            .get(&sha)
-            .and_then(|&i| files.get(i))
-            .filter(|_| !excluded)
-        {
-            let first: &SourceFile = first;
-            let dup = SourceFile {
-                rel,
-                abs,
-                size,
-                sha256: sha,
-                status: Status::Duplicate {
-                    same_as: first.rel.clone(),
-                },
-                text: None,
-                notes: Vec::new(),
-                ..first.clone()
-            };
-            files.push(dup);
+        if ingest::extension(&rel) == "zip" {
+            // A portal export: its members are read like the files of a subfolder.
+            let mut members = Vec::new();
+            crate::zipin::read_members(&rel, &bytes, None, &mut |m| members.push(m));
+            drop(bytes);
+            for m in members {
+                match m {
+                    Member::File {
+                        rel: mrel,
+                        location,
+                        bytes,
+                    } => c.add(mrel, abs.clone(), Some(location), bytes),
+                    Member::Problem(p) => {
+                        let rel = p.path.clone();
+                        c.files
+                            .push(problem_file(rel, abs.clone(), 0, String::new(), p))
+                    }
+                    Member::Ignored { rel, why } => c.ignored.push(Ignored {
+                        path: rel,
+                        why: why.into(),
+                    }),
+                }
+            }
             continue;
         }
-        let password = entry.and_then(|e| e.password.clone());
-        let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            ingest::probe(&rel, &bytes, password.as_deref())
-        }))
-        .unwrap_or_else(|_| {
-            Err(Problem::new(
-                &rel,
-                "could not be read (medpacket hit an internal error on this file)",
-                "remove it from the folder or save it again as PDF, and please report the problem",
-            ))
-        });
-        drop(bytes);
-        let probe = match probe {
-            Ok(p) => p,
-            Err(problem) => {
-                files.push(problem_file(rel, abs, size, sha, problem));
-                continue;
-            }
-        };
-        if probe.own_output {
-            ignored.push(Ignored {
-                path: rel,
-                why: "a packet medpacket wrote earlier".into(),
-            });
-            continue;
-        }
-        let overrides = Overrides {
-            kind: entry.and_then(|e| e.kind),
-            date: entry.and_then(|e| e.date),
-            title: entry.and_then(|e| e.title.clone()),
-        };
-        let classified = classify::classify(rules, &rel, probe.text.as_deref(), &overrides);
-        // A text file's page count is its typeset length on Letter paper (the plan lays it
-        // out again on the paper chosen for the packet).
-        let pages = match (probe.format, probe.pages, crate::fonts::Metrics::get()) {
-            (Some(Format::Text), None, Some(m)) => {
-                let text = probe.text.as_deref().unwrap_or("");
-                Some(
-                    crate::render::text::layout(m, crate::layout::Paper::Letter, &rel, text).len()
-                        as u32,
-                )
-            }
-            (_, pages, _) => pages,
-        };
-        let status = if excluded {
-            Status::Excluded
-        } else {
-            first_by_hash.insert(sha.clone(), files.len());
-            Status::Included
-        };
-        files.push(SourceFile {
-            rel,
-            abs,
-            size,
-            sha256: sha,
-            format: probe.format,
-            pages,
-            image: probe.image,
-            text: probe.text,
-            password,
-            status,
-            classified,
-            notes: probe.notes,
-        });
+        c.add(rel, abs, None, bytes);
     }
+    let Collector {
+        mut files,
+        mut ignored,
+        ..
+    } = c;
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -371,6 +452,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
     SourceFile {
         rel,
         abs,
+        zip: None,
         size,
         sha256: sha,
         format: None,

@@ -1,0 +1,380 @@
+//! Bundle: the written packet, the cover letter and the original files turn into one ZIP
+//! archive with a manifest of every member's size and SHA-256 — deterministic for the
+//! same inputs and clock — and a bundle turns back into a verdict: each member ok,
+//! changed, missing or unexpected.
+
+use crate::error::{Error, Result};
+use crate::ingest::Format;
+use crate::report::DocumentReport;
+use crate::scan::Inventory;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Seek, Write};
+use std::path::Path;
+
+/// The name of the manifest inside the bundle.
+pub const MANIFEST: &str = "manifest.json";
+pub const PACKET: &str = "packet.pdf";
+pub const LETTER: &str = "cover-letter.pdf";
+
+/// One member of the bundle, as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestMember {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// `manifest.json`: what the bundle holds, to be checked by `verify`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub generated_at: String,
+    pub patient: String,
+    pub packet_id: String,
+    pub members: Vec<ManifestMember>,
+    /// The packet's documents and their page ranges (as `build --json` reports them).
+    pub documents: Vec<DocumentReport>,
+}
+
+/// The ZIP timestamp for the generation time (ZIP dates run from 1980 to 2107).
+fn zip_time(at: chrono::DateTime<chrono::Utc>) -> zip::DateTime {
+    use chrono::{Datelike, Timelike};
+    let year = at.year().clamp(1980, 2107) as u16;
+    zip::DateTime::from_date_and_time(
+        year,
+        at.month() as u8,
+        at.day() as u8,
+        at.hour() as u8,
+        at.minute() as u8,
+        at.second() as u8,
+    )
+    .unwrap_or_default()
+}
+
+struct Builder<W: Write + Seek> {
+    zip: zip::ZipWriter<W>,
+    time: zip::DateTime,
+    members: Vec<ManifestMember>,
+}
+
+impl<W: Write + Seek> Builder<W> {
+    fn options(&self, compress: bool, size: u64) -> zip::write::SimpleFileOptions {
+        let method = if compress {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        zip::write::SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(self.time)
+            .unix_permissions(0o600)
+            .large_file(size >= u64::from(u32::MAX))
+    }
+
+    /// Adds a member from a reader, hashing it on the way.
+    fn add(&mut self, name: &str, compress: bool, size: u64, mut data: impl Read) -> Result<()> {
+        let err = |e: &dyn std::fmt::Display| Error::Source {
+            path: name.to_string(),
+            message: format!("could not be added to the bundle ({e})"),
+        };
+        let opts = self.options(compress, size);
+        self.zip.start_file(name, opts).map_err(|e| err(&e))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut len = 0u64;
+        loop {
+            let n = data.read(&mut buf).map_err(|e| err(&e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            self.zip.write_all(&buf[..n]).map_err(|e| err(&e))?;
+            len += n as u64;
+        }
+        let sha = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.members.push(ManifestMember {
+            path: name.to_string(),
+            size: len,
+            sha256: sha,
+        });
+        Ok(())
+    }
+}
+
+/// Everything the bundle is made of.
+pub struct BundleInput<'a> {
+    pub packet: &'a Path,
+    pub letter_pdf: &'a [u8],
+    pub inv: &'a Inventory,
+    pub patient: &'a str,
+    pub packet_id: &'a str,
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+    pub documents: &'a [DocumentReport],
+}
+
+/// Writes the bundle into `out`: the cover letter, the packet, every included original
+/// (re-checked against its scanned checksum), then the manifest.
+pub fn write_bundle<W: Write + Seek>(out: W, input: &BundleInput<'_>) -> Result<(W, Manifest)> {
+    let mut b = Builder {
+        zip: zip::ZipWriter::new(out),
+        time: zip_time(input.generated_at),
+        members: Vec::new(),
+    };
+    b.add(
+        LETTER,
+        true,
+        input.letter_pdf.len() as u64,
+        input.letter_pdf,
+    )?;
+    let packet = std::fs::File::open(input.packet).map_err(|e| Error::io(input.packet, e))?;
+    let size = packet.metadata().map(|m| m.len()).unwrap_or(0);
+    b.add(PACKET, true, size, std::io::BufReader::new(packet))?;
+    let mut originals: Vec<&crate::scan::SourceFile> = input.inv.included().collect();
+    originals.sort_by(|a, c| a.rel.cmp(&c.rel));
+    for f in originals {
+        let bytes = crate::scan::read_source(f)?;
+        let compress = !matches!(f.format, Some(Format::Jpeg) | Some(Format::Png));
+        b.add(
+            &format!("originals/{}", f.rel),
+            compress,
+            bytes.len() as u64,
+            bytes.as_slice(),
+        )?;
+    }
+    let manifest = Manifest {
+        tool: format!("medpacket {}", env!("CARGO_PKG_VERSION")),
+        generated_at: input
+            .generated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        patient: input.patient.to_string(),
+        packet_id: input.packet_id.to_string(),
+        members: b.members.clone(),
+        documents: input.documents.to_vec(),
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    b.add(MANIFEST, true, json.len() as u64, json.as_slice())?;
+    let out = b
+        .zip
+        .finish()
+        .map_err(|e| Error::Internal(format!("could not finish the bundle: {e}")))?;
+    Ok((out, manifest))
+}
+
+/// What `verify` found for one member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Ok,
+    Changed,
+    Missing,
+    Unexpected,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberCheck {
+    pub path: String,
+    pub status: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_sha256: Option<String>,
+}
+
+/// The verdict of `verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub intact: bool,
+    pub members: Vec<MemberCheck>,
+}
+
+impl VerifyReport {
+    fn new(members: Vec<MemberCheck>) -> Self {
+        VerifyReport {
+            intact: members.iter().all(|m| m.status == Verdict::Ok),
+            members,
+        }
+    }
+}
+
+fn not_a_bundle(path: &Path, why: impl std::fmt::Display) -> Error {
+    Error::Config {
+        path: path.to_path_buf(),
+        message: format!("is not a readable medpacket bundle ({why}) — give the .zip that medpacket build --zip wrote"),
+    }
+}
+
+fn hash_reader(mut r: impl Read) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut len = 0u64;
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        len,
+    ))
+}
+
+fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| not_a_bundle(path, format!("its manifest does not parse: {e}")))
+}
+
+/// Re-checks every member of a bundle against its manifest.
+pub fn verify_zip(path: &Path) -> Result<VerifyReport> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| not_a_bundle(path, e))?;
+    let manifest = {
+        let mut m = zip
+            .by_name(MANIFEST)
+            .map_err(|_| not_a_bundle(path, "it has no manifest.json"))?;
+        let mut bytes = Vec::new();
+        (&mut m)
+            .take(64 * 1024 * 1024)
+            .read_to_end(&mut bytes)
+            .map_err(|e| not_a_bundle(path, e))?;
+        parse_manifest(path, &bytes)?
+    };
+    let mut checks = Vec::new();
+    for m in &manifest.members {
+        let check = match zip.by_name(&m.path) {
+            Ok(f) => {
+                let actual = hash_reader(f).ok();
+                let status = match &actual {
+                    Some((sha, len)) if *sha == m.sha256 && *len == m.size => Verdict::Ok,
+                    _ => Verdict::Changed,
+                };
+                MemberCheck {
+                    path: m.path.clone(),
+                    status,
+                    expected_sha256: Some(m.sha256.clone()),
+                    actual_sha256: actual.map(|a| a.0),
+                }
+            }
+            Err(_) => MemberCheck {
+                path: m.path.clone(),
+                status: Verdict::Missing,
+                expected_sha256: Some(m.sha256.clone()),
+                actual_sha256: None,
+            },
+        };
+        checks.push(check);
+    }
+    let listed: std::collections::HashSet<&str> =
+        manifest.members.iter().map(|m| m.path.as_str()).collect();
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| {
+            n.map(|n| n.into_owned())
+                .unwrap_or_else(|_| "(unreadable name)".to_string())
+        })
+        .collect();
+    for name in names {
+        if name == MANIFEST || name.ends_with('/') || listed.contains(name.as_str()) {
+            continue;
+        }
+        checks.push(MemberCheck {
+            path: name,
+            status: Verdict::Unexpected,
+            expected_sha256: None,
+            actual_sha256: None,
+        });
+    }
+    Ok(VerifyReport::new(checks))
+}
+
+/// Re-checks a packet PDF against the `packet.pdf` entry of a manifest.
+pub fn verify_pdf(pdf: &Path, manifest_path: &Path) -> Result<VerifyReport> {
+    let bytes = std::fs::read(manifest_path).map_err(|e| Error::io(manifest_path, e))?;
+    let manifest = parse_manifest(manifest_path, &bytes)?;
+    let entry = manifest
+        .members
+        .iter()
+        .find(|m| m.path == PACKET)
+        .ok_or_else(|| not_a_bundle(manifest_path, "its manifest lists no packet.pdf"))?;
+    let file = std::fs::File::open(pdf).map_err(|e| Error::io(pdf, e))?;
+    let (sha, len) = hash_reader(std::io::BufReader::new(file)).map_err(|e| Error::io(pdf, e))?;
+    let status = if sha == entry.sha256 && len == entry.size {
+        Verdict::Ok
+    } else {
+        Verdict::Changed
+    };
+    Ok(VerifyReport::new(vec![MemberCheck {
+        path: pdf.display().to_string(),
+        status,
+        expected_sha256: Some(entry.sha256.clone()),
+        actual_sha256: Some(sha),
+    }]))
+}
+
+/// The verdict as text for a person.
+pub fn verify_text(r: &VerifyReport) -> String {
+    let mut s = String::new();
+    for m in &r.members {
+        let label = match m.status {
+            Verdict::Ok => "ok        ",
+            Verdict::Changed => "CHANGED   ",
+            Verdict::Missing => "MISSING   ",
+            Verdict::Unexpected => "UNEXPECTED",
+        };
+        s.push_str(&format!("  {label} {}\n", m.path));
+    }
+    if r.intact {
+        s.push_str(&format!(
+            "Intact: all {} member(s) match the manifest.\n",
+            r.members.len()
+        ));
+    } else {
+        let bad: Vec<&str> = r
+            .members
+            .iter()
+            .filter(|m| m.status != Verdict::Ok)
+            .map(|m| m.path.as_str())
+            .collect();
+        s.push_str(&format!(
+            "NOT intact: {} — do not rely on this copy; build the bundle again from the records folder.\n",
+            bad.join(", ")
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_times_are_clamped_to_the_zip_range() {
+        let early = chrono::DateTime::from_timestamp(0, 0).expect("epoch");
+        assert_eq!(zip_time(early).year(), 1980);
+        let t = chrono::DateTime::from_timestamp(1_767_225_600, 0).expect("2026");
+        assert_eq!(
+            (zip_time(t).year(), zip_time(t).month(), zip_time(t).day()),
+            (2026, 1, 1)
+        );
+    }
+
+    #[test]
+    fn hashing_matches_sha256_of_the_bytes() {
+        use crate::scan::sha256_hex;
+        let (sha, len) = hash_reader(&b"abc"[..]).expect("hash");
+        assert_eq!(len, 3);
+        assert_eq!(sha, sha256_hex(b"abc"));
+    }
+}

@@ -1,0 +1,272 @@
+//! Portal exports: a ZIP archive in the records folder turns into its members, read like
+//! the files of a subfolder (named `archive.zip/inner/path.pdf`), without extracting
+//! anything to disk. Unsafe member names, encrypted members and archive bombs are refused
+//! as problems; nested archives are read one level deep.
+
+use crate::error::Problem;
+use std::io::{Cursor, Read};
+use std::path::Component;
+
+/// Largest uncompressed member read from an archive.
+pub const MAX_MEMBER: u64 = 512 * 1024 * 1024;
+/// Largest total of uncompressed members read from one archive.
+pub const MAX_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
+/// Most members read from one archive.
+pub const MAX_MEMBERS: usize = 10_000;
+/// Highest compression ratio accepted for members over [`RATIO_FLOOR`] bytes.
+pub const MAX_RATIO: u64 = 100;
+const RATIO_FLOOR: u64 = 1024 * 1024;
+
+/// Where a member lives: the member's name, inside an optional nested archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipLocation {
+    /// The member of the outer archive that is itself an archive, if any.
+    pub nested: Option<String>,
+    /// The member's name in the innermost archive.
+    pub name: String,
+}
+
+/// What reading an archive yields, member by member.
+pub enum Member {
+    /// A member to treat like a file: its report path, location and bytes.
+    File {
+        rel: String,
+        location: ZipLocation,
+        bytes: Vec<u8>,
+    },
+    /// A member that cannot be used.
+    Problem(Problem),
+    /// A member passed over on purpose (folders' junk, hidden files).
+    Ignored { rel: String, why: &'static str },
+}
+
+fn bad_archive(rel: &str, detail: impl std::fmt::Display) -> Problem {
+    Problem::new(
+        rel,
+        format!("damaged ZIP archive that cannot be read ({detail})"),
+        "download the export from the patient portal again",
+    )
+}
+
+/// True when a member name is a plain relative path with no `..`, root or drive part.
+fn safe_name(name: &str) -> bool {
+    if name.is_empty() || name.contains('\0') || name.contains('\\') || name.starts_with('/') {
+        return false;
+    }
+    std::path::Path::new(name)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+fn junk(name: &str) -> Option<&'static str> {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let os_junk = name.starts_with("__MACOSX/")
+        || name.contains("/__MACOSX/")
+        || base.eq_ignore_ascii_case(".DS_Store")
+        || base.eq_ignore_ascii_case("Thumbs.db")
+        || base.eq_ignore_ascii_case("desktop.ini");
+    if os_junk {
+        Some("operating-system file")
+    } else if base.starts_with("~$") {
+        Some("temporary file of an office program")
+    } else if base.starts_with('.') {
+        Some("hidden file")
+    } else {
+        None
+    }
+}
+
+/// Reads every member of the archive `bytes` (named `rel` in reports) and hands each to
+/// `each`. `depth` 0 is an archive in the folder; its archives are read at depth 1, and
+/// archives inside those are refused.
+pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dyn FnMut(Member)) {
+    let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(a) => a,
+        Err(e) => {
+            each(Member::Problem(bad_archive(rel, e)));
+            return;
+        }
+    };
+    if archive.len() > MAX_MEMBERS {
+        each(Member::Problem(Problem::new(
+            rel,
+            format!(
+                "archive has {} members, more than the {MAX_MEMBERS} medpacket reads",
+                archive.len()
+            ),
+            "extract the records you need into the folder instead",
+        )));
+        return;
+    }
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        // The entry's directory record first (no decryption, no decompression).
+        let file = match archive.by_index_raw(i) {
+            Ok(f) => f,
+            Err(e) => {
+                each(Member::Problem(bad_archive(rel, e)));
+                continue;
+            }
+        };
+        let raw_name = String::from_utf8_lossy(file.name_raw()).into_owned();
+        let member_rel = format!("{rel}/{raw_name}");
+        if file.is_dir() {
+            continue;
+        }
+        if !safe_name(&raw_name) || file.enclosed_name().is_none() {
+            each(Member::Problem(Problem::new(
+                member_rel,
+                "unsafe member name in the archive (it points outside the archive); refused and not extracted",
+                "ask the portal for a fresh export; do not extract this archive by hand",
+            )));
+            continue;
+        }
+        if let Some(why) = junk(&raw_name) {
+            each(Member::Ignored {
+                rel: member_rel,
+                why,
+            });
+            continue;
+        }
+        if file.encrypted() {
+            each(Member::Problem(Problem::new(
+                member_rel,
+                "encrypted member of a ZIP archive",
+                "extract the archive with its password (your computer's archive tool asks for it), then put the extracted files in the folder",
+            )));
+            continue;
+        }
+        let size = file.size();
+        let packed = file.compressed_size().max(1);
+        if size > MAX_MEMBER || total.saturating_add(size) > MAX_TOTAL {
+            each(Member::Problem(Problem::new(
+                member_rel,
+                format!("member too large ({size} bytes unpacked; limits {MAX_MEMBER} per member, {MAX_TOTAL} per archive)"),
+                "extract the records you need into the folder instead",
+            )));
+            continue;
+        }
+        if size > RATIO_FLOOR && size / packed > MAX_RATIO {
+            each(Member::Problem(Problem::new(
+                member_rel,
+                format!(
+                    "suspicious compression ratio ({}:1) — refused as a possible archive bomb",
+                    size / packed
+                ),
+                "if this is a real record, extract it by hand and put the file in the folder",
+            )));
+            continue;
+        }
+        drop(file);
+        let mut file = match archive.by_index(i) {
+            Ok(f) => f,
+            Err(e) => {
+                each(Member::Problem(bad_archive(&member_rel, e)));
+                continue;
+            }
+        };
+        let mut data = Vec::with_capacity(size.min(64 * 1024 * 1024) as usize);
+        let read = (&mut file)
+            .take(size.saturating_add(1))
+            .read_to_end(&mut data);
+        match read {
+            Ok(n) if n as u64 == size => {}
+            Ok(_) => {
+                each(Member::Problem(bad_archive(
+                    &member_rel,
+                    "the member's size does not match the archive's directory",
+                )));
+                continue;
+            }
+            Err(e) => {
+                each(Member::Problem(bad_archive(&member_rel, e)));
+                continue;
+            }
+        }
+        total += size;
+        let is_zip = raw_name.to_ascii_lowercase().ends_with(".zip");
+        if is_zip {
+            if nested.is_some() {
+                each(Member::Problem(Problem::new(
+                    member_rel,
+                    "archive nested more than one level deep",
+                    "extract the outer archives, then put the inner one in the folder",
+                )));
+                continue;
+            }
+            drop(file);
+            read_members(&member_rel, &data, Some(&raw_name), each);
+            continue;
+        }
+        let location = match nested {
+            Some(outer) => ZipLocation {
+                nested: Some(outer.to_string()),
+                name: raw_name,
+            },
+            None => ZipLocation {
+                nested: None,
+                name: raw_name,
+            },
+        };
+        each(Member::File {
+            rel: member_rel,
+            location,
+            bytes: data,
+        });
+    }
+}
+
+/// Reads one member's bytes again (for assembly and the bundle).
+pub fn read_member(archive: &[u8], location: &ZipLocation) -> Result<Vec<u8>, String> {
+    let inner;
+    let archive = match &location.nested {
+        Some(outer) => {
+            inner = read_one(archive, outer)?;
+            inner.as_slice()
+        }
+        None => archive,
+    };
+    read_one(archive, &location.name)
+}
+
+fn read_one(archive: &[u8], name: &str) -> Result<Vec<u8>, String> {
+    let mut a = zip::ZipArchive::new(Cursor::new(archive)).map_err(|e| e.to_string())?;
+    let mut f = a.by_name(name).map_err(|e| e.to_string())?;
+    let size = f.size();
+    if size > MAX_MEMBER {
+        return Err("member too large".into());
+    }
+    let mut data = Vec::with_capacity(size as usize);
+    (&mut f)
+        .take(size.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(|e| e.to_string())?;
+    if data.len() as u64 != size {
+        return Err("the member's size does not match the archive's directory".into());
+    }
+    Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_member_names_are_safe() {
+        for ok in ["a.pdf", "dir/b.pdf", "./c.pdf", "Ünïcode/ä.pdf"] {
+            assert!(safe_name(ok), "{ok}");
+        }
+        for bad in [
+            "../evil.pdf",
+            "a/../../evil.pdf",
+            "a/../b.pdf",
+            "/etc/passwd",
+            "C:\\x.pdf",
+            "a\\..\\b",
+            "",
+            "nul\0.pdf",
+        ] {
+            assert!(!safe_name(bad), "{bad}");
+        }
+    }
+}
