@@ -10,6 +10,7 @@ use crate::ingest;
 use crate::pdfwrite::PdfWriter;
 use crate::plan::{Body, Plan};
 use crate::render::Rendered;
+use crate::sanitize;
 use crate::scan::{sha256_hex, Inventory};
 use crate::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
@@ -112,85 +113,99 @@ pub fn assemble<W: Write>(
             .files
             .get(item.file)
             .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
-        match &item.body {
-            Body::Text(_) => {
-                for p in item.first_page..=item.last_page {
-                    let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
-                        Error::Internal(format!("no rendered page for packet page {p}"))
-                    })?;
-                    o.copy_page(&mut gen_import, *pid, p, Vec::new(), &item.rel)?;
+        // A panic while copying one document becomes an error naming it.
+        let copied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
+            match &item.body {
+                Body::Text(_) => {
+                    for p in item.first_page..=item.last_page {
+                        let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
+                            Error::Internal(format!("no rendered page for packet page {p}"))
+                        })?;
+                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), &item.rel)?;
+                    }
                 }
-            }
-            Body::Pdf => {
-                let bytes = crate::scan::read_source(f)?;
-                let doc =
-                    ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| Error::Source {
+                Body::Pdf => {
+                    let bytes = crate::scan::read_source(f)?;
+                    let doc = ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| {
+                        Error::Source {
+                            path: f.rel.clone(),
+                            message: format!("could not be read again while building ({e})"),
+                        }
+                    })?;
+                    drop(bytes);
+                    let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+                    if src_pages.len() as u32 != item.source_pages {
+                        return Err(Error::ChangedDuringBuild(f.rel.clone()));
+                    }
+                    let mut imp = Importer::new(&doc);
+                    for (i, sp) in src_pages.iter().enumerate() {
+                        imp.page_ids
+                            .insert(*sp, o.page_id(item.first_page + i as u32)?);
+                    }
+                    for (i, sp) in src_pages.iter().enumerate() {
+                        o.copy_page(
+                            &mut imp,
+                            *sp,
+                            item.first_page + i as u32,
+                            Vec::new(),
+                            &f.rel,
+                        )?;
+                    }
+                }
+                Body::Jpeg => {
+                    let bytes = crate::scan::read_source(f)?;
+                    let info = f
+                        .image
+                        .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
+                    let shown = images::shown_size(info.width, info.height, info.orientation);
+                    let xobj = images::jpeg_xobject(bytes, &info);
+                    o.image_page(xobj, shown, info.orientation, item.first_page, &f.rel)?;
+                }
+                Body::Png => {
+                    let bytes = crate::scan::read_source(f)?;
+                    let r = images::png_raster(&bytes).map_err(|e| Error::Source {
                         path: f.rel.clone(),
-                        message: format!("could not be read again while building ({e})"),
+                        message: e,
                     })?;
-                drop(bytes);
-                let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
-                if src_pages.len() as u32 != item.source_pages {
-                    return Err(Error::ChangedDuringBuild(f.rel.clone()));
-                }
-                let mut imp = Importer::new(&doc);
-                for (i, sp) in src_pages.iter().enumerate() {
-                    imp.page_ids
-                        .insert(*sp, o.page_id(item.first_page + i as u32)?);
-                }
-                for (i, sp) in src_pages.iter().enumerate() {
-                    o.copy_page(
-                        &mut imp,
-                        *sp,
-                        item.first_page + i as u32,
-                        Vec::new(),
-                        &f.rel,
-                    )?;
-                }
-            }
-            Body::Jpeg => {
-                let bytes = crate::scan::read_source(f)?;
-                let info = f
-                    .image
-                    .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
-                let shown = images::shown_size(info.width, info.height, info.orientation);
-                let xobj = images::jpeg_xobject(bytes, &info);
-                o.image_page(xobj, shown, info.orientation, item.first_page, &f.rel)?;
-            }
-            Body::Png => {
-                let bytes = crate::scan::read_source(f)?;
-                let r = images::png_raster(&bytes).map_err(|e| Error::Source {
-                    path: f.rel.clone(),
-                    message: e,
-                })?;
-                let shown = (r.width, r.height);
-                o.image_page(
-                    images::raster_xobject(&r),
-                    shown,
-                    1,
-                    item.first_page,
-                    &f.rel,
-                )?;
-            }
-            Body::Tiff => {
-                let bytes = crate::scan::read_source(f)?;
-                let rasters = images::tiff_pages(&bytes).map_err(|e| Error::Source {
-                    path: f.rel.clone(),
-                    message: e,
-                })?;
-                if rasters.len() as u32 != item.source_pages {
-                    return Err(Error::ChangedDuringBuild(f.rel.clone()));
-                }
-                for (i, r) in rasters.iter().enumerate() {
                     let shown = (r.width, r.height);
                     o.image_page(
-                        images::raster_xobject(r),
+                        images::raster_xobject(&r),
                         shown,
                         1,
-                        item.first_page + i as u32,
+                        item.first_page,
                         &f.rel,
                     )?;
                 }
+                Body::Tiff => {
+                    let bytes = crate::scan::read_source(f)?;
+                    let rasters = images::tiff_pages(&bytes).map_err(|e| Error::Source {
+                        path: f.rel.clone(),
+                        message: e,
+                    })?;
+                    if rasters.len() as u32 != item.source_pages {
+                        return Err(Error::ChangedDuringBuild(f.rel.clone()));
+                    }
+                    for (i, r) in rasters.iter().enumerate() {
+                        let shown = (r.width, r.height);
+                        o.image_page(
+                            images::raster_xobject(r),
+                            shown,
+                            1,
+                            item.first_page + i as u32,
+                            &f.rel,
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        }));
+        match copied {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(Error::Source {
+                    path: f.rel.clone(),
+                    message: "medpacket hit an internal error while copying this file — remove it or save it again as PDF, and please report the problem".into(),
+                })
             }
         }
         for p in item.first_page..=item.last_page {
@@ -398,7 +413,12 @@ impl<W: Write> Out<'_, W> {
                 .and_then(|o| o.as_array().ok())
                 .cloned()
                 .unwrap_or_default();
-            all.retain(|a| deref(doc, a).is_some());
+            // Attachments and media annotations are left out whole.
+            all.retain(|a| match deref(doc, a) {
+                Some(Object::Dictionary(d)) => sanitize::dangerous_annotation(d).is_none(),
+                Some(_) => true,
+                None => false,
+            });
             dict.set("Annots", Object::Array(all));
         }
 
@@ -592,12 +612,18 @@ impl<'d> Importer<'d> {
         new
     }
 
+    /// Objects that become null in the packet: pages and page-tree nodes that are not
+    /// packet pages, and attachment or media annotations.
     fn is_foreign_page(&self, id: ObjectId) -> bool {
         if self.page_ids.contains_key(&id) {
             return false;
         }
         match self.doc.get_object(id) {
-            Ok(Object::Dictionary(d)) => d.has_type(b"Page") || d.has_type(b"Pages"),
+            Ok(Object::Dictionary(d)) => {
+                d.has_type(b"Page")
+                    || d.has_type(b"Pages")
+                    || sanitize::dangerous_annotation(d).is_some()
+            }
             _ => false,
         }
     }
@@ -637,6 +663,16 @@ impl<'d> Importer<'d> {
     fn convert_dict<W: Write>(&mut self, w: &mut PdfWriter<W>, d: &Dictionary) -> Dictionary {
         let mut out = Dictionary::new();
         for (k, v) in d.iter() {
+            // Active content stays out of the packet (scan reported it).
+            if k == b"AA" || k == b"JS" {
+                continue;
+            }
+            if sanitize::is_action_key(k) {
+                let action = deref(self.doc, v).and_then(|a| a.as_dict().ok());
+                if action.is_some_and(|a| sanitize::dangerous_action(a).is_some()) {
+                    continue;
+                }
+            }
             // Named destinations are resolved to explicit ones: the packet has no name
             // tree. A name that resolves to nothing leaves the link inert.
             if k == b"Dest" {

@@ -49,6 +49,8 @@ pub struct Probe {
     pub own_output: bool,
     /// Things worth telling the user that are not problems (e.g. owner password removed).
     pub notes: Vec<String>,
+    /// Active content the packet leaves out (scripts, attachments, outside links…).
+    pub active: Vec<String>,
 }
 
 /// Sniffs the format from the first bytes and the extension.
@@ -165,7 +167,11 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     if doc.xref_recovery.is_some() {
         notes.push("its cross-reference table was damaged and has been rebuilt".to_string());
     }
+    if let Some(damage) = damaged_streams(&doc) {
+        return Err(damaged_pdf(rel, &damage));
+    }
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
+    let active = crate::sanitize::active_content(&doc);
     let n = pages.len() as u32;
     let wanted: Vec<u32> = (1..=n.min(TEXT_PAGES)).collect();
     let mut text = String::new();
@@ -183,7 +189,77 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         image: None,
         own_output,
         notes,
+        active,
     })
+}
+
+/// Largest decoded size checked for one stream.
+const STREAM_CHECK_LIMIT: u64 = 512 * 1024 * 1024;
+
+/// Every object a document's pages use (following references, not page-tree parents).
+pub fn reachable_from_pages(doc: &Document) -> Vec<lopdf::ObjectId> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    let mut out = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Ok(obj) = doc.get_object(id) else {
+            continue;
+        };
+        out.push(id);
+        let mut pending: Vec<&lopdf::Object> = vec![obj];
+        while let Some(o) = pending.pop() {
+            match o {
+                lopdf::Object::Reference(r) => stack.push(*r),
+                lopdf::Object::Array(a) => pending.extend(a.iter()),
+                lopdf::Object::Dictionary(d) => pending.extend(
+                    d.iter()
+                        .filter(|(k, _)| k.as_slice() != b"Parent")
+                        .map(|(_, v)| v),
+                ),
+                lopdf::Object::Stream(st) => pending.extend(
+                    st.dict
+                        .iter()
+                        .filter(|(k, _)| k.as_slice() != b"Parent")
+                        .map(|(_, v)| v),
+                ),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The first Flate-compressed stream the pages use that does not inflate cleanly, if any
+/// (a damaged stream would show as a blank or broken page).
+fn damaged_streams(doc: &Document) -> Option<String> {
+    use std::io::Read;
+    for id in reachable_from_pages(doc) {
+        let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
+            continue;
+        };
+        let flate_only = match s.dict.get(b"Filter") {
+            Ok(lopdf::Object::Name(n)) => n.as_slice() == b"FlateDecode",
+            Ok(lopdf::Object::Array(a)) => {
+                a.len() == 1 && a.first().and_then(|f| f.as_name().ok()) == Some(b"FlateDecode")
+            }
+            _ => false,
+        };
+        if !flate_only {
+            continue;
+        }
+        // The zlib checksum is checked too: it is what reveals damage inside the data.
+        let zlib = flate2::read::ZlibDecoder::new(s.content.as_slice());
+        if let Err(e) = std::io::copy(&mut zlib.take(STREAM_CHECK_LIMIT), &mut std::io::sink()) {
+            return Some(format!(
+                "compressed data in object {} is damaged: {e}",
+                id.0
+            ));
+        }
+    }
+    None
 }
 
 /// Loads a PDF leniently, with the user's password when one is given.
@@ -327,6 +403,34 @@ fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
             "impossible size or colour format",
         ));
     }
+    if u64::from(width) * u64::from(height) > crate::images::MAX_PIXELS {
+        return Err(damaged_image(
+            rel,
+            "JPEG",
+            format!(
+                "{width} × {height} pixels is larger than the {} megapixel limit",
+                crate::images::MAX_PIXELS / 1_000_000
+            ),
+        ));
+    }
+    // The picture data is decoded once, strictly, to find damage inside it; the packet
+    // still carries the file's own bytes.
+    let opts = zune_jpeg::zune_core::options::DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(width as usize)
+        .set_max_height(height as usize);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+        zune_jpeg::zune_core::bytestream::ZCursor::new(bytes),
+        opts,
+    );
+    if let Err(e) = decoder.decode() {
+        return Err(damaged_image(
+            rel,
+            "JPEG",
+            format!("the picture data is corrupt: {e}"),
+        ));
+    }
+    drop(decoder);
     let orientation = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
         .and_then(|mut d| d.orientation())
         .map(|o| o.to_exif())

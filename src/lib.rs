@@ -24,6 +24,7 @@ pub mod pdfwrite;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod sanitize;
 pub mod scan;
 pub mod stamp;
 pub mod zipin;
@@ -202,8 +203,24 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             })
             .collect(),
         duplicates,
-        removed_active_content: Vec::new(),
+        removed_active_content: plan
+            .removed
+            .iter()
+            .map(|(path, what)| report::ActiveContent {
+                path: path.clone(),
+                what: what.clone(),
+            })
+            .collect(),
         bundle,
+        notes: inv
+            .included()
+            .flat_map(|f| {
+                f.notes.iter().map(|n| report::Note {
+                    path: f.rel.clone(),
+                    note: n.clone(),
+                })
+            })
+            .collect(),
         warnings: inv.warnings.iter().chain(&plan.warnings).cloned().collect(),
     })
 }

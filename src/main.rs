@@ -184,6 +184,12 @@ fn print_build(r: &medpacket::BuildReport) {
             b.path
         );
     }
+    for n in &r.notes {
+        println!("  note: {}: {}", n.path, n.note);
+    }
+    for a in &r.removed_active_content {
+        println!("  removed for safety: {}: {}", a.path, a.what);
+    }
     for w in &r.warnings {
         println!("  warning: {w}");
     }

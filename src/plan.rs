@@ -61,6 +61,8 @@ pub enum IndexRow {
     Document(usize),
     NotIncludedHeading,
     NotIncluded(usize),
+    RemovedHeading,
+    Removed(usize),
 }
 
 /// The whole packet, page by page.
@@ -75,6 +77,8 @@ pub struct Plan {
     pub index: Part,
     pub items: Vec<Item>,
     pub skipped: Vec<Problem>,
+    /// Active content left out of the packet: (file, what), one row each in the index.
+    pub removed: Vec<(String, String)>,
     pub index_rows: Vec<IndexRow>,
     pub total_pages: u32,
     /// Things the user should know that do not stop the build.
@@ -244,6 +248,19 @@ pub fn plan(
         index_rows.push(IndexRow::NotIncludedHeading);
         index_rows.extend((0..problems.len()).map(IndexRow::NotIncluded));
     }
+    let removed: Vec<(String, String)> = items
+        .iter()
+        .filter_map(|i| inv.files.get(i.file))
+        .flat_map(|f| {
+            f.active
+                .iter()
+                .map(move |what| (f.rel.clone(), what.clone()))
+        })
+        .collect();
+    if !removed.is_empty() {
+        index_rows.push(IndexRow::RemovedHeading);
+        index_rows.extend((0..removed.len()).map(IndexRow::Removed));
+    }
     let index_count = index::pages_for(index_rows.len(), paper) as u32;
 
     let mut next = 1u32;
@@ -309,6 +326,7 @@ pub fn plan(
         index: index_part,
         items,
         skipped: problems,
+        removed,
         index_rows,
         total_pages: next - 1,
     })

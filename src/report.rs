@@ -37,6 +37,13 @@ pub struct ActiveContent {
     pub what: String,
 }
 
+/// Something worth knowing about an included file (e.g. a repaired cross-reference table).
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    pub path: String,
+    pub note: String,
+}
+
 /// The ZIP bundle `build --zip` wrote.
 #[derive(Debug, Clone, Serialize)]
 pub struct BundleReport {
@@ -58,6 +65,8 @@ pub struct BuildReport {
     pub removed_active_content: Vec<ActiveContent>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle: Option<BundleReport>,
+    /// Repairs and other remarks about included files.
+    pub notes: Vec<Note>,
     pub warnings: Vec<String>,
 }
 
@@ -81,6 +90,8 @@ pub struct FileReport {
     pub problem: Option<Problem>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub active_content: Vec<String>,
 }
 
 /// What `scan` found, as printed by `scan --json`.
@@ -124,6 +135,7 @@ pub fn scan_report(inv: &Inventory) -> ScanReport {
                     _ => None,
                 },
                 notes: f.notes.clone(),
+                active_content: f.active.clone(),
             }
         })
         .collect();

@@ -55,6 +55,8 @@ pub struct SourceFile {
     pub status: Status,
     pub classified: Classified,
     pub notes: Vec<String>,
+    /// Active content found in the file, which the packet leaves out.
+    pub active: Vec<String>,
 }
 
 impl SourceFile {
@@ -226,6 +228,7 @@ impl Collector<'_> {
             status,
             classified,
             notes: probe.notes,
+            active: probe.active,
         });
     }
 }
@@ -364,6 +367,17 @@ pub fn scan(
         }
         if ft.is_file() {
             entries.push((rel, path));
+        } else {
+            // A pipe, socket or device: never read (reading a pipe could wait forever).
+            early_problems.push((
+                rel.clone(),
+                path,
+                Problem::new(
+                    rel,
+                    "not a regular file (a pipe, socket or device)",
+                    "remove it from the records folder",
+                ),
+            ));
         }
     }
 
@@ -469,6 +483,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
             evidence: Vec::new(),
         },
         notes: Vec::new(),
+        active: Vec::new(),
     }
 }
 

@@ -147,6 +147,38 @@ pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
                         ),
                     ));
                 }
+                IndexRow::RemovedHeading => {
+                    page.runs.push(run(
+                        MARGIN,
+                        y,
+                        SIZE + 1.0,
+                        true,
+                        0.0,
+                        "Removed for safety (the pages themselves are unchanged)".to_string(),
+                    ));
+                }
+                IndexRow::Removed(i) => {
+                    let Some((path, what)) = plan.removed.get(*i) else {
+                        continue;
+                    };
+                    page.runs.push(run(
+                        MARGIN + cols[1].0,
+                        y,
+                        SIZE,
+                        false,
+                        0.0,
+                        m.truncate(&m.drawable(path), SIZE, cols[1].1 + cols[2].1 - 4.0),
+                    ));
+                    let w = pw - MARGIN - (MARGIN + cols[3].0) - 4.0;
+                    page.runs.push(run(
+                        MARGIN + cols[3].0,
+                        y,
+                        SIZE,
+                        false,
+                        0.2,
+                        m.truncate(&m.drawable(what), SIZE, w),
+                    ));
+                }
                 IndexRow::NotIncluded(i) => {
                     let Some(p) = plan.skipped.get(*i) else {
                         continue;

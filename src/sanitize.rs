@@ -1,0 +1,177 @@
+//! Sanitize: the parts of an incoming PDF that could act inside the doctor's PDF viewer —
+//! scripts, actions run on opening or on events, launch and form-submission actions,
+//! links to outside targets, embedded files and attachments, XFA forms — are named here,
+//! so that scan can report them and assemble can leave them out. Visible page content is
+//! never touched.
+
+use lopdf::{Dictionary, Document, Object};
+use std::collections::BTreeSet;
+
+/// Actions that run code, open other files or send data.
+const DANGEROUS_ACTIONS: [(&[u8], &str); 10] = [
+    (b"JavaScript", "JavaScript"),
+    (b"Launch", "an action that launches a program or file"),
+    (b"SubmitForm", "a form-submission action"),
+    (b"ImportData", "a data-import action"),
+    (b"GoToR", "a link to another PDF file"),
+    (b"GoToE", "a link into an embedded file"),
+    (b"URI", "a link to a web address"),
+    (b"Rendition", "a multimedia action"),
+    (b"Sound", "a sound action"),
+    (b"Movie", "a movie action"),
+];
+
+/// Annotations that carry files or active media.
+const DANGEROUS_ANNOTS: [(&[u8], &str); 6] = [
+    (b"FileAttachment", "a file attachment"),
+    (b"RichMedia", "rich media (Flash or video)"),
+    (b"Movie", "a movie"),
+    (b"Sound", "a sound"),
+    (b"Screen", "a media screen"),
+    (b"3D", "a 3D model"),
+];
+
+fn name_of<'a>(d: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+    d.get(key).ok().and_then(|o| o.as_name().ok())
+}
+
+/// What a dictionary is, if it is an action medpacket removes.
+pub fn dangerous_action(d: &Dictionary) -> Option<&'static str> {
+    let s = name_of(d, b"S")?;
+    DANGEROUS_ACTIONS
+        .iter()
+        .find(|(n, _)| *n == s)
+        .map(|(_, what)| *what)
+}
+
+/// What an annotation is, if medpacket removes it whole.
+pub fn dangerous_annotation(d: &Dictionary) -> Option<&'static str> {
+    let sub = name_of(d, b"Subtype")?;
+    DANGEROUS_ANNOTS
+        .iter()
+        .find(|(n, _)| *n == sub)
+        .map(|(_, what)| *what)
+}
+
+/// True for dictionary keys whose values are actions (followed to check them).
+pub fn is_action_key(key: &[u8]) -> bool {
+    matches!(key, b"A" | b"Next" | b"OpenAction" | b"PA")
+}
+
+fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
+    for _ in 0..32 {
+        match o {
+            Object::Reference(id) => o = doc.get_object(*id).ok()?,
+            other => return Some(other),
+        }
+    }
+    None
+}
+
+/// Everything active in a document that the packet will not carry, by description.
+pub fn active_content(doc: &Document) -> Vec<String> {
+    let mut found = BTreeSet::new();
+    if let Ok(cat) = doc.catalog() {
+        if cat.has(b"OpenAction") {
+            found.insert("an action run when the document opens".to_string());
+        }
+        if cat.has(b"AA") {
+            found.insert("document-level actions (AA)".to_string());
+        }
+        let names = cat
+            .get(b"Names")
+            .ok()
+            .and_then(|n| deref(doc, n))
+            .and_then(|n| n.as_dict().ok());
+        if names.is_some_and(|n| n.has(b"JavaScript")) {
+            found.insert("JavaScript".to_string());
+        }
+        if names.is_some_and(|n| n.has(b"EmbeddedFiles")) {
+            found.insert("embedded files".to_string());
+        }
+        let form = cat
+            .get(b"AcroForm")
+            .ok()
+            .and_then(|n| deref(doc, n))
+            .and_then(|n| n.as_dict().ok());
+        if form.is_some_and(|f| f.has(b"XFA")) {
+            found.insert("an XFA form".to_string());
+        }
+    }
+    for id in crate::ingest::reachable_from_pages(doc) {
+        let d = match doc.get_object(id) {
+            Ok(Object::Dictionary(d)) => d,
+            Ok(Object::Stream(s)) => &s.dict,
+            _ => continue,
+        };
+        scan_dict(d, &mut found, 0);
+    }
+    found.into_iter().collect()
+}
+
+fn scan_dict(d: &Dictionary, found: &mut BTreeSet<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    if d.has(b"AA") {
+        found.insert("actions run on page or form events (AA)".to_string());
+    }
+    if let Some(what) = dangerous_action(d) {
+        found.insert(what.to_string());
+    }
+    if let Some(what) = dangerous_annotation(d) {
+        found.insert(what.to_string());
+    }
+    if name_of(d, b"Type") == Some(b"EmbeddedFile") {
+        found.insert("an embedded file".to_string());
+    }
+    // Direct (not referenced) dictionaries inside this one, e.g. an inline /A action.
+    for (_, v) in d.iter() {
+        match v {
+            Object::Dictionary(inner) => scan_dict(inner, found, depth + 1),
+            Object::Array(a) => {
+                for o in a {
+                    if let Object::Dictionary(inner) = o {
+                        scan_dict(inner, found, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::dictionary;
+
+    #[test]
+    fn actions_and_annotations_are_named() {
+        let cases: [(Dictionary, Option<&str>); 5] = [
+            (
+                dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") },
+                Some("JavaScript"),
+            ),
+            (
+                dictionary! { "S" => "Launch" },
+                Some("an action that launches a program or file"),
+            ),
+            (
+                dictionary! { "S" => "URI", "URI" => Object::string_literal("https://example.org") },
+                Some("a link to a web address"),
+            ),
+            (
+                dictionary! { "S" => "GoTo", "D" => vec![Object::Integer(0)] },
+                None,
+            ),
+            (dictionary! { "Type" => "Annot", "Subtype" => "Link" }, None),
+        ];
+        for (d, want) in cases {
+            assert_eq!(dangerous_action(&d), want);
+        }
+        let att = dictionary! { "Type" => "Annot", "Subtype" => "FileAttachment" };
+        assert_eq!(dangerous_annotation(&att), Some("a file attachment"));
+        assert!(is_action_key(b"OpenAction") && !is_action_key(b"Dest"));
+    }
+}
