@@ -44,12 +44,16 @@ pub fn assemble<W: Write>(
     inv: &Inventory,
     rendered: &Rendered,
     out: W,
+    password: Option<&str>,
     progress: &dyn crate::Progress,
 ) -> Result<W> {
     let m =
         Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let here = "packet";
     let mut w = PdfWriter::new(out).map_err(io(here))?;
+    if let Some(pw) = password {
+        w.encrypt_with(crate::pdfwrite::aes256(pw).map_err(io(here))?);
+    }
     let catalog = w.reserve();
     let pages_root = w.reserve();
     let info = w.reserve();

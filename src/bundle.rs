@@ -52,24 +52,29 @@ fn zip_time(at: chrono::DateTime<chrono::Utc>) -> zip::DateTime {
     .unwrap_or_default()
 }
 
-struct Builder<W: Write + Seek> {
+struct Builder<'p, W: Write + Seek> {
     zip: zip::ZipWriter<W>,
     time: zip::DateTime,
     members: Vec<ManifestMember>,
+    password: Option<&'p str>,
 }
 
-impl<W: Write + Seek> Builder<W> {
-    fn options(&self, compress: bool, size: u64) -> zip::write::SimpleFileOptions {
+impl<'p, W: Write + Seek> Builder<'p, W> {
+    fn options(&self, compress: bool, size: u64) -> zip::write::FileOptions<'p, 'static, ()> {
         let method = if compress {
             zip::CompressionMethod::Deflated
         } else {
             zip::CompressionMethod::Stored
         };
-        zip::write::SimpleFileOptions::default()
+        let opts = zip::write::SimpleFileOptions::default()
             .compression_method(method)
             .last_modified_time(self.time)
             .unix_permissions(0o600)
-            .large_file(size >= u64::from(u32::MAX))
+            .large_file(size >= u64::from(u32::MAX));
+        match self.password {
+            Some(pw) => opts.with_aes_encryption(zip::AesMode::Aes256, pw),
+            None => opts,
+        }
     }
 
     /// Adds a member from a reader, hashing it on the way.
@@ -115,6 +120,8 @@ pub struct BundleInput<'a> {
     pub packet_id: &'a str,
     pub generated_at: chrono::DateTime<chrono::Utc>,
     pub documents: &'a [DocumentReport],
+    /// Encrypt every member with AES-256 and this password.
+    pub password: Option<&'a str>,
 }
 
 /// Writes the bundle into `out`: the cover letter, the packet, every included original
@@ -124,6 +131,7 @@ pub fn write_bundle<W: Write + Seek>(out: W, input: &BundleInput<'_>) -> Result<
         zip: zip::ZipWriter::new(out),
         time: zip_time(input.generated_at),
         members: Vec::new(),
+        password: input.password,
     };
     b.add(
         LETTER,
@@ -236,14 +244,64 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
 }
 
 /// Re-checks every member of a bundle against its manifest.
-pub fn verify_zip(path: &Path) -> Result<VerifyReport> {
+/// The SHA-256 and size of member `name`, or None when the bundle has no such member.
+/// Encrypted members need the password.
+fn member_hash<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    path: &Path,
+    name: &str,
+    password: Option<&str>,
+) -> Result<Option<std::io::Result<(String, u64)>>> {
+    let Some(i) = zip.index_for_name(name) else {
+        return Ok(None);
+    };
+    let encrypted = zip.by_index_raw(i).map(|f| f.encrypted()).unwrap_or(false);
+    let file = match (encrypted, password) {
+        (false, _) => zip.by_index(i),
+        (true, Some(pw)) => zip.by_index_decrypt(i, pw.as_bytes()),
+        (true, None) => {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: "is encrypted — give its password with --password-file FILE or the MEDPACKET_PASSWORD environment variable".into(),
+            })
+        }
+    };
+    match file {
+        Ok(f) => Ok(Some(hash_reader(f))),
+        Err(zip::result::ZipError::InvalidPassword) => Err(Error::Config {
+            path: path.to_path_buf(),
+            message: "the password does not open this bundle — check it and try again".into(),
+        }),
+        Err(e) => Ok(Some(Err(std::io::Error::other(e.to_string())))),
+    }
+}
+
+pub fn verify_zip(path: &Path, password: Option<&str>) -> Result<VerifyReport> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut zip =
         zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| not_a_bundle(path, e))?;
     let manifest = {
-        let mut m = zip
-            .by_name(MANIFEST)
-            .map_err(|_| not_a_bundle(path, "it has no manifest.json"))?;
+        let Some(i) = zip.index_for_name(MANIFEST) else {
+            return Err(not_a_bundle(path, "it has no manifest.json"));
+        };
+        let encrypted = zip.by_index_raw(i).map(|f| f.encrypted()).unwrap_or(false);
+        let mut m = match (encrypted, password) {
+            (false, _) => zip.by_index(i),
+            (true, Some(pw)) => zip.by_index_decrypt(i, pw.as_bytes()),
+            (true, None) => {
+                return Err(Error::Config {
+                    path: path.to_path_buf(),
+                    message: "is encrypted — give its password with --password-file FILE or the MEDPACKET_PASSWORD environment variable".into(),
+                })
+            }
+        }
+        .map_err(|e| match e {
+            zip::result::ZipError::InvalidPassword => Error::Config {
+                path: path.to_path_buf(),
+                message: "the password does not open this bundle — check it and try again".into(),
+            },
+            other => not_a_bundle(path, other),
+        })?;
         let mut bytes = Vec::new();
         (&mut m)
             .take(64 * 1024 * 1024)
@@ -253,9 +311,9 @@ pub fn verify_zip(path: &Path) -> Result<VerifyReport> {
     };
     let mut checks = Vec::new();
     for m in &manifest.members {
-        let check = match zip.by_name(&m.path) {
-            Ok(f) => {
-                let actual = hash_reader(f).ok();
+        let check = match member_hash(&mut zip, path, &m.path, password)? {
+            Some(actual) => {
+                let actual = actual.ok();
                 let status = match &actual {
                     Some((sha, len)) if *sha == m.sha256 && *len == m.size => Verdict::Ok,
                     _ => Verdict::Changed,
@@ -267,7 +325,7 @@ pub fn verify_zip(path: &Path) -> Result<VerifyReport> {
                     actual_sha256: actual.map(|a| a.0),
                 }
             }
-            Err(_) => MemberCheck {
+            None => MemberCheck {
                 path: m.path.clone(),
                 status: Verdict::Missing,
                 expected_sha256: Some(m.sha256.clone()),

@@ -31,6 +31,10 @@ pub enum Command {
         /// The manifest.json to check a packet PDF against
         #[arg(long)]
         manifest: Option<PathBuf>,
+        /// The password of an encrypted bundle, from the first line of this file
+        /// (or set MEDPACKET_PASSWORD, or type it at the prompt)
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
         /// Print one JSON object instead of a report
         #[arg(long)]
         json: bool,
@@ -84,6 +88,13 @@ pub enum Command {
         /// Also write a ZIP bundle: packet, cover letter, originals and a checksum manifest
         #[arg(long = "zip", value_name = "FILE.zip")]
         zip: Option<PathBuf>,
+        /// Protect the packet (and the bundle) with AES-256; the password comes from a
+        /// prompt, --password-file or MEDPACKET_PASSWORD, never from the command line
+        #[arg(long)]
+        encrypt: bool,
+        /// Read the password from the first line of this file
+        #[arg(long, value_name = "FILE", requires = "encrypt")]
+        password_file: Option<PathBuf>,
         /// Print one JSON object describing the packet
         #[arg(long)]
         json: bool,

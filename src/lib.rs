@@ -60,6 +60,8 @@ pub struct BuildOptions {
     pub paper: Paper,
     /// Also write the ZIP bundle (packet, cover letter, originals, manifest) here.
     pub zip: Option<PathBuf>,
+    /// Protect the packet (and the bundle's members) with AES-256 and this password.
+    pub password: Option<String>,
 }
 
 /// Scans a records folder (packet.toml is read when present).
@@ -133,7 +135,15 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = render::render(&plan, m)?;
     let (sha256, _) = emit::write_atomic(&full_target, opts.force, |w| {
-        assemble::assemble(&plan, &inv, &rendered, w, progress).map(|_| ())
+        assemble::assemble(
+            &plan,
+            &inv,
+            &rendered,
+            w,
+            opts.password.as_deref(),
+            progress,
+        )
+        .map(|_| ())
     })?;
 
     let documents: Vec<report::DocumentReport> = plan
@@ -163,6 +173,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             packet_id: &plan.packet_id,
             generated_at,
             documents: &documents,
+            password: opts.password.as_deref(),
         };
         let (sha, _) = emit::write_atomic_seekable(zip_path, opts.force, |file| {
             bundle::write_bundle(file, &input).map(|(f, _)| f)
@@ -226,10 +237,14 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 }
 
 /// Re-checks a bundle (`FILE.zip`), or a packet PDF against a manifest.
-pub fn verify(path: &Path, manifest: Option<&Path>) -> Result<bundle::VerifyReport> {
+pub fn verify(
+    path: &Path,
+    manifest: Option<&Path>,
+    password: Option<&str>,
+) -> Result<bundle::VerifyReport> {
     match manifest {
         Some(m) => bundle::verify_pdf(path, m),
-        None => bundle::verify_zip(path),
+        None => bundle::verify_zip(path, password),
     }
 }
 

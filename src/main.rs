@@ -76,9 +76,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify {
             file,
             manifest,
+            password_file,
             json,
         } => {
-            let report = medpacket::verify(&file, manifest.as_deref())?;
+            let first = medpacket::verify(&file, manifest.as_deref(), None);
+            let report = match first {
+                Err(medpacket::Error::Config { message, .. })
+                    if message.starts_with("is encrypted") =>
+                {
+                    let pw = password(password_file.as_deref(), false)?;
+                    medpacket::verify(&file, manifest.as_deref(), Some(&pw))?
+                }
+                other => other?,
+            };
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -97,8 +107,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             paper,
             zip,
+            encrypt,
+            password_file,
             json,
         } => {
+            let password = if encrypt {
+                let pw = password(password_file.as_deref(), true)?;
+                if pw.chars().count() < 8 {
+                    anyhow::bail!("the password is too short — use at least 8 characters (a few words are easy to remember and hard to guess)");
+                }
+                Some(pw)
+            } else {
+                None
+            };
             let opts = medpacket::BuildOptions {
                 dir,
                 output,
@@ -106,6 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 force,
                 paper: paper.into(),
                 zip,
+                password,
             };
             let bar = (!json && std::io::stderr().is_terminal()).then(Bar::new);
             let result = match &bar {
@@ -124,6 +146,44 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The password for encryption or for opening a bundle: from `--password-file`, else
+/// `MEDPACKET_PASSWORD`, else a prompt on the terminal that does not echo (asked twice
+/// when `confirm`). Never from the command line, where other users could see it.
+fn password(file: Option<&std::path::Path>, confirm: bool) -> anyhow::Result<String> {
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f).map_err(|e| {
+            anyhow::anyhow!("{}: {e} — check the password file's path", f.display())
+        })?;
+        let line = text.lines().next().unwrap_or("").to_string();
+        if line.is_empty() {
+            anyhow::bail!(
+                "{}: the first line is empty — write the password on it",
+                f.display()
+            );
+        }
+        return Ok(line);
+    }
+    if let Ok(pw) = std::env::var("MEDPACKET_PASSWORD") {
+        if !pw.is_empty() {
+            return Ok(pw);
+        }
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("no password: give --password-file FILE or set MEDPACKET_PASSWORD (there is no terminal to ask on)");
+    }
+    let pw = rpassword::prompt_password("Password: ")?;
+    if confirm {
+        let again = rpassword::prompt_password("Same password again: ")?;
+        if again != pw {
+            anyhow::bail!("the two passwords differ — run the command again");
+        }
+    }
+    if pw.is_empty() {
+        anyhow::bail!("the password is empty");
+    }
+    Ok(pw)
 }
 
 /// A progress bar on the terminal's stderr.

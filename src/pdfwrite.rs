@@ -5,6 +5,29 @@
 use lopdf::{Dictionary, Object, ObjectId, Writer};
 use std::io::{self, Write};
 
+/// AES-256 encryption (PDF 2.0, revision 6) for `password`, with a random file key.
+pub fn aes256(password: &str) -> io::Result<lopdf::EncryptionState> {
+    use lopdf::encryption::crypt_filters::{Aes256CryptFilter, CryptFilter};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key)
+        .map_err(|e| io::Error::other(format!("no randomness for the encryption key: {e}")))?;
+    let filter: Arc<dyn CryptFilter> = Arc::new(Aes256CryptFilter);
+    let version = lopdf::EncryptionVersion::V5 {
+        encrypt_metadata: true,
+        crypt_filters: BTreeMap::from([(b"StdCF".to_vec(), filter)]),
+        file_encryption_key: &key,
+        stream_filter: b"StdCF".to_vec(),
+        string_filter: b"StdCF".to_vec(),
+        owner_password: password,
+        user_password: password,
+        permissions: lopdf::Permissions::all(),
+    };
+    lopdf::EncryptionState::try_from(version)
+        .map_err(|e| io::Error::other(format!("encryption setup: {e}")))
+}
+
 /// Counts the bytes written through it.
 struct Counting<W: Write> {
     inner: W,
@@ -28,6 +51,8 @@ pub struct PdfWriter<W: Write> {
     out: Counting<W>,
     /// Byte offset of every object, by object number (index 0 unused).
     offsets: Vec<Option<u64>>,
+    /// When set, every object is encrypted as it is written.
+    encryption: Option<(lopdf::EncryptionState, ObjectId)>,
 }
 
 impl<W: Write> PdfWriter<W> {
@@ -37,7 +62,14 @@ impl<W: Write> PdfWriter<W> {
         Ok(PdfWriter {
             out,
             offsets: vec![None],
+            encryption: None,
         })
+    }
+
+    /// Encrypts everything written from now on with `state` (AES-256 for the packet).
+    pub fn encrypt_with(&mut self, state: lopdf::EncryptionState) {
+        let id = self.reserve();
+        self.encryption = Some((state, id));
     }
 
     /// Reserves the next object number.
@@ -57,6 +89,18 @@ impl<W: Write> PdfWriter<W> {
         }
         *slot = Some(self.out.pos);
         writeln!(self.out, "{} 0 obj", id.0)?;
+        let encrypted;
+        let object = match &self.encryption {
+            Some((state, _)) => {
+                let mut o = object.clone();
+                lopdf::encryption::encrypt_object(state, id, &mut o).map_err(|e| {
+                    io::Error::other(format!("could not encrypt object {}: {e}", id.0))
+                })?;
+                encrypted = o;
+                &encrypted
+            }
+            None => object,
+        };
         match object {
             Object::Stream(s)
                 if s.dict.get(b"Length").ok() != Some(&Object::Integer(s.content.len() as i64)) =>
@@ -79,6 +123,17 @@ impl<W: Write> PdfWriter<W> {
 
     /// Writes the cross-reference table and trailer. Every reserved object must be written.
     pub fn finish(mut self, root: ObjectId, info: ObjectId, file_id: [u8; 16]) -> io::Result<W> {
+        // The encryption dictionary itself is written in the clear.
+        let encrypt_ref = match self.encryption.take() {
+            Some((state, id)) => {
+                let dict = state
+                    .encode()
+                    .map_err(|e| io::Error::other(format!("encryption dictionary: {e}")))?;
+                self.write(id, &Object::Dictionary(dict))?;
+                Some(id)
+            }
+            None => None,
+        };
         if let Some(missing) = self.offsets.iter().skip(1).position(Option::is_none) {
             return Err(io::Error::other(format!(
                 "object {} was reserved but never written",
@@ -97,6 +152,9 @@ impl<W: Write> PdfWriter<W> {
         trailer.set("Size", size as i64);
         trailer.set("Root", Object::Reference(root));
         trailer.set("Info", Object::Reference(info));
+        if let Some(e) = encrypt_ref {
+            trailer.set("Encrypt", Object::Reference(e));
+        }
         let ids = Object::String(file_id.to_vec(), lopdf::StringFormat::Hexadecimal);
         trailer.set("ID", Object::Array(vec![ids.clone(), ids]));
         self.out.write_all(b"trailer\n")?;
