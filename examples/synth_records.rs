@@ -3,6 +3,9 @@
 //! patient.
 //!
 //! `cargo run --release --example synth_records -- DIR N P [--jpeg K]`
+//!
+//! With `--jpeg K`, each JPEG is also written wrapped in a one-page PDF into `DIR.pdfs/`,
+//! so plain PDF mergers can be timed on the same pictures.
 
 use lopdf::{dictionary, Document, Object, Stream};
 use std::path::Path;
@@ -86,6 +89,34 @@ fn jpeg(seed: u32) -> Vec<u8> {
     buf
 }
 
+/// A one-page PDF showing `jpeg` (DCTDecode, bytes unchanged), for the plain mergers.
+fn jpeg_pdf(jpeg: &[u8], w: u32, h: u32) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let img = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => w as i64, "Height" => h as i64,
+            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
+        },
+        jpeg.to_vec(),
+    ));
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"q 540 0 0 698.8 36 46.6 cm /Im0 Do Q".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+    });
+    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1 }));
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save to memory");
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
@@ -108,8 +139,18 @@ fn main() {
     for i in 0..n {
         std::fs::write(dir.join(format!("doc{i:05}.pdf")), pdf(i, p)).expect("write pdf");
     }
+    let pdfs = dir.with_extension("pdfs");
+    if jpegs > 0 {
+        std::fs::create_dir_all(&pdfs).expect("create pdf dir");
+    }
     for k in 0..jpegs {
-        std::fs::write(dir.join(format!("scan{k:05}.jpg")), jpeg(k as u32)).expect("write jpeg");
+        let j = jpeg(k as u32);
+        std::fs::write(dir.join(format!("scan{k:05}.jpg")), &j).expect("write jpeg");
+        std::fs::write(
+            pdfs.join(format!("scan{k:05}.pdf")),
+            jpeg_pdf(&j, 1700, 2200),
+        )
+        .expect("write pdf");
     }
     if jpegs > 0 {
         let mut toml = String::new();

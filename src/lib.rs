@@ -38,7 +38,8 @@ pub use report::{BuildReport, ScanReport};
 use std::path::{Path, PathBuf};
 
 /// Reports how far long work has come (a progress bar on a terminal; nothing otherwise).
-pub trait Progress {
+/// Called from several threads while files are read.
+pub trait Progress: Sync {
     /// A stage with `total` steps begins.
     fn start(&self, _stage: &str, _total: u64) {}
     /// One step of the current stage is done.
@@ -234,6 +235,18 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             .collect(),
         warnings: inv.warnings.iter().chain(&plan.warnings).cloned().collect(),
     })
+}
+
+/// Builds the packet of `dir` in memory, leaving out unreadable files, with the clock
+/// read once; returns the PDF bytes. For fuzzing and embedding; `build` is the command.
+pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
+    let (inv, config) = scan_folder(dir, &Quiet)?;
+    let config = config.ok_or_else(|| Error::MissingConfig(dir.to_path_buf()))?;
+    let plan = plan::plan(&inv, &config, Paper::Letter, clock::now(), true)?;
+    let m = fonts::Metrics::get()
+        .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
+    let rendered = render::render(&plan, m)?;
+    assemble::assemble(&plan, &inv, &rendered, Vec::new(), None, &Quiet)
 }
 
 /// Re-checks a bundle (`FILE.zip`), or a packet PDF against a manifest.

@@ -130,12 +130,106 @@ struct Collector<'a> {
     first_by_hash: std::collections::HashMap<String, usize>,
 }
 
+/// One file read, hashed and probed (the part of the scan that runs in parallel).
+struct Prepared {
+    rel: String,
+    abs: PathBuf,
+    zip: Option<ZipLocation>,
+    size: u64,
+    sha: String,
+    probe: std::result::Result<ingest::Probe, Problem>,
+}
+
+/// Hashes and probes one file's bytes; a panic in a reader becomes a problem.
+fn prepare(
+    config: Option<&PacketConfig>,
+    rel: String,
+    abs: PathBuf,
+    zip: Option<ZipLocation>,
+    bytes: Vec<u8>,
+) -> Prepared {
+    let size = bytes.len() as u64;
+    let sha = sha256_hex(&bytes);
+    let password = config
+        .and_then(|c| c.document(&rel))
+        .and_then(|e| e.password.clone());
+    let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ingest::probe(&rel, &bytes, password.as_deref())
+    }))
+    .unwrap_or_else(|_| {
+        Err(Problem::new(
+            &rel,
+            "could not be read (medpacket hit an internal error on this file)",
+            "remove it from the folder or save it again as PDF, and please report the problem",
+        ))
+    });
+    Prepared {
+        rel,
+        abs,
+        zip,
+        size,
+        sha,
+        probe,
+    }
+}
+
+/// Reads one entry of the folder: a file, or every member of a portal export.
+fn load_entry(config: Option<&PacketConfig>, rel: String, abs: PathBuf) -> Vec<Loaded> {
+    let bytes = match std::fs::read(&abs) {
+        Ok(b) => b,
+        Err(e) => {
+            let p = Problem::new(
+                &rel,
+                format!("cannot be read ({e})"),
+                "check that the file is readable (permissions) and not open in another program",
+            );
+            return vec![Loaded::Problem(problem_file(rel, abs, 0, String::new(), p))];
+        }
+    };
+    if ingest::extension(&rel) != "zip" {
+        return vec![Loaded::File(prepare(config, rel, abs, None, bytes))];
+    }
+    // A portal export: its members are read like the files of a subfolder.
+    let mut out = Vec::new();
+    crate::zipin::read_members(&rel, &bytes, None, &mut |m| {
+        out.push(match m {
+            Member::File {
+                rel: mrel,
+                location,
+                bytes,
+            } => Loaded::File(prepare(config, mrel, abs.clone(), Some(location), bytes)),
+            Member::Problem(p) => {
+                let rel = p.path.clone();
+                Loaded::Problem(problem_file(rel, abs.clone(), 0, String::new(), p))
+            }
+            Member::Ignored { rel, why } => Loaded::Ignored(Ignored {
+                path: rel,
+                why: why.into(),
+            }),
+        })
+    });
+    out
+}
+
+/// What reading one entry yields.
+enum Loaded {
+    File(Prepared),
+    Problem(SourceFile),
+    Ignored(Ignored),
+}
+
 impl Collector<'_> {
-    /// Checks, measures and classifies one file's bytes.
-    fn add(&mut self, rel: String, abs: PathBuf, zip: Option<ZipLocation>, bytes: Vec<u8>) {
+    /// Decides what happens to one prepared file (in path order) and classifies it.
+    fn admit(&mut self, p: Prepared) {
+        let Prepared {
+            rel,
+            abs,
+            zip,
+            size,
+            sha,
+            probe,
+        } = p;
         let entry = self.config.and_then(|c| c.document(&rel));
-        let size = bytes.len() as u64;
-        let sha = sha256_hex(&bytes);
         let excluded = entry.is_some_and(|e| e.exclude);
         // A copy of a file already included is a duplicate, whatever else is true of it
         // (its password may be set on the first copy only).
@@ -162,17 +256,6 @@ impl Collector<'_> {
             return;
         }
         let password = entry.and_then(|e| e.password.clone());
-        let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            ingest::probe(&rel, &bytes, password.as_deref())
-        }))
-        .unwrap_or_else(|_| {
-            Err(Problem::new(
-                &rel,
-                "could not be read (medpacket hit an internal error on this file)",
-                "remove it from the folder or save it again as PDF, and please report the problem",
-            ))
-        });
-        drop(bytes);
         let probe = match probe {
             Ok(p) => p,
             Err(problem) => {
@@ -395,46 +478,23 @@ pub fn scan(
     progress.start("Reading records", entries.len() as u64);
     // Path order decides which of two identical files is kept.
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    for (rel, abs) in entries {
-        progress.advance();
-        let bytes = match std::fs::read(&abs) {
-            Ok(b) => b,
-            Err(e) => {
-                let p = Problem::new(
-                    &rel,
-                    format!("cannot be read ({e})"),
-                    "check that the file is readable (permissions) and not open in another program",
-                );
-                c.files.push(problem_file(rel, abs, 0, String::new(), p));
-                continue;
-            }
-        };
-        if ingest::extension(&rel) == "zip" {
-            // A portal export: its members are read like the files of a subfolder.
-            let mut members = Vec::new();
-            crate::zipin::read_members(&rel, &bytes, None, &mut |m| members.push(m));
-            drop(bytes);
-            for m in members {
-                match m {
-                    Member::File {
-                        rel: mrel,
-                        location,
-                        bytes,
-                    } => c.add(mrel, abs.clone(), Some(location), bytes),
-                    Member::Problem(p) => {
-                        let rel = p.path.clone();
-                        c.files
-                            .push(problem_file(rel, abs.clone(), 0, String::new(), p))
-                    }
-                    Member::Ignored { rel, why } => c.ignored.push(Ignored {
-                        path: rel,
-                        why: why.into(),
-                    }),
-                }
-            }
-            continue;
+    // Reading, hashing and probing run in parallel (each file is read once); deciding
+    // duplicates and classifying then go in path order.
+    use rayon::prelude::*;
+    let loaded: Vec<Vec<Loaded>> = entries
+        .into_par_iter()
+        .map(|(rel, abs)| {
+            let out = load_entry(config, rel, abs);
+            progress.advance();
+            out
+        })
+        .collect();
+    for item in loaded.into_iter().flatten() {
+        match item {
+            Loaded::File(p) => c.admit(p),
+            Loaded::Problem(f) => c.files.push(f),
+            Loaded::Ignored(i) => c.ignored.push(i),
         }
-        c.add(rel, abs, None, bytes);
     }
     let Collector {
         mut files,
