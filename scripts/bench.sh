@@ -35,7 +35,8 @@ run() {
   for _ in $(seq "$rounds"); do
     rm -f "$work/out.pdf"
     local line
-    line=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1
+    line=$(tail -1 "$work/time.txt")
     times+=("${line% *}")
     rss+=("${line#* }")
   done

@@ -167,11 +167,12 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     if doc.xref_recovery.is_some() {
         notes.push("its cross-reference table was damaged and has been rebuilt".to_string());
     }
-    if let Some(damage) = damaged_streams(&doc) {
+    let reachable = reachable_from_pages(&doc);
+    if let Some(damage) = damaged_streams(&doc, &reachable) {
         return Err(damaged_pdf(rel, &damage));
     }
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
-    let active = crate::sanitize::active_content(&doc);
+    let active = crate::sanitize::active_content(&doc, &reachable);
     let n = pages.len() as u32;
     let wanted: Vec<u32> = (1..=n.min(TEXT_PAGES)).collect();
     let mut text = String::new();
@@ -234,9 +235,9 @@ pub fn reachable_from_pages(doc: &Document) -> Vec<lopdf::ObjectId> {
 
 /// The first Flate-compressed stream the pages use that does not inflate cleanly, if any
 /// (a damaged stream would show as a blank or broken page).
-fn damaged_streams(doc: &Document) -> Option<String> {
+fn damaged_streams(doc: &Document, reachable: &[lopdf::ObjectId]) -> Option<String> {
     use std::io::Read;
-    for id in reachable_from_pages(doc) {
+    for &id in reachable {
         let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
             continue;
         };

@@ -69,7 +69,8 @@ fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
 }
 
 /// Everything active in a document that the packet will not carry, by description.
-pub fn active_content(doc: &Document) -> Vec<String> {
+/// `reachable` are the objects the pages use (see `ingest::reachable_from_pages`).
+pub fn active_content(doc: &Document, reachable: &[lopdf::ObjectId]) -> Vec<String> {
     let mut found = BTreeSet::new();
     if let Ok(cat) = doc.catalog() {
         if cat.has(b"OpenAction") {
@@ -98,7 +99,7 @@ pub fn active_content(doc: &Document) -> Vec<String> {
             found.insert("an XFA form".to_string());
         }
     }
-    for id in crate::ingest::reachable_from_pages(doc) {
+    for &id in reachable {
         let d = match doc.get_object(id) {
             Ok(Object::Dictionary(d)) => d,
             Ok(Object::Stream(s)) => &s.dict,
