@@ -1,13 +1,15 @@
 //! Measures document typing and dating on a labelled set of report texts.
 //!
-//! `accuracy REALWORLD_DIR MEDPACKET_BIN`
+//! `accuracy REALWORLD_DIR MEDPACKET_BIN [--all] [--keep DIR]`
 //!
 //! REALWORLD_DIR holds `reports/<id>.txt` and `labels.tsv` (`id kind date source`, the
 //! date `YYYY-MM-DD` or empty). Each text is set as a PDF (Helvetica, WinAnsi, wrapped
 //! and paginated like a printed report) named `<id>.pdf` in a temporary folder, with a
 //! minimal packet.toml; the real `medpacket scan --json` runs on that folder, and its
 //! kinds and dates are compared with the labels. Prints kind accuracy, date accuracy
-//! over the labelled dates, and every miss with the evidence rule behind it.
+//! over the labelled dates, and every miss with the evidence rule behind it (with
+//! `--all`, every decision). `--keep DIR` writes the PDFs to DIR (which must not exist)
+//! instead of a temporary folder, to run `scan --json` on them again by hand.
 //!
 //! Run it with `scripts/accuracy.sh`. The texts are read from REALWORLD_DIR at run time
 //! and never copied into the project.
@@ -249,30 +251,38 @@ fn percent(n: usize, of: usize) -> f64 {
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     let (Some(set), Some(bin)) = (args.get(1), args.get(2)) else {
-        return Err("usage: accuracy REALWORLD_DIR MEDPACKET_BIN".to_string());
+        return Err("usage: accuracy REALWORLD_DIR MEDPACKET_BIN [--all] [--keep DIR]".to_string());
     };
+    let rest = args.get(3..).unwrap_or_default();
+    let all = rest.iter().any(|a| a == "--all");
+    let keep = rest
+        .iter()
+        .position(|a| a == "--keep")
+        .map(|i| rest.get(i + 1).ok_or("--keep needs a folder"))
+        .transpose()?;
     let set = Path::new(set);
     let labels = read_labels(&set.join("labels.tsv"))?;
 
-    let dir = tempfile::tempdir().map_err(|e| format!("temp folder: {e}"))?;
-    std::fs::write(
-        dir.path().join("packet.toml"),
-        "[patient]\nname = \"Measure\"\n",
-    )
-    .map_err(|e| format!("packet.toml: {e}"))?;
+    let temp = tempfile::tempdir().map_err(|e| format!("temp folder: {e}"))?;
+    let dir = match keep {
+        Some(keep) => {
+            std::fs::create_dir(keep).map_err(|e| format!("{keep}: {e}"))?;
+            std::path::PathBuf::from(keep)
+        }
+        None => temp.path().to_path_buf(),
+    };
+    std::fs::write(dir.join("packet.toml"), "[patient]\nname = \"Measure\"\n")
+        .map_err(|e| format!("packet.toml: {e}"))?;
     for label in &labels {
         let src = set.join("reports").join(format!("{}.txt", label.id));
         let text = std::fs::read_to_string(&src).map_err(|e| format!("{}: {e}", src.display()))?;
-        std::fs::write(
-            dir.path().join(format!("{}.pdf", label.id)),
-            text_pdf(&text),
-        )
-        .map_err(|e| format!("{}.pdf: {e}", label.id))?;
+        std::fs::write(dir.join(format!("{}.pdf", label.id)), text_pdf(&text))
+            .map_err(|e| format!("{}.pdf: {e}", label.id))?;
     }
 
     let output = Command::new(bin)
         .arg("scan")
-        .arg(dir.path())
+        .arg(&dir)
         .arg("--json")
         .output()
         .map_err(|e| format!("{bin}: {e}"))?;
@@ -308,11 +318,22 @@ fn run() -> Result<(), String> {
     let mut unlabelled = 0;
     let mut unlabelled_dated = 0;
     let mut misses = Vec::new();
+    let mut rows = Vec::new();
     for label in &labels {
         let Some(g) = got.get(&label.id) else {
             misses.push(format!("{}  not in the scan report", label.id));
             continue;
         };
+        rows.push(format!(
+            "{}  {} {}  {} {}  ({} | {})",
+            label.id,
+            if g.kind == label.kind { "ok  " } else { "MISS" },
+            g.kind,
+            if g.date == label.date { "ok  " } else { "MISS" },
+            g.date.as_deref().unwrap_or("undated"),
+            g.kind_rule,
+            g.date_rule
+        ));
         if g.kind == label.kind {
             kind_right += 1;
         } else {
@@ -363,6 +384,12 @@ fn run() -> Result<(), String> {
     println!("confusion ({} misses):", misses.len());
     for m in &misses {
         println!("  {m}");
+    }
+    if all {
+        println!("every decision:");
+        for r in &rows {
+            println!("  {r}");
+        }
     }
     Ok(())
 }
