@@ -5,15 +5,27 @@
 //! name; a file's modification time is never used. The keyword and date-label rules
 //! are data in `templates/classify.toml`, so a clinic can add a language without code.
 //!
+//! The kind is scored, not taken from the first keyword: a keyword counts most in a
+//! title line, less as a section header near the top, least in the body. Evidence can
+//! also count against a kind: a negative phrase in the title ("pre-op instructions"
+//! is not an operative report), and sections that are a normal part of the titled
+//! kind (the medication section of a consultation note). Below a minimum score the
+//! kind is `other`, with a hint to confirm it.
+//!
+//! The date is the labelled clinical date the kind calls for (specimen, exam, service,
+//! surgery date; the discharge date of a discharge summary), never a birth, print or
+//! sign date. Numeric dates read month first unless the document's locale or language
+//! reads them day first.
+//!
 //! Text matching works on a folded form of each line: lower case, accents removed,
-//! every run of punctuation or spaces turned into one space, so that phrases match
-//! whole words only.
+//! every run of punctuation or spaces turned into one space, abbreviations written
+//! out, so that phrases match whole words only.
 
 use crate::kind::Kind;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::{Range, RangeInclusive};
 
 /// The rules shipped with medpacket.
@@ -24,6 +36,14 @@ const MAX_MATCHED_CHARS: usize = 120;
 const MAX_TITLE_CHARS: usize = 80;
 /// How many keywords of the winning kind are kept as evidence.
 const MAX_KIND_EVIDENCE: usize = 5;
+/// How many "set aside" notes (evidence that did not count) are kept as evidence.
+const MAX_SET_ASIDE_EVIDENCE: usize = 3;
+/// A body keyword is a section header when its column holds at most this many other words.
+const HEADER_EXTRA_WORDS: usize = 2;
+/// How many lines under a table header are searched for a date in the label's column.
+const COLUMN_ROWS: usize = 3;
+/// How far (in characters) a date may start from its column header's start.
+const COLUMN_SLACK: usize = 2;
 /// Years outside this range are not read as clinical dates.
 const YEARS: RangeInclusive<i32> = 1900..=2100;
 
@@ -47,7 +67,8 @@ pub struct Evidence {
     pub rule: String,
     /// The text (line or file name) that matched, trimmed, at most 120 characters.
     pub matched: String,
-    /// The score this evidence contributed (1.0 for overrides).
+    /// The score this evidence contributed (1.0 for overrides; negative for evidence
+    /// that was set aside).
     pub score: f32,
 }
 
@@ -92,17 +113,27 @@ fn invalid(place: impl Into<String>, problem: impl Into<String>) -> RulesError {
 pub struct Rules {
     title_lines: usize,
     title_extra_words: usize,
+    header_lines: usize,
     title_multiplier: f32,
+    header_multiplier: f32,
     body_multiplier: f32,
+    header_cap: f32,
     body_cap: f32,
     min_score: f32,
     folder_weight: f32,
     keep_upper: Vec<String>,
+    carriers: Vec<Phrase>,
+    /// The first is the default language.
+    languages: Vec<Language>,
+    /// Folded word → folded full form.
+    abbreviations: BTreeMap<String, String>,
     /// Sorted by kind, so ties go to the earlier section.
     kinds: Vec<KindRules>,
     kind_bonus: f32,
+    century_pivot: u32,
     birth: Vec<Phrase>,
     ignore: Vec<Phrase>,
+    locales: Vec<Locale>,
     labels: Vec<DateLabel>,
 }
 
@@ -122,6 +153,8 @@ struct Phrase {
 struct Keyword {
     phrase: Phrase,
     weight: f32,
+    /// Index into [`Rules::languages`].
+    lang: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +163,25 @@ struct KindRules {
     title: Vec<Keyword>,
     body: Vec<Keyword>,
     file: Vec<Phrase>,
+    /// In a title line, these show the title is not this kind.
+    not: Vec<Phrase>,
+    /// Kinds whose sections are a normal part of this kind.
+    includes: Vec<Kind>,
+}
+
+#[derive(Debug, Clone)]
+struct Language {
+    code: String,
+    order: DateOrder,
+}
+
+/// Markers that set how numeric dates read, whatever the document's language.
+#[derive(Debug, Clone)]
+struct Locale {
+    name: String,
+    order: DateOrder,
+    min_score: f32,
+    markers: Vec<(Phrase, f32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -137,7 +189,10 @@ struct DateLabel {
     phrase: Phrase,
     priority: f32,
     kinds: Vec<Kind>,
-    order: DateOrder,
+    /// Fixed by the rules; else the label's language or the document decides.
+    order: Option<DateOrder>,
+    /// Index into [`Rules::languages`].
+    lang: Option<usize>,
 }
 
 /// How to read an all-numeric date such as `03/04/2025`.
@@ -157,6 +212,10 @@ struct RawRules {
     scoring: RawScoring,
     #[serde(default)]
     title: RawTitle,
+    #[serde(rename = "language", default)]
+    languages: Vec<RawLanguage>,
+    #[serde(default)]
+    abbreviations: BTreeMap<String, String>,
     #[serde(rename = "kind")]
     kinds: Vec<RawKind>,
     dates: RawDates,
@@ -167,8 +226,11 @@ struct RawRules {
 struct RawScoring {
     title_lines: usize,
     title_extra_words: usize,
+    header_lines: usize,
     title_multiplier: f32,
+    header_multiplier: f32,
     body_multiplier: f32,
+    header_cap: f32,
     body_cap: f32,
     min_score: f32,
     folder_weight: f32,
@@ -179,18 +241,32 @@ struct RawScoring {
 struct RawTitle {
     #[serde(default)]
     keep_upper: Vec<String>,
+    #[serde(default)]
+    carriers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    code: String,
+    order: DateOrder,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawKind {
     name: Kind,
+    /// Language code → keywords.
     #[serde(default)]
-    title: Vec<RawKeyword>,
+    title: BTreeMap<String, Vec<RawKeyword>>,
     #[serde(default)]
-    body: Vec<RawKeyword>,
+    body: BTreeMap<String, Vec<RawKeyword>>,
     #[serde(default)]
     file: Vec<String>,
+    #[serde(default)]
+    not: Vec<String>,
+    #[serde(default)]
+    includes: Vec<Kind>,
 }
 
 #[derive(Deserialize)]
@@ -204,12 +280,29 @@ struct RawKeyword {
 #[serde(deny_unknown_fields)]
 struct RawDates {
     kind_bonus: f32,
+    #[serde(default = "default_century_pivot")]
+    century_pivot: u32,
     #[serde(default)]
     birth: Vec<String>,
     #[serde(default)]
     ignore: Vec<String>,
+    #[serde(rename = "locale", default)]
+    locales: Vec<RawLocale>,
     #[serde(rename = "label", default)]
     labels: Vec<RawLabel>,
+}
+
+fn default_century_pivot() -> u32 {
+    69
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLocale {
+    name: String,
+    order: DateOrder,
+    min_score: f32,
+    markers: Vec<RawKeyword>,
 }
 
 #[derive(Deserialize)]
@@ -220,7 +313,9 @@ struct RawLabel {
     #[serde(default)]
     kinds: Vec<Kind>,
     #[serde(default)]
-    order: DateOrder,
+    order: Option<DateOrder>,
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 impl Rules {
@@ -237,7 +332,8 @@ impl Rules {
     /// # Errors
     /// [`RulesError::Toml`] when the text is not TOML or does not fit the schema
     /// (unknown field, unknown kind name), [`RulesError::Invalid`] for an empty
-    /// phrase, a weight that is not > 0, a kind or date label listed twice.
+    /// phrase, a weight that is not > 0, an unknown language, a kind, keyword or date
+    /// label listed twice.
     pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
         let raw: RawRules = toml::from_str(text)?;
         let s = &raw.scoring;
@@ -246,7 +342,9 @@ impl Rules {
         }
         for (name, value) in [
             ("title_multiplier", s.title_multiplier),
+            ("header_multiplier", s.header_multiplier),
             ("body_multiplier", s.body_multiplier),
+            ("header_cap", s.header_cap),
             ("body_cap", s.body_cap),
             ("min_score", s.min_score),
             ("folder_weight", s.folder_weight),
@@ -254,6 +352,59 @@ impl Rules {
             non_negative(&format!("[scoring] {name}"), value)?;
         }
         non_negative("[dates] kind_bonus", raw.dates.kind_bonus)?;
+        if raw.dates.century_pivot > 100 {
+            return Err(invalid(
+                "[dates] century_pivot",
+                format!("must be 0-100, not {}", raw.dates.century_pivot),
+            ));
+        }
+
+        let mut languages: Vec<Language> = Vec::new();
+        for rl in raw.languages {
+            let place = format!("[[language]] \"{}\"", rl.code);
+            if rl.code.trim().is_empty() {
+                return Err(invalid(place, "the language code is empty"));
+            }
+            if languages.iter().any(|l| l.code == rl.code) {
+                return Err(invalid(place, "this language is listed twice"));
+            }
+            languages.push(Language {
+                code: rl.code,
+                order: rl.order,
+            });
+        }
+        if languages.is_empty() {
+            languages.push(Language {
+                code: "en".to_string(),
+                order: DateOrder::Mdy,
+            });
+        }
+        let lang_index = |code: &str, place: &str| {
+            languages
+                .iter()
+                .position(|l| l.code == code)
+                .ok_or_else(|| {
+                    invalid(
+                        place,
+                        format!("unknown language \"{code}\" (list it as a [[language]])"),
+                    )
+                })
+        };
+
+        let mut abbreviations = BTreeMap::new();
+        for (word, full) in &raw.abbreviations {
+            let place = format!("[abbreviations] {word}");
+            let short = fold(word).text.trim().to_string();
+            if short.is_empty() || short.contains(' ') {
+                return Err(invalid(place, "an abbreviation must be one word"));
+            }
+            let long = fold(full).text.trim().to_string();
+            if long.is_empty() {
+                return Err(invalid(place, "the full form has no letters or digits"));
+            }
+            abbreviations.insert(short, long);
+        }
+        let phrase = |text: &str, place: &str| Phrase::new(text, place, &abbreviations);
 
         let mut kinds: Vec<KindRules> = Vec::new();
         for rk in raw.kinds {
@@ -261,29 +412,91 @@ impl Rules {
             if kinds.iter().any(|k| k.kind == rk.name) {
                 return Err(invalid(place, "this kind is listed twice"));
             }
-            let title = keywords(&place, "title", rk.title)?;
-            let body = keywords(&place, "body", rk.body)?;
+            let mut lists: [Vec<Keyword>; 2] = [Vec::new(), Vec::new()];
+            for (slot, (list, by_lang)) in lists
+                .iter_mut()
+                .zip([("title", &rk.title), ("body", &rk.body)])
+            {
+                for code in by_lang.keys() {
+                    lang_index(code, &format!("{place} {list}.{code}"))?;
+                }
+                // In the order the languages are listed.
+                for (li, language) in languages.iter().enumerate() {
+                    let Some(raw_keywords) = by_lang.get(&language.code) else {
+                        continue;
+                    };
+                    let here = format!("{place} {list}.{}", language.code);
+                    for k in raw_keywords {
+                        let kw = keyword(&here, k, li, &abbreviations)?;
+                        if slot.iter().any(|o| o.phrase.norm == kw.phrase.norm) {
+                            return Err(invalid(
+                                format!("{here} \"{}\"", k.phrase),
+                                format!("this phrase is listed twice in {list}"),
+                            ));
+                        }
+                        slot.push(kw);
+                    }
+                }
+            }
+            let [title, body] = lists;
+            if let Some(both) = body
+                .iter()
+                .find(|b| title.iter().any(|t| t.phrase.norm == b.phrase.norm))
+            {
+                return Err(invalid(
+                    format!("{place} \"{}\"", both.phrase.text),
+                    "this phrase is listed in both title and body",
+                ));
+            }
             let file = rk
                 .file
                 .iter()
-                .map(|f| Phrase::new(f, &format!("{place} file \"{f}\"")))
+                .map(|f| phrase(f, &format!("{place} file \"{f}\"")))
                 .collect::<Result<Vec<_>, _>>()?;
+            let not = rk
+                .not
+                .iter()
+                .map(|f| phrase(f, &format!("{place} not \"{f}\"")))
+                .collect::<Result<Vec<_>, _>>()?;
+            if rk.includes.contains(&rk.name) {
+                return Err(invalid(place, "a kind cannot include itself"));
+            }
             kinds.push(KindRules {
                 kind: rk.name,
                 title,
                 body,
                 file,
+                not,
+                includes: rk.includes,
             });
         }
         kinds.sort_by_key(|k| k.kind);
 
         let phrases = |list: &[String], name: &str| {
             list.iter()
-                .map(|p| Phrase::new(p, &format!("[dates] {name} \"{p}\"")))
+                .map(|p| phrase(p, &format!("{name} \"{p}\"")))
                 .collect::<Result<Vec<_>, _>>()
         };
-        let birth = phrases(&raw.dates.birth, "birth")?;
-        let ignore = phrases(&raw.dates.ignore, "ignore")?;
+        let carriers = phrases(&raw.title.carriers, "[title] carriers")?;
+        let birth = phrases(&raw.dates.birth, "[dates] birth")?;
+        let ignore = phrases(&raw.dates.ignore, "[dates] ignore")?;
+
+        let mut locales = Vec::new();
+        for rl in raw.dates.locales {
+            let place = format!("[[dates.locale]] \"{}\"", rl.name);
+            non_negative(&format!("{place} min_score"), rl.min_score)?;
+            let markers = rl
+                .markers
+                .iter()
+                .map(|k| keyword(&place, k, 0, &abbreviations).map(|kw| (kw.phrase, kw.weight)))
+                .collect::<Result<Vec<_>, _>>()?;
+            locales.push(Locale {
+                name: rl.name,
+                order: rl.order,
+                min_score: rl.min_score,
+                markers,
+            });
+        }
 
         let mut labels: Vec<DateLabel> = Vec::new();
         for rl in raw.dates.labels {
@@ -291,23 +504,31 @@ impl Rules {
             if !rl.priority.is_finite() {
                 return Err(invalid(place, "priority must be a finite number"));
             }
-            let phrase = Phrase::new(&rl.label, &place)?;
-            if labels.iter().any(|l| l.phrase.norm == phrase.norm) {
+            let label_phrase = phrase(&rl.label, &place)?;
+            if labels.iter().any(|l| l.phrase.norm == label_phrase.norm) {
                 return Err(invalid(place, "this label is listed twice"));
             }
+            let lang = match &rl.lang {
+                Some(code) => Some(lang_index(code, &place)?),
+                None => None,
+            };
             labels.push(DateLabel {
-                phrase,
+                phrase: label_phrase,
                 priority: rl.priority,
                 kinds: rl.kinds,
                 order: rl.order,
+                lang,
             });
         }
 
         Ok(Rules {
             title_lines: s.title_lines,
             title_extra_words: s.title_extra_words,
+            header_lines: s.header_lines,
             title_multiplier: s.title_multiplier,
+            header_multiplier: s.header_multiplier,
             body_multiplier: s.body_multiplier,
+            header_cap: s.header_cap,
             body_cap: s.body_cap,
             min_score: s.min_score,
             folder_weight: s.folder_weight,
@@ -317,10 +538,15 @@ impl Rules {
                 .iter()
                 .map(|w| w.to_uppercase())
                 .collect(),
+            carriers,
+            languages,
+            abbreviations,
             kinds,
             kind_bonus: raw.dates.kind_bonus,
+            century_pivot: raw.dates.century_pivot,
             birth,
             ignore,
+            locales,
             labels,
         })
     }
@@ -337,27 +563,33 @@ fn non_negative(place: &str, value: f32) -> Result<(), RulesError> {
     }
 }
 
-fn keywords(place: &str, list: &str, raw: Vec<RawKeyword>) -> Result<Vec<Keyword>, RulesError> {
-    raw.into_iter()
-        .map(|k| {
-            let here = format!("{place} {list} \"{}\"", k.phrase);
-            if !(k.weight.is_finite() && k.weight > 0.0) {
-                return Err(invalid(
-                    here,
-                    format!("weight must be a number > 0, not {}", k.weight),
-                ));
-            }
-            Ok(Keyword {
-                phrase: Phrase::new(&k.phrase, &here)?,
-                weight: k.weight,
-            })
-        })
-        .collect()
+fn keyword(
+    place: &str,
+    k: &RawKeyword,
+    lang: usize,
+    abbreviations: &BTreeMap<String, String>,
+) -> Result<Keyword, RulesError> {
+    let here = format!("{place} \"{}\"", k.phrase);
+    if !(k.weight.is_finite() && k.weight > 0.0) {
+        return Err(invalid(
+            here,
+            format!("weight must be a number > 0, not {}", k.weight),
+        ));
+    }
+    Ok(Keyword {
+        phrase: Phrase::new(&k.phrase, &here, abbreviations)?,
+        weight: k.weight,
+        lang,
+    })
 }
 
 impl Phrase {
-    fn new(text: &str, place: &str) -> Result<Phrase, RulesError> {
-        let norm = fold(text).text.trim().to_string();
+    fn new(
+        text: &str,
+        place: &str,
+        abbreviations: &BTreeMap<String, String>,
+    ) -> Result<Phrase, RulesError> {
+        let norm = expand(fold(text), abbreviations).text.trim().to_string();
         if norm.is_empty() {
             return Err(invalid(place, "the phrase has no letters or digits"));
         }
@@ -462,25 +694,115 @@ fn find_all(folded: &str, phrase: &Phrase) -> Vec<Range<usize>> {
     found
 }
 
+/// A folded string with its abbreviations written out ("exm date" → "exam date"); every
+/// byte of a full form maps back to the start of the abbreviation.
+fn expand(f: Folded, abbreviations: &BTreeMap<String, String>) -> Folded {
+    if abbreviations.is_empty() {
+        return f;
+    }
+    let mut text = String::with_capacity(f.text.len() + 8);
+    let mut map = Vec::with_capacity(f.map.len() + 8);
+    text.push(' ');
+    map.push(f.orig(0));
+    let mut at = 1;
+    for word in f.text.split(' ').filter(|w| !w.is_empty()) {
+        let end = at + word.len();
+        match abbreviations.get(word) {
+            Some(full) => {
+                text.push_str(full);
+                map.extend(std::iter::repeat_n(f.orig(at), full.len()));
+            }
+            None => {
+                text.push_str(word);
+                map.extend((at..end).map(|i| f.orig(i)));
+            }
+        }
+        text.push(' ');
+        map.push(f.orig(end));
+        at = end + 1;
+    }
+    Folded {
+        text,
+        map,
+        len: f.len,
+    }
+}
+
 /// One non-empty line of the text.
 struct Line<'a> {
     raw: &'a str,
     folded: Folded,
-    /// One of the first `title_lines` non-empty lines.
+    /// Position among the non-empty lines.
+    index: usize,
+    /// One of the first `title_lines` non-empty lines that do not only name a carrier.
     title: bool,
 }
 
-fn lines_of(text: &str, title_lines: usize) -> Vec<Line<'_>> {
-    let mut lines: Vec<Line<'_>> = Vec::new();
+fn lines_of<'a>(rules: &Rules, text: &'a str) -> Vec<Line<'a>> {
+    let mut lines: Vec<Line<'a>> = Vec::new();
+    let mut title_count = 0;
     for raw in text.lines() {
-        let folded = fold(raw);
+        let folded = expand(fold(raw), &rules.abbreviations);
         if folded.text.trim().is_empty() {
             continue;
         }
-        let title = lines.len() < title_lines;
-        lines.push(Line { raw, folded, title });
+        let title = title_count < rules.title_lines && !carrier_line(rules, raw, &folded);
+        if title {
+            title_count += 1;
+        }
+        lines.push(Line {
+            raw,
+            folded,
+            index: lines.len(),
+            title,
+        });
     }
     lines
+}
+
+/// True for a line that names a carrier (a letter, an addendum, a page header) the way
+/// a title is written, and no document kind: it is not the document's title.
+fn carrier_line(rules: &Rules, raw: &str, folded: &Folded) -> bool {
+    let names_carrier = rules.carriers.iter().any(|c| {
+        find_all(&folded.text, c)
+            .iter()
+            .any(|r| written_as_title(raw, folded, r, rules.title_extra_words))
+    });
+    names_carrier
+        && !rules
+            .kinds
+            .iter()
+            .flat_map(|k| &k.title)
+            .any(|kw| folded.text.contains(&kw.phrase.pattern))
+}
+
+/// True when the phrase at folded `range` of a line is written as a title: see [`shape`].
+fn written_as_title(raw: &str, folded: &Folded, range: &Range<usize>, extra_words: usize) -> bool {
+    shape(raw, folded, range).is_some_and(|(_, extra)| extra <= extra_words)
+}
+
+/// How the phrase at folded `range` of a line is written: None when it starts in lower
+/// case on a line that has capitals; else its column (after any "Label:", see
+/// [`segment_range`]) and how many other words that column holds.
+fn shape(raw: &str, folded: &Folded, range: &Range<usize>) -> Option<(Range<usize>, usize)> {
+    let at = folded.orig(range.start);
+    let end = folded.orig(range.end).max(at);
+    let capital = raw
+        .get(at..)
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(char::is_uppercase);
+    if !capital && raw.chars().any(char::is_uppercase) {
+        return None;
+    }
+    let segment = segment_range(raw, at)?;
+    let extra = word_count(raw, segment.clone()).saturating_sub(word_count(raw, at..end));
+    Some((segment, extra))
+}
+
+/// The number of words in bytes `range` of `raw`.
+fn word_count(raw: &str, range: Range<usize>) -> usize {
+    raw.get(range)
+        .map_or(0, |s| fold(s).text.split_whitespace().count())
 }
 
 /// Whitespace collapsed and cut to [`MAX_MATCHED_CHARS`], for [`Evidence::matched`].
@@ -498,6 +820,17 @@ enum List {
     Body,
 }
 
+/// Where a keyword stands in the text, from weakest to strongest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    /// In a sentence, a table row, or below the top of the text.
+    Body,
+    /// A section header near the top ("GROSS DESCRIPTION", "Specimen:").
+    Header,
+    /// A title keyword written as the title, in a title line.
+    Title,
+}
+
 /// One whole-word occurrence of a keyword in a line.
 struct Occurrence {
     kind: usize,
@@ -505,8 +838,7 @@ struct Occurrence {
     keyword: usize,
     line: usize,
     range: Range<usize>,
-    /// A title keyword written as a title: see [`reads_as_title`].
-    as_title: bool,
+    level: Level,
 }
 
 /// What one keyword added to a kind's score.
@@ -521,9 +853,11 @@ struct Hit {
 struct KindScore {
     kind: Kind,
     total: f32,
-    /// Hits of title keywords in title lines, uncapped.
+    /// Title keywords written as titles, uncapped.
     title_hits: Vec<Hit>,
-    /// Body keywords and title keywords found only in the body, after the cap.
+    /// Section headers, after `header_cap`.
+    header_hits: Vec<Hit>,
+    /// Body words (and title keywords found only in the body), after `body_cap`.
     body_hits: Vec<Hit>,
 }
 
@@ -532,18 +866,55 @@ impl KindScore {
         self.title_hits.iter().map(|h| h.score).sum()
     }
 
-    /// The title keyword hit that names the document: the highest, then the earliest.
+    /// The first line holding one of its title keywords.
+    fn first_title_line(&self) -> Option<usize> {
+        self.title_hits.iter().map(|h| h.line).min()
+    }
+
+    /// Stronger evidence first: the total, then the title evidence, then the kind named
+    /// first in the text.
+    fn compare(&self, other: &KindScore) -> Ordering {
+        self.total
+            .total_cmp(&other.total)
+            .then(self.title_total().total_cmp(&other.title_total()))
+            .then(earlier(self.first_title_line(), other.first_title_line()))
+    }
+
+    /// The title keyword hit that names the document: the highest, then the earliest
+    /// in the text.
     fn title_hit(&self) -> Option<&Hit> {
         self.title_hits
             .iter()
             .fold(None, |best: Option<&Hit>, h| match best {
-                Some(b) if h.score.total_cmp(&b.score) != Ordering::Greater => Some(b),
+                Some(b)
+                    if h.score
+                        .total_cmp(&b.score)
+                        .then((b.line, b.start).cmp(&(h.line, h.start)))
+                        != Ordering::Greater =>
+                {
+                    Some(b)
+                }
                 _ => Some(h),
             })
     }
 }
 
-fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Vec<KindScore> {
+/// Evidence for a kind that did not count, and why.
+struct SetAside {
+    kind: Kind,
+    score: f32,
+    why: String,
+    line: usize,
+}
+
+struct Scoring {
+    scores: Vec<KindScore>,
+    set_aside: Vec<SetAside>,
+    /// Summed weight of the keywords found, per language of [`Rules::languages`].
+    lang_weights: Vec<f32>,
+}
+
+fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Scoring {
     // Every occurrence, minus those inside a longer phrase on the same line (so
     // "pathology" does not count again inside "surgical pathology report", and
     // "medications" not inside "discharge medications").
@@ -554,16 +925,14 @@ fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Vec<KindScore> {
             for (list, keywords) in [(List::Title, &kr.title), (List::Body, &kr.body)] {
                 for (wi, kw) in keywords.iter().enumerate() {
                     for range in find_all(&line.folded.text, &kw.phrase) {
-                        let as_title = list == List::Title
-                            && line.title
-                            && reads_as_title(rules, line, &range, &kw.phrase);
+                        let level = level_of(rules, line, &range, list);
                         here.push(Occurrence {
                             kind: ki,
                             list,
                             keyword: wi,
                             line: li,
                             range,
-                            as_title,
+                            level,
                         });
                     }
                 }
@@ -584,113 +953,285 @@ fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Vec<KindScore> {
         );
     }
 
-    rules
-        .kinds
-        .iter()
-        .enumerate()
-        .map(|(ki, kr)| {
-            // A keyword's best occurrence: the first one written as a title,
-            // else the first one.
-            let mine = |list: List, wi: usize| {
-                occurrences
+    let mut lang_weights = vec![0.0; rules.languages.len()];
+    let mut set_aside = Vec::new();
+    // Per kind: title, header and body hits, before the caps.
+    let mut found: Vec<[Vec<Hit>; 3]> = Vec::new();
+    for (ki, kr) in rules.kinds.iter().enumerate() {
+        // A negative phrase in a title line: this kind's title keywords are not titles.
+        let negative = lines.iter().filter(|l| l.title).find_map(|l| {
+            kr.not
+                .iter()
+                .find(|p| l.folded.text.contains(&p.pattern))
+                .map(|p| (p.text.as_str(), l.index))
+        });
+        let mut hits: [Vec<Hit>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        for (list, keywords) in [(List::Title, &kr.title), (List::Body, &kr.body)] {
+            for (wi, kw) in keywords.iter().enumerate() {
+                // A keyword's best occurrence: the strongest level, then the first.
+                let best = occurrences
                     .iter()
-                    .filter(move |o| o.kind == ki && o.list == list && o.keyword == wi)
-            };
-            let mut title_hits = Vec::new();
-            let mut body_hits = Vec::new();
-            for (wi, kw) in kr.title.iter().enumerate() {
-                let best = mine(List::Title, wi)
-                    .find(|o| o.as_title)
-                    .or_else(|| mine(List::Title, wi).next());
+                    .filter(|o| o.kind == ki && o.list == list && o.keyword == wi)
+                    .fold(None, |best: Option<&Occurrence>, o| match best {
+                        Some(b) if o.level <= b.level => Some(b),
+                        _ => Some(o),
+                    });
                 let Some(o) = best else {
                     continue;
                 };
-                if o.as_title {
-                    title_hits.push(Hit {
-                        rule: format!("title keyword \"{}\"", kw.phrase.text),
-                        line: o.line,
-                        start: o.range.start,
-                        score: kw.weight * rules.title_multiplier,
+                if let Some(w) = lang_weights.get_mut(kw.lang) {
+                    *w += kw.weight;
+                }
+                let text = &kw.phrase.text;
+                let mut level = o.level;
+                if let (Level::Title, Some((not, line))) = (level, negative) {
+                    level = Level::Header;
+                    set_aside.push(SetAside {
+                        kind: kr.kind,
+                        score: kw.weight * (rules.title_multiplier - rules.header_multiplier),
+                        why: format!("title keyword \"{text}\" is not a title here (\"{not}\")"),
+                        line,
                     });
-                } else {
-                    body_hits.push(Hit {
-                        rule: format!("title keyword \"{}\" in body", kw.phrase.text),
+                }
+                let (slot, score, rule) = match (list, level) {
+                    (_, Level::Title) => (
+                        0,
+                        kw.weight * rules.title_multiplier,
+                        format!("title keyword \"{text}\""),
+                    ),
+                    (List::Title, Level::Header) => (
+                        1,
+                        kw.weight * rules.header_multiplier,
+                        format!("title keyword \"{text}\" as a section header"),
+                    ),
+                    (List::Body, Level::Header) => (
+                        1,
+                        kw.weight * rules.header_multiplier,
+                        format!("section header \"{text}\""),
+                    ),
+                    (List::Title, Level::Body) => (
+                        2,
+                        kw.weight * rules.body_multiplier,
+                        format!("title keyword \"{text}\" in body"),
+                    ),
+                    (List::Body, Level::Body) => (2, kw.weight, format!("body keyword \"{text}\"")),
+                };
+                if let Some(list) = hits.get_mut(slot) {
+                    list.push(Hit {
+                        rule,
                         line: o.line,
                         start: o.range.start,
-                        score: kw.weight * rules.body_multiplier,
+                        score,
                     });
                 }
             }
-            for (wi, kw) in kr.body.iter().enumerate() {
-                if let Some(o) = mine(List::Body, wi).next() {
-                    body_hits.push(Hit {
-                        rule: format!("body keyword \"{}\"", kw.phrase.text),
-                        line: o.line,
-                        start: o.range.start,
-                        score: kw.weight,
+        }
+        found.push(hits);
+    }
+
+    // The kind the title names (the strongest title evidence, then the first in the
+    // text); the kinds it includes compete by their titles only.
+    let title_kind = found
+        .iter()
+        .enumerate()
+        .map(|(ki, [title, _, _])| {
+            let total = title.iter().map(|h| h.score).sum::<f32>();
+            (ki, total, title.iter().map(|h| h.line).min())
+        })
+        .filter(|(_, total, _)| *total > 0.0)
+        .fold(
+            None,
+            |best: Option<(usize, f32, Option<usize>)>, t| match best {
+                Some(b) if t.1.total_cmp(&b.1).then(earlier(t.2, b.2)) != Ordering::Greater => {
+                    Some(b)
+                }
+                _ => Some(t),
+            },
+        )
+        .and_then(|(ki, _, _)| rules.kinds.get(ki));
+
+    let scores = rules
+        .kinds
+        .iter()
+        .zip(found)
+        .map(|(kr, [title_hits, header_hits, body_hits])| {
+            let mut header_hits = cap(header_hits, rules.header_cap);
+            let mut body_hits = cap(body_hits, rules.body_cap);
+            if let Some(tk) = title_kind.filter(|tk| tk.includes.contains(&kr.kind)) {
+                let score: f32 = header_hits.iter().chain(&body_hits).map(|h| h.score).sum();
+                if let Some(first) = header_hits.iter().chain(&body_hits).min_by_key(|h| h.line) {
+                    set_aside.push(SetAside {
+                        kind: kr.kind,
+                        score,
+                        why: format!(
+                            "its section headers and body words are part of the {} the title names",
+                            tk.kind
+                        ),
+                        line: first.line,
                     });
                 }
+                header_hits.clear();
+                body_hits.clear();
             }
-            // The body adds at most body_cap: the strongest hits first.
-            body_hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-            let mut room = rules.body_cap;
-            for hit in &mut body_hits {
-                hit.score = hit.score.min(room);
-                room -= hit.score;
-            }
-            body_hits.retain(|h| h.score > 0.0);
-            let total = title_hits.iter().map(|h| h.score).sum::<f32>()
-                + body_hits.iter().map(|h| h.score).sum::<f32>();
+            let total = title_hits
+                .iter()
+                .chain(&header_hits)
+                .chain(&body_hits)
+                .map(|h| h.score)
+                .sum();
             KindScore {
                 kind: kr.kind,
                 total,
                 title_hits,
+                header_hits,
                 body_hits,
             }
         })
-        .collect()
-}
-
-/// True when a title keyword in a title line is written as a title, not inside a
-/// sentence: its column (after any "Label:") holds at most `title_extra_words`
-/// other words, and it starts with a capital unless the line has none.
-fn reads_as_title(rules: &Rules, line: &Line<'_>, range: &Range<usize>, phrase: &Phrase) -> bool {
-    let at = line.folded.orig(range.start);
-    let capital = line
-        .raw
-        .get(at..)
-        .and_then(|rest| rest.chars().next())
-        .is_some_and(char::is_uppercase);
-    if !capital && line.raw.chars().any(char::is_uppercase) {
-        return false;
+        .collect();
+    Scoring {
+        scores,
+        set_aside,
+        lang_weights,
     }
-    let Some(segment) = title_segment(line.raw, at) else {
-        return false;
-    };
-    let words = fold(segment).text.split_whitespace().count();
-    let own = phrase.norm.split(' ').count();
-    words.saturating_sub(own) <= rules.title_extra_words
 }
 
-/// The highest total; ties go to more title evidence, then to the earlier kind.
+/// The hits, strongest first, adding at most `limit` together.
+fn cap(mut hits: Vec<Hit>, limit: f32) -> Vec<Hit> {
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut room = limit;
+    for hit in &mut hits {
+        hit.score = hit.score.min(room);
+        room -= hit.score;
+    }
+    hits.retain(|h| h.score > 0.0);
+    hits
+}
+
+/// Where the keyword at `range` of a line stands. It must start with a capital unless
+/// the line has none. A title keyword is a title in a title line when its column
+/// (after any "Label:") holds at most `title_extra_words` other words and it is not
+/// itself a label ("Active medications:"). Near the top, a keyword is a section header
+/// when it starts its column as a label ("Specimen:"), when its column holds at most
+/// [`HEADER_EXTRA_WORDS`] other words, or, for a title keyword, when its column is
+/// short enough for a title.
+fn level_of(rules: &Rules, line: &Line<'_>, range: &Range<usize>, list: List) -> Level {
+    let Some((segment, extra)) = shape(line.raw, &line.folded, range) else {
+        return Level::Body;
+    };
+    let at = line.folded.orig(range.start);
+    let end = line.folded.orig(range.end);
+    let label = line
+        .raw
+        .get(end..)
+        .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'));
+    if list == List::Title && line.title && extra <= rules.title_extra_words && !label {
+        return Level::Title;
+    }
+    if line.index >= rules.header_lines {
+        return Level::Body;
+    }
+    let starts_column = line
+        .raw
+        .get(segment.start..at)
+        .is_some_and(|before| !before.chars().any(char::is_alphanumeric));
+    let header = (starts_column && label)
+        || extra <= HEADER_EXTRA_WORDS
+        || (list == List::Title && extra <= rules.title_extra_words);
+    if header {
+        Level::Header
+    } else {
+        Level::Body
+    }
+}
+
+/// The highest total; ties go to more title evidence, then to the kind whose title comes
+/// first in the text, then to the earlier kind.
 fn best_kind(scores: &[KindScore]) -> Option<&KindScore> {
     scores
         .iter()
         .fold(None, |best: Option<&KindScore>, s| match best {
-            Some(b)
-                if s.total
-                    .total_cmp(&b.total)
-                    .then(s.title_total().total_cmp(&b.title_total()))
-                    != Ordering::Greater =>
-            {
-                Some(b)
-            }
+            Some(b) if s.compare(b) != Ordering::Greater => Some(b),
             _ => Some(s),
         })
 }
 
+/// `Greater` when `a` is an earlier line than `b` (a line beats no line).
+fn earlier(a: Option<usize>, b: Option<usize>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => b.cmp(&a),
+        (Some(_), None) => Ordering::Greater,
+        (None, Some(_)) => Ordering::Less,
+        (None, None) => Ordering::Equal,
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Date from text
+
+/// How to read a date: the order of an all-numeric date, and whether two-digit years
+/// (`12/14/00`) are read, with their century pivot.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    order: DateOrder,
+    pivot: Option<u32>,
+}
+
+impl Reading {
+    /// Four-digit years, month first: `parse_date` and `find_date`.
+    const STRICT: Reading = Reading {
+        order: DateOrder::Mdy,
+        pivot: None,
+    };
+}
+
+/// How numeric dates read in one document, and why.
+struct DocOrder {
+    order: DateOrder,
+    why: String,
+}
+
+/// A locale whose markers the text shows decides; else the language whose keywords
+/// and date labels the text matches most; else the first language.
+fn document_order(rules: &Rules, lines: &[Line<'_>], lang_weights: &[f32]) -> DocOrder {
+    let shows = |p: &Phrase| lines.iter().any(|l| l.folded.text.contains(&p.pattern));
+    for locale in &rules.locales {
+        let score: f32 = locale
+            .markers
+            .iter()
+            .filter(|(p, _)| shows(p))
+            .map(|(_, w)| w)
+            .sum();
+        if score > 0.0 && score >= locale.min_score {
+            return DocOrder {
+                order: locale.order,
+                why: locale.name.clone(),
+            };
+        }
+    }
+    let mut weights = lang_weights.to_vec();
+    for label in &rules.labels {
+        if let Some(w) = label.lang.and_then(|li| weights.get_mut(li)) {
+            if shows(&label.phrase) {
+                *w += 1.0;
+            }
+        }
+    }
+    let best = weights
+        .iter()
+        .enumerate()
+        .fold((0, 0.0_f32), |b, (i, w)| if *w > b.1 { (i, *w) } else { b })
+        .0;
+    match rules.languages.get(best) {
+        Some(lang) => DocOrder {
+            order: lang.order,
+            why: format!("language {}", lang.code),
+        },
+        None => DocOrder {
+            order: DateOrder::Mdy,
+            why: String::new(),
+        },
+    }
+}
 
 /// What follows a date label on its line.
 enum After {
@@ -703,7 +1244,7 @@ enum After {
 
 /// Reads the date right after a label that ends at byte `from` of `raw`, skipping
 /// ":", spaces and similar separators (and a "/Time" suffix of the label).
-fn date_after(raw: &str, from: usize, order: DateOrder) -> After {
+fn date_after(raw: &str, from: usize, reading: Reading) -> After {
     let Some(mut rest) = raw.get(from..) else {
         return After::Other;
     };
@@ -722,7 +1263,7 @@ fn date_after(raw: &str, from: usize, order: DateOrder) -> After {
     if rest.is_empty() {
         return After::Nothing;
     }
-    match date_prefix(rest, order) {
+    match date_prefix(rest, reading) {
         Some((date, _)) => After::Date(date),
         None => After::Other,
     }
@@ -734,17 +1275,61 @@ fn labelled_date(
     lines: &[Line<'_>],
     li: usize,
     from: usize,
-    order: DateOrder,
+    reading: Reading,
 ) -> Option<NaiveDate> {
     let line = lines.get(li)?;
-    match date_after(line.raw, from, order) {
+    match date_after(line.raw, from, reading) {
         After::Date(date) => Some(date),
         After::Nothing => {
             let next = lines.get(li + 1)?;
-            date_prefix(next.raw.trim_start(), order).map(|(date, _)| date)
+            date_prefix(next.raw.trim_start(), reading).map(|(date, _)| date)
         }
         After::Other => None,
     }
+}
+
+/// The date under a label that heads a table column ("Test  Result  Date drawn  Units"):
+/// the label spans bytes `start..end` of line `li` and is followed by the end of the
+/// line or by a gap of two or more spaces and another heading (not a "Label:"). The
+/// date must start in the label's column (give or take [`COLUMN_SLACK`] characters) on
+/// one of the next [`COLUMN_ROWS`] lines. Returns the date and the line it is on.
+fn column_date(
+    lines: &[Line<'_>],
+    li: usize,
+    start: usize,
+    end: usize,
+    reading: Reading,
+) -> Option<(NaiveDate, usize)> {
+    let line = lines.get(li)?;
+    let rest = line.raw.get(end..)?;
+    let after_gap = rest.trim_start_matches([' ', '\t']);
+    let gap = rest.get(..rest.len() - after_gap.len()).unwrap_or("");
+    let next_heading = after_gap.split_whitespace().next().unwrap_or("");
+    let heads_column = after_gap.is_empty()
+        || ((gap.len() >= 2 || gap.contains('\t')) && !next_heading.contains(':'));
+    if !heads_column {
+        return None;
+    }
+    let column = line.raw.get(..start)?.chars().count();
+    for (ri, row) in lines.iter().enumerate().skip(li + 1).take(COLUMN_ROWS) {
+        let chars: Vec<(usize, char)> = row.raw.char_indices().collect();
+        for c in column.saturating_sub(COLUMN_SLACK)..=column + COLUMN_SLACK {
+            let Some(&(byte, ch)) = chars.get(c) else {
+                continue;
+            };
+            let glued = c
+                .checked_sub(1)
+                .and_then(|p| chars.get(p))
+                .is_some_and(|(_, p)| p.is_alphanumeric());
+            if !ch.is_alphanumeric() || glued {
+                continue;
+            }
+            if let Some((date, _)) = row.raw.get(byte..).and_then(|s| date_prefix(s, reading)) {
+                return Some((date, ri));
+            }
+        }
+    }
+    None
 }
 
 /// Dates that follow a birth label anywhere in the text, read both ways round.
@@ -755,7 +1340,11 @@ fn birth_dates(rules: &Rules, lines: &[Line<'_>]) -> BTreeSet<NaiveDate> {
             for range in find_all(&line.folded.text, phrase) {
                 let from = line.folded.orig(range.end);
                 for order in [DateOrder::Mdy, DateOrder::Dmy] {
-                    dates.extend(labelled_date(lines, li, from, order));
+                    let reading = Reading {
+                        order,
+                        pivot: Some(rules.century_pivot),
+                    };
+                    dates.extend(labelled_date(lines, li, from, reading));
                 }
             }
         }
@@ -778,6 +1367,7 @@ fn text_date(
     lines: &[Line<'_>],
     kind: Kind,
     births: &BTreeSet<NaiveDate>,
+    doc: &DocOrder,
 ) -> Option<DateFound> {
     let mut best: Option<DateFound> = None;
     for (li, line) in lines.iter().enumerate() {
@@ -817,9 +1407,26 @@ fn text_date(
             if blocked {
                 continue;
             }
+            let (order, why) = match label.order {
+                Some(order) => (order, "the label's rule".to_string()),
+                None if doc.order == DateOrder::Dmy => (DateOrder::Dmy, doc.why.clone()),
+                None => match label.lang.and_then(|li| rules.languages.get(li)) {
+                    Some(lang) => (lang.order, format!("label in {}", lang.code)),
+                    None => (doc.order, doc.why.clone()),
+                },
+            };
+            let reading = Reading {
+                order,
+                pivot: Some(rules.century_pivot),
+            };
             let from = line.folded.orig(range.end);
-            let Some(date) = labelled_date(lines, li, from, label.order) else {
-                continue;
+            let at = line.folded.orig(range.start);
+            let (date, date_line, column) = match labelled_date(lines, li, from, reading) {
+                Some(date) => (date, li, false),
+                None => match column_date(lines, li, at, from, reading) {
+                    Some((date, row)) => (date, row, true),
+                    None => continue,
+                },
             };
             if births.contains(&date) {
                 continue;
@@ -831,10 +1438,17 @@ fn text_date(
             };
             let score = label.priority + bonus;
             if best.as_ref().is_none_or(|b| score > b.score) {
+                let mut rule = format!("date label \"{}\"", label.phrase.text);
+                if column {
+                    rule.push_str(" (table column)");
+                }
+                if order == DateOrder::Dmy {
+                    rule.push_str(&format!(", numeric dates day first ({why})"));
+                }
                 best = Some(DateFound {
                     date,
-                    rule: format!("date label \"{}\"", label.phrase.text),
-                    line: li,
+                    rule,
+                    line: date_line,
                     score,
                 });
             }
@@ -881,12 +1495,14 @@ fn title_line_date(
 /// field value after trimming).
 ///
 /// Also accepted, as small variations of those forms: `03-14-2025`, `Mar. 14 2025`,
-/// `Aug 9,2022`, `March 14th, 2025`, and French and Spanish month names
-/// (`14 mars 2025`, `5 de febrero de 2025`). Years must be 1900–2100.
+/// `Aug 9,2022`, `March 14th, 2025`, `31 Oct, 2022`, and French and Spanish month names
+/// (`14 mars 2025`, `5 de febrero de 2025`). Years must be 1900–2100 and have four
+/// digits here; two-digit years (`12/14/00`) are read only after a date label in a
+/// document's text.
 #[must_use]
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    match date_prefix(s, DateOrder::Mdy)? {
+    match date_prefix(s, Reading::STRICT)? {
         (date, len) if len == s.len() => Some(date),
         _ => None,
     }
@@ -905,7 +1521,7 @@ pub fn find_date(s: &str) -> Option<(NaiveDate, Range<usize>)> {
         }
         if let Some((date, len)) = s
             .get(i..)
-            .and_then(|rest| date_prefix(rest, DateOrder::Mdy))
+            .and_then(|rest| date_prefix(rest, Reading::STRICT))
         {
             return Some((date, i..i + len));
         }
@@ -915,10 +1531,10 @@ pub fn find_date(s: &str) -> Option<(NaiveDate, Range<usize>)> {
 
 /// A date at the very start of `s`, and the number of bytes it took. The date must
 /// end at a word boundary.
-fn date_prefix(s: &str, order: DateOrder) -> Option<(NaiveDate, usize)> {
+fn date_prefix(s: &str, reading: Reading) -> Option<(NaiveDate, usize)> {
     let first = s.chars().next()?;
     if first.is_ascii_digit() {
-        numeric_first(s, order)
+        numeric_first(s, reading)
     } else if first.is_alphabetic() {
         month_first(s)
     } else {
@@ -955,9 +1571,26 @@ fn ends_word(s: &str, end: usize) -> bool {
         .is_none_or(|c| !c.is_alphanumeric())
 }
 
+/// A year of four digits at `at`, or of two when `reading` allows them (`00` to
+/// `pivot - 1` are 2000s, the others 1900s), and where it ends.
+fn year_at(s: &str, at: usize, reading: Reading) -> Option<(u32, usize)> {
+    let run = s.get(at..)?.bytes().take_while(u8::is_ascii_digit).count();
+    match (run, reading.pivot) {
+        (4, _) => digits(s, at, 4..=4),
+        (2, Some(pivot)) => {
+            let (yy, end) = digits(s, at, 2..=2)?;
+            let century = if yy < pivot { 2000 } else { 1900 };
+            Some((century + yy, end))
+        }
+        _ => None,
+    }
+}
+
 /// `2025-03-14`, `03/14/2025`, `03-14-2025`, `14-MAR-2025`, `14 March 2025`,
-/// `5 de febrero de 2025`, and for day-first labels `14.03.2025`.
-fn numeric_first(s: &str, order: DateOrder) -> Option<(NaiveDate, usize)> {
+/// `31 Oct, 2022`, `5 de febrero de 2025`, and for day-first readings `14.03.2025`;
+/// with two-digit years allowed, also `12/14/00` and `14-MAR-00`.
+fn numeric_first(s: &str, reading: Reading) -> Option<(NaiveDate, usize)> {
+    let order = reading.order;
     let (a, p) = digits(s, 0, 1..=4)?;
     if p == 4 {
         // ISO: year-month-day, optionally followed by a time ("T10:30").
@@ -989,7 +1622,7 @@ fn numeric_first(s: &str, order: DateOrder) -> Option<(NaiveDate, usize)> {
             if byte_at(s, q) != Some(sep) {
                 return None;
             }
-            let (year, end) = digits(s, q + 1, 4..=4)?;
+            let (year, end) = year_at(s, q + 1, reading)?;
             if !ends_word(s, end) {
                 return None;
             }
@@ -1005,17 +1638,22 @@ fn numeric_first(s: &str, order: DateOrder) -> Option<(NaiveDate, usize)> {
             if byte_at(s, q) != Some(b'-') {
                 return None;
             }
-            let (year, end) = digits(s, q + 1, 4..=4)?;
+            let (year, end) = year_at(s, q + 1, reading)?;
             if !ends_word(s, end) {
                 return None;
             }
             make_date(year, month, a).map(|date| (date, end))
         }
         b' ' | b'\t' => {
-            // 14 March 2025, 14 mars 2025, 5 de febrero de 2025
+            // 14 March 2025, 31 Oct, 2022, 14 mars 2025, 5 de febrero de 2025
             let q = skip_spaces(s, p);
             let q = skip_de(s, q);
             let (month, q) = month_word(s, q)?;
+            let q = if byte_at(s, q) == Some(b',') {
+                q + 1
+            } else {
+                q
+            };
             let r = skip_spaces(s, q);
             if r == q {
                 return None;
@@ -1260,6 +1898,11 @@ fn title_from_line(raw: &str, keyword_at: usize, keep_upper: &[String]) -> Optio
 /// The part of a line that holds the keyword at byte `keyword_at`: its column
 /// (columns are separated by a tab or 3+ spaces), after a "Label:" before the keyword.
 fn title_segment(raw: &str, keyword_at: usize) -> Option<&str> {
+    raw.get(segment_range(raw, keyword_at)?)
+}
+
+/// The byte range of [`title_segment`].
+fn segment_range(raw: &str, keyword_at: usize) -> Option<Range<usize>> {
     let gaps = column_gaps(raw);
     let start = gaps
         .iter()
@@ -1273,11 +1916,11 @@ fn title_segment(raw: &str, keyword_at: usize) -> Option<&str> {
         .map(|g| g.start)
         .min()
         .unwrap_or(raw.len());
-    let column = raw.get(start..end)?;
-    let before = column.get(..keyword_at.checked_sub(start)?)?;
+    let before = raw.get(start..keyword_at)?;
+    raw.get(start..end)?;
     match before.rfind(':') {
-        Some(colon) => column.get(colon + 1..),
-        None => Some(column),
+        Some(colon) => Some(start + colon + 1..end),
+        None => Some(start..end),
     }
 }
 
@@ -1365,11 +2008,10 @@ pub fn classify(
     text: Option<&str>,
     overrides: &Overrides,
 ) -> Classified {
-    let lines = text
-        .map(|t| lines_of(t, rules.title_lines))
-        .unwrap_or_default();
-    let scores = score_kinds(rules, &lines);
-    let text_winner = best_kind(&scores).filter(|s| s.total > 0.0 && s.total >= rules.min_score);
+    let lines = text.map(|t| lines_of(rules, t)).unwrap_or_default();
+    let scoring = score_kinds(rules, &lines);
+    let scores = &scoring.scores;
+    let text_winner = best_kind(scores).filter(|s| s.total > 0.0 && s.total >= rules.min_score);
     let title_hit = text_winner.and_then(KindScore::title_hit);
     let line_text = |li: usize| lines.get(li).map_or(String::new(), |l| clip(l.raw));
     let mut evidence = Vec::new();
@@ -1379,7 +2021,12 @@ pub fn classify(
         evidence.push(override_evidence("kind", kind.as_str()));
         (kind, 0.0)
     } else if let Some(winner) = text_winner {
-        let mut hits: Vec<&Hit> = winner.title_hits.iter().chain(&winner.body_hits).collect();
+        let mut hits: Vec<&Hit> = winner
+            .title_hits
+            .iter()
+            .chain(&winner.header_hits)
+            .chain(&winner.body_hits)
+            .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         evidence.extend(hits.into_iter().take(MAX_KIND_EVIDENCE).map(|h| Evidence {
             field: "kind",
@@ -1388,18 +2035,40 @@ pub fn classify(
             matched: line_text(h.line),
             score: h.score,
         }));
+        // Evidence for other kinds that did not count, strongest first.
+        let mut set_aside: Vec<&SetAside> = scoring
+            .set_aside
+            .iter()
+            .filter(|s| s.kind != winner.kind && s.score > 0.0)
+            .collect();
+        set_aside.sort_by(|a, b| b.score.total_cmp(&a.score));
+        evidence.extend(
+            set_aside
+                .into_iter()
+                .take(MAX_SET_ASIDE_EVIDENCE)
+                .map(|s| Evidence {
+                    field: "kind",
+                    source: Source::Text,
+                    rule: format!("not {}: {}", s.kind, s.why),
+                    matched: line_text(s.line),
+                    score: -s.score,
+                }),
+        );
         (winner.kind, winner.total)
     } else if let Some(found) = file_kind(rules, file_name) {
         evidence.extend(found.evidence);
         (found.kind, found.score)
     } else {
-        let best = best_kind(&scores).filter(|s| s.total > 0.0);
+        let best = best_kind(scores).filter(|s| s.total > 0.0);
         let rule = match best {
             Some(s) => format!(
-                "no kind rule reached the minimum score {} (best: {} with {})",
+                "no kind rule reached the minimum score {} (best: {} with {}): \
+                 confirm the kind in packet.toml",
                 rules.min_score, s.kind, s.total
             ),
-            None => "no kind keyword in the text or the file name".to_string(),
+            None => "no kind keyword in the text or the file name: \
+                     confirm the kind in packet.toml"
+                .to_string(),
         };
         evidence.push(Evidence {
             field: "kind",
@@ -1413,10 +2082,11 @@ pub fn classify(
 
     // Date.
     let births = birth_dates(rules, &lines);
+    let doc_order = document_order(rules, &lines, &scoring.lang_weights);
     let date = if let Some(date) = overrides.date {
         evidence.push(override_evidence("date", &date.to_string()));
         Some(date)
-    } else if let Some(found) = text_date(rules, &lines, kind, &births)
+    } else if let Some(found) = text_date(rules, &lines, kind, &births, &doc_order)
         .or_else(|| title_hit.and_then(|h| title_line_date(rules, &lines, h.line, &births)))
     {
         evidence.push(Evidence {
@@ -2029,12 +2699,27 @@ mod tests {
     #[test]
     fn body_keywords_alone_can_decide_but_are_capped() {
         let rules = rules();
+        // Body words in a sentence: capped at body_cap.
+        let text = "The preoperative diagnosis was a mass, and the postoperative diagnosis \
+                    the same; the procedure performed was an excision with estimated blood \
+                    loss minimal, under general anesthesia, by the surgeon, through a \
+                    curvilinear incision.";
+        let got = classify(&rules, "x.pdf", Some(text), &Overrides::default());
+        assert_eq!(got.kind, Kind::OperativeReport);
+        assert!(got.kind_score <= rules.body_cap + f32::EPSILON);
+        assert_eq!(got.title, "Operative report");
+
+        // Section headers: each counts header_multiplier times its weight, together at
+        // most header_cap.
         let text = "Preoperative diagnosis: mass\nPostoperative diagnosis: same\n\
                     Procedure performed: excision\nEstimated blood loss: minimal\n\
                     Anesthesia: general\nSurgeon: Dr. Ames\nIncision: curvilinear";
         let got = classify(&rules, "x.pdf", Some(text), &Overrides::default());
         assert_eq!(got.kind, Kind::OperativeReport);
-        assert!(got.kind_score <= rules.body_cap + f32::EPSILON);
+        assert!((got.kind_score - rules.header_cap).abs() < f32::EPSILON);
+        let first = got.evidence.first().expect("kind evidence");
+        assert_eq!(first.rule, "section header \"preoperative diagnosis\"");
+        assert_eq!(first.score, 1.5 * rules.header_multiplier);
         assert_eq!(got.title, "Operative report");
     }
 
@@ -2042,22 +2727,31 @@ mod tests {
     fn rules_errors_say_what_is_wrong() {
         let base = |kind_block: &str| {
             format!(
-                "[scoring]\ntitle_lines = 8\ntitle_extra_words = 6\ntitle_multiplier = 3\nbody_multiplier = 1\n\
-                 body_cap = 6\nmin_score = 3\nfolder_weight = 0.5\n\n{kind_block}\n\
+                "[scoring]\ntitle_lines = 8\ntitle_extra_words = 6\nheader_lines = 60\n\
+                 title_multiplier = 3\nheader_multiplier = 1.5\nbody_multiplier = 1\n\
+                 header_cap = 9\nbody_cap = 6\nmin_score = 3\nfolder_weight = 0.5\n\n\
+                 [[language]]\ncode = \"en\"\norder = \"mdy\"\n\
+                 [[language]]\ncode = \"fr\"\norder = \"dmy\"\n\n{kind_block}\n\
                  [dates]\nkind_bonus = 50\n[[dates.label]]\nlabel = \"Date\"\npriority = 10\n"
             )
         };
-        let ok = base("[[kind]]\nname = \"lab-results\"\ntitle = [{ phrase = \"lab results\", weight = 4 }]\n");
-        assert!(Rules::from_toml(&ok).is_ok());
+        let ok = base(
+            "[[kind]]\nname = \"lab-results\"\ntitle.en = [{ phrase = \"lab results\", weight = 4 }]\n\
+             title.fr = [{ phrase = \"résultats d analyses\", weight = 4 }]\n",
+        );
+        let rules = Rules::from_toml(&ok).expect("valid rules");
+        assert_eq!(rules.languages.len(), 2);
+        assert_eq!(rules.kinds.first().map(|k| k.title.len()), Some(2));
+        assert_eq!(rules.century_pivot, 69, "the default pivot");
 
         let table = [
             ("[[kind]]\nname = \"pathology\"\n", "pathology"),
             (
-                "[[kind]]\nname = \"other\"\ntitle = [{ phrase = \" -- \", weight = 1 }]\n",
+                "[[kind]]\nname = \"other\"\ntitle.en = [{ phrase = \" -- \", weight = 1 }]\n",
                 "no letters",
             ),
             (
-                "[[kind]]\nname = \"other\"\ntitle = [{ phrase = \"x\", weight = -1 }]\n",
+                "[[kind]]\nname = \"other\"\ntitle.en = [{ phrase = \"x\", weight = -1 }]\n",
                 "weight",
             ),
             (
@@ -2065,9 +2759,48 @@ mod tests {
                 "twice",
             ),
             ("[[kind]]\nname = \"other\"\nbogus = 1\n", "bogus"),
+            (
+                "[[kind]]\nname = \"other\"\ntitle.de = [{ phrase = \"befund\", weight = 3 }]\n",
+                "unknown language \"de\"",
+            ),
+            (
+                "[[kind]]\nname = \"other\"\ntitle.en = [{ phrase = \"Note\", weight = 3 }]\n\
+                 title.fr = [{ phrase = \"note\", weight = 3 }]\n",
+                "listed twice in title",
+            ),
+            (
+                "[[kind]]\nname = \"other\"\ntitle.en = [{ phrase = \"views\", weight = 2 }]\n\
+                 body.fr = [{ phrase = \"Views\", weight = 1 }]\n",
+                "both title and body",
+            ),
+            (
+                "[[kind]]\nname = \"other\"\nincludes = [\"other\"]\n",
+                "cannot include itself",
+            ),
+            (
+                "[abbreviations]\n\"spec taken\" = \"specimen taken\"\n[[kind]]\nname = \"other\"\n",
+                "one word",
+            ),
+            (
+                "[[kind]]\nname = \"other\"\n[dates]\nkind_bonus = 1\ncentury_pivot = 150\n",
+                "century_pivot",
+            ),
+            (
+                "[[kind]]\nname = \"other\"\n[dates]\nkind_bonus = 1\n[[dates.label]]\n\
+                 label = \"Fecha\"\npriority = 10\nlang = \"es\"\n",
+                "unknown language \"es\"",
+            ),
         ];
         for (block, needle) in table {
-            let err = Rules::from_toml(&base(block)).expect_err(block).to_string();
+            // A block with its own [dates] replaces the base one.
+            let text = match block.split_once("[dates]") {
+                Some((kinds, dates)) => base(kinds)
+                    .split_once("[dates]")
+                    .map(|(head, _)| format!("{head}[dates]{dates}"))
+                    .unwrap_or_default(),
+                None => base(block),
+            };
+            let err = Rules::from_toml(&text).expect_err(block).to_string();
             assert!(err.contains(needle), "{block:?}: {err}");
         }
         assert!(Rules::from_toml("not = [toml").is_err());
@@ -2119,5 +2852,537 @@ mod tests {
             &Overrides::default(),
         );
         assert_eq!(got.kind, Kind::OperativeReport);
+    }
+
+    /// One document of the kind tables below: its text, the kind and title expected, and
+    /// a piece of evidence the decision must show.
+    struct KindCase {
+        name: &'static str,
+        text: &'static str,
+        kind: Kind,
+        title: &'static str,
+        /// A `kind` evidence rule must contain this.
+        evidence: &'static str,
+    }
+
+    fn check_kind_cases(cases: &[KindCase]) {
+        let rules = rules();
+        for c in cases {
+            let got = classify(&rules, "doc.pdf", Some(c.text), &Overrides::default());
+            assert_eq!(
+                got.kind, c.kind,
+                "{}: kind; evidence {:#?}",
+                c.name, got.evidence
+            );
+            assert_eq!(got.title, c.title, "{}: title", c.name);
+            assert!(
+                got.evidence
+                    .iter()
+                    .any(|e| e.field == "kind" && e.rule.contains(c.evidence)),
+                "{}: no kind evidence with {:?} in {:#?}",
+                c.name,
+                c.evidence,
+                got.evidence
+            );
+        }
+    }
+
+    #[test]
+    fn titles_outweigh_section_headers_and_headers_outweigh_body_words() {
+        check_kind_cases(&[
+            KindCase {
+                name: "a title keyword written as a section label is not the title",
+                text: "LOCAL TITLE: NEUROLOGY CONSULT\nActive Medications:\n\
+                       1) Zorvatin 10 mg tablet by mouth daily\n\
+                       2) Quellox 5 mg tablet by mouth twice daily as needed",
+                kind: Kind::ConsultationNote,
+                title: "Neurology consult",
+                evidence: "title keyword \"consult\"",
+            },
+            KindCase {
+                name: "section headers near the top decide when there is no title",
+                text: "Accession: XP-00-1234\nReceived: 01/02/2003\n\
+                       GROSS DESCRIPTION:\nTwo tan fragments, 3 mm.\n\
+                       FINAL DIAGNOSIS:\nBenign fibrous tissue.",
+                kind: Kind::PathologyReport,
+                title: "Pathology report",
+                evidence: "section header \"gross description\"",
+            },
+            KindCase {
+                name: "a title keyword in a sentence of the body is a weak mention",
+                text: "Clinic visit for knee pain.\n\
+                       We talked about the basic metabolic panel from last spring and will repeat it.",
+                kind: Kind::Other,
+                title: "Other record",
+                evidence: "confirm the kind in packet.toml",
+            },
+            KindCase {
+                name: "a kind named only in a sentence is below the minimum score",
+                text: "Dear Mr. Tamsin,\nYour discharge paperwork is ready at the front desk.",
+                kind: Kind::Other,
+                title: "Other record",
+                evidence: "no kind rule reached the minimum score",
+            },
+            KindCase {
+                name: "plain-film views name an imaging exam",
+                text: "ANKLE 3 OR MORE VIEWS\nExam Date: 01/05/2019\nImpression: no fracture.",
+                kind: Kind::ImagingReport,
+                title: "Ankle 3 or more views",
+                evidence: "title keyword \"views\"",
+            },
+            KindCase {
+                name: "nuclear medicine is imaging",
+                text: "MYOCARDIAL PERFUSION (SPECT)\nImg Loc: NUCLEAR MEDICINE\nImpression: no ischemia.",
+                kind: Kind::ImagingReport,
+                title: "Myocardial perfusion (SPECT)",
+                evidence: "title keyword \"spect\"",
+            },
+            KindCase {
+                name: "a laboratory discipline names lab results",
+                text: "Collection sample: STOOL\n* PARASITOLOGY FINAL REPORT\nNO OVA OR PARASITES SEEN",
+                kind: Kind::LabResults,
+                title: "Parasitology final report",
+                evidence: "title keyword \"parasitology\"",
+            },
+            KindCase {
+                name: "British spelling of a laboratory discipline",
+                text: "HAEMATOLOGY\nHaemoglobin 131 g/L",
+                kind: Kind::LabResults,
+                title: "Haematology",
+                evidence: "title keyword \"haematology\"",
+            },
+            KindCase {
+                name: "a specimen section and a pathologist make a pathology report",
+                text: "Date Spec taken: Feb 03, 2002     Pathologist: ADA QUINT MD\nSpecimen:\n\
+                       SKIN, LEFT ARM",
+                kind: Kind::PathologyReport,
+                title: "Pathology report",
+                evidence: "section header \"specimen\"",
+            },
+            KindCase {
+                name: "a visit note is other, whatever its sections",
+                text: "STANDARD TITLE: PRIMARY CARE OUTPATIENT NOTE\nMEDICATIONS:\n\
+                       Active Medications\n1) Drug A 5 mg tablet by mouth daily\nLabs:\n\
+                       No CBC in the past year",
+                kind: Kind::Other,
+                title: "Primary care outpatient note",
+                evidence: "title keyword \"outpatient note\"",
+            },
+            KindCase {
+                name: "a treatment agreement is other, not a medication list",
+                text: "TREATMENT AGREEMENT FOR USE OF SLEEP MEDICATIONS\n\
+                       I agree to take the medicine only as prescribed.",
+                kind: Kind::Other,
+                title: "Treatment agreement for use of sleep medications",
+                evidence: "title keyword \"treatment agreement\"",
+            },
+            KindCase {
+                name: "a disability examination is other",
+                text: "COMPENSATION AND PENSION EXAMINATION\nMEDICAL HISTORY\nReview of records.",
+                kind: Kind::Other,
+                title: "Compensation and pension examination",
+                evidence: "title keyword \"compensation and pension\"",
+            },
+            KindCase {
+                name: "French consultation title",
+                text: "COMPTE RENDU DE CONSULTATION\nMotif de consultation : douleur thoracique",
+                kind: Kind::ConsultationNote,
+                title: "Compte rendu de consultation",
+                evidence: "title keyword \"compte rendu de consultation\"",
+            },
+            KindCase {
+                name: "Spanish progress note is other",
+                text: "NOTA DE EVOLUCIÓN\nPaciente estable.",
+                kind: Kind::Other,
+                title: "Nota de evolución",
+                evidence: "title keyword \"nota de evolución\"",
+            },
+        ]);
+    }
+
+    #[test]
+    fn carriers_and_addenda_are_typed_by_what_they_carry() {
+        check_kind_cases(&[
+            KindCase {
+                name: "a results letter carrying a pathology report, its title below the letter head",
+                text: "PATIENT LETTER\nPage 1 of 2\nCONFIDENTIAL\nDear Mr. Fenwick,\n\
+                       Thank you for coming in.\nYour results are below.\n\
+                       Please call us with any questions.\nSincerely, your care team\n\
+                       SURGICAL PATHOLOGY REPORT\nPREOPERATIVE DIAGNOSIS: colon polyp\n\
+                       POSTOPERATIVE DIAGNOSIS: same\nGross description: two fragments.\n\
+                       DIAGNOSIS: tubular adenoma.",
+                kind: Kind::PathologyReport,
+                title: "Surgical pathology report",
+                evidence: "not operative-report: its section headers and body words are part of the pathology-report",
+            },
+            KindCase {
+                name: "a letter carrying a lab table is lab results",
+                text: "RESULTS LETTER\nDear Ms. Orrin,\nThis is to inform you of your results:\n\
+                       Test        Result    Date drawn   Units       Reference Range\n\
+                       SODIUM        139     3/02/21      mmol/L      135 - 145\n\
+                       GLUCOSE        92     3/02/21      mg/dL        70 - 99",
+                kind: Kind::LabResults,
+                title: "Lab results",
+                evidence: "section header \"reference range\"",
+            },
+            KindCase {
+                name: "an ADDENDUM line above the title keeps the report's kind and title",
+                text: "ADDENDUM\nSURGICAL PATHOLOGY REPORT\nCollected: 04/02/2024\n\
+                       Addendum: HER2 by FISH is not amplified.",
+                kind: Kind::PathologyReport,
+                title: "Surgical pathology report",
+                evidence: "title keyword \"surgical pathology report\"",
+            },
+            KindCase {
+                name: "an addendum that mentions pathology keeps the operative report",
+                text: "OPERATIVE REPORT\nDate of Surgery: 05/04/2024\nSurgeon: Dr. Pell\n\
+                       Estimated blood loss: 10 mL\n\
+                       ADDENDUM 05/06/2024: the pathology report shows benign tissue.",
+                kind: Kind::OperativeReport,
+                title: "Operative report",
+                evidence: "title keyword \"operative report\"",
+            },
+        ]);
+    }
+
+    #[test]
+    fn evidence_against_a_kind() {
+        check_kind_cases(&[
+            KindCase {
+                name: "pre-op instructions filed under an operative-note title",
+                text: "SURG PREP - PRE-OP INSTRUCTIONS\nSURGERY OPERATIVE NOTE\n\
+                       Nothing to eat after midnight. Arrive at 6 am.",
+                kind: Kind::Other,
+                title: "Surg prep - pre-op instructions",
+                evidence: "not operative-report: title keyword \"operative note\" is not a title here (\"pre op instructions\")",
+            },
+            KindCase {
+                name: "a consent form is not an operative report",
+                text: "CONSENT FORM\nOperative Report to follow\nRisks were explained.",
+                kind: Kind::Other,
+                title: "Consent form",
+                evidence: "title keyword \"consent form\"",
+            },
+            KindCase {
+                name: "a discharge summary's medication list does not make it a medication list",
+                text: "DISCHARGE SUMMARY\nDischarge Date: 06/09/2023\nDISCHARGE MEDICATIONS:\n\
+                       Active Medications\n1) Drug A 5 mg tablet by mouth daily\n\
+                       2) Drug B 10 mg capsule by mouth twice daily as needed\n\
+                       3) Drug C 1 tablet by mouth at bedtime, refills 3",
+                kind: Kind::DischargeSummary,
+                title: "Discharge summary",
+                evidence: "not medication-list",
+            },
+            KindCase {
+                name: "a consultation's plan section does not make it a treatment plan",
+                text: "ONCOLOGY CONSULT\nTREATMENT PLAN:\nGoal: cure\nRegimen: 4 cycles, adjuvant intent",
+                kind: Kind::ConsultationNote,
+                title: "Oncology consult",
+                evidence: "not treatment-plan",
+            },
+            KindCase {
+                name: "a care-plan section outweighs a bare procedure-note title",
+                text: "PROCEDURE NOTE\nTREATMENT PLAN:\nProblem: low mood\nGoal: sleep through the night\n\
+                       Objective: walk daily\nIntervention: weekly therapy\nTarget Date: 09/30/2024",
+                kind: Kind::TreatmentPlan,
+                title: "Treatment plan",
+                evidence: "title keyword \"treatment plan\" as a section header",
+            },
+        ]);
+    }
+
+    #[test]
+    fn set_aside_evidence_only_explains_a_text_decision() {
+        let rules = rules();
+        let got = classify(
+            &rules,
+            "doc.pdf",
+            Some("NEUROLOGY CONSULT\nActive Medications:\n1) Drug A 5 mg tablet by mouth daily"),
+            &Overrides::default(),
+        );
+        let aside: Vec<&Evidence> = got
+            .evidence
+            .iter()
+            .filter(|e| e.rule.starts_with("not "))
+            .collect();
+        assert_eq!(aside.len(), 1, "{:#?}", got.evidence);
+        assert!(aside
+            .iter()
+            .all(|e| e.score < 0.0 && e.source == Source::Text));
+        assert_eq!(
+            aside.first().map(|e| e.matched.as_str()),
+            Some("Active Medications:")
+        );
+        assert!(got.kind_score > 0.0);
+
+        // Below the minimum score: only the default evidence, so `check` still lists the
+        // file as unclassified.
+        let got = classify(
+            &rules,
+            "doc.pdf",
+            Some("Thank you.\nMedications: none"),
+            &Overrides::default(),
+        );
+        assert_eq!(got.kind, Kind::Other);
+        let kind: Vec<&Evidence> = got.evidence.iter().filter(|e| e.field == "kind").collect();
+        assert_eq!(kind.len(), 1);
+        assert!(kind.iter().all(|e| e.source == Source::Default));
+    }
+
+    #[test]
+    fn dates_follow_the_label_rules() {
+        let rules = rules();
+        // (name, text, date, a piece of the date evidence rule)
+        let table: [(&str, &str, Option<NaiveDate>, &str); 24] = [
+            (
+                "two-digit year after a label",
+                "ECG REPORT\nPROCEDURE DATE/TIME: 12/14/00 11:35",
+                Some(date(2000, 12, 14)),
+                "date label \"Procedure Date\"",
+            ),
+            (
+                "two-digit year at or above the pivot is 19xx",
+                "CONSULTATION NOTE\nDate of Service: 3/4/85",
+                Some(date(1985, 3, 4)),
+                "Date of Service",
+            ),
+            (
+                "month-name date with a comma",
+                "RADIOLOGY REPORT\nExam Date: Sep 24, 1999",
+                Some(date(1999, 9, 24)),
+                "Exam Date",
+            ),
+            (
+                "day-month-year with a month abbreviation",
+                "LAB REPORT\nCollected: 24-SEP-1999",
+                Some(date(1999, 9, 24)),
+                "Collected",
+            ),
+            (
+                "day-month-year with a two-digit year",
+                "LAB REPORT\nCollected: 24-SEP-99",
+                Some(date(1999, 9, 24)),
+                "Collected",
+            ),
+            (
+                "day, month abbreviation and comma",
+                "CONSULT NOTE\nVisit Date: 31 Oct, 2022 @ 02:31PM",
+                Some(date(2022, 10, 31)),
+                "Visit Date",
+            ),
+            (
+                "abbreviated exam label with a time glued on",
+                "CHEST 2 VIEWS\nExm Date: FEB 02, 2020@10:00\nDate Reported: FEB 04, 2020",
+                Some(date(2020, 2, 2)),
+                "Exam Date",
+            ),
+            (
+                "the specimen date, not the report date",
+                "SURGICAL PATHOLOGY REPORT\nDate Reported: 03/10/2023\nDate Spec taken: 03/06/2023",
+                Some(date(2023, 3, 6)),
+                "Date Specimen Taken",
+            ),
+            (
+                "the procedure date, not the note date",
+                "PROCEDURE NOTE\nDate of Note: 05/05/2021\nDate of Procedure: 05/04/2021",
+                Some(date(2021, 5, 4)),
+                "Date of Procedure",
+            ),
+            (
+                "the discharge date, not the admission or dictation date",
+                "DISCHARGE SUMMARY\nDICT DATE: JAN 10, 2022\nDATE OF ADMISSION: Jan 3,2022\n\
+                 DATE OF DISCHARGE: Jan 9,2022",
+                Some(date(2022, 1, 9)),
+                "Date of Discharge",
+            ),
+            (
+                "a page header's print date is not a label",
+                "Pg. 1      09/12/22 10:11\nECG REPORT\nPrinted: 09/12/2022\n\
+                 DATE OF NOTE: OCT 01, 2021@10:01  ENTRY DATE: OCT 02, 2021@08:00",
+                Some(date(2021, 10, 1)),
+                "Date of Note",
+            ),
+            (
+                "a two-digit date of birth is never the date",
+                "CONSULTATION NOTE\nDOB: 04/05/61\nDate of Service: 04/05/61",
+                None,
+                "undated",
+            ),
+            (
+                "sign dates are not clinical dates",
+                "OPERATIVE REPORT\nSigned: 02/03/2024",
+                None,
+                "undated",
+            ),
+            (
+                "target and renewal dates are in the future",
+                "TREATMENT PLAN\nProjected Target Date: 11/01/2024\nRenewal Date: 04/29/2025\n\
+                 Date of Note: 10/31/2023",
+                Some(date(2023, 10, 31)),
+                "Date of Note",
+            ),
+            (
+                "a date under its column header",
+                "LAB RESULTS\nTest       Result    Date drawn   Units\nSODIUM     139       2/27/20      mmol/L",
+                Some(date(2020, 2, 27)),
+                "date label \"Date Drawn\" (table column)",
+            ),
+            (
+                "a label followed by a value is not a column header",
+                "LAB RESULTS\nDate drawn: pending\nSODIUM  139  2/27/20",
+                None,
+                "undated",
+            ),
+            (
+                "a label followed by another label is not a column header",
+                "LAB RESULTS\nDate  drawn:  see below\n2/27/2020",
+                None,
+                "undated",
+            ),
+            (
+                "French document: a generic label reads day first",
+                "COMPTE RENDU DE CONSULTATION\nDate : 05/11/2019\nMotif de consultation : douleur",
+                Some(date(2019, 11, 5)),
+                "day first (language fr)",
+            ),
+            (
+                "Spanish document: day first",
+                "INFORME RADIOLÓGICO\nHallazgos: sin alteraciones.\nFecha del estudio: 03/04/2020",
+                Some(date(2020, 4, 3)),
+                "day first",
+            ),
+            (
+                "British report: day first",
+                "RADIOLOGY REPORT\nNHS Number: 943 476 5919\nExam Date: 05/11/2019\nImpression: no oedema.",
+                Some(date(2019, 11, 5)),
+                "day first (day-first English",
+            ),
+            (
+                "British spellings alone: day first",
+                "HAEMATOLOGY\nCollected: 03/02/2021\nHaemoglobin 131 g/L",
+                Some(date(2021, 2, 3)),
+                "day first",
+            ),
+            (
+                "one British spelling is not enough",
+                "RADIOLOGY REPORT\nExam Date: 05/11/2019\nImpression: no tumour.",
+                Some(date(2019, 5, 11)),
+                "Exam Date",
+            ),
+            (
+                "American report: month first",
+                "RADIOLOGY REPORT\nExam Date: 05/11/2019\nImpression: no tumor.",
+                Some(date(2019, 5, 11)),
+                "Exam Date",
+            ),
+            (
+                "the note date when nothing better is labelled",
+                "PROGRESS NOTE\nDATE OF NOTE: AUG 12, 2022@12:50:56  ENTRY DATE: AUG 13, 2022@09:00",
+                Some(date(2022, 8, 12)),
+                "Date of Note",
+            ),
+        ];
+        for (name, text, want, rule) in table {
+            let got = classify(&rules, "doc.pdf", Some(text), &Overrides::default());
+            assert_eq!(got.date, want, "{name}: evidence {:#?}", got.evidence);
+            let ev = got
+                .evidence
+                .iter()
+                .find(|e| e.field == "date")
+                .expect("date evidence");
+            assert!(ev.rule.contains(rule), "{name}: {:?}", ev.rule);
+            if rule == "undated" {
+                assert_eq!(ev.source, Source::Default, "{name}");
+            }
+        }
+        assert!(
+            !rules.labels.is_empty() && rules.labels.iter().any(|l| l.order.is_none()),
+            "most labels leave the order to the document"
+        );
+    }
+
+    #[test]
+    fn date_readings_with_two_digit_years_and_day_first_order() {
+        let two = |order| Reading {
+            order,
+            pivot: Some(69),
+        };
+        let table: [(&str, Reading, Option<NaiveDate>); 14] = [
+            ("12/14/00", two(DateOrder::Mdy), Some(date(2000, 12, 14))),
+            ("2/27/20 ", two(DateOrder::Mdy), Some(date(2020, 2, 27))),
+            ("1/2/68", two(DateOrder::Mdy), Some(date(2068, 1, 2))),
+            ("1/2/69", two(DateOrder::Mdy), Some(date(1969, 1, 2))),
+            ("8-9-00", two(DateOrder::Mdy), Some(date(2000, 8, 9))),
+            ("05/11/19", two(DateOrder::Dmy), Some(date(2019, 11, 5))),
+            ("05.11.2019", two(DateOrder::Dmy), Some(date(2019, 11, 5))),
+            ("24-SEP-99", two(DateOrder::Mdy), Some(date(1999, 9, 24))),
+            ("24-SEP-99", Reading::STRICT, None),
+            ("12/14/00", Reading::STRICT, None),
+            ("12/14/2000", two(DateOrder::Dmy), None),
+            ("12/14/0", two(DateOrder::Mdy), None),
+            ("12/14/000", two(DateOrder::Mdy), None),
+            ("31 Oct, 2022", Reading::STRICT, Some(date(2022, 10, 31))),
+        ];
+        for (input, reading, want) in table {
+            assert_eq!(
+                date_prefix(input, reading).map(|(d, _)| d),
+                want,
+                "{input:?} {reading:?}"
+            );
+        }
+        // The packet.toml parser stays strict: four-digit years only.
+        assert_eq!(parse_date("12/14/00"), None);
+        assert_eq!(parse_date("31 Oct, 2022"), Some(date(2022, 10, 31)));
+    }
+
+    #[test]
+    fn abbreviations_are_written_out_and_map_back_to_the_text() {
+        let rules = rules();
+        let raw = "Exm Date: SEP 24, 2004";
+        let folded = expand(fold(raw), &rules.abbreviations);
+        assert_eq!(folded.text, " exam date sep 24 2004 ");
+        let label = rules
+            .labels
+            .iter()
+            .find(|l| l.phrase.text == "Exam Date")
+            .expect("the Exam Date label");
+        let range = find_all(&folded.text, &label.phrase)
+            .into_iter()
+            .next()
+            .expect("the abbreviation matches the label");
+        assert_eq!(folded.orig(range.start), 0);
+        assert_eq!(raw.get(folded.orig(range.end)..), Some(": SEP 24, 2004"));
+        let table = [
+            ("Date Spec taken", " date specimen taken "),
+            ("COLL DATE", " collection date "),
+            ("Final Dx:", " final diagnosis "),
+            ("specimen", " specimen "),
+            ("inspect", " inspect "),
+        ];
+        for (input, want) in table {
+            assert_eq!(
+                expand(fold(input), &rules.abbreviations).text,
+                want,
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn carrier_lines_do_not_use_up_title_lines() {
+        let rules = rules();
+        let mut text = String::from("PATIENT LETTER\nAddendum\nPage 2\n");
+        for i in 0..rules.title_lines - 1 {
+            text.push_str(&format!("Sentence {i} about the visit, in your letter.\n"));
+        }
+        text.push_str("CT CHEST\nImpression: clear.");
+        let lines = lines_of(&rules, &text);
+        let titles: Vec<&str> = lines.iter().filter(|l| l.title).map(|l| l.raw).collect();
+        assert_eq!(titles.len(), rules.title_lines);
+        assert_eq!(titles.last(), Some(&"CT CHEST"));
+        assert!(!titles.contains(&"PATIENT LETTER"));
+        // A line that names a carrier and a kind is a title line.
+        let lines = lines_of(&rules, "LAB RESULTS LETTER\nSodium 139");
+        assert!(lines.first().is_some_and(|l| l.title));
     }
 }
