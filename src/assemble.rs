@@ -78,8 +78,9 @@ pub fn assemble<W: Write>(
 
     // Generated pages come from one rendered document; its font program is shared with
     // the stamps.
-    let gen = Document::load_mem(&rendered.pdf)
+    let mut gen = Document::load_mem(&rendered.pdf)
         .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
+    crate::fonts::compress_generated(&mut gen);
     let gen_pages: Vec<ObjectId> = gen.get_pages().into_values().collect();
     if gen_pages.len() != rendered.packet_pages.len() {
         return Err(Error::Internal(
@@ -715,11 +716,11 @@ impl<'d> Importer<'d> {
             let Some(&dst) = self.map.get(&src) else {
                 continue;
             };
-            let obj = match self.doc.get_object(src) {
-                Ok(o) => o.clone(),
+            let doc = self.doc;
+            let converted = match doc.get_object(src) {
+                Ok(o) => self.convert(w, o),
                 Err(_) => Object::Null,
             };
-            let converted = self.convert(w, &obj);
             w.write(dst, &converted)?;
         }
         Ok(())

@@ -135,6 +135,11 @@ pub struct Rules {
     ignore: Vec<Phrase>,
     locales: Vec<Locale>,
     labels: Vec<DateLabel>,
+    /// Every title and body keyword of every kind in one automaton, so a line is read
+    /// once rather than once per keyword.
+    keyword_matcher: aho_corasick::AhoCorasick,
+    /// For each pattern of `keyword_matcher`: (kind index, list, keyword index).
+    keyword_ids: Vec<(usize, List, usize)>,
 }
 
 /// A phrase as written in the rules and in folded form.
@@ -521,7 +526,21 @@ impl Rules {
             });
         }
 
+        let mut keyword_ids = Vec::new();
+        let mut patterns: Vec<&str> = Vec::new();
+        for (ki, kr) in kinds.iter().enumerate() {
+            for (list, keywords) in [(List::Title, &kr.title), (List::Body, &kr.body)] {
+                for (wi, kw) in keywords.iter().enumerate() {
+                    keyword_ids.push((ki, list, wi));
+                    patterns.push(kw.phrase.pattern.as_str());
+                }
+            }
+        }
+        let keyword_matcher = aho_corasick::AhoCorasick::new(&patterns)
+            .map_err(|e| invalid("[[kind]]", format!("keywords cannot be compiled: {e}")))?;
         Ok(Rules {
+            keyword_matcher,
+            keyword_ids,
             title_lines: s.title_lines,
             title_extra_words: s.title_extra_words,
             header_lines: s.header_lines,
@@ -921,23 +940,34 @@ fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Scoring {
     let mut occurrences: Vec<Occurrence> = Vec::new();
     for (li, line) in lines.iter().enumerate() {
         let mut here: Vec<Occurrence> = Vec::new();
-        for (ki, kr) in rules.kinds.iter().enumerate() {
-            for (list, keywords) in [(List::Title, &kr.title), (List::Body, &kr.body)] {
-                for (wi, kw) in keywords.iter().enumerate() {
-                    for range in find_all(&line.folded.text, &kw.phrase) {
-                        let level = level_of(rules, line, &range, list);
-                        here.push(Occurrence {
-                            kind: ki,
-                            list,
-                            keyword: wi,
-                            line: li,
-                            range,
-                            level,
-                        });
-                    }
-                }
-            }
+        for m in rules
+            .keyword_matcher
+            .find_overlapping_iter(line.folded.text.as_str())
+        {
+            let Some(&(ki, list, wi)) = rules.keyword_ids.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let Some(kw) = rules.kinds.get(ki).and_then(|kr| match list {
+                List::Title => kr.title.get(wi),
+                List::Body => kr.body.get(wi),
+            }) else {
+                continue;
+            };
+            // Patterns are " phrase ": the match starts at the space before the phrase.
+            let start = m.start() + 1;
+            let range = start..start + kw.phrase.norm.len();
+            let level = level_of(rules, line, &range, list);
+            here.push(Occurrence {
+                kind: ki,
+                list,
+                keyword: wi,
+                line: li,
+                range,
+                level,
+            });
         }
+        // The order the rules list them in, as one search per keyword would give.
+        here.sort_by_key(|o| (o.kind, o.list == List::Body, o.keyword, o.range.start));
         let inside_longer = |a: &Occurrence| {
             here.iter().any(|b| {
                 b.range.len() > a.range.len()

@@ -7,6 +7,34 @@ use std::sync::OnceLock;
 /// DejaVu Sans (Bitstream Vera licence, see fonts/DejaVu-LICENSE.txt).
 pub const FONT_BYTES: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
+/// The same font, zlib-compressed at build time (see build.rs).
+pub const FONT_ZLIB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans.ttf.zlib"));
+
+/// Replaces every uncompressed copy of the embedded font program in `doc` with the copy
+/// compressed at build time, and compresses the document's other uncompressed streams.
+/// printpdf is asked not to compress (it would compress the 750 KB font on every run).
+pub fn compress_generated(doc: &mut lopdf::Document) {
+    use lopdf::Object;
+    for obj in doc.objects.values_mut() {
+        if let Object::Stream(s) = obj {
+            if s.dict.get(b"Filter").is_ok() {
+                continue;
+            }
+            if s.content.as_slice() == FONT_BYTES {
+                s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                s.dict.set("Length1", FONT_BYTES.len() as i64);
+                s.set_content(FONT_ZLIB.to_vec());
+            } else if s.content.len() > 64 {
+                let packed = crate::images::deflate(&s.content);
+                if !packed.is_empty() && packed.len() < s.content.len() {
+                    s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                    s.set_content(packed);
+                }
+            }
+        }
+    }
+}
+
 /// Font metrics and glyph lookup for the embedded font.
 pub struct Metrics {
     parsed: ParsedFont,

@@ -97,7 +97,12 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
-    let (inv, config) = scan_folder(&opts.dir, progress)?;
+    let (mut inv, config) = scan_folder(&opts.dir, progress)?;
+    // The evidence behind each kind and date is for `scan`; a build holds no more than it
+    // needs while it writes.
+    for f in &mut inv.files {
+        f.classified.evidence = Vec::new();
+    }
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
     if config.patient.is_placeholder() {
         return Err(Error::Config {

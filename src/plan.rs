@@ -2,7 +2,6 @@
 //! parts and documents in order, sections by kind, oldest first and undated last, and the
 //! packet page range of everything, computed once, before anything is rendered.
 
-use crate::classify::Evidence;
 use crate::config::PacketConfig;
 use crate::error::{Error, Problem, Result};
 use crate::fonts::Metrics;
@@ -36,7 +35,6 @@ pub struct Item {
     pub kind: Kind,
     pub date: Option<NaiveDate>,
     pub title: String,
-    pub evidence: Vec<Evidence>,
     pub source_pages: u32,
     pub first_page: u32,
     pub last_page: u32,
@@ -187,7 +185,6 @@ pub fn plan(
             } else {
                 f.classified.title.clone()
             },
-            evidence: f.classified.evidence.clone(),
             source_pages: pages,
             first_page: 0,
             last_page: 0,

@@ -138,11 +138,15 @@ struct Prepared {
     size: u64,
     sha: String,
     probe: std::result::Result<ingest::Probe, Problem>,
+    /// Kind, date and title, decided while the file's text is at hand.
+    classified: Option<Classified>,
 }
 
-/// Hashes and probes one file's bytes; a panic in a reader becomes a problem.
+/// Hashes, probes and classifies one file's bytes; a panic in a reader becomes a
+/// problem. Only a text file keeps its text (to be typeset); a PDF's is dropped here.
 fn prepare(
     config: Option<&PacketConfig>,
+    rules: &Rules,
     rel: String,
     abs: PathBuf,
     zip: Option<ZipLocation>,
@@ -163,6 +167,29 @@ fn prepare(
             "remove it from the folder or save it again as PDF, and please report the problem",
         ))
     });
+    let mut probe = probe;
+    let classified = probe.as_mut().ok().map(|p| {
+        let entry = config.and_then(|c| c.document(&rel));
+        let overrides = Overrides {
+            kind: entry.and_then(|e| e.kind),
+            date: entry.and_then(|e| e.date),
+            title: entry.and_then(|e| e.title.clone()),
+        };
+        let c = classify::classify(rules, &rel, p.text.as_deref(), &overrides);
+        if p.format == Some(Format::Text) {
+            // A text file's page count is its typeset length on Letter paper (the plan
+            // lays it out again on the paper chosen for the packet).
+            if let Some(m) = crate::fonts::Metrics::get() {
+                let text = p.text.as_deref().unwrap_or("");
+                let n =
+                    crate::render::text::layout(m, crate::layout::Paper::Letter, &rel, text).len();
+                p.pages = Some(n as u32);
+            }
+        } else {
+            p.text = None;
+        }
+        c
+    });
     Prepared {
         rel,
         abs,
@@ -170,11 +197,17 @@ fn prepare(
         size,
         sha,
         probe,
+        classified,
     }
 }
 
 /// Reads one entry of the folder: a file, or every member of a portal export.
-fn load_entry(config: Option<&PacketConfig>, rel: String, abs: PathBuf) -> Vec<Loaded> {
+fn load_entry(
+    config: Option<&PacketConfig>,
+    rules: &Rules,
+    rel: String,
+    abs: PathBuf,
+) -> Vec<Loaded> {
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
         Err(e) => {
@@ -187,7 +220,7 @@ fn load_entry(config: Option<&PacketConfig>, rel: String, abs: PathBuf) -> Vec<L
         }
     };
     if ingest::extension(&rel) != "zip" {
-        return vec![Loaded::File(prepare(config, rel, abs, None, bytes))];
+        return vec![Loaded::File(prepare(config, rules, rel, abs, None, bytes))];
     }
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
@@ -197,7 +230,14 @@ fn load_entry(config: Option<&PacketConfig>, rel: String, abs: PathBuf) -> Vec<L
                 rel: mrel,
                 location,
                 bytes,
-            } => Loaded::File(prepare(config, mrel, abs.clone(), Some(location), bytes)),
+            } => Loaded::File(prepare(
+                config,
+                rules,
+                mrel,
+                abs.clone(),
+                Some(location),
+                bytes,
+            )),
             Member::Problem(p) => {
                 let rel = p.path.clone();
                 Loaded::Problem(problem_file(rel, abs.clone(), 0, String::new(), p))
@@ -228,6 +268,7 @@ impl Collector<'_> {
             size,
             sha,
             probe,
+            classified,
         } = p;
         let entry = self.config.and_then(|c| c.document(&rel));
         let excluded = entry.is_some_and(|e| e.exclude);
@@ -273,24 +314,9 @@ impl Collector<'_> {
             });
             return;
         }
-        let overrides = Overrides {
-            kind: entry.and_then(|e| e.kind),
-            date: entry.and_then(|e| e.date),
-            title: entry.and_then(|e| e.title.clone()),
-        };
-        let classified = classify::classify(self.rules, &rel, probe.text.as_deref(), &overrides);
-        // A text file's page count is its typeset length on Letter paper (the plan lays it
-        // out again on the paper chosen for the packet).
-        let pages = match (probe.format, probe.pages, crate::fonts::Metrics::get()) {
-            (Some(Format::Text), None, Some(m)) => {
-                let text = probe.text.as_deref().unwrap_or("");
-                Some(
-                    crate::render::text::layout(m, crate::layout::Paper::Letter, &rel, text).len()
-                        as u32,
-                )
-            }
-            (_, pages, _) => pages,
-        };
+        let classified = classified
+            .unwrap_or_else(|| classify::classify(self.rules, &rel, None, &Overrides::default()));
+        let pages = probe.pages;
         let status = if excluded {
             Status::Excluded
         } else {
@@ -484,7 +510,7 @@ pub fn scan(
     let loaded: Vec<Vec<Loaded>> = entries
         .into_par_iter()
         .map(|(rel, abs)| {
-            let out = load_entry(config, rel, abs);
+            let out = load_entry(config, rules, rel, abs);
             progress.advance();
             out
         })

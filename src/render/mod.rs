@@ -14,7 +14,7 @@ use crate::layout::{PageLayout, Shape};
 use crate::plan::Plan;
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextRenderingMode,
+    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, TextRenderingMode,
 };
 
 /// The resource name of the embedded font in generated pages.
@@ -47,24 +47,31 @@ pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
     let mut pages = Vec::new();
     let mut packet_pages = Vec::new();
     let mut links = Vec::new();
-    let mut push = |layouts: &[PageLayout], first: u32, size: (f32, f32)| {
-        for (i, l) in layouts.iter().enumerate() {
+    // Pages are painted from owned layouts, so their text moves rather than copies
+    // (the index of a large packet holds thousands of rows).
+    let mut push = |layouts: Vec<PageLayout>, first: u32, size: (f32, f32)| {
+        for (i, mut l) in layouts.into_iter().enumerate() {
+            links.push(std::mem::take(&mut l.links));
             pages.push(paint(l, size, &font_id));
             packet_pages.push(first + i as u32);
-            links.push(l.links.clone());
         }
     };
     let size = plan.paper.size();
+    let mut index_pages = Some(index_pages);
     for part in &plan.parts {
         if part.is_index {
-            push(&index_pages, part.first_page, size);
+            push(
+                index_pages.take().unwrap_or_default(),
+                part.first_page,
+                size,
+            );
         } else {
-            push(&part.pages, part.first_page, size);
+            push(part.pages.clone(), part.first_page, size);
         }
     }
     for item in &plan.items {
         if let crate::plan::Body::Text(layouts) = &item.body {
-            push(layouts, item.first_page, size);
+            push(layouts.clone(), item.first_page, size);
         }
     }
     doc.with_pages(pages);
@@ -77,8 +84,10 @@ pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
 }
 
 fn save(doc: &PdfDocument) -> Vec<u8> {
+    // Not compressed here: `fonts::compress_generated` does it, with the font compressed
+    // at build time.
     let opts = PdfSaveOptions {
-        optimize: true,
+        optimize: false,
         subset_fonts: false,
         secure: true,
         image_optimization: None,
@@ -102,7 +111,10 @@ pub fn pdf_from_layouts(
         .map
         .insert(font_id.clone(), printpdf::PdfFont::new(m.parsed().clone()));
     let size = paper.size();
-    let pages = layouts.iter().map(|l| paint(l, size, &font_id)).collect();
+    let pages = layouts
+        .iter()
+        .map(|l| paint(l.clone(), size, &font_id))
+        .collect();
     doc.with_pages(pages);
     let bytes = save(&doc);
     let bad = |e: lopdf::Error| Error::Internal(format!("generated PDF: {e}"));
@@ -114,6 +126,7 @@ pub fn pdf_from_layouts(
         cat.remove(b"OutputIntents");
     }
     pdf.prune_objects();
+    crate::fonts::compress_generated(&mut pdf);
     let mut out = Vec::new();
     pdf.save_to(&mut out)
         .map_err(|e| Error::Internal(format!("generated PDF: {e}")))?;
@@ -131,7 +144,7 @@ fn gray(v: f32) -> Color {
     })
 }
 
-fn paint(l: &PageLayout, size: (f32, f32), font: &FontId) -> PdfPage {
+fn paint(l: PageLayout, size: (f32, f32), font: &FontId) -> PdfPage {
     let mut ops = Vec::new();
     for s in &l.shapes {
         ops.push(Op::SaveGraphicsState);
@@ -183,35 +196,42 @@ fn paint(l: &PageLayout, size: (f32, f32), font: &FontId) -> PdfPage {
         }
         ops.push(Op::RestoreGraphicsState);
     }
-    for r in &l.runs {
+    // One text section per page; font, colour and mode are set only when they change.
+    if !l.runs.is_empty() {
         ops.push(Op::StartTextSection);
-        ops.push(Op::SetFont {
-            font: PdfFontHandle::External(font.clone()),
-            size: Pt(r.size),
-        });
-        ops.push(Op::SetFillColor { col: gray(r.gray) });
-        if r.bold {
-            ops.push(Op::SetOutlineColor { col: gray(r.gray) });
-            ops.push(Op::SetOutlineThickness {
-                pt: Pt(r.size * 0.035),
+        let mut state: Option<(f32, bool, f32)> = None;
+        for r in l.runs {
+            let want = (r.size, r.bold, r.gray);
+            if state != Some(want) {
+                if state.map(|s| s.0) != Some(r.size) {
+                    ops.push(Op::SetFont {
+                        font: PdfFontHandle::External(font.clone()),
+                        size: Pt(r.size),
+                    });
+                }
+                ops.push(Op::SetFillColor { col: gray(r.gray) });
+                if r.bold {
+                    ops.push(Op::SetOutlineColor { col: gray(r.gray) });
+                    ops.push(Op::SetOutlineThickness {
+                        pt: Pt(r.size * 0.035),
+                    });
+                    ops.push(Op::SetTextRenderingMode {
+                        mode: TextRenderingMode::FillStroke,
+                    });
+                } else {
+                    ops.push(Op::SetTextRenderingMode {
+                        mode: TextRenderingMode::Fill,
+                    });
+                }
+                state = Some(want);
+            }
+            ops.push(Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(r.x), Pt(r.y)),
             });
-            ops.push(Op::SetTextRenderingMode {
-                mode: TextRenderingMode::FillStroke,
-            });
-        } else {
-            ops.push(Op::SetTextRenderingMode {
-                mode: TextRenderingMode::Fill,
+            ops.push(Op::ShowText {
+                items: vec![TextItem::Text(r.text)],
             });
         }
-        ops.push(Op::SetTextCursor {
-            pos: Point {
-                x: Pt(r.x),
-                y: Pt(r.y),
-            },
-        });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::Text(r.text.clone())],
-        });
         ops.push(Op::EndTextSection);
     }
     PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
