@@ -83,7 +83,7 @@ fn jpeg(seed: u32) -> Vec<u8> {
         image::Rgb([base + n / 2, base + n / 3, base + n / 4])
     });
     let mut buf = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, 80)
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, 92)
         .encode_image(&img)
         .expect("encode");
     buf

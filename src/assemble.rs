@@ -107,7 +107,7 @@ pub fn assemble<W: Write>(
                 .get(&p)
                 .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
             let annots = link_annotations(&o, links);
-            o.copy_page(&mut gen_import, *pid, p, annots, "generated page")?;
+            o.copy_page(&mut gen_import, *pid, p, annots, 0, "generated page")?;
             written.insert(p);
         }
     }
@@ -126,7 +126,7 @@ pub fn assemble<W: Write>(
                         let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
                             Error::Internal(format!("no rendered page for packet page {p}"))
                         })?;
-                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), &item.rel)?;
+                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, &item.rel)?;
                     }
                 }
                 Body::Pdf => {
@@ -148,11 +148,13 @@ pub fn assemble<W: Write>(
                             .insert(*sp, o.page_id(item.first_page + i as u32)?);
                     }
                     for (i, sp) in src_pages.iter().enumerate() {
+                        let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
                         o.copy_page(
                             &mut imp,
                             *sp,
                             item.first_page + i as u32,
                             Vec::new(),
+                            open,
                             &f.rel,
                         )?;
                     }
@@ -322,12 +324,15 @@ impl<W: Write> Out<'_, W> {
     }
 
     /// Copies source page `src` (with everything it uses) as packet page `page`, stamped.
+    /// `open` is how many graphics states the page's own content leaves saved.
+    #[allow(clippy::too_many_arguments)]
     fn copy_page(
         &mut self,
         imp: &mut Importer<'_>,
         src: ObjectId,
         page: u32,
         annots: Vec<Object>,
+        open: usize,
         rel: &str,
     ) -> Result<()> {
         let err = |message: String| Error::Source {
@@ -412,7 +417,6 @@ impl<W: Write> Out<'_, W> {
             _ => Vec::new(),
         };
         dict.remove(b"Contents");
-        let open = open_saves(doc, &contents);
         if let Ok(existing) = dict.get(b"Annots") {
             let mut all: Vec<Object> = deref(doc, existing)
                 .and_then(|o| o.as_array().ok())
@@ -528,24 +532,6 @@ impl<W: Write> Out<'_, W> {
         let id = self.page_id(page)?;
         self.w.write(id, &Object::Dictionary(d)).map_err(err)
     }
-}
-
-/// Largest content stream whose `q`/`Q` balance is checked (decoded size).
-const MAX_CONTENT: usize = 64 * 1024 * 1024;
-
-/// How many graphics states a page's content streams leave saved at their end.
-fn open_saves(doc: &Document, contents: &[Object]) -> usize {
-    let mut all = Vec::new();
-    for c in contents {
-        if let Some(Object::Stream(s)) = deref(doc, c) {
-            match s.decompressed_content_with_limit(MAX_CONTENT) {
-                Ok(bytes) => all.extend_from_slice(&bytes),
-                Err(_) => all.extend_from_slice(&s.content),
-            }
-            all.push(b'\n');
-        }
-    }
-    stamp::unclosed_saves(&all)
 }
 
 /// Follows references (a bounded number of hops) to the object itself.

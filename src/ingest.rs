@@ -51,6 +51,8 @@ pub struct Probe {
     pub notes: Vec<String>,
     /// Active content the packet leaves out (scripts, attachments, outside links…).
     pub active: Vec<String>,
+    /// Per PDF page: how many graphics states its content leaves saved (for the stamp).
+    pub open_saves: Vec<u32>,
 }
 
 /// Sniffs the format from the first bytes and the extension.
@@ -173,6 +175,15 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     }
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
     let active = crate::sanitize::active_content(&doc, &reachable);
+    let open_saves: Vec<u32> = pages
+        .values()
+        .map(|&id| {
+            let content = doc
+                .get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
+                .unwrap_or_default();
+            crate::stamp::unclosed_saves(&content).min(u32::MAX as usize) as u32
+        })
+        .collect();
     let n = pages.len() as u32;
     let wanted: Vec<u32> = (1..=n.min(TEXT_PAGES)).collect();
     let mut text = String::new();
@@ -191,6 +202,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         own_output,
         notes,
         active,
+        open_saves,
     })
 }
 

@@ -57,6 +57,9 @@ pub struct SourceFile {
     pub notes: Vec<String>,
     /// Active content found in the file, which the packet leaves out.
     pub active: Vec<String>,
+    /// Per PDF page: graphics states its content leaves saved (measured at scan, so the
+    /// build does not decompress the pages again).
+    pub open_saves: Vec<u32>,
 }
 
 impl SourceFile {
@@ -338,6 +341,7 @@ impl Collector<'_> {
             classified,
             notes: probe.notes,
             active: probe.active,
+            open_saves: probe.open_saves,
         });
     }
 }
@@ -570,6 +574,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         },
         notes: Vec::new(),
         active: Vec::new(),
+        open_saves: Vec::new(),
     }
 }
 
