@@ -3,7 +3,7 @@
 //! link to the document's first page.
 
 use crate::fonts::Metrics;
-use crate::layout::{Link, PageLayout, Paper, Run, Shape, BOTTOM, MARGIN, SMALL, TITLE};
+use crate::layout::{Link, PageLayout, Paper, Run, Shape, BOTTOM, MARGIN, TITLE};
 use crate::plan::{IndexRow, Plan};
 
 const ROW: f32 = 15.0;
@@ -45,6 +45,36 @@ fn run(x: f32, y: f32, size: f32, bold: bool, gray: f32, text: String) -> Run {
         gray,
         text,
     }
+}
+
+/// A row naming a file (under Title and Kind) and why (from the Date column on).
+fn path_and_reason(
+    page: &mut PageLayout,
+    m: &Metrics,
+    cols: &[(f32, f32); 6],
+    pw: f32,
+    y: f32,
+    path: &str,
+    why: &str,
+) {
+    let path_w = cols[1].1 + cols[2].1 - 4.0;
+    page.runs.push(run(
+        MARGIN + cols[1].0,
+        y,
+        SIZE,
+        false,
+        0.0,
+        m.truncate(&m.drawable(path), SIZE, path_w),
+    ));
+    let why_w = pw - MARGIN - (MARGIN + cols[3].0) - 4.0;
+    page.runs.push(run(
+        MARGIN + cols[3].0,
+        y,
+        SIZE,
+        false,
+        0.2,
+        m.truncate(&m.drawable(why), SIZE, why_w),
+    ));
 }
 
 pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
@@ -158,52 +188,17 @@ pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
                     ));
                 }
                 IndexRow::Removed(i) => {
-                    let Some((path, what)) = plan.removed.get(*i) else {
-                        continue;
-                    };
-                    page.runs.push(run(
-                        MARGIN + cols[1].0,
-                        y,
-                        SIZE,
-                        false,
-                        0.0,
-                        m.truncate(&m.drawable(path), SIZE, cols[1].1 + cols[2].1 - 4.0),
-                    ));
-                    let w = pw - MARGIN - (MARGIN + cols[3].0) - 4.0;
-                    page.runs.push(run(
-                        MARGIN + cols[3].0,
-                        y,
-                        SIZE,
-                        false,
-                        0.2,
-                        m.truncate(&m.drawable(what), SIZE, w),
-                    ));
+                    if let Some((path, what)) = plan.removed.get(*i) {
+                        path_and_reason(&mut page, m, &cols, pw, y, path, what);
+                    }
                 }
                 IndexRow::NotIncluded(i) => {
-                    let Some(p) = plan.skipped.get(*i) else {
-                        continue;
-                    };
-                    page.runs.push(run(
-                        MARGIN + cols[1].0,
-                        y,
-                        SIZE,
-                        false,
-                        0.0,
-                        m.truncate(&m.drawable(&p.path), SIZE, cols[1].1 + cols[2].1 - 4.0),
-                    ));
-                    let reason_w = pw - MARGIN - (MARGIN + cols[3].0) - 4.0;
-                    page.runs.push(run(
-                        MARGIN + cols[3].0,
-                        y,
-                        SIZE,
-                        false,
-                        0.2,
-                        m.truncate(&m.drawable(&p.reason), SIZE, reason_w),
-                    ));
+                    if let Some(p) = plan.skipped.get(*i) {
+                        path_and_reason(&mut page, m, &cols, pw, y, &p.path, &p.reason);
+                    }
                 }
             }
         }
-        let _ = SMALL;
         pages.push(page);
     }
     pages
