@@ -185,22 +185,32 @@ pub fn assemble<W: Write>(
                 }
                 Body::Tiff => {
                     let bytes = crate::scan::read_source(f)?;
-                    let rasters = images::tiff_pages(&bytes).map_err(|e| Error::Source {
+                    // One page decoded, written and dropped at a time.
+                    let mut written_pages = 0u32;
+                    let mut failure: Option<Error> = None;
+                    let counted = images::tiff_each_page(&bytes, &mut |r| {
+                        if written_pages >= item.source_pages {
+                            return Err("the file has more pages than when it was scanned".into());
+                        }
+                        let shown = (r.width, r.height);
+                        let page = item.first_page + written_pages;
+                        written_pages += 1;
+                        o.image_page(images::raster_xobject(&r), shown, 1, page, &f.rel)
+                            .map_err(|e| {
+                                let text = e.to_string();
+                                failure = Some(e);
+                                text
+                            })
+                    });
+                    if let Some(e) = failure {
+                        return Err(e);
+                    }
+                    let counted = counted.map_err(|e| Error::Source {
                         path: f.rel.clone(),
                         message: e,
                     })?;
-                    if rasters.len() as u32 != item.source_pages {
+                    if counted != item.source_pages {
                         return Err(Error::ChangedDuringBuild(f.rel.clone()));
-                    }
-                    for (i, r) in rasters.iter().enumerate() {
-                        let shown = (r.width, r.height);
-                        o.image_page(
-                            images::raster_xobject(r),
-                            shown,
-                            1,
-                            item.first_page + i as u32,
-                            &f.rel,
-                        )?;
                     }
                 }
             }
@@ -465,6 +475,11 @@ impl<W: Write> Out<'_, W> {
             list.extend(annots);
             converted.set("Annots", Object::Array(list));
         }
+        if sanitize::dict_still_active(&converted) {
+            return Err(err(
+                "still carries active content after cleaning — please report this".into(),
+            ));
+        }
         converted.set("Parent", Object::Reference(self.pages_root));
         let id = self.page_id(page)?;
         self.w
@@ -611,10 +626,25 @@ impl<'d> Importer<'d> {
         }
         match self.doc.get_object(id) {
             Ok(Object::Dictionary(d)) => {
-                d.has_type(b"Page")
-                    || d.has_type(b"Pages")
-                    || sanitize::dangerous_annotation(d).is_some()
+                d.has_type(b"Page") || d.has_type(b"Pages") || sanitize::is_active(d)
             }
+            Ok(Object::Stream(s)) => sanitize::is_active(&s.dict),
+            _ => false,
+        }
+    }
+
+    /// True when `o` (inline, or through a reference) is active content to leave out.
+    fn is_left_out(&self, o: &Object) -> bool {
+        let target = match o {
+            Object::Reference(id) => match self.doc.get_object(*id) {
+                Ok(t) => t,
+                Err(_) => return false,
+            },
+            other => other,
+        };
+        match target {
+            Object::Dictionary(d) => sanitize::is_active(d),
+            Object::Stream(s) => sanitize::is_active(&s.dict),
             _ => false,
         }
     }
@@ -628,7 +658,12 @@ impl<'d> Importer<'d> {
                     Object::Reference(self.map_ref(w, *id))
                 }
             }
-            Object::Array(a) => Object::Array(a.iter().map(|x| self.convert(w, x)).collect()),
+            // Active elements (e.g. in an action's /Next list) are left out of arrays.
+            Object::Array(a) => {
+                let kept: Vec<&Object> = a.iter().filter(|x| !self.is_left_out(x)).collect();
+                Object::Array(kept.into_iter().map(|x| self.convert(w, x)).collect())
+            }
+            Object::Dictionary(d) if sanitize::is_active(d) => Object::Null,
             Object::Dictionary(d) => Object::Dictionary(self.convert_dict(w, d)),
             Object::Stream(s) => {
                 let mut s2 = Stream::new(self.convert_dict(w, &s.dict), s.content.clone());
@@ -655,14 +690,8 @@ impl<'d> Importer<'d> {
         let mut out = Dictionary::new();
         for (k, v) in d.iter() {
             // Active content stays out of the packet (scan reported it).
-            if k == b"AA" || k == b"JS" {
+            if sanitize::is_dropped_key(k) || self.is_left_out(v) {
                 continue;
-            }
-            if sanitize::is_action_key(k) {
-                let action = deref(self.doc, v).and_then(|a| a.as_dict().ok());
-                if action.is_some_and(|a| sanitize::dangerous_action(a).is_some()) {
-                    continue;
-                }
             }
             // Named destinations are resolved to explicit ones: the packet has no name
             // tree. A name that resolves to nothing leaves the link inert.
@@ -707,6 +736,13 @@ impl<'d> Importer<'d> {
                 Ok(o) => self.convert(w, o),
                 Err(_) => Object::Null,
             };
+            // A last check: nothing active may reach the packet.
+            if sanitize::still_active(&converted) {
+                return Err(std::io::Error::other(format!(
+                    "object {} still carries active content after cleaning",
+                    src.0
+                )));
+            }
             w.write(dst, &converted)?;
         }
         Ok(())

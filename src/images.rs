@@ -41,11 +41,26 @@ fn check_pixels(w: u32, h: u32) -> Result<(), String> {
 }
 
 /// Decodes every page of a TIFF (a multi-page fax has one page per image directory).
+/// Holds all pages at once: for small images and tests; see [`tiff_each_page`].
 pub fn tiff_pages(bytes: &[u8]) -> Result<Vec<Raster>, String> {
+    let mut pages = Vec::new();
+    tiff_each_page(bytes, &mut |r| {
+        pages.push(r);
+        Ok(())
+    })?;
+    Ok(pages)
+}
+
+/// Decodes the pages of a TIFF one at a time, handing each to `each` before the next
+/// is decoded, so memory holds one page however many the fax has. Returns the count.
+pub fn tiff_each_page(
+    bytes: &[u8],
+    each: &mut dyn FnMut(Raster) -> Result<(), String>,
+) -> Result<u32, String> {
     use tiff::decoder::{Decoder, DecodingResult};
     use tiff::ColorType;
     let mut dec = Decoder::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let mut pages = Vec::new();
+    let mut count = 0u32;
     loop {
         let (w, h) = dec.dimensions().map_err(|e| e.to_string())?;
         check_pixels(w, h)?;
@@ -77,19 +92,20 @@ pub fn tiff_pages(bytes: &[u8]) -> Result<Vec<Raster>, String> {
         if data.len() < row * h as usize {
             return Err("image data is shorter than its size says".into());
         }
-        pages.push(Raster {
+        each(Raster {
             width: w,
             height: h,
             color,
             bits,
             data,
-        });
+        })?;
+        count += 1;
         if !dec.more_images() {
             break;
         }
         dec.next_image().map_err(|e| e.to_string())?;
     }
-    Ok(pages)
+    Ok(count)
 }
 
 fn components(c: Color) -> usize {

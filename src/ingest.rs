@@ -162,6 +162,16 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     if pages.is_empty() {
         return Err(damaged_pdf(rel, "it has no pages"));
     }
+    // Every page must be there: a page the page tree names but the file lacks would stop
+    // the build later.
+    for (n, id) in &pages {
+        if doc.get_dictionary(*id).is_err() {
+            return Err(damaged_pdf(
+                rel,
+                &format!("page {n} is missing from the file"),
+            ));
+        }
+    }
     let mut notes = Vec::new();
     if doc.was_encrypted() && password.is_none() {
         notes.push("protected by an owner password only; opened without it".to_string());
@@ -265,11 +275,19 @@ fn damaged_streams(doc: &Document, reachable: &[lopdf::ObjectId]) -> Option<Stri
         }
         // The zlib checksum is checked too: it is what reveals damage inside the data.
         let zlib = flate2::read::ZlibDecoder::new(s.content.as_slice());
-        if let Err(e) = std::io::copy(&mut zlib.take(STREAM_CHECK_LIMIT), &mut std::io::sink()) {
-            return Some(format!(
-                "compressed data in object {} is damaged: {e}",
-                id.0
-            ));
+        match std::io::copy(&mut zlib.take(STREAM_CHECK_LIMIT + 1), &mut std::io::sink()) {
+            Err(e) => {
+                return Some(format!(
+                    "compressed data in object {} is damaged: {e}",
+                    id.0
+                ))
+            }
+            Ok(n) if n > STREAM_CHECK_LIMIT => return Some(format!(
+                "object {} expands to more than {} MB — refused as a possible decompression bomb",
+                id.0,
+                STREAM_CHECK_LIMIT / (1024 * 1024)
+            )),
+            Ok(_) => {}
         }
     }
     None
@@ -480,16 +498,20 @@ fn probe_png(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
 }
 
 fn probe_tiff(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
-    let pages = crate::images::tiff_pages(bytes).map_err(|e| damaged_image(rel, "TIFF", e))?;
-    let first = pages
-        .first()
-        .ok_or_else(|| damaged_image(rel, "TIFF", "no pages"))?;
+    // Every page is decoded to find damage, one at a time; only the count is kept.
+    let mut first: Option<(u32, u32)> = None;
+    let pages = crate::images::tiff_each_page(bytes, &mut |r| {
+        first.get_or_insert((r.width, r.height));
+        Ok(())
+    })
+    .map_err(|e| damaged_image(rel, "TIFF", e))?;
+    let (width, height) = first.ok_or_else(|| damaged_image(rel, "TIFF", "no pages"))?;
     Ok(Probe {
         format: Some(Format::Tiff),
-        pages: Some(pages.len() as u32),
+        pages: Some(pages),
         image: Some(ImageInfo {
-            width: first.width,
-            height: first.height,
+            width,
+            height,
             components: 0,
             orientation: 1,
             adobe: false,

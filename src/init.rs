@@ -24,9 +24,20 @@ fn quote(s: &str) -> String {
     out
 }
 
-/// One comment line, with line breaks folded.
+/// One comment line: line breaks folded, other control characters written as \u{…}
+/// (TOML allows no control characters in comments).
 fn comment(s: &str) -> String {
-    format!("# {}\n", s.replace(['\n', '\r'], " "))
+    let mut out = String::from("# ");
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
 }
 
 /// The packet.toml `medpacket init` writes for this inventory.
@@ -142,6 +153,16 @@ pub fn packet_toml(inv: &Inventory, profiles: &[String], today: chrono::NaiveDat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_with_control_characters_stay_valid_toml() {
+        let doc = format!(
+            "{}v = 1\n",
+            comment("PROBLEM empty\u{7f}.pdf: lab \u{1b}copy\nnext")
+        );
+        let v: toml::Table = toml::from_str(&doc).expect("parses");
+        assert_eq!(v["v"].as_integer(), Some(1));
+    }
 
     #[test]
     fn quoting_round_trips_through_toml() {

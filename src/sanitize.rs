@@ -53,6 +53,36 @@ pub fn dangerous_annotation(d: &Dictionary) -> Option<&'static str> {
         .map(|(_, what)| *what)
 }
 
+/// Keys that are always left out: additional actions, scripts, associated and embedded
+/// files.
+pub fn is_dropped_key(key: &[u8]) -> bool {
+    matches!(key, b"AA" | b"JS" | b"AF" | b"EF" | b"RichMediaContent")
+}
+
+/// True when a dictionary is something the packet never carries: a dangerous action, an
+/// attachment or media annotation, or an embedded file.
+pub fn is_active(d: &Dictionary) -> bool {
+    dangerous_action(d).is_some()
+        || dangerous_annotation(d).is_some()
+        || name_of(d, b"Type") == Some(b"EmbeddedFile")
+}
+
+/// Whether anything active is left in an object about to be written (its own
+/// dictionaries and arrays; references are checked when their objects are written).
+pub fn still_active(o: &Object) -> bool {
+    match o {
+        Object::Dictionary(d) => dict_still_active(d),
+        Object::Stream(s) => dict_still_active(&s.dict),
+        Object::Array(a) => a.iter().any(still_active),
+        _ => false,
+    }
+}
+
+/// [`still_active`] for a dictionary.
+pub fn dict_still_active(d: &Dictionary) -> bool {
+    is_active(d) || d.iter().any(|(k, v)| is_dropped_key(k) || still_active(v))
+}
+
 /// True for dictionary keys whose values are actions (followed to check them).
 pub fn is_action_key(key: &[u8]) -> bool {
     matches!(key, b"A" | b"Next" | b"OpenAction" | b"PA")

@@ -116,8 +116,6 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
         Some("hidden file")
     } else if name == CONFIG_NAME {
         Some("medpacket's settings for this folder")
-    } else if lower.starts_with("second-opinion-packet-") && lower.ends_with(".pdf") {
-        Some("a packet medpacket wrote earlier")
     } else {
         None
     }
@@ -227,7 +225,7 @@ fn load_entry(
     }
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
-    crate::zipin::read_members(&rel, &bytes, None, &mut |m| {
+    crate::zipin::read_members(&rel, &bytes, &mut |m| {
         out.push(match m {
             Member::File {
                 rel: mrel,
@@ -302,6 +300,18 @@ impl Collector<'_> {
         let password = entry.and_then(|e| e.password.clone());
         let probe = match probe {
             Ok(p) => p,
+            // A file the patient excluded is left out, readable or not.
+            Err(_) if excluded => {
+                let mut f = problem_file(rel, abs, size, sha, Problem::new("", "", ""));
+                f.zip = zip;
+                f.status = Status::Excluded;
+                if let Some(e) = entry {
+                    f.classified.kind = e.kind.unwrap_or(f.classified.kind);
+                    f.classified.date = e.date;
+                }
+                self.files.push(f);
+                return;
+            }
             Err(problem) => {
                 self.files.push(SourceFile {
                     zip,
@@ -592,7 +602,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn junk_and_own_outputs_are_ignored() {
+    fn junk_is_ignored_but_never_a_record_by_its_name_alone() {
         for name in [
             ".DS_Store",
             "Thumbs.db",
@@ -600,11 +610,17 @@ mod tests {
             "~$letter.docx",
             ".hidden.pdf",
             "packet.toml",
-            "second-opinion-packet-ana-2025-01-01.pdf",
         ] {
             assert!(ignore_reason(name).is_some(), "{name}");
         }
-        for name in ["scan0001.pdf", "IMG_2291.jpg", "desktop.pdf"] {
+        // Earlier packets are recognised by their content (Creator), not by a name a
+        // real record could also have.
+        for name in [
+            "scan0001.pdf",
+            "IMG_2291.jpg",
+            "desktop.pdf",
+            "second-opinion-packet-mayo-report.pdf",
+        ] {
             assert!(ignore_reason(name).is_none(), "{name}");
         }
     }

@@ -13,17 +13,34 @@ pub const MAX_MEMBER: u64 = 512 * 1024 * 1024;
 pub const MAX_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
 /// Most members read from one archive.
 pub const MAX_MEMBERS: usize = 10_000;
-/// Highest compression ratio accepted for members over [`RATIO_FLOOR`] bytes.
+/// Highest compression ratio accepted for members over [`RATIO_FLOOR`] bytes (so many
+/// small members cannot add up to a bomb either; nested archives share one budget).
 pub const MAX_RATIO: u64 = 100;
-const RATIO_FLOOR: u64 = 1024 * 1024;
+const RATIO_FLOOR: u64 = 64 * 1024;
 
-/// Where a member lives: the member's name, inside an optional nested archive.
+/// Where a member lives: its index in its archive, inside an optional nested archive.
+/// Indices, not names: a name in an old code page may not survive being decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZipLocation {
-    /// The member of the outer archive that is itself an archive, if any.
-    pub nested: Option<String>,
-    /// The member's name in the innermost archive.
-    pub name: String,
+    /// The index of the outer archive's member that is itself an archive, if any.
+    pub nested: Option<usize>,
+    /// The member's index in the innermost archive.
+    pub index: usize,
+}
+
+/// What one archive in the folder may unpack to, shared by its nested archives.
+struct Budget {
+    total: u64,
+    members: usize,
+}
+
+/// The entry count an archive's end record declares (None for ZIP64 or when absent).
+fn declared_entries(bytes: &[u8]) -> Option<u64> {
+    let from = bytes.len().saturating_sub(65_557);
+    let tail = bytes.get(from..)?;
+    let at = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let n = u16::from_le_bytes([*tail.get(at + 10)?, *tail.get(at + 11)?]);
+    (n != 0xFFFF).then_some(u64::from(n))
 }
 
 /// What reading an archive yields, member by member.
@@ -79,7 +96,21 @@ fn junk(name: &str) -> Option<&'static str> {
 /// Reads every member of the archive `bytes` (named `rel` in reports) and hands each to
 /// `each`. `depth` 0 is an archive in the folder; its archives are read at depth 1, and
 /// archives inside those are refused.
-pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dyn FnMut(Member)) {
+pub fn read_members(rel: &str, bytes: &[u8], each: &mut dyn FnMut(Member)) {
+    let mut budget = Budget {
+        total: 0,
+        members: 0,
+    };
+    read_level(rel, bytes, None, &mut budget, each);
+}
+
+fn read_level(
+    rel: &str,
+    bytes: &[u8],
+    nested: Option<usize>,
+    budget: &mut Budget,
+    each: &mut dyn FnMut(Member),
+) {
     let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(a) => a,
         Err(e) => {
@@ -87,7 +118,16 @@ pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dy
             return;
         }
     };
-    if archive.len() > MAX_MEMBERS {
+    if declared_entries(bytes).is_some_and(|n| n != archive.len() as u64) {
+        each(Member::Problem(Problem::new(
+            rel,
+            "two or more members of the archive have the same name, so one would hide another",
+            "extract the archive by hand, check the files, and put them in the folder",
+        )));
+        return;
+    }
+    budget.members += archive.len();
+    if budget.members > MAX_MEMBERS {
         each(Member::Problem(Problem::new(
             rel,
             format!(
@@ -98,7 +138,6 @@ pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dy
         )));
         return;
     }
-    let mut total = 0u64;
     for i in 0..archive.len() {
         // The entry's directory record first (no decryption, no decompression).
         let file = match archive.by_index_raw(i) {
@@ -108,7 +147,11 @@ pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dy
                 continue;
             }
         };
-        let raw_name = String::from_utf8_lossy(file.name_raw()).into_owned();
+        // The name as the archive's own encoding says (UTF-8 or the old DOS code page).
+        let raw_name = file
+            .name()
+            .map(|n| n.into_owned())
+            .unwrap_or_else(|_| String::from_utf8_lossy(file.name_raw()).into_owned());
         let member_rel = format!("{rel}/{raw_name}");
         if file.is_dir() {
             continue;
@@ -138,7 +181,7 @@ pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dy
         }
         let size = file.size();
         let packed = file.compressed_size().max(1);
-        if size > MAX_MEMBER || total.saturating_add(size) > MAX_TOTAL {
+        if size > MAX_MEMBER || budget.total.saturating_add(size) > MAX_TOTAL {
             each(Member::Problem(Problem::new(
                 member_rel,
                 format!("member too large ({size} bytes unpacked; limits {MAX_MEMBER} per member, {MAX_TOTAL} per archive)"),
@@ -183,7 +226,7 @@ pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dy
                 continue;
             }
         }
-        total += size;
+        budget.total += size;
         let is_zip = raw_name.to_ascii_lowercase().ends_with(".zip");
         if is_zip {
             if nested.is_some() {
@@ -195,19 +238,10 @@ pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dy
                 continue;
             }
             drop(file);
-            read_members(&member_rel, &data, Some(&raw_name), each);
+            read_level(&member_rel, &data, Some(i), budget, each);
             continue;
         }
-        let location = match nested {
-            Some(outer) => ZipLocation {
-                nested: Some(outer.to_string()),
-                name: raw_name,
-            },
-            None => ZipLocation {
-                nested: None,
-                name: raw_name,
-            },
-        };
+        let location = ZipLocation { nested, index: i };
         each(Member::File {
             rel: member_rel,
             location,
@@ -219,19 +253,19 @@ pub fn read_members(rel: &str, bytes: &[u8], nested: Option<&str>, each: &mut dy
 /// Reads one member's bytes again (for assembly and the bundle).
 pub fn read_member(archive: &[u8], location: &ZipLocation) -> Result<Vec<u8>, String> {
     let inner;
-    let archive = match &location.nested {
+    let archive = match location.nested {
         Some(outer) => {
             inner = read_one(archive, outer)?;
             inner.as_slice()
         }
         None => archive,
     };
-    read_one(archive, &location.name)
+    read_one(archive, location.index)
 }
 
-fn read_one(archive: &[u8], name: &str) -> Result<Vec<u8>, String> {
+fn read_one(archive: &[u8], index: usize) -> Result<Vec<u8>, String> {
     let mut a = zip::ZipArchive::new(Cursor::new(archive)).map_err(|e| e.to_string())?;
-    let mut f = a.by_name(name).map_err(|e| e.to_string())?;
+    let mut f = a.by_index(index).map_err(|e| e.to_string())?;
     let size = f.size();
     if size > MAX_MEMBER {
         return Err("member too large".into());

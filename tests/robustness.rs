@@ -186,6 +186,23 @@ fn hostile_pdf() -> Vec<u8> {
         "Type" => "Annot", "Subtype" => "Link", "Rect" => vec![72.into(), 560.into(), 200.into(), 580.into()],
         "A" => dictionary! { "S" => "URI", "URI" => Object::string_literal("https://example.invalid/") },
     });
+    // A harmless GoTo whose /Next list chains a launch and a web link.
+    let chained_launch = doc.add_object(dictionary! { "S" => "Launch", "Win" => dictionary! { "F" => Object::string_literal("cmd.exe") } });
+    let chain = doc.add_object(dictionary! {
+        "Type" => "Annot", "Subtype" => "Link", "Rect" => vec![72.into(), 520.into(), 200.into(), 540.into()],
+        "A" => dictionary! {
+            "S" => "GoTo", "D" => vec![Object::Integer(0), "Fit".into()],
+            "Next" => vec![
+                Object::Reference(chained_launch),
+                Object::Dictionary(dictionary! { "S" => "URI", "URI" => Object::string_literal("http://evil.invalid/") }),
+                Object::Dictionary(dictionary! { "S" => "SubmitForm", "F" => Object::string_literal("http://evil.invalid/") }),
+            ],
+        },
+    });
+    let associated = doc.add_object(Stream::new(
+        dictionary! { "Type" => "EmbeddedFile" },
+        b"MZ-associated-payload".to_vec(),
+    ));
     let embedded = doc.add_object(Stream::new(
         dictionary! { "Type" => "EmbeddedFile" },
         b"secret attachment".to_vec(),
@@ -199,7 +216,8 @@ fn hostile_pdf() -> Vec<u8> {
         "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
         "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
         "AA" => dictionary! { "O" => js },
-        "Annots" => vec![Object::Reference(launch), Object::Reference(uri), Object::Reference(attach)],
+        "Annots" => vec![Object::Reference(launch), Object::Reference(uri), Object::Reference(attach), Object::Reference(chain)],
+        "AF" => vec![Object::Dictionary(dictionary! { "Type" => "Filespec", "EF" => dictionary! { "F" => associated } })],
     });
     doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1 }));
     let names_js = doc.add_object(
@@ -261,29 +279,33 @@ fn active_content_is_removed_reported_and_the_page_is_unchanged() {
     ] {
         assert!(whats.contains(&want), "{want:?} not reported in {whats:?}");
     }
-    // Nothing active is left anywhere in the packet.
-    let doc = lopdf::Document::load(&out).expect("load");
-    for (id, obj) in &doc.objects {
-        let d = match obj {
+    // Nothing active is left anywhere in the packet, however deeply nested.
+    fn check(id: lopdf::ObjectId, o: &lopdf::Object) {
+        let d = match o {
             lopdf::Object::Dictionary(d) => d,
             lopdf::Object::Stream(s) => &s.dict,
-            _ => continue,
+            lopdf::Object::Array(a) => {
+                a.iter().for_each(|x| check(id, x));
+                return;
+            }
+            _ => return,
         };
-        for key in [&b"AA"[..], b"JS", b"OpenAction", b"EF", b"XFA"] {
+        for key in [&b"AA"[..], b"JS", b"OpenAction", b"EF", b"AF", b"XFA"] {
             assert!(
                 !d.has(key),
                 "object {id:?} still has /{}",
                 String::from_utf8_lossy(key)
             );
         }
-        for bad in [
-            &b"JavaScript"[..],
-            b"Launch",
-            b"URI",
-            b"FileAttachment",
-            b"EmbeddedFile",
-        ] {
-            for v in d.iter().map(|(_, v)| v) {
+        for (_, v) in d.iter() {
+            for bad in [
+                &b"JavaScript"[..],
+                b"Launch",
+                b"URI",
+                b"SubmitForm",
+                b"FileAttachment",
+                b"EmbeddedFile",
+            ] {
                 assert_ne!(
                     v.as_name().ok(),
                     Some(bad),
@@ -291,7 +313,25 @@ fn active_content_is_removed_reported_and_the_page_is_unchanged() {
                     String::from_utf8_lossy(bad)
                 );
             }
+            check(id, v);
         }
+    }
+    let doc = lopdf::Document::load(&out).expect("load");
+    for (id, obj) in &doc.objects {
+        check(*id, obj);
+    }
+    let bytes = std::fs::read(&out).expect("read");
+    for payload in [
+        &b"MZ-associated-payload"[..],
+        b"secret attachment",
+        b"cmd.exe",
+        b"evil.invalid",
+    ] {
+        assert!(
+            !bytes.windows(payload.len()).any(|w| w == payload),
+            "{} reached the packet",
+            String::from_utf8_lossy(payload)
+        );
     }
     if require_tool("pdfinfo") {
         let i = std::process::Command::new("pdfinfo")

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
             std::hint::black_box(c);
         }
     }
-    medpacket::zipin::read_members("doc.zip", data, None, &mut |_| {});
+    medpacket::zipin::read_members("doc.zip", data, &mut |_| {});
     let _ = medpacket::images::tiff_pages(data);
     let _ = medpacket::images::png_raster(data);
     std::hint::black_box(medpacket::classify::find_date(&String::from_utf8_lossy(data)));
