@@ -334,6 +334,19 @@ pub fn verify_zip(path: &Path, password: Option<&str>) -> Result<VerifyReport> {
         };
         checks.push(check);
     }
+    // The manifest's own records must agree: each document's checksum is its original's.
+    for d in &manifest.documents {
+        let name = format!("originals/{}", d.path);
+        let member = manifest.members.iter().find(|m| m.path == name);
+        if member.is_some_and(|m| m.sha256 != d.sha256) || member.is_none() {
+            checks.push(MemberCheck {
+                path: format!("manifest.json (document {})", d.path),
+                status: Verdict::Changed,
+                expected_sha256: Some(d.sha256.clone()),
+                actual_sha256: member.map(|m| m.sha256.clone()),
+            });
+        }
+    }
     let listed: std::collections::HashSet<&str> =
         manifest.members.iter().map(|m| m.path.as_str()).collect();
     let names: Vec<String> = zip
@@ -344,7 +357,12 @@ pub fn verify_zip(path: &Path, password: Option<&str>) -> Result<VerifyReport> {
         })
         .collect();
     for name in names {
-        if name == MANIFEST || name.ends_with('/') || listed.contains(name.as_str()) {
+        let empty_folder = name.ends_with('/')
+            && zip
+                .index_for_name(&name)
+                .and_then(|i| zip.by_index_raw(i).ok().map(|f| f.size() == 0))
+                .unwrap_or(false);
+        if name == MANIFEST || empty_folder || listed.contains(name.as_str()) {
             continue;
         }
         checks.push(MemberCheck {

@@ -213,6 +213,18 @@ impl PacketConfig {
                 "{at}[patient] name is empty — write the patient's full name, e.g. name = \"Ana Ruiz\""
             )));
         }
+        if let Some(p) = &self.request.profile {
+            let known = crate::check::profile_names();
+            if !known.iter().any(|k| k == p) {
+                let at = line_of_key(text, "request", "profile")
+                    .map(|l| format!("line {l}: "))
+                    .unwrap_or_default();
+                return Err(bad(format!(
+                    "{at}[request] profile \"{p}\" is unknown — use one of: {}",
+                    known.join(", ")
+                )));
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for d in &self.documents {
             let p = normalize_rel(&d.path);

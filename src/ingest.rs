@@ -282,11 +282,13 @@ fn damaged_streams(doc: &Document, reachable: &[lopdf::ObjectId]) -> Option<Stri
                     id.0
                 ))
             }
-            Ok(n) if n > STREAM_CHECK_LIMIT => return Some(format!(
+            Ok(n) if n > STREAM_CHECK_LIMIT => {
+                return Some(format!(
                 "object {} expands to more than {} MB — refused as a possible decompression bomb",
                 id.0,
                 STREAM_CHECK_LIMIT / (1024 * 1024)
-            )),
+            ))
+            }
             Ok(_) => {}
         }
     }

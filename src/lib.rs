@@ -65,6 +65,17 @@ pub struct BuildOptions {
     pub password: Option<String>,
 }
 
+/// A packet or letter cannot carry the placeholder name `init` writes.
+fn refuse_placeholder(config: &PacketConfig, dir: &Path) -> Result<()> {
+    if config.patient.is_placeholder() {
+        return Err(Error::Config {
+            path: dir.join(config::CONFIG_NAME),
+            message: "[patient] name is still the placeholder medpacket init wrote — write the patient's full name".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Scans a records folder (packet.toml is read when present).
 pub fn scan_folder(
     dir: &Path,
@@ -72,6 +83,9 @@ pub fn scan_folder(
 ) -> Result<(scan::Inventory, Option<PacketConfig>)> {
     if !dir.exists() {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
+    }
+    if !dir.is_dir() {
+        return Err(Error::NotAFolder(dir.to_path_buf()));
     }
     let config = PacketConfig::load(dir)?;
     let rules = classify::Rules::builtin()
@@ -104,12 +118,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         f.classified.evidence = Vec::new();
     }
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
-    if config.patient.is_placeholder() {
-        return Err(Error::Config {
-            path: opts.dir.join(config::CONFIG_NAME),
-            message: "[patient] name is still the placeholder medpacket init wrote — write the patient's full name".into(),
-        });
-    }
+    refuse_placeholder(&config, &opts.dir)?;
     let generated_at = clock::now();
     let target = opts
         .output
@@ -118,7 +127,8 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     let full_target = emit::check_target(&target, &inv.root, opts.force)?;
     let full_zip = match &opts.zip {
         Some(z) => {
-            if z == &target {
+            let full = emit::check_target(z, &inv.root, opts.force)?;
+            if full == full_target {
                 return Err(Error::Config {
                     path: z.clone(),
                     message:
@@ -126,7 +136,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                             .into(),
                 });
             }
-            Some(emit::check_target(z, &inv.root, opts.force)?)
+            Some(full)
         }
         None => None,
     };
@@ -328,6 +338,7 @@ pub struct LetterOptions {
 pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
     let (inv, config) = scan_folder(&opts.dir, &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
+    refuse_placeholder(&config, &opts.dir)?;
     let now = clock::now();
     let target = opts.output.clone().unwrap_or_else(|| {
         let name = default_output_name(&config.patient.name, now);

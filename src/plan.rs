@@ -296,15 +296,6 @@ pub fn plan(
         next += item.source_pages;
     }
     let mut warnings = Vec::new();
-    if let Some(profile) = cfg.request.profile.as_deref() {
-        let known = questions::known_profiles();
-        if !known.iter().any(|k| k == profile) {
-            warnings.push(format!(
-                "packet.toml: [request] profile \"{profile}\" is not one medpacket knows ({}); only the general questions are used",
-                known.join(", ")
-            ));
-        }
-    }
     let missing = undrawable(m, cfg);
     if !missing.is_empty() {
         warnings.push(format!(

@@ -13,13 +13,6 @@ struct ProfileQuestions {
     questions: Vec<String>,
 }
 
-/// The request profiles that have default questions (e.g. `general`, `oncology`).
-pub fn known_profiles() -> Vec<String> {
-    toml::from_str::<BTreeMap<String, ProfileQuestions>>(QUESTIONS_TOML)
-        .map(|t| t.into_keys().collect())
-        .unwrap_or_default()
-}
-
 /// The default questions for `profile` (general ones first), from templates/questions.toml.
 pub fn default_questions(profile: Option<&str>) -> Vec<String> {
     let table: BTreeMap<String, ProfileQuestions> = match toml::from_str(QUESTIONS_TOML) {

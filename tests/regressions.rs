@@ -1,0 +1,392 @@
+//! Regression tests, each named after what broke: inputs found by review and fuzzing that
+//! once dropped a record, stopped a build late, or slipped past a limit.
+
+mod support;
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::Output;
+use support::*;
+
+const PATIENT: &str = "[patient]\nname = \"Ana Ruiz\"\n";
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    medpacket().args(args).arg(dir).output().expect("run")
+}
+
+fn scan(dir: &Path) -> Value {
+    let o = run(&["scan", "--json"], dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+fn file<'a>(v: &'a Value, path: &str) -> &'a Value {
+    v["files"]
+        .as_array()
+        .and_then(|f| f.iter().find(|x| x["path"] == path))
+        .unwrap_or_else(|| panic!("{path} not in {v}"))
+}
+
+fn zip_of(members: &[(&str, &[u8], zip::CompressionMethod)]) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data, method) in members {
+        let opts = zip::write::SimpleFileOptions::default().compression_method(*method);
+        out.start_file(*name, opts).expect("start");
+        out.write_all(data).expect("write");
+    }
+    out.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn excluded_unreadable_file_no_longer_blocks_check_or_build() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let toml = format!("{PATIENT}[[documents]]\npath = \"broken.pdf\"\nexclude = true\n");
+    write_files(
+        tmp.path(),
+        &[
+            ("packet.toml", toml.into_bytes()),
+            ("broken.pdf", truncated_pdf()),
+            (
+                "meds.txt",
+                b"MEDICATION LIST\nAspirin 81 mg daily\n".to_vec(),
+            ),
+        ],
+    );
+    assert_eq!(file(&scan(tmp.path()), "broken.pdf")["status"], "excluded");
+    assert_eq!(run(&["check"], tmp.path()).status.code(), Some(0));
+    let out = tempfile::tempdir().expect("out");
+    let o = medpacket()
+        .arg("build")
+        .arg(tmp.path())
+        .arg("-o")
+        .arg(out.path().join("p.pdf"))
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn pdf_with_a_missing_page_object_is_a_problem_at_scan_not_a_late_build_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A page tree that names a page the file does not contain.
+    let mut doc = lopdf::Document::load_mem(&simple_pdf("LAB RESULTS", &["Collected: 2025-01-02"]))
+        .expect("load");
+    let root = doc
+        .catalog()
+        .expect("catalog")
+        .get(b"Pages")
+        .and_then(lopdf::Object::as_reference)
+        .expect("pages");
+    let pages = doc.get_dictionary_mut(root).expect("pages");
+    if let Ok(lopdf::Object::Array(kids)) = pages.get_mut(b"Kids") {
+        kids.push(lopdf::Object::Reference((999, 0)));
+    }
+    pages.set("Count", 2);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    write_files(
+        tmp.path(),
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("miss.pdf", bytes),
+        ],
+    );
+    let v = scan(tmp.path());
+    let miss = file(&v, "miss.pdf");
+    assert_eq!(miss["status"], "problem", "{miss}");
+    assert!(
+        miss["problem"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("missing from the file")),
+        "{miss}"
+    );
+    assert_eq!(
+        run(&["check"], tmp.path()).status.code(),
+        Some(1),
+        "check is not ready when build would fail"
+    );
+}
+
+#[test]
+fn pdf_decompression_bomb_is_refused_and_said_so() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    if !require_tool("python3") {
+        return;
+    }
+    // A page whose content stream inflates to 600 MB of spaces (compressed by Python's
+    // zlib, which is quick about it).
+    let script = "import sys, zlib\nc = zlib.compressobj(9)\nout = sys.stdout.buffer\nchunk = b' ' * (1 << 20)\nfor _ in range(600):\n    out.write(c.compress(chunk))\nout.write(c.flush())\n";
+    let o = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("python3");
+    assert!(o.status.success());
+    let packed = o.stdout;
+    let mut doc = lopdf::Document::load_mem(&simple_pdf("LAB RESULTS", &[])).expect("load");
+    let page = *doc.get_pages().values().next().expect("page");
+    let mut dict = lopdf::Dictionary::new();
+    dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+    let bomb = doc.add_object(lopdf::Stream::new(dict, packed));
+    doc.get_dictionary_mut(page)
+        .expect("page")
+        .set("Contents", lopdf::Object::Reference(bomb));
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    write_files(
+        tmp.path(),
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("bomb.pdf", bytes),
+        ],
+    );
+    let v = scan(tmp.path());
+    let reason = file(&v, "bomb.pdf")["problem"]["reason"].to_string();
+    assert!(reason.contains("decompression bomb"), "{reason}");
+}
+
+#[test]
+fn zip_member_named_in_the_old_dos_code_page_is_packed_not_lost() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A member name stored in CP437 (0x81 is ü) without the UTF-8 flag.
+    let mut z = zip_of(&[(
+        "Befund_MXller.pdf",
+        &simple_pdf(
+            "SURGICAL PATHOLOGY REPORT",
+            &["Date of Procedure: 03/14/2025"],
+        ),
+        zip::CompressionMethod::Deflated,
+    )]);
+    let needle = b"Befund_MXller.pdf";
+    let mut at = 0;
+    while let Some(i) = z[at..].windows(needle.len()).position(|w| w == needle) {
+        z[at + i + 8] = 0x81;
+        at += i + 1;
+    }
+    write_files(
+        tmp.path(),
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("export.zip", z),
+        ],
+    );
+    let out = tempfile::tempdir().expect("out");
+    let o = medpacket()
+        .arg("build")
+        .arg(tmp.path())
+        .arg("-o")
+        .arg(out.path().join("p.pdf"))
+        .arg("--zip")
+        .arg(out.path().join("p.zip"))
+        .arg("--json")
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["documents"][0]["path"], "export.zip/Befund_Müller.pdf");
+    assert_eq!(
+        medpacket()
+            .arg("verify")
+            .arg(out.path().join("p.zip"))
+            .output()
+            .expect("run")
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn zip_with_two_members_of_one_name_is_a_problem_not_a_silent_drop() {
+    if !require_tool("python3") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_files(
+        tmp.path(),
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("a.pdf", simple_pdf("SURGICAL PATHOLOGY REPORT", &[])),
+            ("b.pdf", simple_pdf("LAB RESULTS", &[])),
+        ],
+    );
+    // Python's zipfile writes a second member of the same name (with a warning).
+    let script = "import sys, zipfile, warnings\nwarnings.simplefilter('ignore')\nd = sys.argv[1]\nwith zipfile.ZipFile(d + '/export.zip', 'w') as z:\n    z.write(d + '/a.pdf', 'dup.pdf')\n    z.write(d + '/b.pdf', 'dup.pdf')\n";
+    let o = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(tmp.path())
+        .output()
+        .expect("python3");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::remove_file(tmp.path().join("a.pdf")).expect("rm");
+    std::fs::remove_file(tmp.path().join("b.pdf")).expect("rm");
+    let v = scan(tmp.path());
+    let z = file(&v, "export.zip");
+    assert_eq!(z["status"], "problem", "{z}");
+    assert!(
+        z["problem"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("same name")),
+        "{z}"
+    );
+}
+
+#[test]
+fn many_small_highly_compressed_members_cannot_add_up_to_a_bomb() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let zeros = vec![0u8; 512 * 1024];
+    let members: Vec<(String, &[u8], zip::CompressionMethod)> = (0..40)
+        .map(|i| {
+            (
+                format!("part{i}.txt"),
+                zeros.as_slice(),
+                zip::CompressionMethod::Deflated,
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8], zip::CompressionMethod)> = members
+        .iter()
+        .map(|(n, d, m)| (n.as_str(), *d, *m))
+        .collect();
+    write_files(
+        tmp.path(),
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("many.zip", zip_of(&refs)),
+        ],
+    );
+    let v = scan(tmp.path());
+    let p = file(&v, "many.zip/part0.txt");
+    assert!(
+        p["problem"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("compression ratio")),
+        "{p}"
+    );
+}
+
+#[test]
+fn a_record_named_like_a_packet_is_still_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_files(
+        tmp.path(),
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            (
+                "second-opinion-packet-from-another-clinic.pdf",
+                simple_pdf("SURGICAL PATHOLOGY REPORT", &[]),
+            ),
+        ],
+    );
+    let v = scan(tmp.path());
+    assert_eq!(
+        file(&v, "second-opinion-packet-from-another-clinic.pdf")["status"],
+        "included"
+    );
+}
+
+#[test]
+fn init_with_control_characters_in_file_names_still_parses() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_files(
+        tmp.path(),
+        &[
+            ("empty\u{7f}.pdf", Vec::new()),
+            ("lab copy\u{1b}.pdf", simple_pdf("LAB RESULTS", &[])),
+        ],
+    );
+    assert!(run(&["init"], tmp.path()).status.success());
+    let text = std::fs::read_to_string(tmp.path().join("packet.toml")).expect("read");
+    toml::from_str::<toml::Table>(&text).expect("packet.toml from init parses");
+    assert_eq!(
+        run(&["check"], tmp.path()).status.code(),
+        Some(1),
+        "runs (not ready: placeholder name, problem)"
+    );
+}
+
+#[test]
+fn bundle_and_packet_cannot_be_the_same_file_however_spelled() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(tmp.path().join("out")).expect("mkdir");
+    let o = medpacket()
+        .arg("build")
+        .arg(sample_records_dir())
+        .arg("-o")
+        .arg(tmp.path().join("out/y.pdf"))
+        .arg("--zip")
+        .arg(tmp.path().join("out/../out/y.pdf"))
+        .arg("--force")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("also the packet's name"));
+}
+
+#[test]
+fn verify_notices_a_manifest_whose_documents_disagree_with_their_originals() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let zip_path = tmp.path().join("b.zip");
+    let o = medpacket()
+        .arg("build")
+        .arg(sample_records_dir())
+        .arg("-o")
+        .arg(tmp.path().join("p.pdf"))
+        .arg("--zip")
+        .arg(&zip_path)
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+    // Rewrite the archive with one document's checksum changed in the manifest only.
+    let bytes = std::fs::read(&zip_path).expect("read");
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).expect("member");
+        let name = f.name().expect("name").to_string();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data).expect("read");
+        if name == "manifest.json" {
+            let mut m: Value = serde_json::from_slice(&data).expect("manifest");
+            m["documents"][0]["sha256"] = Value::String("0".repeat(64));
+            data = serde_json::to_vec(&m).expect("json");
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        out.write_all(&data).expect("write");
+    }
+    std::fs::write(&zip_path, out.finish().expect("finish").into_inner()).expect("write");
+    let o = medpacket()
+        .arg("verify")
+        .arg(&zip_path)
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("manifest.json (document"));
+}
+
+#[test]
+fn letter_refuses_the_init_placeholder_and_check_names_a_file_that_is_no_folder() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_files(tmp.path(), &[("a.pdf", simple_pdf("LAB RESULTS", &[]))]);
+    assert!(run(&["init"], tmp.path()).status.success());
+    let o = medpacket()
+        .arg("letter")
+        .arg(tmp.path())
+        .arg("-o")
+        .arg(tmp.path().join("../l.txt"))
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("placeholder"));
+    let o = run(&["check"], &tmp.path().join("a.pdf"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a folder"));
+}
