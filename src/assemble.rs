@@ -620,7 +620,7 @@ impl<'d> Importer<'d> {
 
     /// Objects that become null in the packet: pages and page-tree nodes that are not
     /// packet pages, and attachment or media annotations.
-    fn is_foreign_page(&self, id: ObjectId) -> bool {
+    fn becomes_null(&self, id: ObjectId) -> bool {
         if self.page_ids.contains_key(&id) {
             return false;
         }
@@ -652,7 +652,7 @@ impl<'d> Importer<'d> {
     fn convert<W: Write>(&mut self, w: &mut PdfWriter<W>, o: &Object) -> Object {
         match o {
             Object::Reference(id) => {
-                if self.is_foreign_page(*id) {
+                if self.becomes_null(*id) {
                     Object::Null
                 } else {
                     Object::Reference(self.map_ref(w, *id))

@@ -8,7 +8,6 @@ use crate::ingest::Format;
 use crate::report::DocumentReport;
 use crate::scan::Inventory;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::io::{Read, Seek, Write};
 use std::path::Path;
 
@@ -85,23 +84,9 @@ impl<'p, W: Write + Seek> Builder<'p, W> {
         };
         let opts = self.options(compress, size);
         self.zip.start_file(name, opts).map_err(|e| err(&e))?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 16];
-        let mut len = 0u64;
-        loop {
-            let n = data.read(&mut buf).map_err(|e| err(&e))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            self.zip.write_all(&buf[..n]).map_err(|e| err(&e))?;
-            len += n as u64;
-        }
-        let sha = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let mut hw = crate::emit::HashingWriter::new(&mut self.zip);
+        std::io::copy(&mut data, &mut hw).map_err(|e| err(&e))?;
+        let (_, sha, len) = hw.finish();
         self.members.push(ManifestMember {
             path: name.to_string(),
             size: len,
@@ -217,25 +202,10 @@ fn not_a_bundle(path: &Path, why: impl std::fmt::Display) -> Error {
 }
 
 fn hash_reader(mut r: impl Read) -> std::io::Result<(String, u64)> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut len = 0u64;
-    loop {
-        let n = r.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        len += n as u64;
-    }
-    Ok((
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-        len,
-    ))
+    let mut hw = crate::emit::HashingWriter::new(std::io::sink());
+    std::io::copy(&mut r, &mut hw)?;
+    let (_, sha, len) = hw.finish();
+    Ok((sha, len))
 }
 
 fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
@@ -244,17 +214,14 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
 }
 
 /// Re-checks every member of a bundle against its manifest.
-/// The SHA-256 and size of member `name`, or None when the bundle has no such member.
-/// Encrypted members need the password.
-fn member_hash<R: Read + Seek>(
-    zip: &mut zip::ZipArchive<R>,
+/// Opens member `i`, with the password when it is encrypted. A missing or wrong password
+/// is an error for the whole bundle; any other failure is the member's own.
+fn open_member<'z, R: Read + Seek>(
+    zip: &'z mut zip::ZipArchive<R>,
     path: &Path,
-    name: &str,
+    i: usize,
     password: Option<&str>,
-) -> Result<Option<std::io::Result<(String, u64)>>> {
-    let Some(i) = zip.index_for_name(name) else {
-        return Ok(None);
-    };
+) -> Result<zip::result::ZipResult<zip::read::ZipFile<'z, R>>> {
     let encrypted = zip.by_index_raw(i).map(|f| f.encrypted()).unwrap_or(false);
     let file = match (encrypted, password) {
         (false, _) => zip.by_index(i),
@@ -267,13 +234,28 @@ fn member_hash<R: Read + Seek>(
         }
     };
     match file {
-        Ok(f) => Ok(Some(hash_reader(f))),
         Err(zip::result::ZipError::InvalidPassword) => Err(Error::Config {
             path: path.to_path_buf(),
             message: "the password does not open this bundle — check it and try again".into(),
         }),
-        Err(e) => Ok(Some(Err(std::io::Error::other(e.to_string())))),
+        other => Ok(other),
     }
+}
+
+/// The SHA-256 and size of member `name`, or None when the bundle has no such member.
+fn member_hash<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    path: &Path,
+    name: &str,
+    password: Option<&str>,
+) -> Result<Option<std::io::Result<(String, u64)>>> {
+    let Some(i) = zip.index_for_name(name) else {
+        return Ok(None);
+    };
+    Ok(Some(match open_member(zip, path, i, password)? {
+        Ok(f) => hash_reader(f),
+        Err(e) => Err(std::io::Error::other(e.to_string())),
+    }))
 }
 
 pub fn verify_zip(path: &Path, password: Option<&str>) -> Result<VerifyReport> {
@@ -284,24 +266,7 @@ pub fn verify_zip(path: &Path, password: Option<&str>) -> Result<VerifyReport> {
         let Some(i) = zip.index_for_name(MANIFEST) else {
             return Err(not_a_bundle(path, "it has no manifest.json"));
         };
-        let encrypted = zip.by_index_raw(i).map(|f| f.encrypted()).unwrap_or(false);
-        let mut m = match (encrypted, password) {
-            (false, _) => zip.by_index(i),
-            (true, Some(pw)) => zip.by_index_decrypt(i, pw.as_bytes()),
-            (true, None) => {
-                return Err(Error::Config {
-                    path: path.to_path_buf(),
-                    message: "is encrypted — give its password with --password-file FILE or the MEDPACKET_PASSWORD environment variable".into(),
-                })
-            }
-        }
-        .map_err(|e| match e {
-            zip::result::ZipError::InvalidPassword => Error::Config {
-                path: path.to_path_buf(),
-                message: "the password does not open this bundle — check it and try again".into(),
-            },
-            other => not_a_bundle(path, other),
-        })?;
+        let mut m = open_member(&mut zip, path, i, password)?.map_err(|e| not_a_bundle(path, e))?;
         let mut bytes = Vec::new();
         (&mut m)
             .take(64 * 1024 * 1024)

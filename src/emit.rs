@@ -25,8 +25,7 @@ impl<W: Write> HashingWriter<W> {
     /// Hex SHA-256 and length of everything written.
     pub fn finish(self) -> (W, String, u64) {
         let digest = self.hasher.finalize();
-        let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
-        (self.inner, hex, self.len)
+        (self.inner, crate::scan::hex(&digest), self.len)
     }
 }
 
@@ -106,7 +105,7 @@ pub fn write_atomic_seekable<F>(target: &Path, force: bool, write: F) -> Result<
 where
     F: FnOnce(std::fs::File) -> Result<std::fs::File>,
 {
-    use std::io::{Read, Seek};
+    use std::io::Seek;
     let tmp = temp_beside(target)?;
     let file = tmp
         .as_file()
@@ -116,14 +115,7 @@ where
     file.sync_all().map_err(|e| Error::io(target, e))?;
     file.rewind().map_err(|e| Error::io(target, e))?;
     let mut hw = HashingWriter::new(std::io::sink());
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(target, e))?;
-        if n == 0 {
-            break;
-        }
-        hw.write_all(&buf[..n]).map_err(|e| Error::io(target, e))?;
-    }
+    std::io::copy(&mut file, &mut hw).map_err(|e| Error::io(target, e))?;
     let (_, sha, len) = hw.finish();
     persist(tmp, target, force)?;
     Ok((sha, len))

@@ -180,17 +180,34 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         notes.push("its cross-reference table was damaged and has been rebuilt".to_string());
     }
     let reachable = reachable_from_pages(&doc);
-    if let Some(damage) = damaged_streams(&doc, &reachable) {
-        return Err(damaged_pdf(rel, &damage));
-    }
+    let content_ids: std::collections::HashSet<lopdf::ObjectId> = pages
+        .values()
+        .flat_map(|&id| doc.get_page_contents(id))
+        .collect();
+    let inflated = damaged_streams(&doc, &reachable, &content_ids)
+        .map_err(|damage| damaged_pdf(rel, &damage))?;
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
     let active = crate::sanitize::active_content(&doc, &reachable);
     let open_saves: Vec<u32> = pages
         .values()
         .map(|&id| {
-            let content = doc
-                .get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
-                .unwrap_or_default();
+            // The page's content as the damage check already inflated it, when it could
+            // keep it; otherwise decoded again.
+            let parts: Option<Vec<&Vec<u8>>> = doc
+                .get_page_contents(id)
+                .iter()
+                .map(|c| inflated.get(c))
+                .collect();
+            let content = match parts {
+                Some(parts) => parts
+                    .iter()
+                    .flat_map(|p| p.iter().chain(b"\n"))
+                    .copied()
+                    .collect(),
+                None => doc
+                    .get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
+                    .unwrap_or_default(),
+            };
             crate::stamp::unclosed_saves(&content).min(u32::MAX as usize) as u32
         })
         .collect();
@@ -255,10 +272,20 @@ pub fn reachable_from_pages(doc: &Document) -> Vec<lopdf::ObjectId> {
     out
 }
 
-/// The first Flate-compressed stream the pages use that does not inflate cleanly, if any
-/// (a damaged stream would show as a blank or broken page).
-fn damaged_streams(doc: &Document, reachable: &[lopdf::ObjectId]) -> Option<String> {
+/// Largest inflated page content kept from the damage check for counting its saves.
+const KEEP_CONTENT: u64 = 1024 * 1024;
+
+/// Checks that every Flate-compressed stream the pages use inflates cleanly (a damaged
+/// stream would show as a blank or broken page); says which one does not. Returns the
+/// inflated bytes of the page content streams among `keep` that are small enough to hold,
+/// so they need not be inflated again.
+fn damaged_streams(
+    doc: &Document,
+    reachable: &[lopdf::ObjectId],
+    keep: &std::collections::HashSet<lopdf::ObjectId>,
+) -> Result<std::collections::HashMap<lopdf::ObjectId, Vec<u8>>, String> {
     use std::io::Read;
+    let mut kept = std::collections::HashMap::new();
     for &id in reachable {
         let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
             continue;
@@ -274,25 +301,42 @@ fn damaged_streams(doc: &Document, reachable: &[lopdf::ObjectId]) -> Option<Stri
             continue;
         }
         // The zlib checksum is checked too: it is what reveals damage inside the data.
-        let zlib = flate2::read::ZlibDecoder::new(s.content.as_slice());
-        match std::io::copy(&mut zlib.take(STREAM_CHECK_LIMIT + 1), &mut std::io::sink()) {
+        let mut zlib =
+            flate2::read::ZlibDecoder::new(s.content.as_slice()).take(STREAM_CHECK_LIMIT + 1);
+        let mut held = Vec::new();
+        let copied = if keep.contains(&id) {
+            // Read the start into memory; the rest (if any) streams past.
+            (&mut zlib)
+                .take(KEEP_CONTENT + 1)
+                .read_to_end(&mut held)
+                .and_then(|n| {
+                    std::io::copy(&mut zlib, &mut std::io::sink()).map(|rest| n as u64 + rest)
+                })
+        } else {
+            std::io::copy(&mut zlib, &mut std::io::sink())
+        };
+        match copied {
             Err(e) => {
-                return Some(format!(
+                return Err(format!(
                     "compressed data in object {} is damaged: {e}",
                     id.0
                 ))
             }
             Ok(n) if n > STREAM_CHECK_LIMIT => {
-                return Some(format!(
+                return Err(format!(
                 "object {} expands to more than {} MB — refused as a possible decompression bomb",
                 id.0,
                 STREAM_CHECK_LIMIT / (1024 * 1024)
             ))
             }
-            Ok(_) => {}
+            Ok(n) => {
+                if keep.contains(&id) && n <= KEEP_CONTENT {
+                    kept.insert(id, held);
+                }
+            }
         }
     }
-    None
+    Ok(kept)
 }
 
 /// Loads a PDF leniently, with the user's password when one is given.
