@@ -3,11 +3,11 @@
 //! files) or missing (with where to get them), which files need their kind confirmed, and
 //! which problems remain.
 
+use crate::base::config::PacketConfig;
+use crate::base::error::{Error, Problem, Result};
+use crate::base::kind::Kind;
 use crate::classify::Source;
-use crate::config::PacketConfig;
-use crate::error::{Error, Problem, Result};
-use crate::kind::Kind;
-use crate::scan::Inventory;
+use crate::read::scan::Inventory;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -99,7 +99,7 @@ pub fn profile_names() -> Vec<String> {
 }
 
 /// A file is unclassified when no rule, override or file name gave its kind.
-fn unclassified(f: &crate::scan::SourceFile) -> bool {
+fn unclassified(f: &crate::read::scan::SourceFile) -> bool {
     let ev = &f.classified.evidence;
     !ev.iter()
         .any(|e| e.field == "kind" && e.source != Source::Default)
@@ -113,7 +113,7 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
         .and_then(|c| c.request.profile.clone())
         .unwrap_or_else(|| "general".to_string());
     let profile = all.profiles.get(&name).ok_or_else(|| Error::Config {
-        path: inv.root.join(crate::config::CONFIG_NAME),
+        path: inv.root.join(crate::base::config::CONFIG_NAME),
         message: format!(
             "[request] profile \"{name}\" is unknown — use one of: {}",
             all.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
@@ -125,7 +125,7 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
         None => problems.insert(
             0,
             Problem::new(
-                crate::config::CONFIG_NAME,
+                crate::base::config::CONFIG_NAME,
                 "missing",
                 "run `medpacket init DIR` to start one, then fill in [patient] and [history]",
             ),
@@ -133,7 +133,7 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
         Some(c) if c.patient.is_placeholder() => problems.insert(
             0,
             Problem::new(
-                crate::config::CONFIG_NAME,
+                crate::base::config::CONFIG_NAME,
                 "[patient] name is still the placeholder",
                 "write the patient's full name in packet.toml",
             ),

@@ -1,10 +1,10 @@
 //! Init: a scanned folder turns into the text of a commented packet.toml that lists every
 //! detected document with its detected kind, date and title, for the patient to correct.
 
+use crate::base::config::PLACEHOLDER_NAME;
+use crate::base::kind::Kind;
 use crate::classify::Source;
-use crate::config::PLACEHOLDER_NAME;
-use crate::kind::Kind;
-use crate::scan::{Inventory, Status};
+use crate::read::scan::{Inventory, Status};
 
 /// A TOML basic string.
 fn quote(s: &str) -> String {

@@ -6,28 +6,20 @@
 //! See ARCHITECTURE.md for what each stage turns into what. The binary (`src/main.rs`,
 //! `src/cli.rs`) only parses arguments and calls [`build`] and [`scan_folder`].
 
-pub mod assemble;
-pub mod bundle;
+pub mod base;
 pub mod check;
 pub mod classify;
-pub mod clock;
-pub mod config;
-pub mod emit;
-pub mod error;
-pub mod fonts;
-pub mod images;
-pub mod ingest;
 pub mod init;
-pub mod kind;
-pub mod layout;
-pub mod pdfwrite;
 pub mod plan;
+pub mod read;
 pub mod render;
 pub mod report;
-pub mod sanitize;
-pub mod scan;
-pub mod stamp;
-pub mod zipin;
+pub mod write;
+
+// The crate's public paths for the stages' entry points and the shared leaves.
+pub use base::{clock, config, error, fonts, kind, layout};
+pub use read::{images, ingest, sanitize, scan, zipin};
+pub use write::{assemble, bundle, emit, pdfwrite, stamp};
 
 pub use config::PacketConfig;
 pub use error::{Error, Problem, Result};
@@ -149,7 +141,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     )?;
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
-    let rendered = render::render(&plan, m)?;
+    let rendered = write::paint::render(&plan, m)?;
     let (sha256, _) = emit::write_atomic(&full_target, opts.force, |w| {
         assemble::assemble(
             &plan,
@@ -178,9 +170,9 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         .collect();
     let mut bundle = None;
     if let Some(zip_path) = &full_zip {
-        let text = render::letter::letter_text(&inv, &config, generated_at.date_naive(), None)?;
+        let text = write::letter::letter_text(&inv, &config, generated_at.date_naive(), None)?;
         let letter =
-            render::letter::letter_pdf(&text, opts.paper, &config.patient.name, generated_at)?;
+            write::letter::letter_pdf(&text, opts.paper, &config.patient.name, generated_at)?;
         let input = bundle::BundleInput {
             packet: &full_target,
             letter_pdf: &letter,
@@ -260,7 +252,7 @@ pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
     let plan = plan::plan(&inv, &config, Paper::Letter, clock::now(), true)?;
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
-    let rendered = render::render(&plan, m)?;
+    let rendered = write::paint::render(&plan, m)?;
     assemble::assemble(&plan, &inv, &rendered, Vec::new(), None, &Quiet)
 }
 
@@ -359,7 +351,7 @@ pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
         )),
         None => None,
     };
-    let text = render::letter::letter_text(
+    let text = write::letter::letter_text(
         &inv,
         &config,
         now.date_naive(),
@@ -367,7 +359,7 @@ pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
     )?;
     let full = emit::check_target(&target, &inv.root, opts.force)?;
     let bytes = if ext == "pdf" {
-        render::letter::letter_pdf(&text, opts.paper, &config.patient.name, now)?
+        write::letter::letter_pdf(&text, opts.paper, &config.patient.name, now)?
     } else {
         text.into_bytes()
     };

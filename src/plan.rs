@@ -2,14 +2,14 @@
 //! parts and documents in order, sections by kind, oldest first and undated last, and the
 //! packet page range of everything, computed once, before anything is rendered.
 
-use crate::config::PacketConfig;
-use crate::error::{Error, Problem, Result};
-use crate::fonts::Metrics;
-use crate::ingest::Format;
-use crate::kind::Kind;
-use crate::layout::{PageLayout, Paper};
+use crate::base::config::PacketConfig;
+use crate::base::error::{Error, Problem, Result};
+use crate::base::fonts::Metrics;
+use crate::base::kind::Kind;
+use crate::base::layout::{PageLayout, Paper};
+use crate::read::ingest::Format;
+use crate::read::scan::{Inventory, SourceFile};
 use crate::render::{cover, index, medications, questions, text};
-use crate::scan::{Inventory, SourceFile};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// How a document's pages are made.

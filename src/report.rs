@@ -1,10 +1,10 @@
 //! Reports: the results of `scan` and `build` turn into the JSON objects of SPEC.md and the
 //! plain-text summaries printed for people.
 
+use crate::base::error::Problem;
+use crate::base::kind::Kind;
 use crate::classify::Evidence;
-use crate::error::Problem;
-use crate::kind::Kind;
-use crate::scan::{Inventory, Status};
+use crate::read::scan::{Inventory, Status};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -75,7 +75,7 @@ pub struct BuildReport {
 pub struct FileReport {
     pub path: String,
     pub status: &'static str,
-    pub format: Option<crate::ingest::Format>,
+    pub format: Option<crate::read::ingest::Format>,
     pub size: u64,
     pub sha256: String,
     pub kind: Option<Kind>,
@@ -99,7 +99,7 @@ pub struct FileReport {
 pub struct ScanReport {
     pub folder: String,
     pub files: Vec<FileReport>,
-    pub ignored: Vec<crate::scan::Ignored>,
+    pub ignored: Vec<crate::read::scan::Ignored>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<String>,
 }

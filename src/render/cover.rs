@@ -1,10 +1,10 @@
 //! Cover sheet: patient, diagnosis, reason, doctors and a summary table turn into the
 //! packet's first page(s).
 
-use crate::config::{Contact, PacketConfig};
-use crate::fonts::Metrics;
-use crate::kind::Kind;
-use crate::layout::{Column, Flow, PageLayout, Paper, BODY, SMALL};
+use crate::base::config::{Contact, PacketConfig};
+use crate::base::fonts::Metrics;
+use crate::base::kind::Kind;
+use crate::base::layout::{Column, Flow, PageLayout, Paper, BODY, SMALL};
 use chrono::{DateTime, Utc};
 
 /// Documents and pages of one kind, for the summary table.
@@ -28,7 +28,7 @@ pub fn layout(m: &Metrics, paper: Paper, info: &CoverInfo<'_>) -> Vec<PageLayout
     let p = &cfg.patient;
     let mut f = Flow::new(m, paper);
     f.text_line(
-        crate::layout::MARGIN,
+        crate::base::layout::MARGIN,
         "Medical records for a second opinion",
         BODY,
         false,

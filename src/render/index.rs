@@ -2,8 +2,8 @@
 //! included turn into index pages with a fixed number of rows per page, each document row a
 //! link to the document's first page.
 
-use crate::fonts::Metrics;
-use crate::layout::{Link, PageLayout, Paper, Run, Shape, BOTTOM, MARGIN, TITLE};
+use crate::base::fonts::Metrics;
+use crate::base::layout::{Link, PageLayout, Paper, Run, Shape, BOTTOM, MARGIN, TITLE};
 use crate::plan::{IndexRow, Plan};
 
 const ROW: f32 = 15.0;

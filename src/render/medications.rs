@@ -1,9 +1,9 @@
 //! Medication list: `[[medications]]` from packet.toml turn into a table of names, doses,
 //! how often, and when each was started and stopped.
 
-use crate::config::Medication;
-use crate::fonts::Metrics;
-use crate::layout::{Column, Flow, PageLayout, Paper, BODY, SMALL};
+use crate::base::config::Medication;
+use crate::base::fonts::Metrics;
+use crate::base::layout::{Column, Flow, PageLayout, Paper, BODY, SMALL};
 
 pub fn layout(m: &Metrics, paper: Paper, meds: &[Medication]) -> Vec<PageLayout> {
     let mut f = Flow::new(m, paper);

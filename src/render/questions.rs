@@ -1,8 +1,8 @@
 //! Questions: the default questions for the request's profile and the patient's own turn
 //! into numbered questions with room for the doctor's answers.
 
-use crate::fonts::Metrics;
-use crate::layout::{Flow, PageLayout, Paper, BODY, SMALL};
+use crate::base::fonts::Metrics;
+use crate::base::layout::{Flow, PageLayout, Paper, BODY, SMALL};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -51,7 +51,7 @@ pub fn layout(m: &Metrics, paper: Paper, questions: &[String]) -> Vec<PageLayout
         f.ensure(lines * BODY * 1.35 + 64.0);
         let label = format!("{}.", i + 1);
         let top_remaining = f.remaining();
-        f.text_line(crate::layout::MARGIN, &label, BODY, true, 0.0);
+        f.text_line(crate::base::layout::MARGIN, &label, BODY, true, 0.0);
         // put the question text beside its number
         f.space(-(top_remaining - f.remaining()));
         f.paragraph(q, BODY, true, 18.0);

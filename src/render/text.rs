@@ -1,14 +1,14 @@
 //! Text documents: a `.txt` or `.md` file's text turns into typeset pages, headed by a
 //! note naming the file it came from.
 
-use crate::fonts::Metrics;
-use crate::layout::{Flow, PageLayout, Paper, BODY, HEADING, SMALL};
+use crate::base::fonts::Metrics;
+use crate::base::layout::{Flow, PageLayout, Paper, BODY, HEADING, SMALL};
 
 pub fn layout(m: &Metrics, paper: Paper, rel: &str, text: &str) -> Vec<PageLayout> {
     let mut f = Flow::new(m, paper);
     f.set_continued(&format!("Text file {rel}"));
     f.text_line(
-        crate::layout::MARGIN,
+        crate::base::layout::MARGIN,
         &format!("Text file {rel}, typeset by medpacket"),
         SMALL,
         false,

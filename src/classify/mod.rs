@@ -21,7 +21,7 @@
 //! every run of punctuation or spaces turned into one space, abbreviations written
 //! out, so that phrases match whole words only.
 
-use crate::kind::Kind;
+use crate::base::kind::Kind;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::cmp::Ordering;
@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::{Range, RangeInclusive};
 
 /// The rules shipped with medpacket.
-const BUILTIN_RULES: &str = include_str!("../templates/classify.toml");
+const BUILTIN_RULES: &str = include_str!("../../templates/classify.toml");
 /// Longest [`Evidence::matched`], in characters.
 const MAX_MATCHED_CHARS: usize = 120;
 /// Longest title taken from a text line, in characters.

@@ -2,7 +2,7 @@
 //! target (readable by the owner only), then renamed into place, never over an existing
 //! file without `--force`, and never inside the records folder.
 
-use crate::error::{Error, Result};
+use crate::base::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ impl<W: Write> HashingWriter<W> {
     /// Hex SHA-256 and length of everything written.
     pub fn finish(self) -> (W, String, u64) {
         let digest = self.hasher.finalize();
-        (self.inner, crate::scan::hex(&digest), self.len)
+        (self.inner, crate::read::scan::hex(&digest), self.len)
     }
 }
 
@@ -176,7 +176,7 @@ mod tests {
         })
         .expect("first write");
         assert_eq!(len, 5);
-        assert_eq!(sha, crate::scan::sha256_hex(b"first"));
+        assert_eq!(sha, crate::read::scan::sha256_hex(b"first"));
         let again = write_atomic(&target, false, |w| {
             w.write_all(b"second").map_err(|e| Error::io("x", e))
         });

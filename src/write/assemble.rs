@@ -3,16 +3,16 @@
 //! stamped as it is copied, then the page tree, outline, document info and trailer.
 //! Source documents are read, copied and dropped one at a time.
 
-use crate::error::{Error, Result};
-use crate::fonts::Metrics;
-use crate::images;
-use crate::ingest;
-use crate::pdfwrite::PdfWriter;
+use crate::base::error::{Error, Result};
+use crate::base::fonts::Metrics;
 use crate::plan::{Body, Plan};
-use crate::render::Rendered;
-use crate::sanitize;
-use crate::scan::{sha256_hex, Inventory};
-use crate::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
+use crate::read::images;
+use crate::read::ingest;
+use crate::read::sanitize;
+use crate::read::scan::{sha256_hex, Inventory};
+use crate::write::paint::Rendered;
+use crate::write::pdfwrite::PdfWriter;
+use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -52,7 +52,7 @@ pub fn assemble<W: Write>(
     let here = "packet";
     let mut w = PdfWriter::new(out).map_err(io(here))?;
     if let Some(pw) = password {
-        w.encrypt_with(crate::pdfwrite::aes256(pw).map_err(io(here))?);
+        w.encrypt_with(crate::write::pdfwrite::aes256(pw).map_err(io(here))?);
     }
     let catalog = w.reserve();
     let pages_root = w.reserve();
@@ -80,7 +80,7 @@ pub fn assemble<W: Write>(
     // the stamps.
     let mut gen = Document::load_mem(&rendered.pdf)
         .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
-    crate::fonts::compress_generated(&mut gen);
+    crate::base::fonts::compress_generated(&mut gen);
     let gen_pages: Vec<ObjectId> = gen.get_pages().into_values().collect();
     if gen_pages.len() != rendered.packet_pages.len() {
         return Err(Error::Internal(
@@ -91,7 +91,7 @@ pub fn assemble<W: Write>(
     let descriptor = find_font_descriptor(&gen)
         .ok_or_else(|| Error::Internal("generated pages carry no embedded font".into()))?;
     let descriptor = gen_import.map_ref(&mut o.w, descriptor);
-    let mut gen_by_page: HashMap<u32, (ObjectId, &Vec<crate::layout::Link>)> = HashMap::new();
+    let mut gen_by_page: HashMap<u32, (ObjectId, &Vec<crate::base::layout::Link>)> = HashMap::new();
     for ((pid, &packet_page), links) in gen_pages
         .iter()
         .zip(&rendered.packet_pages)
@@ -130,7 +130,7 @@ pub fn assemble<W: Write>(
                     }
                 }
                 Body::Pdf => {
-                    let bytes = crate::scan::read_source(f)?;
+                    let bytes = crate::read::scan::read_source(f)?;
                     let doc = ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| {
                         Error::Source {
                             path: f.rel.clone(),
@@ -160,7 +160,7 @@ pub fn assemble<W: Write>(
                     }
                 }
                 Body::Jpeg => {
-                    let bytes = crate::scan::read_source(f)?;
+                    let bytes = crate::read::scan::read_source(f)?;
                     let info = f
                         .image
                         .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
@@ -169,7 +169,7 @@ pub fn assemble<W: Write>(
                     o.image_page(xobj, shown, info.orientation, item.first_page, &f.rel)?;
                 }
                 Body::Png => {
-                    let bytes = crate::scan::read_source(f)?;
+                    let bytes = crate::read::scan::read_source(f)?;
                     let r = images::png_raster(&bytes).map_err(|e| Error::Source {
                         path: f.rel.clone(),
                         message: e,
@@ -184,7 +184,7 @@ pub fn assemble<W: Write>(
                     )?;
                 }
                 Body::Tiff => {
-                    let bytes = crate::scan::read_source(f)?;
+                    let bytes = crate::read::scan::read_source(f)?;
                     // One page decoded, written and dropped at a time.
                     let mut written_pages = 0u32;
                     let mut failure: Option<Error> = None;
@@ -296,7 +296,7 @@ fn find_font_descriptor(doc: &Document) -> Option<ObjectId> {
     None
 }
 
-fn link_annotations<W: Write>(o: &Out<'_, W>, links: &[crate::layout::Link]) -> Vec<Object> {
+fn link_annotations<W: Write>(o: &Out<'_, W>, links: &[crate::base::layout::Link]) -> Vec<Object> {
     links
         .iter()
         .filter_map(|l| {

@@ -2,12 +2,12 @@
 //! second-opinion doctor, written from a minijinja template (templates/cover_letter.txt or
 //! the user's own), as plain UTF-8 text or as a PDF in the packet's font.
 
-use crate::config::{Contact, PacketConfig};
-use crate::error::{Error, Result};
-use crate::fonts::Metrics;
-use crate::kind::Kind;
-use crate::layout::{Flow, PageLayout, Paper, BODY};
-use crate::scan::Inventory;
+use crate::base::config::{Contact, PacketConfig};
+use crate::base::error::{Error, Result};
+use crate::base::fonts::Metrics;
+use crate::base::kind::Kind;
+use crate::base::layout::{Flow, PageLayout, Paper, BODY};
+use crate::read::scan::Inventory;
 use serde::Serialize;
 use std::path::Path;
 
@@ -231,12 +231,12 @@ pub fn letter_pdf(
     let mut info = lopdf::Dictionary::new();
     info.set(
         "Title",
-        crate::stamp::text(&format!("Cover letter — {patient}")),
+        crate::write::stamp::text(&format!("Cover letter — {patient}")),
     );
-    info.set("Author", crate::stamp::text(patient));
-    info.set("Creator", crate::stamp::text(&version));
-    info.set("Producer", crate::stamp::text(&version));
-    info.set("CreationDate", crate::stamp::pdf_date(at));
-    info.set("ModDate", crate::stamp::pdf_date(at));
-    super::pdf_from_layouts(m, paper, &pages, info)
+    info.set("Author", crate::write::stamp::text(patient));
+    info.set("Creator", crate::write::stamp::text(&version));
+    info.set("Producer", crate::write::stamp::text(&version));
+    info.set("CreationDate", crate::write::stamp::pdf_date(at));
+    info.set("ModDate", crate::write::stamp::pdf_date(at));
+    crate::write::paint::pdf_from_layouts(m, paper, &pages, info)
 }

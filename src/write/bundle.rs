@@ -3,10 +3,10 @@
 //! same inputs and clock — and a bundle turns back into a verdict: each member ok,
 //! changed, missing or unexpected.
 
-use crate::error::{Error, Result};
-use crate::ingest::Format;
+use crate::base::error::{Error, Result};
+use crate::read::ingest::Format;
+use crate::read::scan::Inventory;
 use crate::report::DocumentReport;
-use crate::scan::Inventory;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek, Write};
 use std::path::Path;
@@ -84,7 +84,7 @@ impl<'p, W: Write + Seek> Builder<'p, W> {
         };
         let opts = self.options(compress, size);
         self.zip.start_file(name, opts).map_err(|e| err(&e))?;
-        let mut hw = crate::emit::HashingWriter::new(&mut self.zip);
+        let mut hw = crate::write::emit::HashingWriter::new(&mut self.zip);
         std::io::copy(&mut data, &mut hw).map_err(|e| err(&e))?;
         let (_, sha, len) = hw.finish();
         self.members.push(ManifestMember {
@@ -127,10 +127,10 @@ pub fn write_bundle<W: Write + Seek>(out: W, input: &BundleInput<'_>) -> Result<
     let packet = std::fs::File::open(input.packet).map_err(|e| Error::io(input.packet, e))?;
     let size = packet.metadata().map(|m| m.len()).unwrap_or(0);
     b.add(PACKET, true, size, std::io::BufReader::new(packet))?;
-    let mut originals: Vec<&crate::scan::SourceFile> = input.inv.included().collect();
+    let mut originals: Vec<&crate::read::scan::SourceFile> = input.inv.included().collect();
     originals.sort_by(|a, c| a.rel.cmp(&c.rel));
     for f in originals {
-        let bytes = crate::scan::read_source(f)?;
+        let bytes = crate::read::scan::read_source(f)?;
         let compress = !matches!(f.format, Some(Format::Jpeg) | Some(Format::Png));
         b.add(
             &format!("originals/{}", f.rel),
@@ -202,7 +202,7 @@ fn not_a_bundle(path: &Path, why: impl std::fmt::Display) -> Error {
 }
 
 fn hash_reader(mut r: impl Read) -> std::io::Result<(String, u64)> {
-    let mut hw = crate::emit::HashingWriter::new(std::io::sink());
+    let mut hw = crate::write::emit::HashingWriter::new(std::io::sink());
     std::io::copy(&mut r, &mut hw)?;
     let (_, sha, len) = hw.finish();
     Ok((sha, len))
@@ -413,7 +413,7 @@ mod tests {
 
     #[test]
     fn hashing_matches_sha256_of_the_bytes() {
-        use crate::scan::sha256_hex;
+        use crate::read::scan::sha256_hex;
         let (sha, len) = hash_reader(&b"abc"[..]).expect("hash");
         assert_eq!(len, 3);
         assert_eq!(sha, sha256_hex(b"abc"));

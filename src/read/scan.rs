@@ -2,11 +2,11 @@
 //! format, pages, kind, date and status (included, excluded, duplicate, ignored, or a
 //! problem with its fix), sorted by path. Reads the folder; never writes to it.
 
+use crate::base::config::{PacketConfig, CONFIG_NAME};
+use crate::base::error::{Error, Problem, Result};
 use crate::classify::{self, Classified, Overrides, Rules};
-use crate::config::{PacketConfig, CONFIG_NAME};
-use crate::error::{Error, Problem, Result};
-use crate::ingest::{self, Format, ImageInfo};
-use crate::zipin::{Member, ZipLocation};
+use crate::read::ingest::{self, Format, ImageInfo};
+use crate::read::zipin::{Member, ZipLocation};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -180,10 +180,11 @@ fn prepare(
         if p.format == Some(Format::Text) {
             // A text file's page count is its typeset length on Letter paper (the plan
             // lays it out again on the paper chosen for the packet).
-            if let Some(m) = crate::fonts::Metrics::get() {
+            if let Some(m) = crate::base::fonts::Metrics::get() {
                 let text = p.text.as_deref().unwrap_or("");
                 let n =
-                    crate::render::text::layout(m, crate::layout::Paper::Letter, &rel, text).len();
+                    crate::render::text::layout(m, crate::base::layout::Paper::Letter, &rel, text)
+                        .len();
                 p.pages = Some(n as u32);
             }
         } else {
@@ -225,7 +226,7 @@ fn load_entry(
     }
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
-    crate::zipin::read_members(&rel, &bytes, &mut |m| {
+    crate::read::zipin::read_members(&rel, &bytes, &mut |m| {
         out.push(match m {
             Member::File {
                 rel: mrel,
@@ -364,7 +365,7 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
         message: format!("could not be read again ({e})"),
     })?;
     let bytes = match &f.zip {
-        Some(loc) => crate::zipin::read_member(&bytes, loc).map_err(|e| Error::Source {
+        Some(loc) => crate::read::zipin::read_member(&bytes, loc).map_err(|e| Error::Source {
             path: f.rel.clone(),
             message: format!("could not be read again from its archive ({e})"),
         })?,
@@ -580,7 +581,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         password: None,
         status: Status::Problem(problem),
         classified: Classified {
-            kind: crate::kind::Kind::Other,
+            kind: crate::base::kind::Kind::Other,
             date: None,
             title: String::new(),
             kind_score: 0.0,

@@ -1,7 +1,7 @@
 //! Ingest: the bytes of one file turn into a checked, measured source (its format, page
 //! count, the text of its first pages, image geometry) or a [`Problem`] with the fix.
 
-use crate::error::Problem;
+use crate::base::error::Problem;
 use lopdf::{Document, LoadOptions};
 use std::io::Cursor;
 
@@ -187,7 +187,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     let inflated = damaged_streams(&doc, &reachable, &content_ids)
         .map_err(|damage| damaged_pdf(rel, &damage))?;
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
-    let active = crate::sanitize::active_content(&doc, &reachable);
+    let active = crate::read::sanitize::active_content(&doc, &reachable);
     let open_saves: Vec<u32> = pages
         .values()
         .map(|&id| {
@@ -208,7 +208,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
                     .get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
                     .unwrap_or_default(),
             };
-            crate::stamp::unclosed_saves(&content).min(u32::MAX as usize) as u32
+            crate::write::stamp::unclosed_saves(&content).min(u32::MAX as usize) as u32
         })
         .collect();
     let n = pages.len() as u32;
@@ -480,13 +480,13 @@ fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
             "impossible size or colour format",
         ));
     }
-    if u64::from(width) * u64::from(height) > crate::images::MAX_PIXELS {
+    if u64::from(width) * u64::from(height) > crate::read::images::MAX_PIXELS {
         return Err(damaged_image(
             rel,
             "JPEG",
             format!(
                 "{width} × {height} pixels is larger than the {} megapixel limit",
-                crate::images::MAX_PIXELS / 1_000_000
+                crate::read::images::MAX_PIXELS / 1_000_000
             ),
         ));
     }
@@ -546,7 +546,7 @@ fn probe_png(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
 fn probe_tiff(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
     // Every page is decoded to find damage, one at a time; only the count is kept.
     let mut first: Option<(u32, u32)> = None;
-    let pages = crate::images::tiff_each_page(bytes, &mut |r| {
+    let pages = crate::read::images::tiff_each_page(bytes, &mut |r| {
         first.get_or_insert((r.width, r.height));
         Ok(())
     })

@@ -2,7 +2,7 @@
 //! on pages of a given paper size. Pure and deterministic, so `plan` can count the pages
 //! of every generated part before anything is drawn.
 
-use crate::fonts::Metrics;
+use crate::base::fonts::Metrics;
 
 /// Paper size in PDF points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

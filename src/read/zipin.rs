@@ -3,7 +3,7 @@
 //! anything to disk. Unsafe member names, encrypted members and archive bombs are refused
 //! as problems; nested archives are read one level deep.
 
-use crate::error::Problem;
+use crate::base::error::Problem;
 use std::io::{Cursor, Read};
 use std::path::Component;
 

@@ -1,8 +1,8 @@
 //! packet.toml: the records folder's own description (patient, doctors, request,
 //! medications, per-document overrides) parsed and validated into [`PacketConfig`].
 
-use crate::error::{Error, Result};
-use crate::kind::Kind;
+use crate::base::error::{Error, Result};
+use crate::base::kind::Kind;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;

@@ -5,7 +5,7 @@ use printpdf::ParsedFont;
 use std::sync::OnceLock;
 
 /// DejaVu Sans (Bitstream Vera licence, see fonts/DejaVu-LICENSE.txt).
-pub const FONT_BYTES: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+pub const FONT_BYTES: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
 
 /// The same font, zlib-compressed at build time (see build.rs).
 pub const FONT_ZLIB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans.ttf.zlib"));
@@ -25,7 +25,7 @@ pub fn compress_generated(doc: &mut lopdf::Document) {
                 s.dict.set("Length1", FONT_BYTES.len() as i64);
                 s.set_content(FONT_ZLIB.to_vec());
             } else if s.content.len() > 64 {
-                let packed = crate::images::deflate(&s.content);
+                let packed = crate::read::images::deflate(&s.content);
                 if !packed.is_empty() && packed.len() < s.content.len() {
                     s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
                     s.set_content(packed);

@@ -2,9 +2,9 @@
 //! upright as the page is displayed (respecting /Rotate and the crop box); the packet gets
 //! its outline (bookmarks) and document info.
 
-use crate::fonts::Metrics;
-use crate::images::num;
+use crate::base::fonts::Metrics;
 use crate::plan::Plan;
+use crate::read::images::num;
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! through untouched, others decoded and stored losslessly) and the placement that fits
 //! them on a page with margins, upright as their EXIF orientation says.
 
-use crate::ingest::ImageInfo;
+use crate::read::ingest::ImageInfo;
 use lopdf::{Dictionary, Object, Stream};
 use std::io::{Cursor, Write};
 
@@ -322,8 +322,11 @@ mod tests {
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, 80)
             .encode_image(&img)
             .expect("encode");
-        assert_eq!(crate::ingest::jpeg_header(&buf), Some((37, 21, 3, false)));
-        assert_eq!(crate::ingest::jpeg_header(&buf[..20]), None);
+        assert_eq!(
+            crate::read::ingest::jpeg_header(&buf),
+            Some((37, 21, 3, false))
+        );
+        assert_eq!(crate::read::ingest::jpeg_header(&buf[..20]), None);
     }
 
     #[test]

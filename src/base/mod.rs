@@ -1,0 +1,10 @@
+//! Shared leaves: small modules every stage may use and that use no stage — document
+//! kinds, errors, the clock, packet.toml, the embedded font, page layout, date forms,
+//! requirement profiles and PDF object helpers.
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod fonts;
+pub mod kind;
+pub mod layout;

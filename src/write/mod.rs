@@ -1,0 +1,11 @@
+//! Write: the plan, the generated pages and the source files turn into the packet —
+//! pages copied and stamped, the outline, the PDF writer and its encryption, the cover
+//! letter, the ZIP bundle — and `emit`, the only code that writes files.
+
+pub mod assemble;
+pub mod bundle;
+pub mod emit;
+pub mod letter;
+pub mod paint;
+pub mod pdfwrite;
+pub mod stamp;
