@@ -2,6 +2,7 @@
 //! sniffing, the PDF and image readers, and the damage and active-content checks.
 //! Each file is classified as it is read, so no document's text is held afterwards.
 
+pub mod cache;
 pub mod images;
 pub mod ingest;
 pub mod sanitize;
