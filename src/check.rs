@@ -6,43 +6,11 @@
 use crate::base::config::PacketConfig;
 use crate::base::error::{Error, Problem, Result};
 use crate::base::kind::Kind;
+use crate::base::profiles::{profiles, Condition, RequirementDef};
 use crate::classify::Source;
 use crate::read::scan::Inventory;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
-
-const PROFILES_TOML: &str = include_str!("../templates/profiles.toml");
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProfilesFile {
-    hints: BTreeMap<String, String>,
-    profiles: BTreeMap<String, ProfileDef>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProfileDef {
-    description: String,
-    required: Vec<RequirementDef>,
-    #[serde(default)]
-    recommended: Vec<RequirementDef>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RequirementDef {
-    kind: Kind,
-    #[serde(default)]
-    when: Option<Condition>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Condition {
-    HadSurgery,
-    Hospitalized,
-}
 
 /// How much a record matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,18 +52,6 @@ pub struct CheckReport {
     pub unclassified: Vec<String>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<String>,
-}
-
-fn profiles() -> Result<ProfilesFile> {
-    toml::from_str(PROFILES_TOML)
-        .map_err(|e| Error::Internal(format!("templates/profiles.toml: {}", e.message())))
-}
-
-/// The names of the requirement profiles.
-pub fn profile_names() -> Vec<String> {
-    profiles()
-        .map(|p| p.profiles.into_keys().collect())
-        .unwrap_or_default()
 }
 
 /// A file is unclassified when no rule, override or file name gave its kind.

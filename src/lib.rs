@@ -295,7 +295,7 @@ pub fn init_folder(dir: &Path) -> Result<InitReport> {
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
     let inv = scan::scan(dir, None, &rules, &Quiet)?;
     let today = clock::now().date_naive();
-    let text = init::packet_toml(&inv, &check::profile_names(), today);
+    let text = init::packet_toml(&inv, &base::profiles::profile_names(), today);
     emit::write_atomic(&target, false, |w| {
         w.write_all(text.as_bytes())
             .map_err(|e| Error::io(&target, e))

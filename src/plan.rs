@@ -35,6 +35,8 @@ pub struct Item {
     pub kind: Kind,
     pub date: Option<NaiveDate>,
     pub title: String,
+    /// `[[documents]] source` (where the record came from), when packet.toml gives one.
+    pub source: Option<String>,
     pub source_pages: u32,
     pub first_page: u32,
     pub last_page: u32,
@@ -52,9 +54,9 @@ pub struct Part {
     pub pages: Vec<PageLayout>,
 }
 
-/// One row of the index.
+/// One row of the index, by reference into the plan (resolved by [`Plan::index_rows`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IndexRow {
+pub enum IndexSlot {
     Section(Kind),
     Document(usize),
     NotIncludedHeading,
@@ -77,13 +79,50 @@ pub struct Plan {
     pub skipped: Vec<Problem>,
     /// Active content left out of the packet: (file, what), one row each in the index.
     pub removed: Vec<(String, String)>,
-    pub index_rows: Vec<IndexRow>,
+    pub index_slots: Vec<IndexSlot>,
     pub total_pages: u32,
     /// Things the user should know that do not stop the build.
     pub warnings: Vec<String>,
 }
 
 impl Plan {
+    /// The index's rows with everything they show (page ranges included).
+    pub fn index_rows(&self) -> Vec<index::IndexRow> {
+        use index::IndexRow;
+        self.index_slots
+            .iter()
+            .filter_map(|slot| match slot {
+                IndexSlot::Section(kind) => Some(IndexRow::Section(*kind)),
+                IndexSlot::Document(i) => self.items.get(*i).map(|item| {
+                    IndexRow::Document(index::IndexDocument {
+                        item: *i,
+                        number: item.number,
+                        title: item.title.clone(),
+                        kind: item.kind,
+                        date: item.date,
+                        source: item.source.clone().unwrap_or_else(|| item.rel.clone()),
+                        first_page: item.first_page,
+                        last_page: item.last_page,
+                    })
+                }),
+                IndexSlot::NotIncludedHeading => {
+                    Some(IndexRow::NotIncludedHeading(self.skipped.len()))
+                }
+                IndexSlot::NotIncluded(i) => self.skipped.get(*i).map(|p| IndexRow::NotIncluded {
+                    path: p.path.clone(),
+                    reason: p.reason.clone(),
+                }),
+                IndexSlot::RemovedHeading => Some(IndexRow::RemovedHeading),
+                IndexSlot::Removed(i) => {
+                    self.removed.get(*i).map(|(path, what)| IndexRow::Removed {
+                        path: path.clone(),
+                        what: what.clone(),
+                    })
+                }
+            })
+            .collect()
+    }
+
     /// Documents grouped by kind, in section order.
     pub fn sections(&self) -> Vec<(Kind, Vec<usize>)> {
         let mut out: Vec<(Kind, Vec<usize>)> = Vec::new();
@@ -185,6 +224,10 @@ pub fn plan(
             } else {
                 f.classified.title.clone()
             },
+            source: cfg
+                .document(&f.rel)
+                .and_then(|d| d.source.clone())
+                .filter(|s| !s.trim().is_empty()),
             source_pages: pages,
             first_page: 0,
             last_page: 0,
@@ -232,18 +275,18 @@ pub fn plan(
         (!cfg.medications.is_empty()).then(|| medications::layout(m, paper, &cfg.medications));
 
     // Index rows: a heading per section, a row per document, then what was left out.
-    let mut index_rows = Vec::new();
+    let mut index_slots = Vec::new();
     let mut last_kind = None;
     for (i, item) in items.iter().enumerate() {
         if last_kind != Some(item.kind) {
-            index_rows.push(IndexRow::Section(item.kind));
+            index_slots.push(IndexSlot::Section(item.kind));
             last_kind = Some(item.kind);
         }
-        index_rows.push(IndexRow::Document(i));
+        index_slots.push(IndexSlot::Document(i));
     }
     if !problems.is_empty() {
-        index_rows.push(IndexRow::NotIncludedHeading);
-        index_rows.extend((0..problems.len()).map(IndexRow::NotIncluded));
+        index_slots.push(IndexSlot::NotIncludedHeading);
+        index_slots.extend((0..problems.len()).map(IndexSlot::NotIncluded));
     }
     let removed: Vec<(String, String)> = items
         .iter()
@@ -255,10 +298,10 @@ pub fn plan(
         })
         .collect();
     if !removed.is_empty() {
-        index_rows.push(IndexRow::RemovedHeading);
-        index_rows.extend((0..removed.len()).map(IndexRow::Removed));
+        index_slots.push(IndexSlot::RemovedHeading);
+        index_slots.extend((0..removed.len()).map(IndexSlot::Removed));
     }
-    let index_count = index::pages_for(index_rows.len(), paper) as u32;
+    let index_count = index::pages_for(index_slots.len(), paper) as u32;
 
     let mut next = 1u32;
     let mut part = |name: &'static str, pages: Vec<PageLayout>, count: u32, is_index: bool| {
@@ -315,7 +358,7 @@ pub fn plan(
         items,
         skipped: problems,
         removed,
-        index_rows,
+        index_slots,
         total_pages: next - 1,
     })
 }

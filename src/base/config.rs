@@ -214,7 +214,7 @@ impl PacketConfig {
             )));
         }
         if let Some(p) = &self.request.profile {
-            let known = crate::check::profile_names();
+            let known = crate::base::profiles::profile_names();
             if !known.iter().any(|k| k == p) {
                 let at = line_of_key(text, "request", "profile")
                     .map(|l| format!("line {l}: "))
@@ -336,7 +336,7 @@ fn opt_date<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Naive
     if s.trim().is_empty() {
         return Ok(None);
     }
-    crate::classify::parse_date(&s).map(Some).ok_or_else(|| {
+    crate::base::dates::parse_date(&s).map(Some).ok_or_else(|| {
         serde::de::Error::custom(format!(
             "\"{s}\" is not a date — write it as YYYY-MM-DD, e.g. 2025-03-14"
         ))

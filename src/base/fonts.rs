@@ -25,7 +25,7 @@ pub fn compress_generated(doc: &mut lopdf::Document) {
                 s.dict.set("Length1", FONT_BYTES.len() as i64);
                 s.set_content(FONT_ZLIB.to_vec());
             } else if s.content.len() > 64 {
-                let packed = crate::read::images::deflate(&s.content);
+                let packed = crate::base::pdf::deflate(&s.content);
                 if !packed.is_empty() && packed.len() < s.content.len() {
                     s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
                     s.set_content(packed);

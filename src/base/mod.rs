@@ -4,7 +4,10 @@
 
 pub mod clock;
 pub mod config;
+pub mod dates;
 pub mod error;
 pub mod fonts;
 pub mod kind;
 pub mod layout;
+pub mod pdf;
+pub mod profiles;

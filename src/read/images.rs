@@ -2,9 +2,10 @@
 //! through untouched, others decoded and stored losslessly) and the placement that fits
 //! them on a page with margins, upright as their EXIF orientation says.
 
+use crate::base::pdf::{deflate, num};
 use crate::read::ingest::ImageInfo;
 use lopdf::{Dictionary, Object, Stream};
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 
 /// Refuse images with more pixels than this (a 100-megapixel scan is already absurd).
 pub const MAX_PIXELS: u64 = 100_000_000;
@@ -160,16 +161,6 @@ fn color_name(c: Color) -> &'static str {
     }
 }
 
-/// Zlib-compresses `data` at a level that balances size and speed.
-pub fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
-    // Writing into a Vec cannot fail.
-    if enc.write_all(data).is_err() {
-        return Vec::new();
-    }
-    enc.finish().unwrap_or_default()
-}
-
 /// The dictionary of an image XObject.
 fn image_dict(width: u32, height: u32, color: Color, bits: u8, filter: &str) -> Dictionary {
     let name = |n: &str| Object::Name(n.as_bytes().to_vec());
@@ -269,18 +260,6 @@ pub fn placement(
         num(m[5])
     )
     .into_bytes()
-}
-
-/// A number for a content stream: short, and never in exponent form.
-pub fn num(v: f32) -> String {
-    let r = (v * 1000.0).round() / 1000.0;
-    let s = format!("{r:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -208,7 +208,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
                     .get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
                     .unwrap_or_default(),
             };
-            crate::write::stamp::unclosed_saves(&content).min(u32::MAX as usize) as u32
+            crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32
         })
         .collect();
     let n = pages.len() as u32;

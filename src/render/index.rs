@@ -1,10 +1,49 @@
-//! Index: the plan's documents, with their packet page ranges, and the files that were not
+//! Index: the packet's documents, with their packet page ranges, and the files that were not
 //! included turn into index pages with a fixed number of rows per page, each document row a
 //! link to the document's first page.
 
 use crate::base::fonts::Metrics;
+use crate::base::kind::Kind;
 use crate::base::layout::{Link, PageLayout, Paper, Run, Shape, BOTTOM, MARGIN, TITLE};
-use crate::plan::{IndexRow, Plan};
+use chrono::NaiveDate;
+
+/// One row of the index, with everything it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexRow {
+    /// A section heading.
+    Section(Kind),
+    /// A document, linked to its first page.
+    Document(IndexDocument),
+    /// The heading of the files that could not be read, with their count.
+    NotIncludedHeading(usize),
+    /// A file that could not be read, and why.
+    NotIncluded {
+        path: String,
+        reason: String,
+    },
+    RemovedHeading,
+    /// Active content left out of a file, and what it was.
+    Removed {
+        path: String,
+        what: String,
+    },
+}
+
+/// A document's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDocument {
+    /// Which document of the packet (the link's target).
+    pub item: usize,
+    /// 1-based number shown in the index.
+    pub number: usize,
+    pub title: String,
+    pub kind: Kind,
+    pub date: Option<NaiveDate>,
+    /// Where the record came from: `[[documents]] source` when given, else its path.
+    pub source: String,
+    pub first_page: u32,
+    pub last_page: u32,
+}
 
 const ROW: f32 = 15.0;
 const SIZE: f32 = 8.5;
@@ -77,14 +116,13 @@ fn path_and_reason(
     ));
 }
 
-pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
-    let paper = plan.paper;
+/// Lays out `rows` on index pages of `paper`, `rows_per_page` rows a page.
+pub fn layout(m: &Metrics, paper: Paper, rows: &[IndexRow]) -> Vec<PageLayout> {
     let (pw, ph) = paper.size();
     let per_page = rows_per_page(paper);
     let cols = columns(paper);
     let headers = ["No.", "Title", "Kind", "Date", "Source file", "Pages"];
     let mut pages = Vec::new();
-    let rows = &plan.index_rows;
     let chunks: Vec<&[IndexRow]> = if rows.is_empty() {
         vec![&[]]
     } else {
@@ -134,10 +172,7 @@ pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
                         m.drawable(kind.section_title()),
                     ));
                 }
-                IndexRow::Document(i) => {
-                    let Some(item) = plan.items.get(*i) else {
-                        continue;
-                    };
+                IndexRow::Document(item) => {
                     let date = item
                         .date
                         .map(|d| d.format("%Y-%m-%d").to_string())
@@ -152,7 +187,7 @@ pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
                         cell(1, &item.title),
                         cell(2, item.kind.label()),
                         date,
-                        cell(4, &item.rel),
+                        cell(4, &item.source),
                         pages_txt,
                     ];
                     for (ci, text) in cells.into_iter().enumerate() {
@@ -161,10 +196,10 @@ pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
                     }
                     page.links.push(Link {
                         rect: [MARGIN, y - 4.0, pw - MARGIN, y + ROW - 4.0],
-                        target: *i,
+                        target: item.item,
                     });
                 }
-                IndexRow::NotIncludedHeading => {
+                IndexRow::NotIncludedHeading(count) => {
                     page.runs.push(run(
                         MARGIN,
                         y,
@@ -173,7 +208,7 @@ pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
                         0.0,
                         format!(
                             "Not included ({} file(s) in the patient's folder could not be read)",
-                            plan.skipped.len()
+                            count
                         ),
                     ));
                 }
@@ -187,15 +222,11 @@ pub fn layout(m: &Metrics, plan: &Plan) -> Vec<PageLayout> {
                         "Removed for safety (the pages themselves are unchanged)".to_string(),
                     ));
                 }
-                IndexRow::Removed(i) => {
-                    if let Some((path, what)) = plan.removed.get(*i) {
-                        path_and_reason(&mut page, m, &cols, pw, y, path, what);
-                    }
+                IndexRow::Removed { path, what } => {
+                    path_and_reason(&mut page, m, &cols, pw, y, path, what);
                 }
-                IndexRow::NotIncluded(i) => {
-                    if let Some(p) = plan.skipped.get(*i) {
-                        path_and_reason(&mut page, m, &cols, pw, y, &p.path, &p.reason);
-                    }
+                IndexRow::NotIncluded { path, reason } => {
+                    path_and_reason(&mut page, m, &cols, pw, y, path, reason);
                 }
             }
         }

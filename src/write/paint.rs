@@ -25,7 +25,7 @@ pub struct Rendered {
 
 /// Paints every generated page of the plan; checks the index came out as long as planned.
 pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
-    let index_pages = index::layout(m, plan);
+    let index_pages = index::layout(m, plan.paper, &plan.index_rows());
     if index_pages.len() != plan.index.count as usize {
         return Err(Error::Internal(format!(
             "the index needed {} page(s) but the plan reserved {}",

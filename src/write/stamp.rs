@@ -3,8 +3,8 @@
 //! its outline (bookmarks) and document info.
 
 use crate::base::fonts::Metrics;
+use crate::base::pdf::num;
 use crate::plan::Plan;
-use crate::read::images::num;
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use std::collections::BTreeMap;
 
@@ -203,75 +203,6 @@ pub fn fitted_stamp(plan: &Plan, page: u32, avail: f32, m: &Metrics) -> (String,
     (format!("{}{rest}", m.truncate(&name, size, room)), size)
 }
 
-/// How many `q` (save) operators a content stream leaves open at its end. Strings,
-/// comments and inline image data are skipped, so only real operators count.
-pub fn unclosed_saves(c: &[u8]) -> usize {
-    let delim = |b: u8| b"()<>[]{}/%".contains(&b) || b.is_ascii_whitespace() || b == 0;
-    let mut depth = 0usize;
-    let mut i = 0usize;
-    while let Some(&b) = c.get(i) {
-        match b {
-            b'%' => {
-                while c.get(i).is_some_and(|&b| b != b'\n' && b != b'\r') {
-                    i += 1;
-                }
-            }
-            b'(' => {
-                let mut nest = 0usize;
-                while let Some(&b) = c.get(i) {
-                    match b {
-                        b'\\' => i += 1,
-                        b'(' => nest += 1,
-                        b')' => {
-                            nest = nest.saturating_sub(1);
-                            if nest == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'<' if c.get(i + 1) != Some(&b'<') => {
-                while c.get(i).is_some_and(|&b| b != b'>') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b if delim(b) => i += 1,
-            _ => {
-                let start = i;
-                while c.get(i).is_some_and(|&b| !delim(b)) {
-                    i += 1;
-                }
-                match c.get(start..i).unwrap_or(b"") {
-                    b"q" => depth += 1,
-                    b"Q" => depth = depth.saturating_sub(1),
-                    b"ID" => {
-                        // inline image data runs to a whitespace-delimited EI
-                        i += 1;
-                        while i < c.len() {
-                            let ei = c.get(i..i + 2) == Some(&b"EI"[..])
-                                && i > 0
-                                && c.get(i - 1).is_some_and(|b| b.is_ascii_whitespace())
-                                && c.get(i + 2).is_none_or(|&b| delim(b));
-                            if ei {
-                                i += 2;
-                                break;
-                            }
-                            i += 1;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    depth
-}
-
 /// The content stream that draws page `page`'s footer. It first closes what the page's
 /// own content left open (`open` saves, plus the `q` medpacket put before it), so the
 /// original content cannot move, scale or hide the stamp.
@@ -391,6 +322,7 @@ pub fn outline(plan: &Plan) -> Vec<OutlineEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::pdf::unclosed_saves;
 
     fn apply(m: [f32; 6], u: f32, v: f32) -> (f32, f32) {
         (m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5])

@@ -1,0 +1,202 @@
+//! Text: a document's text turns into folded lines (lower case, no accents, one space
+//! between words, abbreviations written out) where phrases match whole words, with the way
+//! back to the original letters.
+
+use super::*;
+
+// ---------------------------------------------------------------------------
+// Folding and whole-word matching
+
+/// A string in folded form, with the way back to the original's byte offsets.
+pub(super) struct Folded {
+    /// Lower case, accents removed, separators collapsed to one space, with a
+    /// space at both ends.
+    pub(super) text: String,
+    /// For each byte of `text`, the byte offset in the original of the char it came from.
+    pub(super) map: Vec<usize>,
+    /// Length of the original.
+    pub(super) len: usize,
+}
+
+impl Folded {
+    /// Byte offset in the original of folded byte `i`; the original's end past the end.
+    pub(super) fn orig(&self, i: usize) -> usize {
+        self.map.get(i).copied().unwrap_or(self.len)
+    }
+}
+
+pub(super) fn fold(s: &str) -> Folded {
+    let mut text = String::with_capacity(s.len() + 2);
+    let mut map = Vec::with_capacity(s.len() + 2);
+    text.push(' ');
+    map.push(0);
+    for (i, c) in s.char_indices() {
+        for lc in c.to_lowercase() {
+            if ('\u{300}'..='\u{36f}').contains(&lc) {
+                // A combining accent (decomposed text): drop it, keep the letter.
+                continue;
+            }
+            if let Some(base) = base_letter(lc) {
+                text.push_str(base);
+                map.extend(std::iter::repeat_n(i, base.len()));
+            } else if lc.is_alphanumeric() {
+                text.push(lc);
+                map.extend(std::iter::repeat_n(i, lc.len_utf8()));
+            } else if !text.ends_with(' ') {
+                text.push(' ');
+                map.push(i);
+            }
+        }
+    }
+    if !text.ends_with(' ') {
+        text.push(' ');
+        map.push(s.len());
+    }
+    Folded {
+        text,
+        map,
+        len: s.len(),
+    }
+}
+
+/// Every whole-word occurrence of `phrase` in a folded text, as folded byte ranges.
+pub(super) fn find_all(folded: &str, phrase: &Phrase) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = folded
+        .as_bytes()
+        .get(from..)
+        .and_then(|h| phrase.finder.find(h))
+    {
+        let start = from + at + 1;
+        found.push(start..start + phrase.norm.len());
+        from = start;
+    }
+    found
+}
+
+/// A folded string with its abbreviations written out ("exm date" → "exam date"); every
+/// byte of a full form maps back to the start of the abbreviation.
+pub(super) fn expand(f: Folded, abbreviations: &BTreeMap<String, String>) -> Folded {
+    if abbreviations.is_empty() {
+        return f;
+    }
+    let mut text = String::with_capacity(f.text.len() + 8);
+    let mut map = Vec::with_capacity(f.map.len() + 8);
+    text.push(' ');
+    map.push(f.orig(0));
+    let mut at = 1;
+    for word in f.text.split(' ').filter(|w| !w.is_empty()) {
+        let end = at + word.len();
+        match abbreviations.get(word) {
+            Some(full) => {
+                text.push_str(full);
+                map.extend(std::iter::repeat_n(f.orig(at), full.len()));
+            }
+            None => {
+                text.push_str(word);
+                map.extend((at..end).map(|i| f.orig(i)));
+            }
+        }
+        text.push(' ');
+        map.push(f.orig(end));
+        at = end + 1;
+    }
+    Folded {
+        text,
+        map,
+        len: f.len,
+    }
+}
+
+/// One non-empty line of the text.
+pub(super) struct Line<'a> {
+    pub(super) raw: &'a str,
+    pub(super) folded: Folded,
+    /// Position among the non-empty lines.
+    pub(super) index: usize,
+    /// One of the first `title_lines` non-empty lines that do not only name a carrier.
+    pub(super) title: bool,
+}
+
+pub(super) fn lines_of<'a>(rules: &Rules, text: &'a str) -> Vec<Line<'a>> {
+    let mut lines: Vec<Line<'a>> = Vec::new();
+    let mut title_count = 0;
+    for raw in text.lines() {
+        let folded = expand(fold(raw), &rules.abbreviations);
+        if folded.text.trim().is_empty() {
+            continue;
+        }
+        let title = title_count < rules.title_lines && !carrier_line(rules, raw, &folded);
+        if title {
+            title_count += 1;
+        }
+        lines.push(Line {
+            raw,
+            folded,
+            index: lines.len(),
+            title,
+        });
+    }
+    lines
+}
+
+/// True for a line that names a carrier (a letter, an addendum, a page header) the way
+/// a title is written, and no document kind: it is not the document's title.
+pub(super) fn carrier_line(rules: &Rules, raw: &str, folded: &Folded) -> bool {
+    let names_carrier = rules.carriers.iter().any(|c| {
+        find_all(&folded.text, c)
+            .iter()
+            .any(|r| written_as_title(raw, folded, r, rules.title_extra_words))
+    });
+    names_carrier
+        && !rules
+            .kinds
+            .iter()
+            .flat_map(|k| &k.title)
+            .any(|kw| folded.text.contains(&kw.phrase.pattern))
+}
+
+/// True when the phrase at folded `range` of a line is written as a title: see [`shape`].
+pub(super) fn written_as_title(
+    raw: &str,
+    folded: &Folded,
+    range: &Range<usize>,
+    extra_words: usize,
+) -> bool {
+    shape(raw, folded, range).is_some_and(|(_, extra)| extra <= extra_words)
+}
+
+/// How the phrase at folded `range` of a line is written: None when it starts in lower
+/// case on a line that has capitals; else its column (after any "Label:", see
+/// [`segment_range`]) and how many other words that column holds.
+pub(super) fn shape(
+    raw: &str,
+    folded: &Folded,
+    range: &Range<usize>,
+) -> Option<(Range<usize>, usize)> {
+    let at = folded.orig(range.start);
+    let end = folded.orig(range.end).max(at);
+    let capital = raw
+        .get(at..)
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(char::is_uppercase);
+    if !capital && raw.chars().any(char::is_uppercase) {
+        return None;
+    }
+    let segment = segment_range(raw, at)?;
+    let extra = word_count(raw, segment.clone()).saturating_sub(word_count(raw, at..end));
+    Some((segment, extra))
+}
+
+/// The number of words in bytes `range` of `raw`.
+pub(super) fn word_count(raw: &str, range: Range<usize>) -> usize {
+    raw.get(range)
+        .map_or(0, |s| fold(s).text.split_whitespace().count())
+}
+
+/// Whitespace collapsed and cut to [`MAX_MATCHED_CHARS`], for [`Evidence::matched`].
+pub(super) fn clip(s: &str) -> String {
+    let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed.chars().take(MAX_MATCHED_CHARS).collect()
+}
