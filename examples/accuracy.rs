@@ -14,7 +14,9 @@
 //! Run it with `scripts/accuracy.sh`. The texts are read from REALWORLD_DIR at run time
 //! and never copied into the project.
 
-use lopdf::{dictionary, Document, Object, Stream};
+#[path = "../tests/support/pdf.rs"]
+mod pdf;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -38,151 +40,38 @@ const HELVETICA: [u16; 95] = [
     334, 260, 334, 584, // {..~
 ];
 
-/// The WinAnsi byte for a character, or `?` when WinAnsi has none.
-fn win_ansi(c: char) -> u8 {
-    let code = c as u32;
-    match c {
-        '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{ff}' => code as u8,
-        '€' => 0x80,
-        '‚' => 0x82,
-        'ƒ' => 0x83,
-        '„' => 0x84,
-        '…' => 0x85,
-        '†' => 0x86,
-        '‡' => 0x87,
-        'ˆ' => 0x88,
-        '‰' => 0x89,
-        'Š' => 0x8a,
-        '‹' => 0x8b,
-        'Œ' => 0x8c,
-        'Ž' => 0x8e,
-        '‘' => 0x91,
-        '’' => 0x92,
-        '“' => 0x93,
-        '”' => 0x94,
-        '•' => 0x95,
-        '–' => 0x96,
-        '—' => 0x97,
-        '˜' => 0x98,
-        '™' => 0x99,
-        'š' => 0x9a,
-        '›' => 0x9b,
-        'œ' => 0x9c,
-        'ž' => 0x9e,
-        'Ÿ' => 0x9f,
-        '\t' => b' ',
-        _ => b'?',
-    }
+/// The printed width of one character in points (characters outside ASCII: an average).
+fn char_width(c: char) -> f32 {
+    let w = match c as u32 {
+        code @ 32..=126 => f32::from(HELVETICA[(code - 32) as usize]),
+        _ => 556.0,
+    };
+    w * FONT_SIZE / 1000.0
 }
 
-fn width(bytes: &[u8]) -> f32 {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            32..=126 => f32::from(HELVETICA[usize::from(b - 32)]),
-            _ => 556.0,
-        })
-        .sum::<f32>()
-        * FONT_SIZE
-        / 1000.0
-}
-
-/// One text line as WinAnsi bytes, wrapped at spaces to the printable width.
-fn wrap(line: &str) -> Vec<Vec<u8>> {
-    let bytes: Vec<u8> = line
-        .chars()
-        .flat_map(|c| {
-            if c == '\t' {
-                vec![b' '; 4]
-            } else {
-                vec![win_ansi(c)]
-            }
-        })
-        .collect();
+/// One text line wrapped at spaces to the printable width.
+fn wrap(line: &str) -> Vec<String> {
+    let chars: Vec<char> = line.replace('\t', "    ").chars().collect();
     let max = PAGE_WIDTH - 2.0 * MARGIN;
     let mut out = Vec::new();
-    let mut rest: &[u8] = &bytes;
-    while width(rest) > max {
+    let mut rest: &[char] = &chars;
+    while rest.iter().copied().map(char_width).sum::<f32>() > max {
         // The longest prefix that fits, cut after the last space in it when there is one.
         let mut fit = 0;
-        while fit < rest.len() && width(&rest[..=fit]) <= max {
+        let mut used = 0.0;
+        while fit < rest.len() && used + char_width(rest[fit]) <= max {
+            used += char_width(rest[fit]);
             fit += 1;
         }
         let cut = rest[..fit]
             .iter()
-            .rposition(|&b| b == b' ')
+            .rposition(|&c| c == ' ')
             .filter(|&i| i > 0)
             .map_or(fit.max(1), |i| i + 1);
-        out.push(rest[..cut].to_vec());
+        out.push(rest[..cut].iter().collect());
         rest = &rest[cut..];
     }
-    out.push(rest.to_vec());
-    out
-}
-
-/// A PDF literal string for WinAnsi bytes.
-fn literal(bytes: &[u8]) -> String {
-    let mut s = String::from("(");
-    for &b in bytes {
-        match b {
-            b'(' | b')' | b'\\' => {
-                s.push('\\');
-                s.push(char::from(b));
-            }
-            32..=126 => s.push(char::from(b)),
-            _ => s.push_str(&format!("\\{b:03o}")),
-        }
-    }
-    s.push(')');
-    s
-}
-
-/// The text set as a PDF, as a printer would: Helvetica, wrapped, several pages if long.
-fn text_pdf(text: &str) -> Vec<u8> {
-    let lines: Vec<Vec<u8>> = text.lines().flat_map(wrap).collect();
-    let per_page = ((PAGE_HEIGHT - 2.0 * MARGIN) / LEADING) as usize;
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
-        "Encoding" => "WinAnsiEncoding",
-    });
-    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
-    let mut kids = Vec::new();
-    let chunks: Vec<&[Vec<u8>]> = if lines.is_empty() {
-        vec![&[]]
-    } else {
-        lines.chunks(per_page).collect()
-    };
-    for chunk in chunks {
-        let mut content = format!(
-            "BT /F1 {FONT_SIZE} Tf {MARGIN} {} Td {LEADING} TL\n",
-            PAGE_HEIGHT - MARGIN - FONT_SIZE
-        );
-        for line in chunk {
-            content.push_str(&literal(line));
-            content.push_str(" Tj T*\n");
-        }
-        content.push_str("ET\n");
-        let mut stream = Stream::new(dictionary! {}, content.into_bytes());
-        let _ = stream.compress();
-        let contents = doc.add_object(stream);
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
-            "Resources" => resources,
-            "MediaBox" => vec![0.into(), 0.into(), PAGE_WIDTH.into(), PAGE_HEIGHT.into()],
-        });
-        kids.push(Object::Reference(page));
-    }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("a PDF saves to memory");
+    out.push(rest.iter().collect());
     out
 }
 
@@ -246,6 +135,23 @@ fn percent(n: usize, of: usize) -> f64 {
     } else {
         100.0 * n as f64 / of as f64
     }
+}
+
+/// The text set as a PDF, as a printer would: Helvetica, wrapped, several pages if long.
+fn text_pdf(text: &str) -> Vec<u8> {
+    let lines: Vec<String> = text.lines().flat_map(wrap).collect();
+    let per_page = ((PAGE_HEIGHT - 2.0 * MARGIN) / LEADING) as usize;
+    let pages: Vec<pdf::PageSpec> = if lines.is_empty() {
+        vec![pdf::PageSpec::letter(Vec::<String>::new())]
+    } else {
+        lines.chunks(per_page).map(pdf::PageSpec::letter).collect()
+    };
+    let style = pdf::TextStyle {
+        font_size: FONT_SIZE,
+        leading: LEADING,
+        margin: MARGIN,
+    };
+    pdf::text_pdf_styled(&pages, style)
 }
 
 fn run() -> Result<(), String> {

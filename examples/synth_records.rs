@@ -8,6 +8,9 @@
 //! so plain PDF mergers can be timed on the same pictures.
 
 use lopdf::{dictionary, Document, Object, Stream};
+
+#[path = "../tests/support/pdf.rs"]
+mod pdf;
 use std::path::Path;
 
 const KINDS: [(&str, &str); 6] = [
@@ -20,50 +23,24 @@ const KINDS: [(&str, &str); 6] = [
 ];
 
 fn pdf(doc_no: usize, pages: usize) -> Vec<u8> {
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
-    });
-    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
     let (title, label) = KINDS[doc_no % KINDS.len()];
-    let mut kids = Vec::new();
-    for p in 0..pages {
-        let mut content = String::from("BT /F1 11 Tf 72 720 Td 14 TL\n");
-        let day = 1 + doc_no % 28;
-        let month = 1 + (doc_no / 28) % 12;
-        let lines = [
-            format!("{title}  (document {doc_no}, page {})", p + 1),
-            format!("Patient: BENCH, SYNTHETIC   {label}: {month:02}/{day:02}/2024"),
-        ];
-        for l in lines {
-            content.push_str(&format!("({l}) Tj T*\n"));
-        }
-        for k in 0..40 {
-            content.push_str(&format!(
-                "(Line {k}: synthetic finding {doc_no}-{p}-{k}, values within the made-up reference range.) Tj T*\n"
-            ));
-        }
-        content.push_str("ET\n");
-        let mut stream = Stream::new(dictionary! {}, content.into_bytes());
-        let _ = stream.compress();
-        let c = doc.add_object(stream);
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => c, "Resources" => resources,
-            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        });
-        kids.push(Object::Reference(page));
-    }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("save to memory");
-    out
+    let day = 1 + doc_no % 28;
+    let month = 1 + (doc_no / 28) % 12;
+    let specs: Vec<pdf::PageSpec> = (0..pages)
+        .map(|p| {
+            let mut lines = vec![
+                format!("{title}  (document {doc_no}, page {})", p + 1),
+                format!("Patient: BENCH, SYNTHETIC   {label}: {month:02}/{day:02}/2024"),
+            ];
+            lines.extend((0..40).map(|k| {
+                format!(
+                    "Line {k}: synthetic finding {doc_no}-{p}-{k}, values within the made-up reference range."
+                )
+            }));
+            pdf::PageSpec::letter(lines)
+        })
+        .collect();
+    pdf::text_pdf(&specs)
 }
 
 /// A noisy RGB JPEG of about 1 MB (noise does not compress).

@@ -390,3 +390,47 @@ fn letter_refuses_the_init_placeholder_and_check_names_a_file_that_is_no_folder(
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a folder"));
 }
+
+#[test]
+fn index_source_column_showed_the_path_even_when_packet_toml_named_the_source() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let toml = format!(
+        "{PATIENT}[[documents]]\npath = \"scan0001.pdf\"\nsource = \"Lakeside Pathology Lab\"\n"
+    );
+    write_files(
+        tmp.path(),
+        &[
+            ("packet.toml", toml.into_bytes()),
+            (
+                "scan0001.pdf",
+                simple_pdf(
+                    "SURGICAL PATHOLOGY REPORT",
+                    &["Date of Procedure: 03/14/2025"],
+                ),
+            ),
+            (
+                "labs-0002.pdf",
+                simple_pdf("LABORATORY RESULTS", &["Collected: 03/20/2025"]),
+            ),
+        ],
+    );
+    let out = tempfile::tempdir().expect("out");
+    let pdf = out.path().join("p.pdf");
+    let o = medpacket()
+        .arg("build")
+        .arg(tmp.path())
+        .arg("-o")
+        .arg(&pdf)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc = lopdf::Document::load(&pdf).expect("packet");
+    // The index is page 2; its rows name the source when given, else the file's path.
+    let index = doc.extract_text(&[2]).expect("index text");
+    assert!(index.contains("Lakeside Pathology Lab"), "{index}");
+    assert!(!index.contains("scan0001.pdf"), "{index}");
+    assert!(index.contains("labs-0002.pdf"), "{index}");
+    if let Some(text) = pdftotext_page(&pdf, 2) {
+        assert!(text.contains("Lakeside Pathology Lab"), "{text}");
+    }
+}
