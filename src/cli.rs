@@ -14,6 +14,23 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How the records are read (shared by scan, check, init and build).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// Read every file afresh: neither use nor fill the cache of what medpacket learned
+    /// about each file (kept in the user's cache folder, never in the records folder)
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl From<ReadArgs> for medpacket::ScanOptions {
+    fn from(a: ReadArgs) -> Self {
+        medpacket::ScanOptions {
+            no_cache: a.no_cache,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every file with its kind, date, title, pages and status
@@ -23,6 +40,8 @@ pub enum Command {
         /// Print one JSON object instead of a table
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// Re-check every checksum of a bundle (or of a packet PDF against a manifest)
     Verify {
@@ -46,11 +65,15 @@ pub enum Command {
         /// Print one JSON object instead of a report
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// Start a packet.toml listing the detected documents (never replaces one)
     Init {
         /// The records folder
         dir: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// Write the cover letter to the second-opinion doctor
     Letter {
@@ -98,6 +121,8 @@ pub enum Command {
         /// Print one JSON object describing the packet
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        read: ReadArgs,
     },
 }
 

@@ -26,6 +26,7 @@ pub use error::{Error, Problem, Result};
 pub use kind::Kind;
 pub use layout::Paper;
 pub use report::{BuildReport, ScanReport};
+pub use scan::ScanOptions;
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,8 @@ pub struct BuildOptions {
     pub zip: Option<PathBuf>,
     /// Protect the packet (and the bundle's members) with AES-256 and this password.
     pub password: Option<String>,
+    /// How the records are read.
+    pub scan: ScanOptions,
 }
 
 /// A packet or letter cannot carry the placeholder name `init` writes.
@@ -68,9 +71,18 @@ fn refuse_placeholder(config: &PacketConfig, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Scans a records folder (packet.toml is read when present).
+/// Scans a records folder (packet.toml is read when present) with the default options.
 pub fn scan_folder(
     dir: &Path,
+    progress: &dyn Progress,
+) -> Result<(scan::Inventory, Option<PacketConfig>)> {
+    scan_folder_with(dir, &ScanOptions::default(), progress)
+}
+
+/// Scans a records folder (packet.toml is read when present).
+pub fn scan_folder_with(
+    dir: &Path,
+    opts: &ScanOptions,
     progress: &dyn Progress,
 ) -> Result<(scan::Inventory, Option<PacketConfig>)> {
     if !dir.exists() {
@@ -82,7 +94,7 @@ pub fn scan_folder(
     let config = PacketConfig::load(dir)?;
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, config.as_ref(), &rules, progress)?;
+    let inv = scan::scan_with(dir, config.as_ref(), &rules, opts, progress)?;
     Ok((inv, config))
 }
 
@@ -103,7 +115,7 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
-    let (mut inv, config) = scan_folder(&opts.dir, progress)?;
+    let (mut inv, config) = scan_folder_with(&opts.dir, &opts.scan, progress)?;
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
     // needs while it writes.
     for f in &mut inv.files {
@@ -246,8 +258,10 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 
 /// Builds the packet of `dir` in memory, leaving out unreadable files, with the clock
 /// read once; returns the PDF bytes. For fuzzing and embedding; `build` is the command.
+/// Every file is read afresh (no cache).
 pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
-    let (inv, config) = scan_folder(dir, &Quiet)?;
+    let opts = ScanOptions { no_cache: true };
+    let (inv, config) = scan_folder_with(dir, &opts, &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(dir.to_path_buf()))?;
     let plan = plan::plan(&inv, &config, Paper::Letter, clock::now(), true)?;
     let m = fonts::Metrics::get()
@@ -268,9 +282,14 @@ pub fn verify(
     }
 }
 
-/// Checks whether a folder is ready to send.
+/// Checks whether a folder is ready to send, with the default options.
 pub fn check_folder(dir: &Path) -> Result<check::CheckReport> {
-    let (inv, config) = scan_folder(dir, &Quiet)?;
+    check_folder_with(dir, &ScanOptions::default())
+}
+
+/// Checks whether a folder is ready to send.
+pub fn check_folder_with(dir: &Path, opts: &ScanOptions) -> Result<check::CheckReport> {
+    let (inv, config) = scan_folder_with(dir, opts, &Quiet)?;
     check::check(&inv, config.as_ref())
 }
 
@@ -282,8 +301,13 @@ pub struct InitReport {
     pub problems: usize,
 }
 
-/// Writes `DIR/packet.toml` listing the detected documents; never replaces one.
+/// Writes `DIR/packet.toml` listing the detected documents, with the default options.
 pub fn init_folder(dir: &Path) -> Result<InitReport> {
+    init_folder_with(dir, &ScanOptions::default())
+}
+
+/// Writes `DIR/packet.toml` listing the detected documents; never replaces one.
+pub fn init_folder_with(dir: &Path, opts: &ScanOptions) -> Result<InitReport> {
     let target = dir.join(config::CONFIG_NAME);
     if !dir.is_dir() {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
@@ -293,7 +317,7 @@ pub fn init_folder(dir: &Path) -> Result<InitReport> {
     }
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, None, &rules, &Quiet)?;
+    let inv = scan::scan_with(dir, None, &rules, opts, &Quiet)?;
     let today = clock::now().date_naive();
     let text = init::packet_toml(&inv, &base::profiles::profile_names(), today);
     emit::write_atomic(&target, false, |w| {

@@ -21,8 +21,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Scan { dir, json } => {
-            let (inv, _) = medpacket::scan_folder(&dir, &medpacket::Quiet)?;
+        Command::Scan { dir, json, read } => {
+            let (inv, _) = medpacket::scan_folder_with(&dir, &read.into(), &medpacket::Quiet)?;
             let report = medpacket::report::scan_report(&inv);
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -31,8 +31,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { dir, json } => {
-            let report = medpacket::check_folder(&dir)?;
+        Command::Check { dir, json, read } => {
+            let report = medpacket::check_folder_with(&dir, &read.into())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -44,8 +44,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Command::Init { dir } => {
-            let r = medpacket::init_folder(&dir)?;
+        Command::Init { dir, read } => {
+            let r = medpacket::init_folder_with(&dir, &read.into())?;
             println!(
                 "Wrote {} with {} document(s){}.\nOpen it, write the patient's name and correct what is wrong, then run `medpacket check {}`.",
                 r.path,
@@ -110,6 +110,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             encrypt,
             password_file,
             json,
+            read,
         } => {
             let password = if encrypt {
                 let pw = password(password_file.as_deref(), true)?;
@@ -128,6 +129,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 paper: paper.into(),
                 zip,
                 password,
+                scan: read.into(),
             };
             let bar = (!json && std::io::stderr().is_terminal()).then(Bar::new);
             let result = match &bar {

@@ -1,6 +1,6 @@
 //! Cache: what medpacket learned about a file's bytes (facts from reading it, OCR results)
 //! turns into small JSON entries stored by content — the file's SHA-256 plus whatever else
-//! the answer depends on, and medpacket's version — in the user's cache folder, so a
+//! the answer depends on, and medpacket's version and build — in the user's cache folder, so a
 //! rebuild reads nothing twice.
 //!
 //! The folder is `MEDPACKET_CACHE_DIR`, else `$XDG_CACHE_HOME/medpacket`, else
@@ -77,6 +77,9 @@ impl Cache {
         let dir = self.dir.as_ref()?;
         let mut h = Sha256::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update([0]);
+        // Another build of the same version (sources or templates changed) learns anew.
+        h.update(env!("MEDPACKET_BUILD_ID").as_bytes());
         h.update([0]);
         h.update(kind.as_bytes());
         h.update([0]);

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod images;
 pub mod ingest;
+pub mod jpeg;
 pub mod sanitize;
 pub mod scan;
 pub mod zipin;

@@ -5,10 +5,94 @@
 use crate::base::config::{PacketConfig, CONFIG_NAME};
 use crate::base::error::{Error, Problem, Result};
 use crate::classify::{self, Classified, Overrides, Rules};
+use crate::read::cache::Cache;
 use crate::read::ingest::{self, Format, ImageInfo};
 use crate::read::zipin::{Member, ZipLocation};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+
+/// How to scan, validated (the commands' shared options).
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Neither read nor write the cache of what medpacket learned about each file.
+    pub no_cache: bool,
+}
+
+/// The cache kind of what reading a file's bytes showed (a [`ingest::Probe`]).
+pub const FILE_FACTS: &str = "file";
+
+/// The cache kind of a file's kind, date and title as classify decided them.
+const CLASSIFIED: &str = "classified";
+
+/// A [`Classified`] as the cache stores it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredClassified {
+    kind: crate::base::kind::Kind,
+    date: Option<chrono::NaiveDate>,
+    title: String,
+    kind_score: f32,
+    evidence: Vec<StoredEvidence>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredEvidence {
+    field: String,
+    source: classify::Source,
+    rule: String,
+    matched: String,
+    score: f32,
+}
+
+impl From<&Classified> for StoredClassified {
+    fn from(c: &Classified) -> Self {
+        StoredClassified {
+            kind: c.kind,
+            date: c.date,
+            title: c.title.clone(),
+            kind_score: c.kind_score,
+            evidence: c
+                .evidence
+                .iter()
+                .map(|e| StoredEvidence {
+                    field: e.field.to_string(),
+                    source: e.source,
+                    rule: e.rule.clone(),
+                    matched: e.matched.clone(),
+                    score: e.score,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl StoredClassified {
+    /// The classification again, or None when the entry names an unknown field.
+    fn restore(self) -> Option<Classified> {
+        let evidence = self
+            .evidence
+            .into_iter()
+            .map(|e| {
+                let field = ["kind", "date", "title"]
+                    .into_iter()
+                    .find(|f| *f == e.field)?;
+                Some(classify::Evidence {
+                    field,
+                    source: e.source,
+                    rule: e.rule,
+                    matched: e.matched,
+                    score: e.score,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Classified {
+            kind: self.kind,
+            date: self.date,
+            title: self.title,
+            kind_score: self.kind_score,
+            evidence,
+        })
+    }
+}
 
 /// What happens to a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,32 +227,80 @@ struct Prepared {
     classified: Option<Classified>,
 }
 
+/// What the scan shares between the files it reads.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    config: Option<&'a PacketConfig>,
+    rules: &'a Rules,
+    cache: &'a Cache,
+}
+
+/// The cache key of a file's facts: its checksum, and the password it is opened with
+/// (as a checksum), since what a PDF shows depends on it.
+fn facts_key(sha: &str, password: Option<&str>) -> String {
+    match password {
+        None => sha.to_string(),
+        Some(pw) => format!("{sha}:{}", sha256_hex(pw.as_bytes())),
+    }
+}
+
+/// Probes one file's bytes, or takes what an earlier run learned from the same bytes
+/// from the cache. Sound files are cached; problems are found again each time, so their
+/// messages always name the file as it is now. Text files are read directly: their
+/// text is the whole file.
+fn probe_cached(
+    cache: &Cache,
+    rel: &str,
+    sha: &str,
+    bytes: &[u8],
+    password: Option<&str>,
+) -> std::result::Result<ingest::Probe, Problem> {
+    let cacheable = cache.is_enabled()
+        && !bytes.is_empty()
+        && ingest::sniff(bytes, &ingest::extension(rel)) != Format::Text;
+    let key = facts_key(sha, password);
+    if cacheable {
+        if let Some(p) = cache.get::<ingest::Probe>(FILE_FACTS, &key) {
+            return Ok(p);
+        }
+    }
+    let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ingest::probe(rel, bytes, password)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Problem::new(
+            rel,
+            "could not be read (medpacket hit an internal error on this file)",
+            "remove it from the folder or save it again as PDF, and please report the problem",
+        ))
+    });
+    if let (true, Ok(p)) = (cacheable, &probe) {
+        cache.put(FILE_FACTS, &key, p);
+    }
+    probe
+}
+
 /// Hashes, probes and classifies one file's bytes; a panic in a reader becomes a
 /// problem. Only a text file keeps its text (to be typeset); a PDF's is dropped here.
 fn prepare(
-    config: Option<&PacketConfig>,
-    rules: &Rules,
+    cx: Context<'_>,
     rel: String,
     abs: PathBuf,
     zip: Option<ZipLocation>,
     bytes: Vec<u8>,
 ) -> Prepared {
+    let Context {
+        config,
+        rules,
+        cache,
+    } = cx;
     let size = bytes.len() as u64;
     let sha = sha256_hex(&bytes);
     let password = config
         .and_then(|c| c.document(&rel))
         .and_then(|e| e.password.clone());
-    let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ingest::probe(&rel, &bytes, password.as_deref())
-    }))
-    .unwrap_or_else(|_| {
-        Err(Problem::new(
-            &rel,
-            "could not be read (medpacket hit an internal error on this file)",
-            "remove it from the folder or save it again as PDF, and please report the problem",
-        ))
-    });
-    let mut probe = probe;
+    let mut probe = probe_cached(cx.cache, &rel, &sha, &bytes, password.as_deref());
+    drop(bytes);
     let classified = probe.as_mut().ok().map(|p| {
         let entry = config.and_then(|c| c.document(&rel));
         let overrides = Overrides {
@@ -176,7 +308,26 @@ fn prepare(
             date: entry.and_then(|e| e.date),
             title: entry.and_then(|e| e.title.clone()),
         };
-        let c = classify::classify(rules, &rel, p.text.as_deref(), &overrides);
+        let c = if p.format == Some(Format::Text) || !cache.is_enabled() {
+            classify::classify(rules, &rel, p.text.as_deref(), &overrides)
+        } else {
+            // The decision depends on the bytes (and password), the name and packet.toml.
+            let key = format!(
+                "{}\0{rel}\0{overrides:?}",
+                facts_key(&sha, password.as_deref())
+            );
+            match cache
+                .get::<StoredClassified>(CLASSIFIED, &key)
+                .and_then(StoredClassified::restore)
+            {
+                Some(c) => c,
+                None => {
+                    let c = classify::classify(rules, &rel, p.text.as_deref(), &overrides);
+                    cache.put(CLASSIFIED, &key, &StoredClassified::from(&c));
+                    c
+                }
+            }
+        };
         if p.format == Some(Format::Text) {
             // A text file's page count is its typeset length on Letter paper (the plan
             // lays it out again on the paper chosen for the packet).
@@ -204,12 +355,7 @@ fn prepare(
 }
 
 /// Reads one entry of the folder: a file, or every member of a portal export.
-fn load_entry(
-    config: Option<&PacketConfig>,
-    rules: &Rules,
-    rel: String,
-    abs: PathBuf,
-) -> Vec<Loaded> {
+fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
         Err(e) => {
@@ -222,7 +368,7 @@ fn load_entry(
         }
     };
     if ingest::extension(&rel) != "zip" {
-        return vec![Loaded::File(prepare(config, rules, rel, abs, None, bytes))];
+        return vec![Loaded::File(prepare(cx, rel, abs, None, bytes))];
     }
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
@@ -232,14 +378,7 @@ fn load_entry(
                 rel: mrel,
                 location,
                 bytes,
-            } => Loaded::File(prepare(
-                config,
-                rules,
-                mrel,
-                abs.clone(),
-                Some(location),
-                bytes,
-            )),
+            } => Loaded::File(prepare(cx, mrel, abs.clone(), Some(location), bytes)),
             Member::Problem(p) => {
                 let rel = p.path.clone();
                 Loaded::Problem(problem_file(rel, abs.clone(), 0, String::new(), p))
@@ -391,11 +530,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Scans `dir`: walks it, reads and checks every file, classifies what can be included.
+/// Scans `dir` with the default options (the user's cache on).
 pub fn scan(
     dir: &Path,
     config: Option<&PacketConfig>,
     rules: &Rules,
+    progress: &dyn crate::Progress,
+) -> Result<Inventory> {
+    scan_with(dir, config, rules, &ScanOptions::default(), progress)
+}
+
+/// Scans `dir`: walks it, reads and checks every file, classifies what can be included.
+pub fn scan_with(
+    dir: &Path,
+    config: Option<&PacketConfig>,
+    rules: &Rules,
+    opts: &ScanOptions,
     progress: &dyn crate::Progress,
 ) -> Result<Inventory> {
     let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
@@ -526,10 +676,16 @@ pub fn scan(
     // Reading, hashing and probing run in parallel (each file is read once); deciding
     // duplicates and classifying then go in path order.
     use rayon::prelude::*;
+    let cache = Cache::open(&root, opts.no_cache);
+    let cx = Context {
+        config,
+        rules,
+        cache: &cache,
+    };
     let loaded: Vec<Vec<Loaded>> = entries
         .into_par_iter()
         .map(|(rel, abs)| {
-            let out = load_entry(config, rules, rel, abs);
+            let out = load_entry(cx, rel, abs);
             progress.advance();
             out
         })

@@ -112,123 +112,114 @@ pub fn assemble<W: Write>(
         }
     }
     progress.start("Writing the packet", plan.items.len() as u64);
-    for item in &plan.items {
-        progress.advance();
-        let f = inv
-            .files
-            .get(item.file)
-            .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
-        // A panic while copying one document becomes an error naming it.
-        let copied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
-            match &item.body {
-                Body::Text(_) => {
-                    for p in item.first_page..=item.last_page {
-                        let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
-                            Error::Internal(format!("no rendered page for packet page {p}"))
-                        })?;
-                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, &item.rel)?;
-                    }
-                }
-                Body::Pdf => {
-                    let bytes = crate::read::scan::read_source(f)?;
-                    let doc = ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| {
-                        Error::Source {
-                            path: f.rel.clone(),
-                            message: format!("could not be read again while building ({e})"),
+    // The next documents are read, checked and parsed on another thread while this one
+    // writes, a bounded amount ahead (see `ReadAhead`).
+    let gate = Gate::default();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Ready>>(LOOKAHEAD_ITEMS);
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(|| read_ahead(plan, inv, &gate, tx));
+        // However this loop ends, the reader stops.
+        let _close = Closer(&gate);
+        for item in &plan.items {
+            progress.advance();
+            let f = inv.files.get(item.file).ok_or_else(|| {
+                Error::Internal(format!("{}: missing from the inventory", item.rel))
+            })?;
+            let ready = rx
+                .recv()
+                .map_err(|_| Error::Internal(format!("{}: the reader stopped", item.rel)))??;
+            // A panic while copying one document becomes an error naming it.
+            let copied =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
+                    match (&item.body, ready) {
+                        (Body::Text(_), _) => {
+                            for p in item.first_page..=item.last_page {
+                                let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
+                                    Error::Internal(format!("no rendered page for packet page {p}"))
+                                })?;
+                                o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, &item.rel)?;
+                            }
                         }
-                    })?;
-                    drop(bytes);
-                    let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
-                    if src_pages.len() as u32 != item.source_pages {
-                        return Err(Error::ChangedDuringBuild(f.rel.clone()));
-                    }
-                    let mut imp = Importer::new(&doc);
-                    for (i, sp) in src_pages.iter().enumerate() {
-                        imp.page_ids
-                            .insert(*sp, o.page_id(item.first_page + i as u32)?);
-                    }
-                    for (i, sp) in src_pages.iter().enumerate() {
-                        let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
-                        o.copy_page(
-                            &mut imp,
-                            *sp,
-                            item.first_page + i as u32,
-                            Vec::new(),
-                            open,
-                            &f.rel,
-                        )?;
-                    }
-                }
-                Body::Jpeg => {
-                    let bytes = crate::read::scan::read_source(f)?;
-                    let info = f
-                        .image
-                        .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
-                    let shown = images::shown_size(info.width, info.height, info.orientation);
-                    let xobj = images::jpeg_xobject(bytes, &info);
-                    o.image_page(xobj, shown, info.orientation, item.first_page, &f.rel)?;
-                }
-                Body::Png => {
-                    let bytes = crate::read::scan::read_source(f)?;
-                    let r = images::png_raster(&bytes).map_err(|e| Error::Source {
-                        path: f.rel.clone(),
-                        message: e,
-                    })?;
-                    let shown = (r.width, r.height);
-                    o.image_page(
-                        images::raster_xobject(&r),
-                        shown,
-                        1,
-                        item.first_page,
-                        &f.rel,
-                    )?;
-                }
-                Body::Tiff => {
-                    let bytes = crate::read::scan::read_source(f)?;
-                    // One page decoded, written and dropped at a time.
-                    let mut written_pages = 0u32;
-                    let mut failure: Option<Error> = None;
-                    let counted = images::tiff_each_page(&bytes, &mut |r| {
-                        if written_pages >= item.source_pages {
-                            return Err("the file has more pages than when it was scanned".into());
+                        (Body::Pdf, Ready::Pdf(doc)) => {
+                            let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+                            let mut imp = Importer::new(&doc);
+                            for (i, sp) in src_pages.iter().enumerate() {
+                                imp.page_ids
+                                    .insert(*sp, o.page_id(item.first_page + i as u32)?);
+                            }
+                            for (i, sp) in src_pages.iter().enumerate() {
+                                let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
+                                o.copy_page(
+                                    &mut imp,
+                                    *sp,
+                                    item.first_page + i as u32,
+                                    Vec::new(),
+                                    open,
+                                    &f.rel,
+                                )?;
+                            }
                         }
-                        let shown = (r.width, r.height);
-                        let page = item.first_page + written_pages;
-                        written_pages += 1;
-                        o.image_page(images::raster_xobject(&r), shown, 1, page, &f.rel)
-                            .map_err(|e| {
-                                let text = e.to_string();
-                                failure = Some(e);
-                                text
-                            })
-                    });
-                    if let Some(e) = failure {
-                        return Err(e);
+                        (
+                            Body::Jpeg | Body::Png,
+                            Ready::Image {
+                                xobj,
+                                shown,
+                                orientation,
+                            },
+                        ) => {
+                            o.image_page(xobj, shown, orientation, item.first_page, &f.rel)?;
+                        }
+                        (Body::Tiff, Ready::Bytes(bytes)) => {
+                            // One page decoded, written and dropped at a time.
+                            let mut written_pages = 0u32;
+                            let mut failure: Option<Error> = None;
+                            let counted = images::tiff_each_page(&bytes, &mut |r| {
+                                if written_pages >= item.source_pages {
+                                    return Err(
+                                        "the file has more pages than when it was scanned".into()
+                                    );
+                                }
+                                let shown = (r.width, r.height);
+                                let page = item.first_page + written_pages;
+                                written_pages += 1;
+                                o.image_page(images::raster_xobject(&r), shown, 1, page, &f.rel)
+                                    .map_err(|e| {
+                                        let text = e.to_string();
+                                        failure = Some(e);
+                                        text
+                                    })
+                            });
+                            if let Some(e) = failure {
+                                return Err(e);
+                            }
+                            let counted = counted.map_err(|e| Error::Source {
+                                path: f.rel.clone(),
+                                message: e,
+                            })?;
+                            if counted != item.source_pages {
+                                return Err(Error::ChangedDuringBuild(f.rel.clone()));
+                            }
+                        }
+                        _ => {
+                            return Err(Error::Internal(format!(
+                                "{}: read ahead as the wrong kind of document",
+                                f.rel
+                            )))
+                        }
                     }
-                    let counted = counted.map_err(|e| Error::Source {
-                        path: f.rel.clone(),
-                        message: e,
-                    })?;
-                    if counted != item.source_pages {
-                        return Err(Error::ChangedDuringBuild(f.rel.clone()));
-                    }
-                }
+                    Ok(())
+                }));
+            gate.release(f.size);
+            match copied {
+                Ok(result) => result?,
+                Err(_) => return Err(internal_error_in(&f.rel)),
             }
-            Ok(())
-        }));
-        match copied {
-            Ok(result) => result?,
-            Err(_) => {
-                return Err(Error::Source {
-                    path: f.rel.clone(),
-                    message: "medpacket hit an internal error while copying this file — remove it or save it again as PDF, and please report the problem".into(),
-                })
+            for p in item.first_page..=item.last_page {
+                written.insert(p);
             }
         }
-        for p in item.first_page..=item.last_page {
-            written.insert(p);
-        }
-    }
+        Ok(())
+    })?;
     if written.len() as u32 != plan.total_pages {
         return Err(Error::Internal(format!(
             "wrote {} of {} planned pages",
@@ -277,6 +268,148 @@ pub fn assemble<W: Write>(
         *b = u8::from_str_radix(digest.get(i * 2..i * 2 + 2).unwrap_or("00"), 16).unwrap_or(0);
     }
     o.w.finish(catalog, info, id).map_err(io(here))
+}
+
+/// How many documents may wait, read ahead, for the writer.
+const LOOKAHEAD_ITEMS: usize = 8;
+/// How many bytes of source files may be read ahead of the writer (at least one document
+/// always is, however large), so memory stays flat whatever the packet's length.
+const LOOKAHEAD_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A source document read ahead of the writer: its bytes re-checked against the scan's
+/// checksum and, as far as can be done without the writer, turned into PDF objects.
+enum Ready {
+    /// A text file: its pages are already rendered.
+    Nothing,
+    Pdf(Document),
+    Image {
+        xobj: Stream,
+        shown: (u32, u32),
+        orientation: u8,
+    },
+    /// A TIFF, decoded page by page as it is written.
+    Bytes(Vec<u8>),
+}
+
+/// Bytes read ahead and not yet written, shared by the reader and the writer.
+#[derive(Default)]
+struct Gate {
+    state: std::sync::Mutex<(u64, bool)>,
+    changed: std::sync::Condvar,
+}
+
+impl Gate {
+    /// Waits until `size` more bytes may be read ahead; false once the writer has stopped.
+    fn admit(&self, size: u64) -> bool {
+        let Ok(mut st) = self.state.lock() else {
+            return false;
+        };
+        while !st.1 && st.0 > 0 && st.0 + size > LOOKAHEAD_BYTES {
+            st = match self.changed.wait(st) {
+                Ok(s) => s,
+                Err(_) => return false,
+            };
+        }
+        st.0 += size;
+        !st.1
+    }
+
+    /// The writer is done with `size` bytes.
+    fn release(&self, size: u64) {
+        if let Ok(mut st) = self.state.lock() {
+            st.0 = st.0.saturating_sub(size);
+        }
+        self.changed.notify_all();
+    }
+}
+
+/// Tells the reader to stop when the writer's loop ends, however it ends.
+struct Closer<'g>(&'g Gate);
+
+impl Drop for Closer<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut st) = self.0.state.lock() {
+            st.1 = true;
+        }
+        self.0.changed.notify_all();
+    }
+}
+
+fn internal_error_in(rel: &str) -> Error {
+    Error::Source {
+        path: rel.to_string(),
+        message: "medpacket hit an internal error while copying this file — remove it or save it again as PDF, and please report the problem".into(),
+    }
+}
+
+/// Reads the plan's documents in order, a bounded amount ahead of the writer, and sends
+/// each (or what went wrong with it) down `tx`.
+fn read_ahead(
+    plan: &Plan,
+    inv: &Inventory,
+    gate: &Gate,
+    tx: std::sync::mpsc::SyncSender<Result<Ready>>,
+) {
+    for item in &plan.items {
+        let size = inv.files.get(item.file).map_or(0, |f| f.size);
+        if !gate.admit(size) {
+            return;
+        }
+        let ready = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_one(item, inv)))
+            .unwrap_or_else(|_| Err(internal_error_in(&item.rel)));
+        if tx.send(ready).is_err() {
+            return;
+        }
+    }
+}
+
+/// One document's bytes, re-checked and prepared for the writer.
+fn read_one(item: &crate::plan::Item, inv: &Inventory) -> Result<Ready> {
+    let f = inv
+        .files
+        .get(item.file)
+        .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
+    let ready = match &item.body {
+        Body::Text(_) => Ready::Nothing,
+        Body::Pdf => {
+            let bytes = crate::read::scan::read_source(f)?;
+            let doc =
+                ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| Error::Source {
+                    path: f.rel.clone(),
+                    message: format!("could not be read again while building ({e})"),
+                })?;
+            drop(bytes);
+            if doc.get_pages().len() as u32 != item.source_pages {
+                return Err(Error::ChangedDuringBuild(f.rel.clone()));
+            }
+            Ready::Pdf(doc)
+        }
+        Body::Jpeg => {
+            let bytes = crate::read::scan::read_source(f)?;
+            let info = f
+                .image
+                .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
+            Ready::Image {
+                shown: images::shown_size(info.width, info.height, info.orientation),
+                orientation: info.orientation,
+                xobj: images::jpeg_xobject(bytes, &info),
+            }
+        }
+        Body::Png => {
+            let bytes = crate::read::scan::read_source(f)?;
+            let r = images::png_raster(&bytes).map_err(|e| Error::Source {
+                path: f.rel.clone(),
+                message: e,
+            })?;
+            Ready::Image {
+                shown: (r.width, r.height),
+                orientation: 1,
+                xobj: images::raster_xobject(&r),
+            }
+        }
+        Body::Tiff => Ready::Bytes(crate::read::scan::read_source(f)?),
+    };
+    Ok(ready)
 }
 
 /// The FontDescriptor of the first Type0 font on the generated pages.

@@ -405,8 +405,13 @@ pub fn pdftotext_page(pdf: &Path, page: u32) -> Option<String> {
 /// environment.
 pub fn medpacket() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_medpacket"));
+    // The cache lives in the build's scratch folder, never in the user's cache folder.
     command
         .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env(
+            "MEDPACKET_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("medpacket-cache"),
+        )
         .env_remove("MEDPACKET_PASSWORD");
     command
 }
