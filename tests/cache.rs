@@ -46,7 +46,7 @@ fn scan_json(cache: &Path, records: &Path, extra: &[&str]) -> serde_json::Value 
     serde_json::from_slice(&run(cache, &args).stdout).expect("scan --json")
 }
 
-/// Every entry file under the cache's folder of file facts.
+/// Every entry file of the cache's file facts.
 fn entries(cache: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![cache.join("file")];
@@ -85,7 +85,12 @@ fn a_warm_rebuild_writes_the_same_bytes_and_corrupt_entries_are_ignored() {
     for e in &facts {
         let v: serde_json::Value =
             serde_json::from_slice(&std::fs::read(e).expect("entry")).expect("entry is JSON");
-        assert!(v["format"].is_string() && v["pages"].is_u64(), "{v}");
+        let probe = &v["probe"];
+        assert!(
+            probe["format"].is_string() && probe["pages"].is_u64(),
+            "{v}"
+        );
+        assert!(v["decision"]["classified"]["kind"].is_string(), "{v}");
     }
     let warm = build(&cache, &records, &tmp.path().join("warm.pdf"), &[]);
     assert!(cold == warm, "a rebuild from the cache changed the packet");
@@ -103,7 +108,7 @@ fn a_warm_rebuild_writes_the_same_bytes_and_corrupt_entries_are_ignored() {
 
     // Corrupt every entry: the build reads each file afresh and writes the entries again.
     for e in &facts {
-        std::fs::write(e, b"{\"format\": \"pdf\", \"pag").expect("corrupt");
+        std::fs::write(e, b"{\"probe\": {\"format\": \"pdf\", \"pag").expect("corrupt");
     }
     let repaired = build(&cache, &records, &tmp.path().join("repaired.pdf"), &[]);
     assert!(cold == repaired, "corrupt cache entries changed the packet");
@@ -145,21 +150,32 @@ fn scan_reads_what_the_cache_remembers_unless_told_not_to() {
     };
     assert_eq!(lab(&cold), "lab-results");
 
-    // Rewrite the remembered text of the PDF: a scan that uses the cache classifies by it.
     let facts = entries(&cache);
     assert_eq!(facts.len(), 2, "one entry per file");
-    let mut changed = 0;
-    for e in &facts {
-        let mut v: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(e).expect("entry")).expect("JSON");
-        if v["format"] == "pdf" {
-            v["text"] = "SURGICAL PATHOLOGY REPORT\nDate of Procedure: 03/14/2025\nFinal diagnosis: benign."
-                .into();
-            std::fs::write(e, serde_json::to_vec(&v).expect("json")).expect("write");
-            changed += 1;
+    // Rewrite the remembered kind of the PDF: a scan that uses the cache shows it.
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut changed = 0;
+        for e in &facts {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e).expect("entry")).expect("JSON");
+            if v["probe"]["format"] == "pdf" {
+                f(&mut v);
+                std::fs::write(e, serde_json::to_vec(&v).expect("json")).expect("write");
+                changed += 1;
+            }
         }
-    }
-    assert_eq!(changed, 1);
+        assert_eq!(changed, 1);
+    };
+    edit(&|v| v["decision"]["classified"]["kind"] = "operative-report".into());
+    assert_eq!(lab(&scan_json(&cache, &records, &[])), "operative-report");
+
+    // Without the decision, the remembered text is classified again.
+    edit(&|v| {
+        v["decision"] = serde_json::Value::Null;
+        v["probe"]["text"] =
+            "SURGICAL PATHOLOGY REPORT\nDate of Procedure: 03/14/2025\nFinal diagnosis: benign."
+                .into();
+    });
     assert_eq!(lab(&scan_json(&cache, &records, &[])), "pathology-report");
     assert_eq!(
         scan_json(&cache, &records, &["--no-cache"]),

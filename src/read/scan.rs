@@ -18,11 +18,8 @@ pub struct ScanOptions {
     pub no_cache: bool,
 }
 
-/// The cache kind of what reading a file's bytes showed (a [`ingest::Probe`]).
+/// The cache kind of what medpacket learned about a file's bytes.
 pub const FILE_FACTS: &str = "file";
-
-/// The cache kind of a file's kind, date and title as classify decided them.
-const CLASSIFIED: &str = "classified";
 
 /// A [`Classified`] as the cache stores it.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -244,27 +241,28 @@ fn facts_key(sha: &str, password: Option<&str>) -> String {
     }
 }
 
-/// Probes one file's bytes, or takes what an earlier run learned from the same bytes
-/// from the cache. Sound files are cached; problems are found again each time, so their
-/// messages always name the file as it is now. Text files are read directly: their
-/// text is the whole file.
-fn probe_cached(
-    cache: &Cache,
+/// What the cache remembers of one file's bytes: what reading them showed, and the last
+/// classification made of them (which also depends on the file's name and packet.toml).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FileFacts {
+    probe: ingest::Probe,
+    decision: Option<Decision>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Decision {
+    /// The file's name and its packet.toml overrides, as the decision was made for them.
+    inputs: String,
+    classified: StoredClassified,
+}
+
+/// Probes one file's bytes; a panic in a reader becomes a problem.
+fn probe_guarded(
     rel: &str,
-    sha: &str,
     bytes: &[u8],
     password: Option<&str>,
 ) -> std::result::Result<ingest::Probe, Problem> {
-    let cacheable = cache.is_enabled()
-        && !bytes.is_empty()
-        && ingest::sniff(bytes, &ingest::extension(rel)) != Format::Text;
-    let key = facts_key(sha, password);
-    if cacheable {
-        if let Some(p) = cache.get::<ingest::Probe>(FILE_FACTS, &key) {
-            return Ok(p);
-        }
-    }
-    let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         ingest::probe(rel, bytes, password)
     }))
     .unwrap_or_else(|_| {
@@ -273,15 +271,14 @@ fn probe_cached(
             "could not be read (medpacket hit an internal error on this file)",
             "remove it from the folder or save it again as PDF, and please report the problem",
         ))
-    });
-    if let (true, Ok(p)) = (cacheable, &probe) {
-        cache.put(FILE_FACTS, &key, p);
-    }
-    probe
+    })
 }
 
-/// Hashes, probes and classifies one file's bytes; a panic in a reader becomes a
-/// problem. Only a text file keeps its text (to be typeset); a PDF's is dropped here.
+/// Hashes, probes and classifies one file's bytes, or takes what an earlier run learned
+/// from the same bytes from the cache. Sound files are cached; problems are found again
+/// each time, so their messages always name the file as it is now; text files are read
+/// directly (their text is the whole file). Only a text file keeps its text (to be
+/// typeset); a PDF's is dropped here.
 fn prepare(
     cx: Context<'_>,
     rel: String,
@@ -296,36 +293,45 @@ fn prepare(
     } = cx;
     let size = bytes.len() as u64;
     let sha = sha256_hex(&bytes);
-    let password = config
-        .and_then(|c| c.document(&rel))
-        .and_then(|e| e.password.clone());
-    let mut probe = probe_cached(cx.cache, &rel, &sha, &bytes, password.as_deref());
+    let entry = config.and_then(|c| c.document(&rel));
+    let password = entry.and_then(|e| e.password.clone());
+    let overrides = Overrides {
+        kind: entry.and_then(|e| e.kind),
+        date: entry.and_then(|e| e.date),
+        title: entry.and_then(|e| e.title.clone()),
+    };
+    let cacheable = cache.is_enabled()
+        && !bytes.is_empty()
+        && ingest::sniff(&bytes, &ingest::extension(&rel)) != Format::Text;
+    let key = facts_key(&sha, password.as_deref());
+    let inputs = format!("{rel}\0{overrides:?}");
+    let remembered = cacheable
+        .then(|| cache.get::<FileFacts>(FILE_FACTS, &key))
+        .flatten();
+    let (mut probe, decision) = match remembered {
+        Some(facts) => (Ok(facts.probe), facts.decision),
+        None => (probe_guarded(&rel, &bytes, password.as_deref()), None),
+    };
     drop(bytes);
     let classified = probe.as_mut().ok().map(|p| {
-        let entry = config.and_then(|c| c.document(&rel));
-        let overrides = Overrides {
-            kind: entry.and_then(|e| e.kind),
-            date: entry.and_then(|e| e.date),
-            title: entry.and_then(|e| e.title.clone()),
-        };
-        let c = if p.format == Some(Format::Text) || !cache.is_enabled() {
-            classify::classify(rules, &rel, p.text.as_deref(), &overrides)
-        } else {
-            // The decision depends on the bytes (and password), the name and packet.toml.
-            let key = format!(
-                "{}\0{rel}\0{overrides:?}",
-                facts_key(&sha, password.as_deref())
-            );
-            match cache
-                .get::<StoredClassified>(CLASSIFIED, &key)
-                .and_then(StoredClassified::restore)
-            {
-                Some(c) => c,
-                None => {
-                    let c = classify::classify(rules, &rel, p.text.as_deref(), &overrides);
-                    cache.put(CLASSIFIED, &key, &StoredClassified::from(&c));
-                    c
+        let known = decision
+            .filter(|d| d.inputs == inputs)
+            .and_then(|d| d.classified.restore());
+        let c = match known {
+            Some(c) => c,
+            None => {
+                let c = classify::classify(rules, &rel, p.text.as_deref(), &overrides);
+                if cacheable {
+                    let facts = FileFacts {
+                        probe: p.clone(),
+                        decision: Some(Decision {
+                            inputs: inputs.clone(),
+                            classified: StoredClassified::from(&c),
+                        }),
+                    };
+                    cache.put(FILE_FACTS, &key, &facts);
                 }
+                c
             }
         };
         if p.format == Some(Format::Text) {
