@@ -85,7 +85,8 @@ impl Cache {
         h.update([0]);
         h.update(key.as_bytes());
         let name = crate::read::scan::hex(&h.finalize());
-        Some(dir.join(kind).join(&name[..2]).join(format!("{name}.json")))
+        // One folder per kind: a new folder costs the file system far more than a file.
+        Some(dir.join(kind).join(format!("{name}.json")))
     }
 
     /// The stored value, or None when there is none or it does not parse.
@@ -108,11 +109,16 @@ fn write_entry<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
     let parent = path
         .parent()
         .ok_or_else(|| std::io::Error::other("cache entry has no folder"))?;
-    create_private_dirs(parent)?;
     let bytes = serde_json::to_vec(value).map_err(std::io::Error::other)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".entry-")
-        .tempfile_in(parent)?;
+    let temp = || tempfile::Builder::new().prefix(".entry-").tempfile_in(parent);
+    // The folder is made on first need only.
+    let mut tmp = match temp() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            create_private_dirs(parent)?;
+            temp()?
+        }
+        other => other?,
+    };
     tmp.write_all(&bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
