@@ -110,7 +110,11 @@ fn write_entry<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
         .parent()
         .ok_or_else(|| std::io::Error::other("cache entry has no folder"))?;
     let bytes = serde_json::to_vec(value).map_err(std::io::Error::other)?;
-    let temp = || tempfile::Builder::new().prefix(".entry-").tempfile_in(parent);
+    let temp = || {
+        tempfile::Builder::new()
+            .prefix(".entry-")
+            .tempfile_in(parent)
+    };
     // The folder is made on first need only.
     let mut tmp = match temp() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -85,15 +85,16 @@ pub fn check(bytes: &[u8]) -> Verdict {
         };
         pos += 2;
         match marker {
-            // A stray start-of-image, restart or TEM marker carries no segment.
-            0xD8 | 0xD0..=0xD7 | 0x01 => continue,
+            // A stray start-of-image, restart or TEM marker carries no segment; a stuffed
+            // zero is stray picture data, skipped as decoders skip it.
+            0xD8 | 0xD0..=0xD7 | 0x01 | 0x00 => continue,
             0xD9 => {
                 return match &frame {
                     Some(f) if scans > 0 => Verdict::Sound(Header { adobe, ..f.header }),
                     _ => damaged("it ends before the picture data"),
                 };
             }
-            0x00 | 0x02..=0xBF => {
+            0x02..=0xBF => {
                 return damaged(format!(
                     "an unknown marker 0x{marker:02X} at byte {}",
                     pos - 2
@@ -476,6 +477,13 @@ mod tests {
             (
                 "bytes after the end",
                 edit(&|b| b.extend(b"trailing junk")),
+                "sound",
+            ),
+            (
+                "stray bytes and a stuffed zero between segments",
+                edit(&|b| {
+                    b.splice(sof..sof, [0x12, 0xFF, 0x00, 0x34]);
+                }),
                 "sound",
             ),
             (
