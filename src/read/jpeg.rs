@@ -131,11 +131,7 @@ pub fn check(bytes: &[u8]) -> Verdict {
                 };
                 restart_interval = ri;
             }
-            0xEE => {
-                if seg.starts_with(b"Adobe") {
-                    adobe = true;
-                }
-            }
+            0xEE if seg.starts_with(b"Adobe") => adobe = true,
             0xC0..=0xC2 => {
                 if frame.is_some() {
                     return damaged("it has two frame headers");

@@ -281,7 +281,7 @@ const LOOKAHEAD_BYTES: u64 = 32 * 1024 * 1024;
 enum Ready {
     /// A text file: its pages are already rendered.
     Nothing,
-    Pdf(Document),
+    Pdf(Box<Document>),
     Image {
         xobj: Stream,
         shown: (u32, u32),
@@ -382,7 +382,7 @@ fn read_one(item: &crate::plan::Item, inv: &Inventory) -> Result<Ready> {
             if doc.get_pages().len() as u32 != item.source_pages {
                 return Err(Error::ChangedDuringBuild(f.rel.clone()));
             }
-            Ready::Pdf(doc)
+            Ready::Pdf(Box::new(doc))
         }
         Body::Jpeg => {
             let bytes = crate::read::scan::read_source(f)?;
