@@ -54,7 +54,8 @@ run() {
   echo "$(printf '%s\n' "${times[@]}" | median) $(printf '%s\n' "${rss[@]}" | median) $(printf '%s\n' "${cpu[@]}" | median)"
 }
 
-ratio() { echo "$1 / $2" | bc -l; }
+# $1 / $2 (0 when $2 is too small to measure)
+ratio() { if [ "$(echo "$2 > 0" | bc -l)" = 1 ]; then echo "$1 / $2" | bc -l; else echo 0; fi; }
 
 echo "$(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); medians of $rounds"
 printf '%-9s %-16s %10s %10s %14s\n' case tool "wall (s)" "CPU (s)" "peak RSS (MB)"
