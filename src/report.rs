@@ -184,10 +184,20 @@ pub fn scan_text(r: &ScanReport) -> String {
             }
         }
     }
-    if !r.ignored.is_empty() {
+    // Parts of a portal's clinical-document export are named, so nobody wonders where
+    // they went; junk is only counted.
+    let (named, junk): (Vec<_>, Vec<_>) =
+        r.ignored.iter().partition(|i| i.why.contains("not a record"));
+    if !named.is_empty() {
+        s.push('\n');
+        for i in &named {
+            s.push_str(&format!("  ignored   {}: {}\n", i.path, i.why));
+        }
+    }
+    if !junk.is_empty() {
         s.push_str(&format!(
             "\n  {} file(s) ignored (hidden, system or temporary files).\n",
-            r.ignored.len()
+            junk.len()
         ));
     }
     for w in &r.warnings {

@@ -155,6 +155,12 @@ pub struct Medication {
     #[serde(default, deserialize_with = "opt_text")]
     pub stop: Option<String>,
     pub notes: Option<String>,
+    /// How it is taken ("Oral", "Subcutaneous"…).
+    pub route: Option<String>,
+    /// "active", "completed"… as a clinical document records it.
+    pub status: Option<String>,
+    /// The clinical document it was read from (`init` writes it for the patient to check).
+    pub source: Option<String>,
 }
 
 /// A `[[documents]]` entry: overrides for one file, matched by its relative path.

@@ -74,6 +74,8 @@ pub enum Source {
     Text,
     FileName,
     Default,
+    /// The header of an HL7 clinical document (its LOINC code and dates).
+    Cda,
 }
 
 /// One piece of evidence behind a decision, shown by `scan --json`.

@@ -21,6 +21,8 @@ pub enum Format {
     Png,
     Tiff,
     Text,
+    /// An HL7 clinical document (C-CDA) set in type from its XML.
+    Cda,
     Other,
 }
 
@@ -53,6 +55,9 @@ pub struct Probe {
     pub active: Vec<String>,
     /// Per PDF page: how many graphics states its content leaves saved (for the stamp).
     pub open_saves: Vec<u32>,
+    /// The clinical document (CDA) this file is, also when it carries an embedded PDF or
+    /// image (then `format` is that file's).
+    pub cda: Option<Box<crate::read::cda::Cda>>,
 }
 
 /// Sniffs the format from the first bytes and the extension.
@@ -69,6 +74,9 @@ pub fn sniff(bytes: &[u8], ext: &str) -> Format {
     }
     if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
         return Format::Tiff;
+    }
+    if crate::read::cda::looks_like_cda(bytes) {
+        return Format::Cda;
     }
     match ext {
         "txt" | "md" | "text" | "markdown" => Format::Text,
@@ -93,10 +101,49 @@ pub fn probe(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         Format::Png => probe_png(rel, bytes),
         Format::Tiff => probe_tiff(rel, bytes),
         Format::Text => probe_text(rel, bytes),
+        Format::Cda => return probe_cda(rel, bytes),
         Format::Other => Err(unsupported(rel, &ext, bytes)),
     }?;
     Ok(Probe {
         format: Some(format),
+        ..probe
+    })
+}
+
+/// A clinical document: set in type from its XML, or its embedded PDF, image or text
+/// read by the reader of that format.
+fn probe_cda(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
+    let read = crate::read::cda::read(rel, bytes)?;
+    let cda = Box::new(read.cda);
+    let Some(payload) = read.embedded else {
+        return Ok(Probe {
+            format: Some(Format::Cda),
+            cda: Some(cda),
+            ..Probe::default()
+        });
+    };
+    let inner = match sniff(&payload, "") {
+        f @ (Format::Pdf | Format::Jpeg | Format::Png | Format::Tiff) => f,
+        _ => {
+            let media = match &cda.body {
+                crate::read::cda::Body::Embedded { media_type } => media_type.clone(),
+                _ => String::new(),
+            };
+            return Err(Problem::new(
+                rel,
+                format!("clinical document whose embedded file is not the {media} it claims to be"),
+                "download the record from the patient portal again, or ask for it as PDF",
+            ));
+        }
+    };
+    // The embedded file is checked like a file of its own; its problems name this file.
+    let probe = probe(rel, &payload, None).map_err(|p| Problem {
+        reason: format!("embedded in a clinical document: {}", p.reason),
+        ..p
+    })?;
+    Ok(Probe {
+        format: Some(inner),
+        cda: Some(cda),
         ..probe
     })
 }
@@ -135,6 +182,7 @@ fn unsupported(rel: &str, ext: &str, bytes: &[u8]) -> Problem {
             "convert the picture to JPEG or PNG (most photo apps can export it), then put that in the folder"
         }
         "zip" => "extract the archive into the folder",
+        "xml" => "only HL7 clinical documents (C-CDA, from a portal's \"Download my record\") are read as XML — save this file as PDF, or remove it from the folder",
         "dcm" | "dicom" => {
             "DICOM images cannot go into a PDF packet — ask the imaging centre for the written radiology report, and send the images on the disc they provide"
         }
@@ -230,6 +278,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         notes,
         active,
         open_saves,
+        cda: None,
     })
 }
 

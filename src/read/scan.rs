@@ -60,6 +60,8 @@ pub struct SourceFile {
     /// Per PDF page: graphics states its content leaves saved (measured at scan, so the
     /// build does not decompress the pages again).
     pub open_saves: Vec<u32>,
+    /// The clinical document (CDA) this file is: its header, sections and medications.
+    pub cda: Option<Box<crate::read::cda::Cda>>,
 }
 
 impl SourceFile {
@@ -176,8 +178,31 @@ fn prepare(
             date: entry.and_then(|e| e.date),
             title: entry.and_then(|e| e.title.clone()),
         };
-        let c = classify::classify(rules, &rel, p.text.as_deref(), &overrides);
-        if p.format == Some(Format::Text) {
+        let c = match &p.cda {
+            Some(cda) => crate::read::cda::header::classify(
+                &cda.header,
+                crate::read::cda::CdaRules::builtin(),
+                &overrides,
+            ),
+            None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
+        };
+        if let (Some(cda), Some(Format::Cda)) = (&p.cda, p.format) {
+            // Set in type on Letter paper to count its pages (the plan sets it again on
+            // the packet's paper).
+            if let Some(m) = crate::base::fonts::Metrics::get() {
+                let title = if c.title.is_empty() { c.kind.label() } else { &c.title };
+                let n = crate::render::cda::layout(
+                    m,
+                    crate::base::layout::Paper::Letter,
+                    &rel,
+                    title,
+                    cda,
+                )
+                .len();
+                p.pages = Some(n as u32);
+            }
+            p.text = None;
+        } else if p.format == Some(Format::Text) {
             // A text file's page count is its typeset length on Letter paper (the plan
             // lays it out again on the paper chosen for the packet).
             if let Some(m) = crate::base::fonts::Metrics::get() {
@@ -353,6 +378,7 @@ impl Collector<'_> {
             notes: probe.notes,
             active: probe.active,
             open_saves: probe.open_saves,
+            cda: probe.cda,
         });
     }
 }
@@ -375,6 +401,21 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
         return Err(Error::ChangedDuringBuild(f.rel.clone()));
     }
     Ok(bytes)
+}
+
+/// The bytes the packet shows for a source: the file's own, or for a clinical document
+/// with an embedded PDF or image, that embedded file (decoded again from the checked XML).
+pub fn read_content(f: &SourceFile) -> Result<Vec<u8>> {
+    let bytes = read_source(f)?;
+    match &f.cda {
+        Some(c) if c.is_embedded() => {
+            crate::read::cda::embedded_payload(&f.rel, &bytes).map_err(|p| Error::Source {
+                path: f.rel.clone(),
+                message: format!("could not be read again ({})", p.reason),
+            })
+        }
+        _ => Ok(bytes),
+    }
 }
 
 /// Lower-case hex of bytes (for checksums).
@@ -446,7 +487,17 @@ pub fn scan(
         let path = entry.path().to_path_buf();
         let rel = rel_path(&root, &path);
         let name = entry.file_name().to_string_lossy().to_string();
-        if let Some(why) = ignore_reason(&name) {
+        let beside_xdm = entry.file_type().is_file()
+            && path
+                .parent()
+                .is_some_and(|p| p.join("IHE_XDM").is_dir() || p.join("ihe_xdm").is_dir());
+        if let Some(why) = ignore_reason(&name).or_else(|| {
+            entry
+                .file_type()
+                .is_file()
+                .then(|| crate::read::cda::xdm_part(&name, beside_xdm))
+                .flatten()
+        }) {
             if !entry.file_type().is_dir() {
                 ignored.push(Ignored {
                     path: rel,
@@ -551,6 +602,22 @@ pub fn scan(
 
     let mut warnings = Vec::new();
     if let Some(cfg) = config {
+        for f in files.iter_mut().filter(|f| f.status == Status::Included) {
+            let Some(cda) = f.cda.as_mut() else {
+                continue;
+            };
+            if let Some(why) = crate::read::cda::header::patient_mismatch(
+                &cda.header,
+                &cfg.patient.name,
+                cfg.patient.date_of_birth,
+            ) {
+                cda.other_patient = true;
+                warnings.push(format!(
+                    "{}: this clinical document {why}, which is not the patient in packet.toml — it is packed anyway, but its medications are left out of the list; if it is a family member's record, remove it or set exclude = true in its [[documents]] entry",
+                    f.rel
+                ));
+            }
+        }
         let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
         for d in cfg.unmatched_documents(&rels) {
             warnings.push(format!(
@@ -590,6 +657,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         notes: Vec::new(),
         active: Vec::new(),
         open_saves: Vec::new(),
+        cda: None,
     }
 }
 

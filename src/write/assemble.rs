@@ -121,7 +121,7 @@ pub fn assemble<W: Write>(
         // A panic while copying one document becomes an error naming it.
         let copied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
             match &item.body {
-                Body::Text(_) => {
+                Body::Text(_) | Body::Cda(_) => {
                     for p in item.first_page..=item.last_page {
                         let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
                             Error::Internal(format!("no rendered page for packet page {p}"))
@@ -130,7 +130,7 @@ pub fn assemble<W: Write>(
                     }
                 }
                 Body::Pdf => {
-                    let bytes = crate::read::scan::read_source(f)?;
+                    let bytes = crate::read::scan::read_content(f)?;
                     let doc = ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| {
                         Error::Source {
                             path: f.rel.clone(),
@@ -160,7 +160,7 @@ pub fn assemble<W: Write>(
                     }
                 }
                 Body::Jpeg => {
-                    let bytes = crate::read::scan::read_source(f)?;
+                    let bytes = crate::read::scan::read_content(f)?;
                     let info = f
                         .image
                         .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
@@ -169,7 +169,7 @@ pub fn assemble<W: Write>(
                     o.image_page(xobj, shown, info.orientation, item.first_page, &f.rel)?;
                 }
                 Body::Png => {
-                    let bytes = crate::read::scan::read_source(f)?;
+                    let bytes = crate::read::scan::read_content(f)?;
                     let r = images::png_raster(&bytes).map_err(|e| Error::Source {
                         path: f.rel.clone(),
                         message: e,
@@ -184,7 +184,7 @@ pub fn assemble<W: Write>(
                     )?;
                 }
                 Body::Tiff => {
-                    let bytes = crate::read::scan::read_source(f)?;
+                    let bytes = crate::read::scan::read_content(f)?;
                     // One page decoded, written and dropped at a time.
                     let mut written_pages = 0u32;
                     let mut failure: Option<Error> = None;

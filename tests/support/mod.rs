@@ -7,6 +7,7 @@
 //! All content is synthetic. Never put real patient data in here.
 #![allow(dead_code)]
 
+pub mod cda;
 mod pdf;
 pub use pdf::*;
 
