@@ -297,9 +297,8 @@ pub fn plan(
             let f = inv.files.get(i.file)?;
             Some((f.rel.as_str(), f.classified.date, f.cda.as_deref()?))
         }));
-        (!from_documents.is_empty()).then(|| {
-            medications::layout(m, paper, &from_documents, medications::Origin::Documents)
-        })
+        (!from_documents.is_empty())
+            .then(|| medications::layout(m, paper, &from_documents, medications::Origin::Documents))
     } else {
         Some(medications::layout(
             m,

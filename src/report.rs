@@ -186,8 +186,10 @@ pub fn scan_text(r: &ScanReport) -> String {
     }
     // Parts of a portal's clinical-document export are named, so nobody wonders where
     // they went; junk is only counted.
-    let (named, junk): (Vec<_>, Vec<_>) =
-        r.ignored.iter().partition(|i| i.why.contains("not a record"));
+    let (named, junk): (Vec<_>, Vec<_>) = r
+        .ignored
+        .iter()
+        .partition(|i| i.why.contains("not a record"));
     if !named.is_empty() {
         s.push('\n');
         for i in &named {

@@ -186,21 +186,9 @@ fn prepare(
             ),
             None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
         };
-        if let (Some(cda), Some(Format::Cda)) = (&p.cda, p.format) {
-            // Set in type on Letter paper to count its pages (the plan sets it again on
-            // the packet's paper).
-            if let Some(m) = crate::base::fonts::Metrics::get() {
-                let title = if c.title.is_empty() { c.kind.label() } else { &c.title };
-                let n = crate::render::cda::layout(
-                    m,
-                    crate::base::layout::Paper::Letter,
-                    &rel,
-                    title,
-                    cda,
-                )
-                .len();
-                p.pages = Some(n as u32);
-            }
+        if p.cda.is_some() {
+            // A clinical document's pages are counted once it is laid out (render comes
+            // after read: see `crate::scan_folder`).
             p.text = None;
         } else if p.format == Some(Format::Text) {
             // A text file's page count is its typeset length on Letter paper (the plan

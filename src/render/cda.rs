@@ -71,7 +71,10 @@ fn header_block(f: &mut Flow<'_>, cda: &Cda) {
         ("Author", h.author.clone()),
         ("Organisation", h.organisation.clone()),
         ("Encounter", h.encounter.shown()),
-        ("Document date", h.effective.as_ref().map(|t| t.shown.clone())),
+        (
+            "Document date",
+            h.effective.as_ref().map(|t| t.shown.clone()),
+        ),
     ];
     for (label, value) in fields {
         if let Some(v) = value.filter(|v| !v.trim().is_empty()) {

@@ -234,8 +234,7 @@ pub fn words_of_xml(fragment: &str) -> Vec<String> {
 pub fn med_entry(
     rxnorm: &str,
     name: &str,
-    dose: &str,
-    unit: &str,
+    (dose, unit): (&str, &str),
     route: &str,
     period_hours: u32,
     start: &str,
@@ -292,8 +291,8 @@ pub fn discharge_summary(table_rows: usize) -> CdaDoc {
     })
     .section(Sec {
         entries: [
-            med_entry("308191", "Amoxicillin 875 MG / Clavulanate 125 MG Oral Tablet", "1", "1", "Oral", 12, "20250313", "active"),
-            med_entry("197361", "Amlodipine 5 MG Oral Tablet", "5", "mg", "Oral", 24, "20230105", "active"),
+            med_entry("308191", "Amoxicillin 875 MG / Clavulanate 125 MG Oral Tablet", ("1", "1"), "Oral", 12, "20250313", "active"),
+            med_entry("197361", "Amlodipine 5 MG Oral Tablet", ("5", "mg"), "Oral", 24, "20230105", "active"),
         ]
         .concat(),
         ..Sec::new(

@@ -200,9 +200,7 @@ pub fn header(root: Node<'_, '_>) -> Header {
                 .and_then(|p| child(p, "name"))
                 .and_then(PersonName::of)
                 .map(|n| n.full())
-                .or_else(|| {
-                    path(a, &["assignedAuthoringDevice", "softwareName"]).map(flat_text)
-                })
+                .or_else(|| path(a, &["assignedAuthoringDevice", "softwareName"]).map(flat_text))
         })
         .filter(|s| !s.is_empty());
     let organisation = author
@@ -311,7 +309,9 @@ pub fn classify(h: &Header, rules: &CdaRules, overrides: &Overrides) -> Classifi
                         ""
                     }
                 ),
-                format!("{c} {}", h.code_name.as_deref().unwrap_or("")).trim().to_string(),
+                format!("{c} {}", h.code_name.as_deref().unwrap_or(""))
+                    .trim()
+                    .to_string(),
             ),
             None => (
                 "no document code in the header: other".to_string(),
@@ -439,11 +439,13 @@ pub fn patient_mismatch(
         let family_ok = family.iter().all(|f| ours.contains(f));
         let given_ok = given.iter().all(|g| {
             ours.iter().any(|o| {
-                o == g || (o.chars().count() == 1 && g.starts_with(o.as_str()))
+                o == g
+                    || (o.chars().count() == 1 && g.starts_with(o.as_str()))
                     || (g.chars().count() == 1 && o.starts_with(g.as_str()))
             })
         });
-        if !(family_ok && given_ok) && !(family.is_empty() && given.is_empty()) {
+        let named = !(family.is_empty() && given.is_empty());
+        if named && !(family_ok && given_ok) {
             why.push(format!("names {}", p.given_family()));
         }
     }

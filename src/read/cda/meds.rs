@@ -81,8 +81,15 @@ fn medication(sa: Node<'_, '_>, ids: &HashMap<&str, Node<'_, '_>>) -> Option<Cda
         .and_then(|c| c.attribute("displayName"))
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-        .or_else(|| code.and_then(|c| child(c, "originalText")).and_then(|o| text_or_reference(o, ids)))
-        .or_else(|| child(material, "name").map(flat_text).filter(|s| !s.is_empty()))
+        .or_else(|| {
+            code.and_then(|c| child(c, "originalText"))
+                .and_then(|o| text_or_reference(o, ids))
+        })
+        .or_else(|| {
+            child(material, "name")
+                .map(flat_text)
+                .filter(|s| !s.is_empty())
+        })
         .or_else(|| child(sa, "text").and_then(|t| text_or_reference(t, ids)))?;
     let mut start = None;
     let mut stop = None;
@@ -123,7 +130,10 @@ fn medication(sa: Node<'_, '_>, ids: &HashMap<&str, Node<'_, '_>>) -> Option<Cda
     let dose = child(sa, "doseQuantity").and_then(|d| {
         let q = |n: Node<'_, '_>| {
             let v = n.attribute("value")?.trim().to_string();
-            let unit = n.attribute("unit").map(str::trim).filter(|u| *u != "1" && !u.is_empty());
+            let unit = n
+                .attribute("unit")
+                .map(str::trim)
+                .filter(|u| *u != "1" && !u.is_empty());
             Some(match unit {
                 Some(u) => format!("{v} {u}"),
                 None => v,
@@ -235,13 +245,21 @@ pub fn medication_list<'a>(
                 Some(code) => format!("rxnorm:{code}"),
                 None => format!(
                     "name:{}",
-                    m.name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+                    m.name
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase()
                 ),
             };
             // A name seen before with a code counts as the same medication too.
             let name_key = format!(
                 "name:{}",
-                m.name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+                m.name
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
             );
             let found = by_key.get(&key).or_else(|| by_key.get(&name_key)).copied();
             match found.and_then(|i| rows.get_mut(i)) {

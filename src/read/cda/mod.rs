@@ -111,7 +111,9 @@ pub fn xdm_part(name: &str, beside_ihe_xdm: bool) -> Option<&'static str> {
         return Some("a style sheet for viewing clinical documents in a browser, not a record");
     }
     if beside_ihe_xdm && (base == "index.htm" || base == "index.html" || base == "readme.txt") {
-        return Some("the portal's description of its clinical-document export (IHE XDM), not a record");
+        return Some(
+            "the portal's description of its clinical-document export (IHE XDM), not a record",
+        );
     }
     None
 }
@@ -268,10 +270,7 @@ fn decode_embedded(rel: &str, text: Node<'_, '_>) -> Result<(String, Vec<u8>), P
         .collect();
     let representation = text.attribute("representation").unwrap_or("TXT");
     let mut bytes = if representation.eq_ignore_ascii_case("B64") {
-        let cleaned: Vec<u8> = raw
-            .bytes()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
+        let cleaned: Vec<u8> = raw.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
         if cleaned.len() / 4 * 3 > MAX_EMBEDDED + 3 {
             return Err(too_big(rel));
         }
@@ -359,12 +358,8 @@ pub fn read(rel: &str, bytes: &[u8]) -> Result<Read, Problem> {
             ));
         };
         if format == "text" {
-            let s = String::from_utf8(payload).map_err(|_| {
-                refused(
-                    rel,
-                    "clinical document whose embedded text is not UTF-8",
-                )
-            })?;
+            let s = String::from_utf8(payload)
+                .map_err(|_| refused(rel, "clinical document whose embedded text is not UTF-8"))?;
             if s.trim().is_empty() {
                 return Err(refused(rel, "clinical document with an empty body"));
             }

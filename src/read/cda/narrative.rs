@@ -90,7 +90,8 @@ fn section(n: Node<'_, '_>) -> Section {
         code: child(n, "code")
             .and_then(|c| c.attribute("code"))
             .map(|s| s.trim().to_string()),
-        no_information: n.attribute("nullFlavor").is_some() || (blocks.is_empty() && sub.is_empty()),
+        no_information: n.attribute("nullFlavor").is_some()
+            || (blocks.is_empty() && sub.is_empty()),
         blocks,
         footnotes: ctx.footnotes,
         children: sub,

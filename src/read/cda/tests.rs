@@ -12,7 +12,11 @@ fn doc(header: &str, body: &str) -> String {
 }
 
 fn sections_of(body: &str) -> Vec<Section> {
-    match read("t.xml", doc("", body).as_bytes()).expect("reads").cda.body {
+    match read("t.xml", doc("", body).as_bytes())
+        .expect("reads")
+        .cda
+        .body
+    {
         Body::Sections(s) => s,
         other => panic!("{other:?}"),
     }
@@ -48,8 +52,18 @@ fn builtin_rules_parse_and_name_every_code_of_the_spec() {
 fn time_stamps_keep_the_written_date_and_ignore_the_offset() {
     let cases = [
         ("20250314", Some("2025-03-14"), false, "2025-03-14"),
-        ("20250314233000-0800", Some("2025-03-14"), false, "2025-03-14 23:30"),
-        ("20250314003000+1400", Some("2025-03-14"), false, "2025-03-14 00:30"),
+        (
+            "20250314233000-0800",
+            Some("2025-03-14"),
+            false,
+            "2025-03-14 23:30",
+        ),
+        (
+            "20250314003000+1400",
+            Some("2025-03-14"),
+            false,
+            "2025-03-14 00:30",
+        ),
         ("202503", Some("2025-03-01"), true, "2025-03"),
         ("2025", None, false, "2025"),
     ];
@@ -74,16 +88,23 @@ fn hostile_xml_is_refused_with_a_reason() {
         "<a>".repeat(MAX_DEPTH + 5),
         "</a>".repeat(MAX_DEPTH + 5)
     );
-    let undeclared = "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>&nbsp;</title></ClinicalDocument>";
+    let undeclared =
+        "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>&nbsp;</title></ClinicalDocument>";
     let cases: [(&str, &[u8], &str); 5] = [
         ("laughs", laughs.as_bytes(), "document type declaration"),
         ("xxe", xxe.as_bytes(), "document type declaration"),
         ("deep", deep.as_bytes(), "nested more than"),
         ("undeclared", undeclared.as_bytes(), "damaged"),
-        ("latin1", b"<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>Caf\xE9</title></ClinicalDocument>", "not UTF-8"),
+        (
+            "latin1",
+            b"<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>Caf\xE9</title></ClinicalDocument>",
+            "not UTF-8",
+        ),
     ];
     for (name, bytes, want) in cases {
-        let p = read(name, bytes).err().unwrap_or_else(|| panic!("{name} refused"));
+        let p = read(name, bytes)
+            .err()
+            .unwrap_or_else(|| panic!("{name} refused"));
         assert!(p.reason.contains(want), "{name}: {}", p.reason);
         assert!(!p.hint.is_empty());
     }
@@ -95,12 +116,24 @@ fn hostile_xml_is_refused_with_a_reason() {
 #[test]
 fn recognised_by_content_with_any_prefix_and_not_otherwise() {
     assert!(looks_like_cda(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- export -->\n<?xml-stylesheet href=\"cda.xsl\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">"));
-    assert!(looks_like_cda(b"<v3:ClinicalDocument xmlns:v3=\"urn:hl7-org:v3\">"));
-    assert!(!looks_like_cda(b"<?xml version=\"1.0\"?><SubmitObjectsRequest/>"));
+    assert!(looks_like_cda(
+        b"<v3:ClinicalDocument xmlns:v3=\"urn:hl7-org:v3\">"
+    ));
+    assert!(!looks_like_cda(
+        b"<?xml version=\"1.0\"?><SubmitObjectsRequest/>"
+    ));
     assert!(!looks_like_cda(b"<html>ClinicalDocument</html>"));
     // A prefixed root in the right namespace reads.
     let x = "<v3:ClinicalDocument xmlns:v3=\"urn:hl7-org:v3\"><v3:title>T</v3:title><v3:component><v3:structuredBody/></v3:component></v3:ClinicalDocument>";
-    assert_eq!(read("p.xml", x.as_bytes()).expect("reads").cda.header.title.as_deref(), Some("T"));
+    assert_eq!(
+        read("p.xml", x.as_bytes())
+            .expect("reads")
+            .cda
+            .header
+            .title
+            .as_deref(),
+        Some("T")
+    );
 }
 
 #[test]
@@ -115,15 +148,29 @@ fn narrative_keeps_tables_lists_breaks_and_footnotes() {
     );
     let top = &s[0];
     assert_eq!(top.title.as_deref(), Some("Results"));
-    assert_eq!(top.blocks[0], Block::Paragraph("Intro inline text\nnext line[1]".into()));
+    assert_eq!(
+        top.blocks[0],
+        Block::Paragraph("Intro inline text\nnext line[1]".into())
+    );
     assert_eq!(top.footnotes, vec!["See lab manual.".to_string()]);
     let Block::Table(t) = &top.blocks[1] else {
         panic!("{:?}", top.blocks[1]);
     };
     assert_eq!(t.caption.as_deref(), Some("Labs"));
     assert_eq!(t.header, vec!["Test", "Value"]);
-    assert_eq!(t.rows, vec![vec!["Panel A".to_string(), String::new()], vec!["Na".into(), "140\nmmol/L".into()]]);
-    let Block::List { ordered, caption, items } = &top.blocks[2] else {
+    assert_eq!(
+        t.rows,
+        vec![
+            vec!["Panel A".to_string(), String::new()],
+            vec!["Na".into(), "140\nmmol/L".into()]
+        ]
+    );
+    let Block::List {
+        ordered,
+        caption,
+        items,
+    } = &top.blocks[2]
+    else {
         panic!("{:?}", top.blocks[2]);
     };
     assert!(*ordered);
@@ -146,7 +193,11 @@ fn header_rules_pick_the_date_of_the_kind() {
     };
     let rules = CdaRules::builtin();
     let none = Overrides::default();
-    let date = |hd: &Header| header::classify(hd, rules, &none).date.map(|d| d.to_string());
+    let date = |hd: &Header| {
+        header::classify(hd, rules, &none)
+            .date
+            .map(|d| d.to_string())
+    };
     let enc = "<componentOf><encompassingEncounter><effectiveTime><low value=\"20250310\"/><high value=\"20250314\"/></effectiveTime></encompassingEncounter></componentOf>";
     let svc = "<documentationOf><serviceEvent><effectiveTime><low value=\"20250311\"/><high value=\"20250313\"/></effectiveTime></serviceEvent></documentationOf>";
     let both = format!("{svc}{enc}");
@@ -157,16 +208,29 @@ fn header_rules_pick_the_date_of_the_kind() {
     assert_eq!(date(&h("18776-5", &both)).as_deref(), Some("2025-03-20"));
     assert_eq!(date(&h("11504-8", "")).as_deref(), Some("2025-03-20"));
     let birth_svc = "<documentationOf><serviceEvent><effectiveTime><low value=\"19700101\"/></effectiveTime></serviceEvent></documentationOf>";
-    assert_eq!(date(&h("11502-2", birth_svc)).as_deref(), Some("2025-03-20"));
+    assert_eq!(
+        date(&h("11502-2", birth_svc)).as_deref(),
+        Some("2025-03-20")
+    );
     // The patient: given family, compared with [patient].
     let hd = h("18842-5", "");
-    assert_eq!(hd.patient.as_ref().map(|p| p.given_family()).as_deref(), Some("Ada M Quill"));
+    assert_eq!(
+        hd.patient.as_ref().map(|p| p.given_family()).as_deref(),
+        Some("Ada M Quill")
+    );
     let born = chrono::NaiveDate::from_ymd_opt(1970, 1, 1);
     assert_eq!(header::patient_mismatch(&hd, "Ada Quill", born), None);
     assert_eq!(header::patient_mismatch(&hd, "A. Quill", born), None);
     assert_eq!(header::patient_mismatch(&hd, "Ada M. Quill", None), None);
-    assert!(header::patient_mismatch(&hd, "Ben Quill", born).is_some_and(|w| w.contains("Ada M Quill")));
-    assert!(header::patient_mismatch(&hd, "Ada Quill", chrono::NaiveDate::from_ymd_opt(1971, 1, 1)).is_some_and(|w| w.contains("1970-01-01")));
+    assert!(
+        header::patient_mismatch(&hd, "Ben Quill", born).is_some_and(|w| w.contains("Ada M Quill"))
+    );
+    assert!(header::patient_mismatch(
+        &hd,
+        "Ada Quill",
+        chrono::NaiveDate::from_ymd_opt(1971, 1, 1)
+    )
+    .is_some_and(|w| w.contains("1970-01-01")));
 }
 
 #[test]
@@ -200,7 +264,10 @@ fn medication_entries_become_rows_and_the_list_has_each_once() {
     let d2 = chrono::NaiveDate::from_ymd_opt(2025, 1, 1);
     let list = medication_list([("a.xml", d1, &a), ("b.xml", d2, &b), ("c.xml", d2, &c)]);
     assert_eq!(list.len(), 1, "{list:?}");
-    assert_eq!(list[0].name, "METFORMIN 500 MG TABLET (generic)", "the latest document's row");
+    assert_eq!(
+        list[0].name, "METFORMIN 500 MG TABLET (generic)",
+        "the latest document's row"
+    );
     assert_eq!(list[0].source.as_deref(), Some("a.xml; b.xml"));
 }
 
