@@ -82,28 +82,8 @@ pub fn scan_folder(
     let config = PacketConfig::load(dir)?;
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let mut inv = scan::scan(dir, config.as_ref(), &rules, progress)?;
-    count_cda_pages(&mut inv);
+    let inv = scan::scan(dir, config.as_ref(), &rules, progress)?;
     Ok((inv, config))
-}
-
-/// Clinical documents set in type have as many pages as their layout on Letter paper (the
-/// plan lays them out again on the packet's paper).
-fn count_cda_pages(inv: &mut scan::Inventory) {
-    let Some(m) = fonts::Metrics::get() else {
-        return;
-    };
-    for f in &mut inv.files {
-        if let (Some(cda), Some(ingest::Format::Cda)) = (&f.cda, f.format) {
-            let title = if f.classified.title.trim().is_empty() {
-                f.classified.kind.label()
-            } else {
-                &f.classified.title
-            };
-            let n = render::cda::layout(m, Paper::Letter, &f.rel, title, cda).len();
-            f.pages = Some(n as u32);
-        }
-    }
 }
 
 /// The default packet file name: `second-opinion-packet-<patient>-<YYYY-MM-DD>.pdf`.

@@ -574,7 +574,12 @@ fn clinical_documents_become_readable_pages_with_every_word_and_a_medication_lis
         "{warnings}"
     );
     assert!(!warnings.contains("consult.xml"), "{warnings}");
-    range("daughter.xml");
+    let (d_first, d_last) = range("daughter.xml");
+    let d_text = squash(&text_of(&built.pdf, d_first, d_last));
+    assert!(
+        d_text.contains("which is not the patient of this packet"),
+        "the doctor sees it too: {d_text}"
+    );
     // The medication list: from the documents, each medication once, with its source.
     let first_doc = documents
         .iter()

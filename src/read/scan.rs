@@ -186,9 +186,35 @@ fn prepare(
             ),
             None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
         };
-        if p.cda.is_some() {
-            // A clinical document's pages are counted once it is laid out (render comes
-            // after read: see `crate::scan_folder`).
+        if let Some(cda) = p.cda.as_mut() {
+            // A record of someone else (a family member's, in the same portal export).
+            if let Some(cfg) = config {
+                cda.other_patient = crate::read::cda::header::patient_mismatch(
+                    &cda.header,
+                    &cfg.patient.name,
+                    cfg.patient.date_of_birth,
+                );
+            }
+            // Set in type from the XML: its page count on Letter paper (the plan lays it
+            // out again on the packet's paper).
+            if p.format == Some(Format::Cda) {
+                if let Some(m) = crate::base::fonts::Metrics::get() {
+                    let title = if c.title.trim().is_empty() {
+                        c.kind.label()
+                    } else {
+                        &c.title
+                    };
+                    let n = crate::render::cda::layout(
+                        m,
+                        crate::base::layout::Paper::Letter,
+                        &rel,
+                        title,
+                        cda,
+                    )
+                    .len();
+                    p.pages = Some(n as u32);
+                }
+            }
             p.text = None;
         } else if p.format == Some(Format::Text) {
             // A text file's page count is its typeset length on Letter paper (the plan
@@ -590,16 +616,8 @@ pub fn scan(
 
     let mut warnings = Vec::new();
     if let Some(cfg) = config {
-        for f in files.iter_mut().filter(|f| f.status == Status::Included) {
-            let Some(cda) = f.cda.as_mut() else {
-                continue;
-            };
-            if let Some(why) = crate::read::cda::header::patient_mismatch(
-                &cda.header,
-                &cfg.patient.name,
-                cfg.patient.date_of_birth,
-            ) {
-                cda.other_patient = true;
+        for f in files.iter().filter(|f| f.status == Status::Included) {
+            if let Some(why) = f.cda.as_ref().and_then(|c| c.other_patient.as_ref()) {
                 warnings.push(format!(
                     "{}: this clinical document {why}, which is not the patient in packet.toml — it is packed anyway, but its medications are left out of the list; if it is a family member's record, remove it or set exclude = true in its [[documents]] entry",
                     f.rel

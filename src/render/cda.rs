@@ -3,9 +3,9 @@
 //! every section's title and narrative (paragraphs, lists, tables with a repeated header
 //! row), nested sections indented under their parent.
 
+use crate::base::clinical::{Block, Body, Cda, Section, Table};
 use crate::base::fonts::Metrics;
 use crate::base::layout::{Column, Flow, PageLayout, Paper, BODY, HEADING, MARGIN, SMALL};
-use crate::read::cda::{Block, Body, Cda, Section, Table};
 
 /// Indent of each level of nested sections, and the deepest level indented.
 const NEST: f32 = 14.0;
@@ -28,6 +28,15 @@ pub fn layout(m: &Metrics, paper: Paper, rel: &str, title: &str, cda: &Cda) -> V
     f.paragraph(title, HEADING + 3.0, true, 0.0);
     f.space(4.0);
     header_block(&mut f, cda);
+    if let Some(why) = &cda.other_patient {
+        f.space(4.0);
+        f.paragraph(
+            &format!("Note from medpacket: this document {why}, which is not the patient of this packet."),
+            BODY,
+            true,
+            0.0,
+        );
+    }
     f.space(6.0);
     match &cda.body {
         Body::Sections(sections) => {

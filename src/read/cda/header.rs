@@ -5,188 +5,55 @@
 
 use super::rules::{CdaRules, DateSource};
 use super::{child, children, flat_text, path};
+use crate::base::clinical::{Header, PersonName, Span, Ts};
 use crate::base::kind::Kind;
 use crate::classify::{Classified, Evidence, Overrides, Source};
 use chrono::NaiveDate;
 use roxmltree::Node;
 
-/// A CDA time stamp (`YYYYMMDD[HHMM[SS]][+-ZZZZ]`), kept as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ts {
-    /// The attribute's value, trimmed.
-    pub raw: String,
-    /// The calendar date; a year-month stamp stands for the 1st of its month.
-    pub date: Option<NaiveDate>,
-    /// True when the stamp gives only a year and a month.
-    pub month_only: bool,
-    /// For people: `2025-03-14 09:30`, `2025-03` or `2025`, without any offset.
-    pub shown: String,
+/// The stamp of an element with a `value` attribute.
+fn ts_of(n: Option<Node<'_, '_>>) -> Option<Ts> {
+    Ts::parse(n?.attribute("value")?)
 }
 
-impl Ts {
-    /// Reads a time stamp; the offset after `+` or `-` is dropped, never applied.
-    pub fn parse(raw: &str) -> Option<Ts> {
-        let raw = raw.trim();
-        let digits: String = raw.chars().take_while(char::is_ascii_digit).collect();
-        let num = |r: std::ops::Range<usize>| digits.get(r).and_then(|s| s.parse::<u32>().ok());
-        let year = num(0..4)? as i32;
-        if !(1800..=2200).contains(&year) {
-            return None;
-        }
-        let (date, month_only, mut shown) = match digits.len() {
-            4 | 5 => (None, false, format!("{year:04}")),
-            6 | 7 => {
-                let m = num(4..6)?;
-                let d = NaiveDate::from_ymd_opt(year, m, 1)?;
-                (Some(d), true, format!("{year:04}-{m:02}"))
-            }
-            _ => {
-                let d = NaiveDate::from_ymd_opt(year, num(4..6)?, num(6..8)?)?;
-                (Some(d), false, d.to_string())
-            }
-        };
-        if let (Some(h), Some(mi)) = (num(8..10), num(10..12)) {
-            if h < 24 && mi < 60 {
-                shown.push_str(&format!(" {h:02}:{mi:02}"));
-            }
-        }
-        Some(Ts {
-            raw: raw.to_string(),
-            date,
-            month_only,
-            shown,
-        })
-    }
-
-    /// The stamp of an element with a `value` attribute.
-    fn of(n: Option<Node<'_, '_>>) -> Option<Ts> {
-        Ts::parse(n?.attribute("value")?)
+fn span_of(effective: Option<Node<'_, '_>>) -> Span {
+    let Some(e) = effective else {
+        return Span::default();
+    };
+    match ts_of(Some(e)) {
+        Some(single) => Span {
+            low: Some(single),
+            high: None,
+        },
+        None => Span {
+            low: ts_of(child(e, "low")),
+            high: ts_of(child(e, "high")),
+        },
     }
 }
 
-/// A span of time (`effectiveTime` with `low` and `high`, or a single `value`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Span {
-    pub low: Option<Ts>,
-    pub high: Option<Ts>,
-}
-
-impl Span {
-    fn of(effective: Option<Node<'_, '_>>) -> Span {
-        let Some(e) = effective else {
-            return Span::default();
-        };
-        match Ts::of(Some(e)) {
-            Some(single) => Span {
-                low: Some(single),
-                high: None,
-            },
-            None => Span {
-                low: Ts::of(child(e, "low")),
-                high: Ts::of(child(e, "high")),
-            },
-        }
+fn name_of(n: Node<'_, '_>) -> Option<PersonName> {
+    let parts = |name: &str| -> Vec<String> {
+        children(n, name)
+            .map(flat_text)
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let p = PersonName {
+        prefix: parts("prefix"),
+        given: parts("given"),
+        family: parts("family"),
+        suffix: parts("suffix"),
+        text: None,
+    };
+    if p.given.is_empty() && p.family.is_empty() {
+        let text = flat_text(n);
+        return (!text.is_empty()).then_some(PersonName {
+            text: Some(text),
+            ..PersonName::default()
+        });
     }
-
-    /// `2025-03-10 – 2025-03-14`, one end alone, or None.
-    pub fn shown(&self) -> Option<String> {
-        match (&self.low, &self.high) {
-            (Some(l), Some(h)) if l.shown == h.shown => Some(l.shown.clone()),
-            (Some(l), Some(h)) => Some(format!("{} – {}", l.shown, h.shown)),
-            (Some(l), None) => Some(format!("from {}", l.shown)),
-            (None, Some(h)) => Some(format!("until {}", h.shown)),
-            (None, None) => None,
-        }
-    }
-}
-
-/// A person's name as the document gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PersonName {
-    pub prefix: Vec<String>,
-    pub given: Vec<String>,
-    pub family: Vec<String>,
-    pub suffix: Vec<String>,
-    /// A name written as plain text, without parts.
-    pub text: Option<String>,
-}
-
-impl PersonName {
-    fn of(n: Node<'_, '_>) -> Option<PersonName> {
-        let parts = |name: &str| -> Vec<String> {
-            children(n, name)
-                .map(flat_text)
-                .filter(|s| !s.is_empty())
-                .collect()
-        };
-        let p = PersonName {
-            prefix: parts("prefix"),
-            given: parts("given"),
-            family: parts("family"),
-            suffix: parts("suffix"),
-            text: None,
-        };
-        if p.given.is_empty() && p.family.is_empty() {
-            let text = flat_text(n);
-            return (!text.is_empty()).then_some(PersonName {
-                text: Some(text),
-                ..PersonName::default()
-            });
-        }
-        Some(p)
-    }
-
-    /// `given family` (how the packet names the patient).
-    pub fn given_family(&self) -> String {
-        match &self.text {
-            Some(t) => t.clone(),
-            None => self
-                .given
-                .iter()
-                .chain(&self.family)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
-        }
-    }
-
-    /// `Dr. given family, MD` (how the packet names an author).
-    pub fn full(&self) -> String {
-        let mut s = self
-            .prefix
-            .iter()
-            .chain(&self.given)
-            .chain(&self.family)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if s.is_empty() {
-            s = self.text.clone().unwrap_or_default();
-        }
-        if !self.suffix.is_empty() {
-            s.push_str(", ");
-            s.push_str(&self.suffix.join(" "));
-        }
-        s
-    }
-}
-
-/// The header facts of one clinical document.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Header {
-    /// The LOINC document code and its display name.
-    pub code: Option<String>,
-    pub code_name: Option<String>,
-    pub title: Option<String>,
-    /// The document's own `effectiveTime` (when it was written).
-    pub effective: Option<Ts>,
-    pub patient: Option<PersonName>,
-    pub birth: Option<Ts>,
-    pub author: Option<String>,
-    /// The author's organisation, else the custodian.
-    pub organisation: Option<String>,
-    pub encounter: Span,
-    pub service: Span,
+    Some(p)
 }
 
 /// Reads the header of a `ClinicalDocument` element.
@@ -198,7 +65,7 @@ pub fn header(root: Node<'_, '_>) -> Header {
         .and_then(|a| {
             child(a, "assignedPerson")
                 .and_then(|p| child(p, "name"))
-                .and_then(PersonName::of)
+                .and_then(name_of)
                 .map(|n| n.full())
                 .or_else(|| path(a, &["assignedAuthoringDevice", "softwareName"]).map(flat_text))
         })
@@ -222,7 +89,7 @@ pub fn header(root: Node<'_, '_>) -> Header {
         });
     let service = children(root, "documentationOf")
         .filter_map(|d| child(d, "serviceEvent"))
-        .map(|s| Span::of(child(s, "effectiveTime")))
+        .map(|s| span_of(child(s, "effectiveTime")))
         .find(|s| s.low.is_some() || s.high.is_some())
         .unwrap_or_default();
     Header {
@@ -236,14 +103,12 @@ pub fn header(root: Node<'_, '_>) -> Header {
         title: child(root, "title")
             .map(flat_text)
             .filter(|s| !s.is_empty()),
-        effective: Ts::of(child(root, "effectiveTime")),
-        patient: patient
-            .and_then(|p| child(p, "name"))
-            .and_then(PersonName::of),
-        birth: Ts::of(patient.and_then(|p| child(p, "birthTime"))),
+        effective: ts_of(child(root, "effectiveTime")),
+        patient: patient.and_then(|p| child(p, "name")).and_then(name_of),
+        birth: ts_of(patient.and_then(|p| child(p, "birthTime"))),
         author: author_name,
         organisation,
-        encounter: Span::of(path(
+        encounter: span_of(path(
             root,
             &["componentOf", "encompassingEncounter", "effectiveTime"],
         )),

@@ -3,26 +3,14 @@
 //! frequency, start, stop, status — and the rows of all the patient's documents turn
 //! into one packet medication list, each medication once.
 
-use super::{child, children, flat_text, is, path, Cda, Ts};
+use super::{child, children, flat_text, is, path};
+use crate::base::clinical::{Cda, CdaMedication, Ts};
 use crate::base::config::Medication;
 use roxmltree::Node;
 use std::collections::HashMap;
 
 /// The RxNorm code system.
 const RXNORM: &str = "2.16.840.1.113883.6.88";
-
-/// One medication entry of a clinical document.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CdaMedication {
-    pub name: String,
-    pub rxnorm: Option<String>,
-    pub dose: Option<String>,
-    pub route: Option<String>,
-    pub frequency: Option<String>,
-    pub start: Option<String>,
-    pub stop: Option<String>,
-    pub status: Option<String>,
-}
 
 /// The medication entries of every section (at any depth) whose code is listed.
 pub fn entries(
@@ -237,7 +225,7 @@ pub fn medication_list<'a>(
     let mut rows: Vec<Row> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (rel, date, cda) in docs {
-        if cda.other_patient {
+        if cda.other_patient.is_some() {
             continue;
         }
         for m in &cda.medications {

@@ -14,9 +14,10 @@ pub mod meds;
 pub mod narrative;
 mod rules;
 
-pub use header::{Header, PersonName, Span, Ts};
-pub use meds::{medication_list, CdaMedication};
-pub use narrative::{Block, Section, Table};
+pub use crate::base::clinical::{
+    Block, Body, Cda, CdaMedication, Header, PersonName, Section, Span, Table, Ts,
+};
+pub use meds::medication_list;
 pub use rules::CdaRules;
 
 use crate::base::error::Problem;
@@ -33,35 +34,6 @@ pub const MAX_NODES: u32 = 2_000_000;
 pub const MAX_DEPTH: usize = 200;
 /// Largest embedded document (a `nonXMLBody`) once decoded.
 pub const MAX_EMBEDDED: usize = 48 * 1024 * 1024;
-
-/// One clinical document, as the packet needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cda {
-    pub header: Header,
-    pub body: Body,
-    /// Entries of the medications sections.
-    pub medications: Vec<CdaMedication>,
-    /// The header's patient is not the packet's patient: packed, but adds no medications.
-    pub other_patient: bool,
-}
-
-/// What a clinical document's body holds.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Body {
-    /// A `structuredBody`: sections in document order.
-    Sections(Vec<Section>),
-    /// A `nonXMLBody` of plain text.
-    Text(String),
-    /// A `nonXMLBody` holding a PDF or an image, packed as the document itself.
-    Embedded { media_type: String },
-}
-
-impl Cda {
-    /// True when the packet shows the embedded file rather than pages set from the XML.
-    pub fn is_embedded(&self) -> bool {
-        matches!(self.body, Body::Embedded { .. })
-    }
-}
 
 /// True when the bytes begin like an XML document whose first element is a
 /// `ClinicalDocument` (any namespace prefix); [`read`] checks the namespace.
@@ -368,7 +340,7 @@ pub fn read(rel: &str, bytes: &[u8]) -> Result<Read, Problem> {
                     header,
                     body: Body::Text(s.replace("\r\n", "\n").replace('\r', "\n")),
                     medications: Vec::new(),
-                    other_patient: false,
+                    other_patient: None,
                 },
                 embedded: None,
             });
@@ -378,7 +350,7 @@ pub fn read(rel: &str, bytes: &[u8]) -> Result<Read, Problem> {
                 header,
                 body: Body::Embedded { media_type: media },
                 medications: Vec::new(),
-                other_patient: false,
+                other_patient: None,
             },
             embedded: Some(payload),
         });
@@ -397,7 +369,7 @@ pub fn read(rel: &str, bytes: &[u8]) -> Result<Read, Problem> {
             header,
             body: Body::Sections(sections),
             medications,
-            other_patient: false,
+            other_patient: None,
         },
         embedded: None,
     })

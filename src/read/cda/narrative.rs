@@ -5,56 +5,9 @@
 //! Called only on trees whose depth [`super::MAX_DEPTH`] has bounded, so it may recurse.
 
 use super::{child, children, flat_text, is, NS};
+use crate::base::clinical::{Block, Section, Table};
 use roxmltree::{Document, Node};
 use std::collections::HashMap;
-
-/// One section of a document.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Section {
-    pub title: Option<String>,
-    /// The section's LOINC code.
-    pub code: Option<String>,
-    /// Marked as holding no information (`nullFlavor`), or with no narrative at all.
-    pub no_information: bool,
-    pub blocks: Vec<Block>,
-    /// Footnotes, numbered in order of appearance (the text shows `[n]`).
-    pub footnotes: Vec<String>,
-    pub children: Vec<Section>,
-}
-
-/// A block of narrative.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Block {
-    /// A paragraph; `\n` marks a line break.
-    Paragraph(String),
-    List {
-        ordered: bool,
-        caption: Option<String>,
-        items: Vec<Vec<Block>>,
-    },
-    Table(Table),
-}
-
-/// A narrative table.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Table {
-    pub caption: Option<String>,
-    /// The header row (empty when the table has none).
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// The number of columns: the widest row (spanned cells count for their span).
-    pub fn columns(&self) -> usize {
-        self.rows
-            .iter()
-            .map(Vec::len)
-            .chain(std::iter::once(self.header.len()))
-            .max()
-            .unwrap_or(0)
-    }
-}
 
 /// Every element with an `ID` attribute, by that ID (for `<reference value="#id"/>`).
 pub fn ids<'a, 'i>(doc: &'a Document<'i>) -> HashMap<&'a str, Node<'a, 'i>> {

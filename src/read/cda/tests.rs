@@ -257,7 +257,7 @@ fn medication_entries_become_rows_and_the_list_has_each_once() {
     let mut b = a.clone();
     b.medications[0].name = "METFORMIN 500 MG TABLET (generic)".into();
     let mut c = a.clone();
-    c.other_patient = true;
+    c.other_patient = Some("names someone else".into());
     c.medications[0].rxnorm = Some("999".into());
     c.medications[0].name = "Other".into();
     let d1 = chrono::NaiveDate::from_ymd_opt(2024, 1, 1);
