@@ -565,6 +565,11 @@ fn clinical_documents_become_readable_pages_with_every_word_and_a_medication_lis
         kinds.contains(&("imaging-scan.xml", "imaging-report")),
         "{kinds:?}"
     );
+    let notes = built.json["notes"].to_string();
+    assert!(
+        notes.contains("op-pdf.xml") && notes.contains("carrying a PDF file"),
+        "{notes}"
+    );
     let (img_first, img_last) = range("imaging-scan.xml");
     assert_eq!(img_first, img_last, "the embedded picture is one page");
     // The family member's record: a warning naming the file; packed anyway.

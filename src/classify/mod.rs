@@ -116,6 +116,16 @@ pub struct Classified {
 // ---------------------------------------------------------------------------
 // The decision
 
+/// The words of a text in the folded form classification matches on: lower case, accents
+/// removed, punctuation dropped ("Sørensen-Łukasiewicz" → "sorensen", "lukasiewicz").
+pub fn folded_words(s: &str) -> Vec<String> {
+    fold(s)
+        .text
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
 /// `file_name` is the file's relative path or name (e.g. "scans/path_report_2025-03-14.pdf").
 /// `text` is the extracted text of the first pages, or None (images, unreadable text).
 #[must_use]

@@ -141,9 +141,23 @@ fn probe_cda(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
         reason: format!("embedded in a clinical document: {}", p.reason),
         ..p
     })?;
+    let mut notes = probe.notes.clone();
+    notes.insert(
+        0,
+        format!(
+            "a clinical document (HL7 CDA) carrying a {} file, which is packed as the document",
+            match inner {
+                Format::Pdf => "PDF",
+                Format::Jpeg => "JPEG",
+                Format::Png => "PNG",
+                _ => "TIFF",
+            }
+        ),
+    );
     Ok(Probe {
         format: Some(inner),
         cda: Some(cda),
+        notes,
         ..probe
     })
 }

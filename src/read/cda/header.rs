@@ -275,12 +275,9 @@ pub fn classify(h: &Header, rules: &CdaRules, overrides: &Overrides) -> Classifi
     }
 }
 
-/// Folds a name for comparison: lower case, letters and digits only, one word per part.
+/// Folds a name for comparison: lower case, accents removed, one word per part.
 fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+    crate::classify::folded_words(s)
 }
 
 /// Why the header's patient is not the packet's patient, or None when they agree (or

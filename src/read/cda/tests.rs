@@ -222,6 +222,11 @@ fn header_rules_pick_the_date_of_the_kind() {
     assert_eq!(header::patient_mismatch(&hd, "Ada Quill", born), None);
     assert_eq!(header::patient_mismatch(&hd, "A. Quill", born), None);
     assert_eq!(header::patient_mismatch(&hd, "Ada M. Quill", None), None);
+    assert_eq!(
+        header::patient_mismatch(&hd, "ÁDA QUÍLL", born),
+        None,
+        "accents and case"
+    );
     assert!(
         header::patient_mismatch(&hd, "Ben Quill", born).is_some_and(|w| w.contains("Ada M Quill"))
     );
