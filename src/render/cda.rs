@@ -12,6 +12,8 @@ const NEST: f32 = 14.0;
 const MAX_NEST: usize = 4;
 /// Indent of a list item's text, right of its bullet.
 const ITEM: f32 = 12.0;
+/// The deepest indent of lists nested in lists, so text keeps most of the page's width.
+const MAX_INDENT: f32 = 150.0;
 
 /// Lays out one clinical document; `title` is the title the packet gives it.
 pub fn layout(m: &Metrics, paper: Paper, rel: &str, title: &str, cda: &Cda) -> Vec<PageLayout> {
@@ -127,6 +129,7 @@ fn section(f: &mut Flow<'_>, s: &Section, depth: usize) {
 }
 
 fn blocks(f: &mut Flow<'_>, bs: &[Block], indent: f32) {
+    let indent = indent.min(MAX_INDENT);
     for b in bs {
         match b {
             Block::Paragraph(t) => {
@@ -161,6 +164,7 @@ fn blocks(f: &mut Flow<'_>, bs: &[Block], indent: f32) {
 
 /// A list item: its mark, then its blocks indented beside it.
 fn item_blocks(f: &mut Flow<'_>, mark: &str, item: &[Block], indent: f32) {
+    let indent = indent.min(MAX_INDENT);
     match item.split_first() {
         Some((Block::Paragraph(first), rest)) => {
             let mut lines = first.splitn(2, '\n');
@@ -178,11 +182,32 @@ fn item_blocks(f: &mut Flow<'_>, mark: &str, item: &[Block], indent: f32) {
     }
 }
 
+/// The smallest type a table is set in.
+const MIN_TABLE_SIZE: f32 = 5.5;
+/// Space between a cell's text and the next column.
+const CELL_PAD: f32 = 6.0;
+/// The narrowest column.
+const MIN_COLUMN: f32 = 24.0;
+
+/// The width a table needs for every column to hold its longest word at `size`.
+fn min_width(m: &Metrics, t: &Table, size: f32) -> f32 {
+    let n = t.columns();
+    let mut min = vec![0.0f32; n];
+    for row in std::iter::once(&t.header).chain(&t.rows) {
+        for (i, cell) in row.iter().enumerate().take(n) {
+            for w in cell.split_whitespace() {
+                min[i] = min[i].max(m.width(w, size) + CELL_PAD);
+            }
+        }
+    }
+    min.iter().map(|w| w.max(MIN_COLUMN)).sum()
+}
+
 /// Column widths for a table: every column at least as wide as its longest word (when
 /// the columns fit), the rest shared by how much text each holds.
 fn widths(m: &Metrics, t: &Table, size: f32, avail: f32) -> Vec<f32> {
     let n = t.columns().max(1);
-    let pad = 6.0;
+    let pad = CELL_PAD;
     let mut min = vec![0.0f32; n];
     let mut natural = vec![0.0f32; n];
     let rows = std::iter::once(&t.header).chain(&t.rows);
@@ -197,7 +222,7 @@ fn widths(m: &Metrics, t: &Table, size: f32, avail: f32) -> Vec<f32> {
         }
     }
     for v in min.iter_mut().chain(natural.iter_mut()) {
-        *v = v.max(24.0);
+        *v = v.max(MIN_COLUMN);
     }
     let total_natural: f32 = natural.iter().sum();
     if total_natural <= avail {
@@ -225,8 +250,15 @@ fn table(f: &mut Flow<'_>, t: &Table, indent: f32) {
     if n == 0 {
         return;
     }
-    let size = if n > 5 { SMALL } else { BODY - 1.0 };
     let avail = f.width() - indent;
+    // A wide table is set smaller until each column holds its longest word (down to a
+    // size still readable on paper); past that, long words break between letters.
+    let start = if n > 5 { SMALL } else { BODY - 1.0 };
+    let size = [start, 7.5, 6.5, 6.0, MIN_TABLE_SIZE]
+        .into_iter()
+        .filter(|s| *s <= start)
+        .find(|s| min_width(f.m, t, *s) <= avail)
+        .unwrap_or(MIN_TABLE_SIZE);
     let w = widths(f.m, t, size, avail);
     let headers: Vec<String> = (0..n)
         .map(|i| t.header.get(i).cloned().unwrap_or_default())

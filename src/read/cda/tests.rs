@@ -285,3 +285,61 @@ fn xdm_parts_are_named_and_readmes_elsewhere_are_not() {
     assert!(xdm_part("README.TXT", false).is_none());
     assert!(xdm_part("DOC0001.XML", true).is_none());
 }
+
+#[test]
+fn deeply_nested_lists_and_wide_tables_stay_on_the_page_with_every_word() {
+    use crate::base::fonts::Metrics;
+    use crate::base::layout::{Paper, MARGIN};
+    let m = Metrics::get().expect("font");
+    let mut text = String::new();
+    for i in 0..60 {
+        text.push_str(&format!("<list><item>level{i} "));
+    }
+    text.push_str(&"</item></list>".repeat(60));
+    let cols = 12;
+    let row = |tag: &str, w: &str| {
+        (0..cols)
+            .map(|c| format!("<{tag}>{w}{c}</{tag}>"))
+            .collect::<String>()
+    };
+    text.push_str(&format!(
+        "<table><thead><tr>{}</tr></thead><tbody><tr>{}</tr></tbody></table>",
+        row("th", "Heading"),
+        row("td", "cellvalue")
+    ));
+    let body =
+        format!("<component><section><title>Deep</title><text>{text}</text></section></component>");
+    let cda = read("deep.xml", doc("", &body).as_bytes())
+        .expect("reads")
+        .cda;
+    let pages = crate::render::cda::layout(m, Paper::Letter, "deep.xml", "Deep", &cda);
+    let (w, _) = Paper::Letter.size();
+    let all: Vec<&crate::base::layout::Run> = pages.iter().flat_map(|p| &p.runs).collect();
+    for r in &all {
+        assert!(
+            r.x < w - MARGIN,
+            "run starts inside the page: {} at {}",
+            r.text,
+            r.x
+        );
+        assert!(
+            r.x + m.width(&r.text, r.size) <= w - MARGIN + 1.0,
+            "run ends inside the right margin: {:?}",
+            r.text
+        );
+    }
+    let joined: String = all
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for i in 0..60 {
+        assert!(joined.contains(&format!("level{i}")), "level{i}");
+    }
+    for c in 0..cols {
+        assert!(
+            joined.contains(&format!("Heading{c}")) && joined.contains(&format!("cellvalue{c}")),
+            "column {c}"
+        );
+    }
+}
