@@ -39,8 +39,10 @@ pub const MAX_EMBEDDED: usize = 48 * 1024 * 1024;
 /// `ClinicalDocument` (any namespace prefix); [`read`] checks the namespace.
 pub fn looks_like_cda(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8192)];
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let text = String::from_utf8_lossy(head);
+    let text = match utf16(head) {
+        Some(t) => std::borrow::Cow::Owned(t),
+        None => String::from_utf8_lossy(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head)),
+    };
     let mut rest = text.trim_start();
     // Skip the XML declaration, processing instructions (a style sheet link) and comments.
     loop {
@@ -142,8 +144,31 @@ fn parse<'a>(rel: &str, text: &'a str) -> Result<Document<'a>, Problem> {
     Ok(doc)
 }
 
-/// The file as text: UTF-8 (a byte-order mark is dropped), within the size limit.
-fn as_text<'a>(rel: &str, bytes: &'a [u8]) -> Result<&'a str, Problem> {
+/// UTF-16 text with its byte-order mark (as some Windows exports write XML), decoded; an
+/// odd last byte or a broken pair becomes U+FFFD. None without a UTF-16 mark.
+fn utf16(bytes: &[u8]) -> Option<String> {
+    let (rest, big_endian) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, false),
+        [0xFE, 0xFF, rest @ ..] => (rest, true),
+        _ => return None,
+    };
+    let units = rest.chunks_exact(2).map(|c| {
+        if big_endian {
+            u16::from_be_bytes([c[0], c[1]])
+        } else {
+            u16::from_le_bytes([c[0], c[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
+/// The file as text: UTF-8 (a byte-order mark is dropped) or UTF-16 with its mark, within
+/// the size limit.
+fn as_text<'a>(rel: &str, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, str>, Problem> {
     if bytes.len() > MAX_XML {
         return Err(Problem::new(
             rel,
@@ -154,14 +179,19 @@ fn as_text<'a>(rel: &str, bytes: &'a [u8]) -> Result<&'a str, Problem> {
             "ask the portal for the document as PDF, or for a smaller export",
         ));
     }
+    if let Some(text) = utf16(bytes) {
+        return Ok(std::borrow::Cow::Owned(text));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|_| {
-        Problem::new(
-            rel,
-            "clinical document (XML) that is not UTF-8 text",
-            "ask the portal for a fresh export (portals write UTF-8), or for the document as PDF",
-        )
-    })
+    std::str::from_utf8(bytes)
+        .map(std::borrow::Cow::Borrowed)
+        .map_err(|_| {
+            Problem::new(
+                rel,
+                "clinical document (XML) that is not UTF-8 text",
+                "ask the portal for a fresh export (portals write UTF-8), or for the document as PDF",
+            )
+        })
 }
 
 /// The `ClinicalDocument` root, checked to be in the HL7 v3 namespace.
@@ -316,7 +346,7 @@ pub struct Read {
 /// Reads a CDA file: checks it, and turns it into the document model.
 pub fn read(rel: &str, bytes: &[u8]) -> Result<Read, Problem> {
     let text = as_text(rel, bytes)?;
-    let doc = parse(rel, text)?;
+    let doc = parse(rel, &text)?;
     let root = root(rel, &doc)?;
     let rules = CdaRules::builtin();
     let header = header::header(root);
@@ -378,7 +408,7 @@ pub fn read(rel: &str, bytes: &[u8]) -> Result<Read, Problem> {
 /// The embedded file of a `nonXMLBody` CDA document, decoded again (for assembly).
 pub fn embedded_payload(rel: &str, bytes: &[u8]) -> Result<Vec<u8>, Problem> {
     let text = as_text(rel, bytes)?;
-    let doc = parse(rel, text)?;
+    let doc = parse(rel, &text)?;
     let root = root(rel, &doc)?;
     let t = non_xml_text(root)
         .ok_or_else(|| refused(rel, "clinical document without an embedded file"))?;

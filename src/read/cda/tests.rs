@@ -123,6 +123,25 @@ fn recognised_by_content_with_any_prefix_and_not_otherwise() {
         b"<?xml version=\"1.0\"?><SubmitObjectsRequest/>"
     ));
     assert!(!looks_like_cda(b"<html>ClinicalDocument</html>"));
+    // UTF-16 with its byte-order mark (little and big endian) reads too.
+    let x = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>Zoë</title><component><structuredBody/></component></ClinicalDocument>";
+    for big in [false, true] {
+        let mut bytes: Vec<u8> = if big {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for u in x.encode_utf16() {
+            bytes.extend(if big {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        assert!(looks_like_cda(&bytes), "big endian: {big}");
+        let title = read("u16.xml", &bytes).expect("reads").cda.header.title;
+        assert_eq!(title.as_deref(), Some("Zoë"));
+    }
     // A prefixed root in the right namespace reads.
     let x = "<v3:ClinicalDocument xmlns:v3=\"urn:hl7-org:v3\"><v3:title>T</v3:title><v3:component><v3:structuredBody/></v3:component></v3:ClinicalDocument>";
     assert_eq!(
