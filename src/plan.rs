@@ -184,6 +184,10 @@ pub fn plan(
     }
     let order = packet_order(inv);
     if order.is_empty() {
+        // Every file was left out as unreadable: say which and why, not just "nothing".
+        if !problems.is_empty() {
+            return Err(Error::NothingReadable(problems));
+        }
         return Err(Error::NothingToPack);
     }
 

@@ -218,9 +218,28 @@ fn damaged_pdf(rel: &str, detail: &str) -> Problem {
     )
 }
 
+fn cut_off(rel: &str, c: crate::read::complete::Completeness) -> Problem {
+    Problem::new(
+        rel,
+        format!(
+            "damaged: cut off — {} of {} pages are incomplete",
+            c.incomplete, c.total
+        ),
+        "the download or copy stopped before the end — download it again (or ask the sender for a new copy), then replace this file",
+    )
+}
+
 fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, Problem> {
     let doc = load_pdf(bytes, password).map_err(|e| pdf_load_problem(rel, &e, password))?;
     let pages = doc.get_pages();
+    // A rebuilt file may be a download cut off halfway: its pages must have come back
+    // whole, or the document is not put in the packet as blank pages.
+    if doc.xref_recovery.is_some() {
+        let c = crate::read::complete::check(&doc);
+        if c.incomplete > 0 {
+            return Err(cut_off(rel, c));
+        }
+    }
     if pages.is_empty() {
         return Err(damaged_pdf(rel, "it has no pages"));
     }

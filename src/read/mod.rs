@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod cda;
+pub mod complete;
 pub mod images;
 pub mod ingest;
 pub mod sanitize;

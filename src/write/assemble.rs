@@ -11,6 +11,8 @@ use crate::read::ingest;
 use crate::read::sanitize;
 use crate::read::scan::{sha256_hex, Inventory};
 use crate::write::paint::Rendered;
+use crate::write::extent;
+use crate::write::flatten;
 use crate::write::pdfwrite::PdfWriter;
 use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
@@ -107,7 +109,7 @@ pub fn assemble<W: Write>(
                 .get(&p)
                 .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
             let annots = link_annotations(&o, links);
-            o.copy_page(&mut gen_import, *pid, p, annots, 0, "generated page")?;
+            o.copy_page(&mut gen_import, *pid, p, annots, 0, false, "generated page")?;
             written.insert(p);
         }
     }
@@ -126,7 +128,7 @@ pub fn assemble<W: Write>(
                         let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
                             Error::Internal(format!("no rendered page for packet page {p}"))
                         })?;
-                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, &item.rel)?;
+                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, false, &item.rel)?;
                     }
                 }
                 Body::Pdf => {
@@ -155,6 +157,7 @@ pub fn assemble<W: Write>(
                             item.first_page + i as u32,
                             Vec::new(),
                             open,
+                            true,
                             &f.rel,
                         )?;
                     }
@@ -334,7 +337,9 @@ impl<W: Write> Out<'_, W> {
     }
 
     /// Copies source page `src` (with everything it uses) as packet page `page`, stamped.
-    /// `open` is how many graphics states the page's own content leaves saved.
+    /// `open` is how many graphics states the page's own content leaves saved. A
+    /// `record` page (from a source PDF) has its form fields flattened and its content kept
+    /// clear of the stamp.
     #[allow(clippy::too_many_arguments)]
     fn copy_page(
         &mut self,
@@ -343,6 +348,7 @@ impl<W: Write> Out<'_, W> {
         page: u32,
         annots: Vec<Object>,
         open: usize,
+        record: bool,
         rel: &str,
     ) -> Result<()> {
         let err = |message: String| Error::Source {
@@ -427,14 +433,54 @@ impl<W: Write> Out<'_, W> {
             _ => Vec::new(),
         };
         dict.remove(b"Contents");
+        // Form fields become page content; the footer keeps clear of the page's content.
+        let mut placement = stamp::Placement::new(self.plan, page, &geo, self.m);
+        let flat = if record {
+            let flat = flatten::flatten(doc, &dict, geo.rotate, &mut self.stamps, self.m);
+            let mut boxes = page_extent(doc, &dict, &contents, media, geo.bbox);
+            boxes.extend(flat.boxes.iter().copied());
+            placement.avoid(&geo, &boxes, self.m);
+            flat
+        } else {
+            flatten::Flattened::default()
+        };
+        if !flat.xobjects.is_empty() {
+            let mut res = match dict.get(b"Resources") {
+                Ok(Object::Dictionary(r)) => r.clone(),
+                _ => Dictionary::new(),
+            };
+            let mut xobjects = res
+                .get(b"XObject")
+                .ok()
+                .and_then(|o| deref(doc, o))
+                .and_then(|o| o.as_dict().ok())
+                .cloned()
+                .unwrap_or_default();
+            for (name, obj) in &flat.xobjects {
+                let converted = match imp.convert(&mut self.w, obj) {
+                    s @ Object::Stream(_) => Object::Reference(
+                        self.w
+                            .add(&s)
+                            .map_err(|e| err(format!("could not be written ({e})")))?,
+                    ),
+                    other => other,
+                };
+                xobjects.set(name.as_bytes().to_vec(), converted);
+            }
+            res.set("XObject", Object::Dictionary(xobjects));
+            dict.set("Resources", Object::Dictionary(res));
+        }
         if let Ok(existing) = dict.get(b"Annots") {
             let mut all: Vec<Object> = deref(doc, existing)
                 .and_then(|o| o.as_array().ok())
                 .cloned()
                 .unwrap_or_default();
-            // Attachments and media annotations are left out whole.
+            // Attachments and media annotations are left out whole; form fields were
+            // drawn into the page (the interactive form is not carried over).
             all.retain(|a| match deref(doc, a) {
-                Some(Object::Dictionary(d)) => sanitize::dangerous_annotation(d).is_none(),
+                Some(Object::Dictionary(d)) => {
+                    sanitize::dangerous_annotation(d).is_none() && !flatten::is_widget(d)
+                }
                 Some(_) => true,
                 None => false,
             });
@@ -452,13 +498,30 @@ impl<W: Write> Out<'_, W> {
         imp.flush(&mut self.w)
             .map_err(|e| err(format!("could not be copied ({e})")))?;
 
-        let stamp_bytes =
-            stamp::stamp_content(self.plan, page, &geo, open, &mut self.stamps, self.m);
+        let stamp_bytes = stamp::stamp_content_at(
+            &placement,
+            &geo,
+            open,
+            &flat.content,
+            &mut self.stamps,
+            self.m,
+        );
         let stamp_id = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
             .map_err(|e| err(format!("could not be written ({e})")))?;
-        let mut all_contents = vec![Object::Reference(self.q_stream)];
+        // A page with room keeps its content exactly; one whose content reaches under the
+        // footer is shrunk toward its top first.
+        let first = match placement.shrink_matrix(&geo) {
+            Some(s) => {
+                let bytes = format!("q\n{}", stamp::matrix_op(s)).into_bytes();
+                self.w
+                    .add(&Object::Stream(Stream::new(Dictionary::new(), bytes)))
+                    .map_err(|e| err(format!("could not be written ({e})")))?
+            }
+            None => self.q_stream,
+        };
+        let mut all_contents = vec![Object::Reference(first)];
         all_contents.extend(contents);
         all_contents.push(Object::Reference(stamp_id));
         converted.set("Contents", Object::Array(all_contents));
@@ -547,6 +610,41 @@ impl<W: Write> Out<'_, W> {
         let id = self.page_id(page)?;
         self.w.write(id, &Object::Dictionary(d)).map_err(err)
     }
+}
+
+/// Largest decoded page content looked at for the footer's room.
+const EXTENT_CONTENT: usize = 256 * 1024 * 1024;
+
+/// The boxes (page space) within `visible` that a source page's content may cover; all
+/// of `visible` when its content cannot be read.
+fn page_extent(
+    doc: &Document,
+    page: &Dictionary,
+    contents: &[Object],
+    media: [f32; 4],
+    visible: [f32; 4],
+) -> Vec<[f32; 4]> {
+    let mut content = Vec::new();
+    for c in contents {
+        let data = match deref(doc, c) {
+            Some(Object::Stream(s)) if s.dict.get(b"Filter").is_err() => Ok(s.content.clone()),
+            Some(Object::Stream(s)) => s.decompressed_content_with_limit(EXTENT_CONTENT),
+            _ => continue,
+        };
+        match data {
+            Ok(d) => {
+                content.extend_from_slice(&d);
+                content.push(b'\n');
+            }
+            Err(_) => return vec![visible],
+        }
+    }
+    let res = page
+        .get(b"Resources")
+        .ok()
+        .and_then(|o| deref(doc, o))
+        .and_then(|o| o.as_dict().ok());
+    extent::covered(doc, res, &content, media, visible).boxes
 }
 
 /// Follows references (a bounded number of hops) to the object itself.

@@ -5,6 +5,8 @@
 pub mod assemble;
 pub mod bundle;
 pub mod emit;
+pub mod extent;
+pub mod flatten;
 pub mod letter;
 pub mod paint;
 pub mod pdfwrite;
