@@ -445,30 +445,17 @@ impl<W: Write> Out<'_, W> {
             flatten::Flattened::default()
         };
         if !flat.xobjects.is_empty() {
-            let mut res = match dict.get(b"Resources") {
-                Ok(Object::Dictionary(r)) => r.clone(),
-                _ => Dictionary::new(),
-            };
-            let mut xobjects = res
-                .get(b"XObject")
-                .ok()
-                .and_then(|o| deref(doc, o))
-                .and_then(|o| o.as_dict().ok())
-                .cloned()
-                .unwrap_or_default();
-            for (name, obj) in &flat.xobjects {
-                let converted = match imp.convert(&mut self.w, obj) {
-                    s @ Object::Stream(_) => Object::Reference(
-                        self.w
-                            .add(&s)
-                            .map_err(|e| err(format!("could not be written ({e})")))?,
-                    ),
-                    other => other,
-                };
-                xobjects.set(name.as_bytes().to_vec(), converted);
+            // A direct /XObject dictionary, so the drawn fields can be added to it alone.
+            if let Ok(Object::Dictionary(res)) = dict.get_mut(b"Resources") {
+                let xobjects = res
+                    .get(b"XObject")
+                    .ok()
+                    .and_then(|o| deref(doc, o))
+                    .and_then(|o| o.as_dict().ok())
+                    .cloned()
+                    .unwrap_or_default();
+                res.set("XObject", Object::Dictionary(xobjects));
             }
-            res.set("XObject", Object::Dictionary(xobjects));
-            dict.set("Resources", Object::Dictionary(res));
         }
         if let Ok(existing) = dict.get(b"Annots") {
             let mut all: Vec<Object> = deref(doc, existing)
@@ -495,6 +482,21 @@ impl<W: Write> Out<'_, W> {
             .iter()
             .map(|c| imp.convert(&mut self.w, c))
             .collect();
+        for (name, obj) in &flat.xobjects {
+            let drawn = match imp.convert(&mut self.w, obj) {
+                s @ Object::Stream(_) => Object::Reference(
+                    self.w
+                        .add(&s)
+                        .map_err(|e| err(format!("could not be written ({e})")))?,
+                ),
+                other => other,
+            };
+            if let Ok(Object::Dictionary(res)) = converted.get_mut(b"Resources") {
+                if let Ok(Object::Dictionary(xobjects)) = res.get_mut(b"XObject") {
+                    xobjects.set(name.as_bytes().to_vec(), drawn);
+                }
+            }
+        }
         imp.flush(&mut self.w)
             .map_err(|e| err(format!("could not be copied ({e})")))?;
 
