@@ -472,6 +472,7 @@ pub fn outline(plan: &Plan) -> Vec<OutlineEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::pdf::unclosed_saves;
 
     fn apply(m: [f32; 6], u: f32, v: f32) -> (f32, f32) {
         (m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5])
