@@ -84,7 +84,9 @@ impl Pdf {
         let count = self.kids.len() as i64;
         self.doc.objects.insert(
             self.pages,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => self.kids, "Count" => count }),
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => self.kids, "Count" => count },
+            ),
         );
         let mut cat = dictionary! { "Type" => "Catalog", "Pages" => self.pages };
         for (k, v) in catalog.iter() {
@@ -204,7 +206,12 @@ fn three_page_report() -> Vec<u8> {
         let content = format!(
             "{}{}q 200 0 0 200 200 300 cm /Im0 Do Q\n",
             text_op(72.0, 720.0, 14.0, "RADIOLOGY REPORT"),
-            text_op(72.0, 690.0, 11.0, &format!("Findings continue on page {n} of 3")),
+            text_op(
+                72.0,
+                690.0,
+                11.0,
+                &format!("Findings continue on page {n} of 3")
+            ),
         );
         let page = pdf.page_at(
             id,
@@ -288,7 +295,9 @@ fn cut_off_downloads_are_problems_and_complete_repairs_are_kept() {
     let refused = build(&recs, &out, &[]);
     let err = String::from_utf8_lossy(&refused.stderr);
     if refused.status.code() != Some(2) || !err.contains("cut-off.pdf: damaged: cut off") {
-        failures.push(format!("cut-off.pdf: build without --skip-unreadable: {err}"));
+        failures.push(format!(
+            "cut-off.pdf: build without --skip-unreadable: {err}"
+        ));
     }
     // With it, the repaired file is in the packet whole and the cut-off one is listed.
     let o = build(&recs, &out, &["--skip-unreadable"]);
@@ -351,7 +360,9 @@ fn when_every_file_is_unreadable_the_error_lists_each_with_its_fix() {
         "Save as PDF",
     ] {
         if !err.contains(want) {
-            failures.push(format!("all-unreadable folder: {want:?} missing from: {err}"));
+            failures.push(format!(
+                "all-unreadable folder: {want:?} missing from: {err}"
+            ));
         }
     }
     if o.status.code() != Some(2) || tmp.path().join("p.pdf").exists() {
@@ -441,7 +452,11 @@ fn form_pdf(looks: Looks) -> Vec<u8> {
         "Rect" => rect(200.0, 650.0, 200.0, 22.0),
     };
     if drawn {
-        let old = if looks == Looks::Stale { "Alise" } else { "Alice" };
+        let old = if looks == Looks::Stale {
+            "Alise"
+        } else {
+            "Alice"
+        };
         let ap = text_look(d, 200.0, 22.0, old);
         name.set("AP", dictionary! { "N" => ap });
     }
@@ -466,7 +481,10 @@ fn form_pdf(looks: Looks) -> Vec<u8> {
         if drawn {
             let yes = appearance(d, 16.0, 16.0, "BT /ZaDb 12 Tf 2 3 Td (4) Tj ET");
             let off = appearance(d, 16.0, 16.0, "");
-            cb.set("AP", dictionary! { "N" => dictionary! { "Yes" => yes, "Off" => off } });
+            cb.set(
+                "AP",
+                dictionary! { "N" => dictionary! { "Yes" => yes, "Off" => off } },
+            );
         }
         widget(d, cb, true);
     }
@@ -604,7 +622,13 @@ fn filled_in_forms_keep_their_answers() {
         let Some(text) = pdftotext_page(&out, page) else {
             continue;
         };
-        let mut want = vec!["INTAKE FORM", "Alice", "Bob", "Lisinopril 10 mg", "Penicillin"];
+        let mut want = vec![
+            "INTAKE FORM",
+            "Alice",
+            "Bob",
+            "Lisinopril 10 mg",
+            "Penicillin",
+        ];
         // A ticked box and the chosen radio button show a mark: the form's own (a
         // ZapfDingbats check and dot) or, without appearances, the packet font's.
         let (tick, dot) = if looks == Looks::None {
@@ -635,7 +659,9 @@ fn filled_in_forms_keep_their_answers() {
         .objects
         .values()
         .filter(|o| match o {
-            Object::Dictionary(d) => d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Widget"),
+            Object::Dictionary(d) => {
+                d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Widget")
+            }
             _ => false,
         })
         .count();
@@ -730,11 +756,20 @@ fn low_content(g: &Geometry) -> String {
         m[0], m[1], m[2], m[3], m[4], m[5]
     );
     s.push_str(&text_op(72.0, h - 72.0, 14.0, "CONSENT FOR SURGERY"));
-    s.push_str(&text_op(72.0, h - 96.0, 11.0, "Procedure: laparoscopic cholecystectomy"));
+    s.push_str(&text_op(
+        72.0,
+        h - 96.0,
+        11.0,
+        "Procedure: laparoscopic cholecystectomy",
+    ));
     if g.low {
         s.push_str(&text_op(w / 2.0 - 120.0, 20.0, 11.0, "Name: Foo Bar"));
         s.push_str(&text_op(w / 2.0 + 20.0, 10.0, 9.0, "Witness: Kim Lee"));
-        s.push_str(&format!("0 g 0.8 w {} 30 m {} 30 l S\n", w / 2.0 - 150.0, w / 2.0 + 150.0));
+        s.push_str(&format!(
+            "0 g 0.8 w {} 30 m {} 30 l S\n",
+            w / 2.0 - 150.0,
+            w / 2.0 + 150.0
+        ));
     } else {
         s.push_str(&text_op(72.0, 120.0, 11.0, "Name: Foo Bar"));
     }
@@ -792,7 +827,11 @@ fn words(pdf: &Path, page: u32) -> Option<Vec<Word>> {
 fn content_scale(packet: &Document, page: u32) -> Option<(f32, Vec<u8>)> {
     let id = *packet.get_pages().get(&page)?;
     let contents = packet.get_page_contents(id);
-    let first = packet.get_object(*contents.first()?).ok()?.as_stream().ok()?;
+    let first = packet
+        .get_object(*contents.first()?)
+        .ok()?
+        .as_stream()
+        .ok()?;
     let text = String::from_utf8_lossy(&first.content).into_owned();
     let second = packet
         .get_object(*contents.get(1)?)
@@ -826,7 +865,10 @@ fn the_stamp_never_covers_the_record() {
             extra.set("Rotate", g.rotate);
         }
         if let Some(c) = g.crop {
-            extra.set("CropBox", c.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>());
+            extra.set(
+                "CropBox",
+                c.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
+            );
         }
         let id = pdf.page(g.media, content.as_bytes(), extra);
         originals.push(id);
@@ -863,7 +905,15 @@ fn the_stamp_never_covers_the_record() {
         failures.push(format!("stamp packet: {e}"));
     }
     let record_words = [
-        "CONSENT", "SURGERY", "Procedure:", "Name:", "Foo", "Bar", "Witness:", "Kim", "Lee",
+        "CONSENT",
+        "SURGERY",
+        "Procedure:",
+        "Name:",
+        "Foo",
+        "Bar",
+        "Witness:",
+        "Kim",
+        "Lee",
     ];
     for (i, g) in gs.iter().enumerate() {
         let page = first + i as u32;
@@ -871,7 +921,10 @@ fn the_stamp_never_covers_the_record() {
             Some((s, bytes)) if !g.low => {
                 // A page with room is copied exactly, not scaled.
                 if s != 1.0 || bytes != src_content[i] {
-                    failures.push(format!("{}: a page with room was changed (scale {s})", g.label));
+                    failures.push(format!(
+                        "{}: a page with room was changed (scale {s})",
+                        g.label
+                    ));
                 }
             }
             Some((s, _)) => {
@@ -885,10 +938,8 @@ fn the_stamp_never_covers_the_record() {
             continue;
         };
         let stamp_words = ["Ana", "Ruiz", "DOB", "1970-01-01", "Page", "of"];
-        let (stamp, record): (Vec<&Word>, Vec<&Word>) = ws
-            .iter()
-            .filter(|w| w.text != "·")
-            .partition(|w| {
+        let (stamp, record): (Vec<&Word>, Vec<&Word>) =
+            ws.iter().filter(|w| w.text != "·").partition(|w| {
                 stamp_words.contains(&w.text.as_str())
                     || w.text == page.to_string()
                     || w.text == total.to_string()
@@ -901,7 +952,10 @@ fn the_stamp_never_covers_the_record() {
         for &want in expected {
             if !record.iter().any(|w| w.text == want) {
                 let all: Vec<&str> = ws.iter().map(|w| w.text.as_str()).collect();
-                failures.push(format!("{}: record word {want:?} not found in {all:?}", g.label));
+                failures.push(format!(
+                    "{}: record word {want:?} not found in {all:?}",
+                    g.label
+                ));
             }
         }
         if stamp.len() < 7 {
@@ -975,14 +1029,18 @@ fn only_open_actions_that_could_act_are_reported() {
     let mut failures = Vec::new();
     for quiet in ["open-destination.pdf", "open-goto.pdf"] {
         if removed.iter().any(|(p, _)| p == quiet) {
-            failures.push(format!("{quiet}: reported as removed for safety: {removed:?}"));
+            failures.push(format!(
+                "{quiet}: reported as removed for safety: {removed:?}"
+            ));
         }
     }
     if !removed
         .iter()
         .any(|(p, w)| p == "open-script.pdf" && w == "an action run when the document opens")
     {
-        failures.push(format!("open-script.pdf: its script is not reported: {removed:?}"));
+        failures.push(format!(
+            "open-script.pdf: its script is not reported: {removed:?}"
+        ));
     }
     // The open action itself never reaches the packet.
     let packet = Document::load(&out).expect("packet");
@@ -993,4 +1051,112 @@ fn only_open_actions_that_could_act_are_reported() {
         failures.push(format!("open-action packet: {e}"));
     }
     report_failures("open-action", &failures);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6 and 7. Accented titles; a medication list's "As of" date
+// ---------------------------------------------------------------------------------------------
+
+/// An operative report whose text comes out decomposed ("E" + U+0301): a Type0 font whose
+/// /ToUnicode maps the É and é glyphs to two characters each, as some producers write it.
+fn decomposed_accent_pdf() -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+        /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+        /CMapName /Decomposed def /CMapType 2 def\n\
+        1 begincodespacerange <0000> <FFFF> endcodespacerange\n\
+        2 beginbfchar <00C9> <00450301> <00E9> <00650301> endbfchar\n\
+        3 beginbfrange <0000> <00C8> <0000> <00CA> <00E8> <00CA> <00EA> <00FF> <00EA> endbfrange\n\
+        endcmap CMapName currentdict /CMap defineresource pop end end";
+    let to_unicode = pdf
+        .doc
+        .add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
+    let descriptor = pdf.doc.add_object(dictionary! {
+        "Type" => "FontDescriptor", "FontName" => "Arial", "Flags" => 32,
+        "FontBBox" => vec![0.into(), Object::Integer(-200), 1000.into(), 900.into()],
+        "ItalicAngle" => 0, "Ascent" => 900, "Descent" => -200, "CapHeight" => 700, "StemV" => 80,
+    });
+    let cid = pdf.doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "Arial",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("Identity"), "Supplement" => 0,
+        },
+        "FontDescriptor" => descriptor, "DW" => 600,
+    });
+    let font = pdf.doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Arial",
+        "Encoding" => "Identity-H", "DescendantFonts" => vec![cid.into()],
+        "ToUnicode" => to_unicode,
+    });
+    let hex = |s: &str| -> String { s.chars().map(|c| format!("{:04X}", c as u32)).collect() };
+    let content = format!(
+        "BT /F2 16 Tf 72 720 Td <{}> Tj ET BT /F2 11 Tf 72 690 Td <{}> Tj ET",
+        hex("COMPTE RENDU OPÉRATOIRE"),
+        hex("Date de l'intervention : 14/03/2025"),
+    );
+    let page = pdf.page(LETTER, content.as_bytes(), dictionary! {});
+    if let Ok(Object::Dictionary(d)) = pdf.doc.get_object_mut(page) {
+        d.set(
+            "Resources",
+            dictionary! { "Font" => dictionary! { "F2" => font } },
+        );
+    }
+    pdf.finish(dictionary! {})
+}
+
+#[test]
+fn titles_keep_accents_and_list_dates_date_a_medication_list() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("cr-operatoire.pdf", decomposed_accent_pdf()),
+            (
+                "medications.txt",
+                b"MEDICATION LIST\nAs of: 05/01/2025\n\nTamoxifen 20 mg tablet, once daily\n"
+                    .to_vec(),
+            ),
+        ],
+    );
+    let out = tmp.path().join("p.pdf");
+    let o = build(&recs, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = json(&o);
+    let doc = |p: &str| {
+        r["documents"]
+            .as_array()
+            .and_then(|a| a.iter().find(|d| d["path"] == p))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut failures = Vec::new();
+    let cr = doc("cr-operatoire.pdf");
+    if cr["title"] != "Compte rendu op\u{e9}ratoire" || cr["kind"] != "operative-report" {
+        failures.push(format!(
+            "cr-operatoire.pdf: title {:?}, kind {}",
+            cr["title"]
+                .as_str()
+                .unwrap_or("")
+                .chars()
+                .collect::<Vec<_>>(),
+            cr["kind"]
+        ));
+    }
+    // The index shows the title with its accent.
+    if let Some(index) = pdftotext_page(&out, 2) {
+        if !index.contains("Compte rendu op\u{e9}ratoire") {
+            failures.push(format!("cr-operatoire.pdf: index shows\n{index}"));
+        }
+    }
+    let meds = doc("medications.txt");
+    if meds["kind"] != "medication-list" || meds["date"] != "2025-05-01" {
+        failures.push(format!(
+            "medications.txt: kind {}, date {}",
+            meds["kind"], meds["date"]
+        ));
+    }
+    report_failures("title and date", &failures);
 }

@@ -135,7 +135,11 @@ pub fn classify(
     text: Option<&str>,
     overrides: &Overrides,
 ) -> Classified {
-    let lines = text.map(|t| lines_of(rules, t)).unwrap_or_default();
+    let text = text.map(compose);
+    let lines = text
+        .as_deref()
+        .map(|t| lines_of(rules, t))
+        .unwrap_or_default();
     let scoring = score_kinds(rules, &lines);
     let scores = &scoring.scores;
     let text_winner = best_kind(scores).filter(|s| s.total > 0.0 && s.total >= rules.min_score);

@@ -48,10 +48,7 @@ pub fn check(doc: &Document) -> Completeness {
         doc,
         good: HashSet::new(),
     };
-    let whole = pages
-        .values()
-        .filter(|&&id| checker.page_whole(id))
-        .count();
+    let whole = pages.values().filter(|&&id| checker.page_whole(id)).count();
     Completeness {
         incomplete: total - whole,
         total,
@@ -289,7 +286,7 @@ mod tests {
     fn one_page(content: Option<Stream>, image: Option<Option<Stream>>) -> Document {
         let mut doc = Document::with_version("1.5");
         let pages = doc.new_object_id();
-        let mut add = |doc: &mut Document, s: Option<Stream>| match s {
+        let add = |doc: &mut Document, s: Option<Stream>| match s {
             Some(s) => Object::Reference(doc.add_object(s)),
             None => Object::Reference((999, 0)),
         };

@@ -246,7 +246,8 @@ mod tests {
         let doc = Document::with_version("1.5");
         let dest = Object::Array(vec![Object::Integer(0), Object::Name(b"Fit".to_vec())]);
         let goto = Object::Dictionary(dictionary! { "S" => "GoTo", "D" => dest.clone() });
-        let js = dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") };
+        let js =
+            dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") };
         let chained = Object::Dictionary(
             dictionary! { "S" => "GoTo", "D" => dest.clone(), "Next" => js.clone() },
         );

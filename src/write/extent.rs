@@ -63,19 +63,23 @@ pub fn transform_rect(m: Matrix, r: Rect) -> Rect {
 }
 
 fn intersect(a: Rect, b: Rect) -> Option<Rect> {
-    let r = [a[0].max(b[0]), a[1].max(b[1]), a[2].min(b[2]), a[3].min(b[3])];
+    let r = [
+        a[0].max(b[0]),
+        a[1].max(b[1]),
+        a[2].min(b[2]),
+        a[3].min(b[3]),
+    ];
     (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
 }
 
 /// Helvetica-Bold advance widths (1/1000 em) of the printable ASCII characters: a generous
 /// stand-in for a standard font that gives no /Widths.
 const ASCII_WIDTHS: [u16; 95] = [
-    278, 333, 474, 556, 556, 889, 722, 278, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722,
-    722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722,
-    667, 944, 667, 667, 611, 333, 278, 333, 584, 556, 278, 556, 611, 556, 611, 556, 333, 611,
-    611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556,
-    500, 389, 280, 389, 584,
+    278, 333, 474, 556, 556, 889, 722, 278, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+    556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667,
+    611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+    667, 611, 333, 278, 333, 584, 556, 278, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556,
+    278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
 ];
 
 /// How a font's codes turn into advance widths.
@@ -299,6 +303,8 @@ const MAX_BOXES: usize = 200_000;
 const MAX_OPS: usize = 5_000_000;
 /// Deepest nesting of forms followed.
 const MAX_DEPTH: usize = 12;
+/// Largest content (one stream, or a form's) parsed; larger counts as covering its clip.
+const MAX_PARSED: usize = 32 * 1024 * 1024;
 /// Largest decoded content stream read.
 const MAX_CONTENT: usize = 256 * 1024 * 1024;
 
@@ -398,24 +404,25 @@ impl Interp<'_> {
             p[2] = p[2].max(px);
             p[3] = p[3].max(py);
         };
-        for op in Content::decode_iter(content) {
+        // Content that does not parse to its end, or too much to read: what it draws is
+        // unknown.
+        if content.len() > MAX_PARSED {
+            self.add_clip(&gs);
+            return;
+        }
+        let Ok(ops) = Content::decode_strict(content) else {
+            self.add_clip(&gs);
+            return;
+        };
+        for Operation { operator, operands } in ops.operations {
             self.ops += 1;
             if self.ops > MAX_OPS || self.full {
                 self.full = true;
                 return;
             }
-            let Ok(Operation { operator, operands }) = op else {
-                // Content that does not parse: what it draws is unknown.
-                self.add_clip(&gs);
-                return;
-            };
             let n = |i: usize| operands.get(i).and_then(num).unwrap_or(0.0);
             match operator.as_str() {
-                "q" => {
-                    if stack.len() < 4096 {
-                        stack.push(gs.clone());
-                    }
-                }
+                "q" if stack.len() < 4096 => stack.push(gs.clone()),
                 "Q" => {
                     if let Some(g) = stack.pop() {
                         gs = g;
@@ -458,8 +465,7 @@ impl Interp<'_> {
                         "f" | "F" | "f*" | "B" | "B*" | "b" | "b*"
                     );
                     if let Some(p) = path {
-                        let visible =
-                            (stroke && !gs.stroke_white) || (fill && !gs.fill_white);
+                        let visible = (stroke && !gs.stroke_white) || (fill && !gs.fill_white);
                         if visible {
                             // Half the line width, in page space, around the path.
                             let lw = if stroke {
@@ -484,17 +490,14 @@ impl Interp<'_> {
                     let Some(name) = operands.first().and_then(|o| o.as_name().ok()) else {
                         continue;
                     };
-                    match lookup(b"XObject", name) {
-                        Some(Object::Stream(s)) => {
-                            let sub = s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok();
-                            if sub == Some(b"Form") {
-                                self.form(s, res, &gs, depth);
-                            } else if sub == Some(b"Image") {
-                                self.add(&gs, transform_rect(gs.ctm, [0.0, 0.0, 1.0, 1.0]));
-                            }
+                    // A missing XObject draws nothing.
+                    if let Some(Object::Stream(s)) = lookup(b"XObject", name) {
+                        let sub = s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok();
+                        if sub == Some(b"Form") {
+                            self.form(s, res, &gs, depth);
+                        } else if sub == Some(b"Image") {
+                            self.add(&gs, transform_rect(gs.ctm, [0.0, 0.0, 1.0, 1.0]));
                         }
-                        // A missing XObject draws nothing.
-                        _ => {}
                     }
                 }
                 "BT" => {
@@ -507,12 +510,13 @@ impl Interp<'_> {
                         .first()
                         .and_then(|o| o.as_name().ok())
                         .unwrap_or(b"");
-                    let fw = fonts.entry(name.to_vec()).or_insert_with(|| {
-                        match lookup(b"Font", name) {
-                            Some(Object::Dictionary(d)) => font_widths(doc, d),
-                            _ => FontWidths::unknown(),
-                        }
-                    });
+                    let fw =
+                        fonts
+                            .entry(name.to_vec())
+                            .or_insert_with(|| match lookup(b"Font", name) {
+                                Some(Object::Dictionary(d)) => font_widths(doc, d),
+                                _ => FontWidths::unknown(),
+                            });
                     gs.font = Some(fw.clone());
                 }
                 "Tc" => gs.char_space = n(0),
@@ -574,10 +578,7 @@ impl Interp<'_> {
                         }
                     }
                     let size = gs.size.abs();
-                    let (lo, hi) = (
-                        gs.rise - fw.descent * size,
-                        gs.rise + fw.ascent * size,
-                    );
+                    let (lo, hi) = (gs.rise - fw.descent * size, gs.rise + fw.ascent * size);
                     let (x0, x1) = (advance.min(0.0), advance.max(0.0));
                     let trm = mul(start, gs.ctm);
                     self.add(&gs, transform_rect(trm, [x0, lo, x1, hi]));
@@ -655,8 +656,15 @@ mod tests {
         assert!(boxes(b"1 0 0 1 0 100 cm BT /F1 11 Tf 72 20 Td (x) Tj ET").is_empty());
         // A line and an image near the bottom.
         assert_eq!(boxes(b"0 g 10 10 m 600 10 l S").len(), 1);
-        assert_eq!(boxes(b"q 100 0 0 30 50 5 cm /Im0 Do Q").len(), 0, "unknown XObject");
-        assert_eq!(boxes(b"q 100 0 0 30 50 5 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q").len(), 1);
+        assert_eq!(
+            boxes(b"q 100 0 0 30 50 5 cm /Im0 Do Q").len(),
+            0,
+            "unknown XObject"
+        );
+        assert_eq!(
+            boxes(b"q 100 0 0 30 50 5 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q").len(),
+            1
+        );
         // A white background is not content; a clipped-away drawing neither.
         assert!(boxes(b"1 g 0 0 612 792 re f").is_empty());
         assert!(boxes(b"0 0 612 792 re W n 0 100 612 692 re W n 0 g 0 0 612 792 re f").is_empty());

@@ -110,7 +110,11 @@ pub fn flatten(
         if flags & HIDDEN != 0 {
             continue;
         }
-        let Some(rect) = w.get(b"Rect").ok().and_then(|r| deref(doc, r)).and_then(read_box)
+        let Some(rect) = w
+            .get(b"Rect")
+            .ok()
+            .and_then(|r| deref(doc, r))
+            .and_then(read_box)
         else {
             continue;
         };
@@ -143,14 +147,12 @@ pub fn flatten(
                 out.content
                     .extend(text.draw(rect, turn, font, m).into_bytes());
             }
-            _ if ft == Some(b"Btn") && ff & PUSHBUTTON == 0 => {
-                if button_on(doc, w) {
-                    let mark = if ff & RADIO != 0 { '●' } else { '✓' };
-                    let mark = if m.has_glyph(mark) { mark } else { 'X' };
-                    let turn = widget_rotation(doc, w).unwrap_or(rotate);
-                    out.content
-                        .extend(draw_mark(mark, rect, turn, font, m).into_bytes());
-                }
+            _ if ft == Some(b"Btn") && ff & PUSHBUTTON == 0 && button_on(doc, w) => {
+                let mark = if ff & RADIO != 0 { '●' } else { '✓' };
+                let mark = if m.has_glyph(mark) { mark } else { 'X' };
+                let turn = widget_rotation(doc, w).unwrap_or(rotate);
+                out.content
+                    .extend(draw_mark(mark, rect, turn, font, m).into_bytes());
             }
             _ => {}
         }
@@ -163,7 +165,12 @@ pub fn flatten(
 
 /// The widget's normal appearance stream for its current state.
 fn normal_appearance<'a>(doc: &'a Document, w: &'a Dictionary) -> Option<&'a Object> {
-    let ap = w.get(b"AP").ok().and_then(|a| deref(doc, a))?.as_dict().ok()?;
+    let ap = w
+        .get(b"AP")
+        .ok()
+        .and_then(|a| deref(doc, a))?
+        .as_dict()
+        .ok()?;
     let n = ap.get(b"N").ok()?;
     match deref(doc, n)? {
         Object::Stream(_) => Some(n),
@@ -186,7 +193,12 @@ fn draw_appearance(
     let Some(Object::Stream(s)) = deref(doc, ap) else {
         return;
     };
-    let Some(bbox) = s.dict.get(b"BBox").ok().and_then(|b| deref(doc, b)).and_then(read_box)
+    let Some(bbox) = s
+        .dict
+        .get(b"BBox")
+        .ok()
+        .and_then(|b| deref(doc, b))
+        .and_then(read_box)
     else {
         return;
     };
@@ -196,7 +208,11 @@ fn draw_appearance(
         .ok()
         .and_then(|m| deref(doc, m))
         .and_then(|m| m.as_array().ok())
-        .map(|a| a.iter().filter_map(|v| v.as_float().ok()).collect::<Vec<f32>>())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_float().ok())
+                .collect::<Vec<f32>>()
+        })
         .filter(|a| a.len() == 6 && a.iter().all(|v| v.is_finite()))
         .map(|a| [a[0], a[1], a[2], a[3], a[4], a[5]])
         .unwrap_or(crate::write::extent::IDENTITY);
@@ -240,7 +256,12 @@ fn draw_appearance(
 
 /// How a widget's content is turned on the page (its /MK /R), if it says.
 fn widget_rotation(doc: &Document, w: &Dictionary) -> Option<i64> {
-    let mk = w.get(b"MK").ok().and_then(|m| deref(doc, m))?.as_dict().ok()?;
+    let mk = w
+        .get(b"MK")
+        .ok()
+        .and_then(|m| deref(doc, m))?
+        .as_dict()
+        .ok()?;
     let r = mk.get(b"R").ok()?.as_i64().ok()?;
     Some(crate::write::stamp::normalize_rotate(r))
 }
@@ -401,8 +422,7 @@ fn wrap(text: &str, size: f32, room: f32, m: &Metrics) -> Vec<String> {
             } else {
                 format!("{line} {word}")
             };
-            if m.width(&candidate, size) <= room || line.is_empty() && m.width(word, size) <= room
-            {
+            if m.width(&candidate, size) <= room || line.is_empty() && m.width(word, size) <= room {
                 line = candidate;
                 continue;
             }
@@ -465,9 +485,17 @@ mod tests {
     #[test]
     fn long_values_wrap_inside_the_box() {
         let m = Metrics::get().expect("font");
-        let lines = wrap("Take one tablet by mouth every morning with food", 10.0, 100.0, m);
+        let lines = wrap(
+            "Take one tablet by mouth every morning with food",
+            10.0,
+            100.0,
+            m,
+        );
         assert!(lines.len() >= 3, "{lines:?}");
         assert!(lines.iter().all(|l| m.width(l, 10.0) <= 100.0), "{lines:?}");
-        assert_eq!(lines.join(" "), "Take one tablet by mouth every morning with food");
+        assert_eq!(
+            lines.join(" "),
+            "Take one tablet by mouth every morning with food"
+        );
     }
 }
