@@ -873,6 +873,16 @@ fn the_stamp_never_covers_the_record() {
         let id = pdf.page(g.media, content.as_bytes(), extra);
         originals.push(id);
     }
+    // A link over "Name: Foo Bar" on the first page, which must move with the text.
+    let first_page = originals[0];
+    let link = pdf.doc.add_object(dictionary! {
+        "Type" => "Annot", "Subtype" => "Link", "Border" => vec![0.into(), 0.into(), 0.into()],
+        "Rect" => vec![Object::Real(186.0), Object::Real(17.0), Object::Real(262.0), Object::Real(29.0)],
+        "Dest" => vec![first_page.into(), Object::Name(b"Fit".to_vec())],
+    });
+    if let Ok(Object::Dictionary(d)) = pdf.doc.get_object_mut(first_page) {
+        d.set("Annots", vec![Object::Reference(link)]);
+    }
     let source = pdf.finish(dictionary! {});
     let src_doc = Document::load_mem(&source).expect("source parses");
     let src_content: Vec<Vec<u8>> = src_doc
@@ -972,6 +982,44 @@ fn the_stamp_never_covers_the_record() {
                 }
             }
         }
+    }
+    // The link moved with the shrunk text: it still covers "Name: Foo Bar".
+    let link_rect = packet
+        .get_pages()
+        .get(&first)
+        .and_then(|&p| packet.get_dictionary(p).ok())
+        .and_then(|d| d.get(b"Annots").ok())
+        .and_then(|a| a.as_array().ok())
+        .and_then(|a| a.first())
+        .and_then(|l| match l {
+            Object::Reference(r) => packet.get_dictionary(*r).ok(),
+            Object::Dictionary(d) => Some(d),
+            _ => None,
+        })
+        .and_then(|d| d.get(b"Rect").ok())
+        .and_then(|r| r.as_array().ok())
+        .map(|r| {
+            r.iter()
+                .filter_map(|v| v.as_float().ok())
+                .collect::<Vec<f32>>()
+        });
+    let words_first = words(&out, first).unwrap_or_default();
+    let name = words_first.iter().find(|w| w.text == "Foo");
+    match (link_rect, name) {
+        (Some(r), Some(foo)) if r.len() == 4 => {
+            // pdftotext measures from the top edge.
+            let (y0, y1) = (792.0 - foo.b[3], 792.0 - foo.b[1]);
+            let (cx, cy) = ((foo.b[0] + foo.b[2]) / 2.0, (y0 + y1) / 2.0);
+            if !(r[0] <= cx && cx <= r[2] && r[1] <= cy && cy <= r[3]) {
+                failures.push(format!(
+                    "Letter /Rotate 0: the link {r:?} no longer covers the text at ({cx}, {cy})"
+                ));
+            }
+        }
+        (r, _) if require_tool("pdftotext") => failures.push(format!(
+            "Letter /Rotate 0: link rectangle {r:?} or the text is missing"
+        )),
+        _ => {}
     }
     report_failures("stamp", &failures);
 }

@@ -253,7 +253,7 @@ fn inherited_resources<'a>(doc: &'a Document, page: &'a lopdf::Dictionary) -> Op
 }
 
 /// Whether a stream's data decodes: Flate to its end (checksum included), JPEG to its
-/// end-of-image marker. Other filters are taken as they are.
+/// end-of-image marker.
 fn decodes(s: &lopdf::Stream) -> bool {
     let filters: Vec<&[u8]> = match s.dict.get(b"Filter") {
         Ok(Object::Name(n)) => vec![n.as_slice()],
@@ -266,13 +266,8 @@ fn decodes(s: &lopdf::Stream) -> bool {
             std::io::copy(&mut z, &mut std::io::sink()).is_ok()
         }
         [b"DCTDecode"] => crate::read::ingest::jpeg_complete(&s.content),
-        [] => {
-            // Unfiltered data must be as long as its dictionary says.
-            match s.dict.get(b"Length").and_then(|l| l.as_i64()) {
-                Ok(n) => n < 0 || s.content.len() as i64 >= n,
-                Err(_) => true,
-            }
-        }
+        // Unfiltered data that was cut would not have parsed as a stream at all; other
+        // filters are taken as they are.
         _ => true,
     }
 }

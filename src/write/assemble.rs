@@ -471,6 +471,30 @@ impl<W: Write> Out<'_, W> {
                 Some(_) => true,
                 None => false,
             });
+            // On a shrunk page, links move with the content they sit on.
+            if let Some(shrink) = placement.shrink_matrix(&geo) {
+                for a in all.iter_mut() {
+                    if let Some(Object::Dictionary(d)) = deref(doc, a) {
+                        let link =
+                            d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Link");
+                        let rect = d
+                            .get(b"Rect")
+                            .ok()
+                            .and_then(|r| deref(doc, r))
+                            .and_then(stamp::read_box);
+                        if let (true, Some(r)) = (link, rect) {
+                            let mut moved = d.clone();
+                            let r = extent::transform_rect(shrink, r);
+                            moved.set(
+                                "Rect",
+                                Object::Array(r.iter().map(|&v| Object::Real(v)).collect()),
+                            );
+                            moved.remove(b"QuadPoints");
+                            *a = Object::Dictionary(moved);
+                        }
+                    }
+                }
+            }
             dict.set("Annots", Object::Array(all));
         }
 
