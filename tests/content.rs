@@ -777,52 +777,6 @@ fn low_content(g: &Geometry) -> String {
     s
 }
 
-struct Word {
-    text: String,
-    b: [f32; 4],
-}
-
-/// The words of page `page` with their boxes, as `pdftotext -bbox` gives them.
-fn words(pdf: &Path, page: u32) -> Option<Vec<Word>> {
-    if !require_tool("pdftotext") {
-        return None;
-    }
-    let n = page.to_string();
-    let o = Command::new("pdftotext")
-        .args(["-bbox", "-f", &n, "-l", &n])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    let html = String::from_utf8_lossy(&o.stdout).into_owned();
-    let attr = |tag: &str, name: &str| -> f32 {
-        let key = format!("{name}=\"");
-        tag.split(&key)
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(f32::NAN)
-    };
-    Some(
-        html.split("<word ")
-            .skip(1)
-            .filter_map(|w| {
-                let (tag, rest) = w.split_once('>')?;
-                let text = rest.split("</word>").next()?.to_string();
-                Some(Word {
-                    b: [
-                        attr(tag, "xMin"),
-                        attr(tag, "yMin"),
-                        attr(tag, "xMax"),
-                        attr(tag, "yMax"),
-                    ],
-                    text: text.replace("&amp;", "&"),
-                })
-            })
-            .collect(),
-    )
-}
-
 /// The factor a packet page's content is shrunk by (1 when its content is copied as is).
 fn content_scale(packet: &Document, page: u32) -> Option<(f32, Vec<u8>)> {
     let id = *packet.get_pages().get(&page)?;
@@ -944,7 +898,7 @@ fn the_stamp_never_covers_the_record() {
             }
             None => failures.push(format!("{}: packet page {page} has no content", g.label)),
         }
-        let Some(ws) = words(&out, page) else {
+        let Some(ws) = pdftotext_words(&out, page) else {
             continue;
         };
         let stamp_words = ["Ana", "Ruiz", "DOB", "1970-01-01", "Page", "of"];
@@ -1003,7 +957,7 @@ fn the_stamp_never_covers_the_record() {
                 .filter_map(|v| v.as_float().ok())
                 .collect::<Vec<f32>>()
         });
-    let words_first = words(&out, first).unwrap_or_default();
+    let words_first = pdftotext_words(&out, first).unwrap_or_default();
     let name = words_first.iter().find(|w| w.text == "Foo");
     match (link_rect, name) {
         (Some(r), Some(foo)) if r.len() == 4 => {
