@@ -23,6 +23,9 @@ pub enum Command {
         /// Print one JSON object instead of a table
         #[arg(long)]
         json: bool,
+        /// Read scanned pages with Tesseract: auto (when installed), always, or never
+        #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
+        ocr: OcrArg,
     },
     /// Re-check every checksum of a bundle (or of a packet PDF against a manifest)
     Verify {
@@ -46,11 +49,17 @@ pub enum Command {
         /// Print one JSON object instead of a report
         #[arg(long)]
         json: bool,
+        /// Read scanned pages with Tesseract: auto (when installed), always, or never
+        #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
+        ocr: OcrArg,
     },
     /// Start a packet.toml listing the detected documents (never replaces one)
     Init {
         /// The records folder
         dir: PathBuf,
+        /// Read scanned pages with Tesseract: auto (when installed), always, or never
+        #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
+        ocr: OcrArg,
     },
     /// Write the cover letter to the second-opinion doctor
     Letter {
@@ -98,7 +107,27 @@ pub enum Command {
         /// Print one JSON object describing the packet
         #[arg(long)]
         json: bool,
+        /// Read scanned pages with Tesseract: auto (when installed), always, or never
+        #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
+        ocr: OcrArg,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OcrArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<OcrArg> for medpacket::OcrMode {
+    fn from(o: OcrArg) -> Self {
+        match o {
+            OcrArg::Auto => medpacket::OcrMode::Auto,
+            OcrArg::Always => medpacket::OcrMode::Always,
+            OcrArg::Never => medpacket::OcrMode::Never,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -18,13 +18,14 @@ pub mod write;
 
 // The crate's public paths for the stages' entry points and the shared leaves.
 pub use base::{clock, config, error, fonts, kind, layout};
-pub use read::{images, ingest, sanitize, scan, zipin};
+pub use read::{images, ingest, ocr, sanitize, scan, zipin};
 pub use write::{assemble, bundle, emit, pdfwrite, stamp};
 
 pub use config::PacketConfig;
 pub use error::{Error, Problem, Result};
 pub use kind::Kind;
 pub use layout::Paper;
+pub use read::ocr::OcrMode;
 pub use report::{BuildReport, ScanReport};
 
 use std::path::{Path, PathBuf};
@@ -55,6 +56,8 @@ pub struct BuildOptions {
     pub zip: Option<PathBuf>,
     /// Protect the packet (and the bundle's members) with AES-256 and this password.
     pub password: Option<String>,
+    /// Whether scanned pages are read.
+    pub ocr: OcrMode,
 }
 
 /// A packet or letter cannot carry the placeholder name `init` writes.
@@ -68,9 +71,11 @@ fn refuse_placeholder(config: &PacketConfig, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Scans a records folder (packet.toml is read when present).
+/// Scans a records folder (packet.toml is read when present); scanned pages are read as
+/// `ocr` says.
 pub fn scan_folder(
     dir: &Path,
+    ocr: OcrMode,
     progress: &dyn Progress,
 ) -> Result<(scan::Inventory, Option<PacketConfig>)> {
     if !dir.exists() {
@@ -82,7 +87,7 @@ pub fn scan_folder(
     let config = PacketConfig::load(dir)?;
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, config.as_ref(), &rules, progress)?;
+    let inv = scan::scan(dir, config.as_ref(), &rules, ocr, progress)?;
     Ok((inv, config))
 }
 
@@ -103,7 +108,7 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
-    let (mut inv, config) = scan_folder(&opts.dir, progress)?;
+    let (mut inv, config) = scan_folder(&opts.dir, opts.ocr, progress)?;
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
     // needs while it writes.
     for f in &mut inv.files {
@@ -245,9 +250,10 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 }
 
 /// Builds the packet of `dir` in memory, leaving out unreadable files, with the clock
-/// read once; returns the PDF bytes. For fuzzing and embedding; `build` is the command.
+/// read once; returns the PDF bytes. Scanned pages are packed without reading them (no
+/// engine runs). For fuzzing and embedding; `build` is the command.
 pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
-    let (inv, config) = scan_folder(dir, &Quiet)?;
+    let (inv, config) = scan_folder(dir, OcrMode::Never, &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(dir.to_path_buf()))?;
     let plan = plan::plan(&inv, &config, Paper::Letter, clock::now(), true)?;
     let m = fonts::Metrics::get()
@@ -269,8 +275,12 @@ pub fn verify(
 }
 
 /// Checks whether a folder is ready to send.
-pub fn check_folder(dir: &Path) -> Result<check::CheckReport> {
-    let (inv, config) = scan_folder(dir, &Quiet)?;
+pub fn check_folder(
+    dir: &Path,
+    ocr: OcrMode,
+    progress: &dyn Progress,
+) -> Result<check::CheckReport> {
+    let (inv, config) = scan_folder(dir, ocr, progress)?;
     check::check(&inv, config.as_ref())
 }
 
@@ -283,7 +293,7 @@ pub struct InitReport {
 }
 
 /// Writes `DIR/packet.toml` listing the detected documents; never replaces one.
-pub fn init_folder(dir: &Path) -> Result<InitReport> {
+pub fn init_folder(dir: &Path, ocr: OcrMode, progress: &dyn Progress) -> Result<InitReport> {
     let target = dir.join(config::CONFIG_NAME);
     if !dir.is_dir() {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
@@ -293,7 +303,7 @@ pub fn init_folder(dir: &Path) -> Result<InitReport> {
     }
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, None, &rules, &Quiet)?;
+    let inv = scan::scan(dir, None, &rules, ocr, progress)?;
     let today = clock::now().date_naive();
     let text = init::packet_toml(&inv, &base::profiles::profile_names(), today);
     emit::write_atomic(&target, false, |w| {
@@ -328,7 +338,7 @@ pub struct LetterOptions {
 
 /// Writes the cover letter; returns the path written.
 pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
-    let (inv, config) = scan_folder(&opts.dir, &Quiet)?;
+    let (inv, config) = scan_folder(&opts.dir, OcrMode::Auto, &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
     refuse_placeholder(&config, &opts.dir)?;
     let now = clock::now();

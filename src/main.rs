@@ -21,8 +21,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Scan { dir, json } => {
-            let (inv, _) = medpacket::scan_folder(&dir, &medpacket::Quiet)?;
+        Command::Scan { dir, json, ocr } => {
+            let (inv, _) = with_progress(json, |p| medpacket::scan_folder(&dir, ocr.into(), p))?;
             let report = medpacket::report::scan_report(&inv);
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -31,8 +31,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { dir, json } => {
-            let report = medpacket::check_folder(&dir)?;
+        Command::Check { dir, json, ocr } => {
+            let report = with_progress(json, |p| medpacket::check_folder(&dir, ocr.into(), p))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -44,8 +44,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Command::Init { dir } => {
-            let r = medpacket::init_folder(&dir)?;
+        Command::Init { dir, ocr } => {
+            let r = with_progress(false, |p| medpacket::init_folder(&dir, ocr.into(), p))?;
             println!(
                 "Wrote {} with {} document(s){}.\nOpen it, write the patient's name and correct what is wrong, then run `medpacket check {}`.",
                 r.path,
@@ -110,6 +110,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             encrypt,
             password_file,
             json,
+            ocr,
         } => {
             let password = if encrypt {
                 let pw = password(password_file.as_deref(), true)?;
@@ -128,16 +129,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 paper: paper.into(),
                 zip,
                 password,
+                ocr: ocr.into(),
             };
-            let bar = (!json && std::io::stderr().is_terminal()).then(Bar::new);
-            let result = match &bar {
-                Some(b) => medpacket::build(&opts, b),
-                None => medpacket::build(&opts, &medpacket::Quiet),
-            };
-            if let Some(b) = bar {
-                b.0.finish_and_clear();
-            }
-            let report = result?;
+            let report = with_progress(json, |p| medpacket::build(&opts, p))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -184,6 +178,22 @@ fn password(file: Option<&std::path::Path>, confirm: bool) -> anyhow::Result<Str
         anyhow::bail!("the password is empty");
     }
     Ok(pw)
+}
+
+/// Runs `work` with a progress bar on a terminal (none when output is JSON or piped).
+fn with_progress<T>(
+    json: bool,
+    work: impl FnOnce(&dyn medpacket::Progress) -> medpacket::Result<T>,
+) -> medpacket::Result<T> {
+    let bar = (!json && std::io::stderr().is_terminal()).then(Bar::new);
+    let result = match &bar {
+        Some(b) => work(b),
+        None => work(&medpacket::Quiet),
+    };
+    if let Some(b) = bar {
+        b.0.finish_and_clear();
+    }
+    result
 }
 
 /// A progress bar on the terminal's stderr.

@@ -72,6 +72,8 @@ const COLUMN_SLACK: usize = 2;
 pub enum Source {
     PacketToml,
     Text,
+    /// Text read from a scanned page by OCR.
+    Ocr,
     FileName,
     Default,
     /// The header of an HL7 clinical document (its LOINC code and dates).

@@ -58,6 +58,8 @@ pub struct Probe {
     /// The clinical document (CDA) this file is, also when it carries an embedded PDF or
     /// image (then `format` is that file's).
     pub cda: Option<Box<crate::read::cda::Cda>>,
+    /// PDF pages (1-based) without a text layer that show an image: scans to read.
+    pub scanned: Vec<u32>,
 }
 
 /// Sniffs the format from the first bytes and the extension.
@@ -269,9 +271,10 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         .map_err(|damage| damaged_pdf(rel, &damage))?;
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
     let active = crate::read::sanitize::active_content(&doc, &reachable);
+    let mut scanned = Vec::new();
     let open_saves: Vec<u32> = pages
-        .values()
-        .map(|&id| {
+        .iter()
+        .map(|(&n, &id)| {
             // The page's content as the damage check already inflated it, when it could
             // keep it; otherwise decoded again.
             let parts: Option<Vec<&Vec<u8>>> = doc
@@ -289,6 +292,9 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
                     .get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
                     .unwrap_or_default(),
             };
+            if crate::read::ocr::pages::page_is_scanned(&doc, id, &content) {
+                scanned.push(n);
+            }
             crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32
         })
         .collect();
@@ -312,6 +318,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         active,
         open_saves,
         cda: None,
+        scanned,
     })
 }
 

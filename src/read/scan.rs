@@ -6,6 +6,7 @@ use crate::base::config::{PacketConfig, CONFIG_NAME};
 use crate::base::error::{Error, Problem, Result};
 use crate::classify::{self, Classified, Overrides, Rules};
 use crate::read::ingest::{self, Format, ImageInfo};
+use crate::read::ocr::{self, OcrMode};
 use crate::read::zipin::{Member, ZipLocation};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -62,6 +63,10 @@ pub struct SourceFile {
     pub open_saves: Vec<u32>,
     /// The clinical document (CDA) this file is: its header, sections and medications.
     pub cda: Option<Box<crate::read::cda::Cda>>,
+    /// PDF pages (1-based) without a text layer: scans to read.
+    pub scanned: Vec<u32>,
+    /// What OCR read on the file's scanned pages.
+    pub ocr: Option<std::sync::Arc<crate::read::ocr::FileOcr>>,
 }
 
 impl SourceFile {
@@ -226,7 +231,8 @@ fn prepare(
                         .len();
                 p.pages = Some(n as u32);
             }
-        } else {
+        } else if !p.scanned.iter().any(|&n| n <= ingest::TEXT_PAGES) {
+            // A PDF whose first pages are scans keeps its text until OCR adds theirs.
             p.text = None;
         }
         c
@@ -393,6 +399,8 @@ impl Collector<'_> {
             active: probe.active,
             open_saves: probe.open_saves,
             cda: probe.cda,
+            scanned: probe.scanned,
+            ocr: None,
         });
     }
 }
@@ -451,6 +459,7 @@ pub fn scan(
     dir: &Path,
     config: Option<&PacketConfig>,
     rules: &Rules,
+    ocr: OcrMode,
     progress: &dyn crate::Progress,
 ) -> Result<Inventory> {
     let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
@@ -615,6 +624,22 @@ pub fn scan(
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut warnings = Vec::new();
+    let languages = config
+        .map(|c| c.ocr.languages.clone())
+        .unwrap_or_else(crate::base::config::default_languages);
+    let read = ocr::read_scans(&files, &root, &languages, ocr, progress)?;
+    warnings.extend(read.warnings);
+    for (i, result, notes) in read.files {
+        if let Some(f) = files.get_mut(i) {
+            f.notes.extend(notes);
+            reclassify(f, config, rules, result);
+        }
+    }
+    for f in &mut files {
+        if f.format == Some(Format::Pdf) {
+            f.text = None;
+        }
+    }
     if let Some(cfg) = config {
         for f in files.iter().filter(|f| f.status == Status::Included) {
             if let Some(why) = f.cda.as_ref().and_then(|c| c.other_patient.as_ref()) {
@@ -638,6 +663,48 @@ pub fn scan(
         ignored,
         warnings,
     })
+}
+
+/// Classifies a file again with the text OCR read on its first pages, and keeps what was
+/// read for the packet. Evidence found in that text is marked as coming from OCR.
+fn reclassify(
+    f: &mut SourceFile,
+    config: Option<&PacketConfig>,
+    rules: &Rules,
+    result: ocr::FileOcr,
+) {
+    let read = result.leading_text(ingest::TEXT_PAGES);
+    if !read.trim().is_empty() {
+        let own = f.text.take().filter(|t| !t.trim().is_empty());
+        let text = match &own {
+            Some(t) => format!("{t}\n\n{read}"),
+            None => read.clone(),
+        };
+        let entry = config.and_then(|c| c.document(&f.rel));
+        let overrides = Overrides {
+            kind: entry.and_then(|e| e.kind),
+            date: entry.and_then(|e| e.date),
+            title: entry.and_then(|e| e.title.clone()),
+        };
+        let mut c = classify::classify(rules, &f.rel, Some(&text), &overrides);
+        for e in &mut c.evidence {
+            if e.source != classify::Source::Text {
+                continue;
+            }
+            let probe: String = e.matched.chars().take(40).collect();
+            let in_own = own.as_deref().is_some_and(|t| {
+                t.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(&probe)
+            });
+            if !in_own {
+                e.source = classify::Source::Ocr;
+            }
+        }
+        f.classified = c;
+    }
+    f.ocr = Some(std::sync::Arc::new(result));
 }
 
 fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Problem) -> SourceFile {
@@ -664,6 +731,8 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         active: Vec::new(),
         open_saves: Vec::new(),
         cda: None,
+        scanned: Vec::new(),
+        ocr: None,
     }
 }
 

@@ -7,7 +7,9 @@ use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
 use crate::plan::{Body, Plan};
 use crate::read::images;
+use crate::read::images::num;
 use crate::read::ingest;
+use crate::read::ocr::PageText;
 use crate::read::sanitize;
 use crate::read::scan::{sha256_hex, Inventory};
 use crate::write::extent;
@@ -15,6 +17,7 @@ use crate::write::flatten;
 use crate::write::paint::Rendered;
 use crate::write::pdfwrite::PdfWriter;
 use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
+use crate::write::textlayer;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -109,7 +112,7 @@ pub fn assemble<W: Write>(
                 .get(&p)
                 .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
             let annots = link_annotations(&o, links);
-            o.copy_page(&mut gen_import, *pid, p, annots, 0, false, "generated page")?;
+            o.copy_page(&mut gen_import, *pid, p, annots, 0, false, "generated page", None)?;
             written.insert(p);
         }
     }
@@ -128,7 +131,7 @@ pub fn assemble<W: Write>(
                         let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
                             Error::Internal(format!("no rendered page for packet page {p}"))
                         })?;
-                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, false, &item.rel)?;
+                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, false, &item.rel, None)?;
                     }
                 }
                 Body::Pdf => {
@@ -151,6 +154,7 @@ pub fn assemble<W: Write>(
                     }
                     for (i, sp) in src_pages.iter().enumerate() {
                         let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
+                        let read = f.ocr.as_ref().and_then(|r| r.page(i as u32 + 1));
                         o.copy_page(
                             &mut imp,
                             *sp,
@@ -159,6 +163,7 @@ pub fn assemble<W: Write>(
                             open,
                             true,
                             &f.rel,
+                            read,
                         )?;
                     }
                 }
@@ -167,9 +172,17 @@ pub fn assemble<W: Write>(
                     let info = f
                         .image
                         .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
-                    let shown = images::shown_size(info.width, info.height, info.orientation);
                     let xobj = images::jpeg_xobject(bytes, &info);
-                    o.image_page(xobj, shown, info.orientation, item.first_page, &f.rel)?;
+                    let read = f.ocr.as_ref().and_then(|r| r.page(1));
+                    let stored = (info.width, info.height);
+                    o.image_page(
+                        xobj,
+                        stored,
+                        info.orientation,
+                        read,
+                        item.first_page,
+                        &f.rel,
+                    )?;
                 }
                 Body::Png => {
                     let bytes = crate::read::scan::read_content(f)?;
@@ -177,11 +190,13 @@ pub fn assemble<W: Write>(
                         path: f.rel.clone(),
                         message: e,
                     })?;
-                    let shown = (r.width, r.height);
+                    let stored = (r.width, r.height);
+                    let read = f.ocr.as_ref().and_then(|r| r.page(1));
                     o.image_page(
                         images::raster_xobject(&r),
-                        shown,
+                        stored,
                         1,
+                        read,
                         item.first_page,
                         &f.rel,
                     )?;
@@ -195,10 +210,11 @@ pub fn assemble<W: Write>(
                         if written_pages >= item.source_pages {
                             return Err("the file has more pages than when it was scanned".into());
                         }
-                        let shown = (r.width, r.height);
+                        let stored = (r.width, r.height);
                         let page = item.first_page + written_pages;
                         written_pages += 1;
-                        o.image_page(images::raster_xobject(&r), shown, 1, page, &f.rel)
+                        let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
+                        o.image_page(images::raster_xobject(&r), stored, 1, read, page, &f.rel)
                             .map_err(|e| {
                                 let text = e.to_string();
                                 failure = Some(e);
@@ -350,6 +366,7 @@ impl<W: Write> Out<'_, W> {
         open: usize,
         record: bool,
         rel: &str,
+        read: Option<&PageText>,
     ) -> Result<()> {
         let err = |message: String| Error::Source {
             path: rel.to_string(),
@@ -395,15 +412,24 @@ impl<W: Write> Out<'_, W> {
             .and_then(|o| deref(doc, o))
             .and_then(|o| o.as_i64().ok())
             .unwrap_or(0);
-        let geo = PageGeometry {
+        let mut geo = PageGeometry {
             bbox: stamp::visible_box(media, crop),
             rotate: stamp::normalize_rotate(rotate),
         };
+        // A scan OCR found turned is shown upright; its words are laid over it as shown.
+        let mut layer = None;
+        if let Some(t) = read.filter(|t| !t.words.is_empty()) {
+            let turn = t.confident_turn().unwrap_or(0);
+            if turn == t.rotate {
+                geo.rotate = (geo.rotate + i64::from(turn)) % 360;
+                layer = Some(t);
+            }
+        }
         dict.set(
             "MediaBox",
             Object::Array(media.iter().map(|&v| Object::Real(v)).collect()),
         );
-        if rotate != 0 {
+        if rotate != 0 || geo.rotate != 0 {
             dict.set("Rotate", geo.rotate);
         }
 
@@ -550,6 +576,38 @@ impl<W: Write> Out<'_, W> {
         let mut all_contents = vec![Object::Reference(first)];
         all_contents.extend(contents);
         all_contents.push(Object::Reference(stamp_id));
+        if let Some(t) = layer {
+            // The rendered page filled the displayed page: pixels map onto it directly.
+            let (w, h) = geo.shown();
+            let frame = textlayer::Frame {
+                left: 0.0,
+                top: h,
+                scale: w / t.width.max(1) as f32,
+            };
+            let c = geo.display_matrix();
+            let mut bytes = format!(
+                "q {} {} {} {} {} {} cm\n",
+                num(c[0]),
+                num(c[1]),
+                num(c[2]),
+                num(c[3]),
+                num(c[4]),
+                num(c[5])
+            )
+            .into_bytes();
+            bytes.extend(textlayer::content(
+                &t.words,
+                &frame,
+                &mut self.stamps,
+                self.m,
+            ));
+            bytes.extend_from_slice(b"Q\n");
+            let id = self
+                .w
+                .add(&Object::Stream(Stream::new(Dictionary::new(), bytes)))
+                .map_err(|e| err(format!("could not be written ({e})")))?;
+            all_contents.push(Object::Reference(id));
+        }
         converted.set("Contents", Object::Array(all_contents));
         if let Ok(Object::Dictionary(res)) = converted.get_mut(b"Resources") {
             if let Ok(Object::Dictionary(fonts)) = res.get_mut(b"Font") {
@@ -576,12 +634,17 @@ impl<W: Write> Out<'_, W> {
             .map_err(|e| err(format!("could not be written ({e})")))
     }
 
-    /// Writes a page holding one image, scaled to fit with margins, stamped.
+    /// Writes a page holding one image, scaled to fit with margins, stamped. `stored` is
+    /// the image's size as stored and `exif` its EXIF orientation; a page OCR `read` is
+    /// shown as the engine found it upright (a mirrored photo keeps its EXIF orientation),
+    /// with its words as an invisible text layer.
+    #[allow(clippy::too_many_arguments)]
     fn image_page(
         &mut self,
         xobj: Stream,
-        shown: (u32, u32),
-        orientation: u8,
+        stored: (u32, u32),
+        exif: u8,
+        read: Option<&PageText>,
         page: u32,
         rel: &str,
     ) -> Result<()> {
@@ -589,9 +652,36 @@ impl<W: Write> Out<'_, W> {
             path: rel.to_string(),
             message: format!("could not be written ({e})"),
         };
+        let mirrored = matches!(exif, 2 | 4 | 5 | 7);
+        let turned = read
+            .filter(|_| !mirrored)
+            .and_then(|t| t.confident_turn())
+            .map(images::orientation_for_turn);
+        let orientation = turned.unwrap_or(exif);
+        // The words are laid over the image only when it shows as the engine read it.
+        let layer = read.filter(|t| {
+            !t.words.is_empty()
+                && !mirrored
+                && images::orientation_for_turn(t.rotate) == orientation
+        });
+        let shown = images::shown_size(stored.0, stored.1, orientation);
         let size = images::page_for(self.plan.paper.size(), shown.0, shown.1);
         let img = self.w.add(&Object::Stream(xobj)).map_err(err)?;
-        let draw = images::placement(size, shown, orientation, IMAGE_MARGIN, "Im0");
+        let mut draw = images::placement(size, shown, orientation, IMAGE_MARGIN, "Im0");
+        if let Some(t) = layer {
+            let [x, y, dw, dh] = images::fit(size, shown, IMAGE_MARGIN);
+            let frame = textlayer::Frame {
+                left: x,
+                top: y + dh,
+                scale: dw / t.width.max(1) as f32,
+            };
+            draw.extend(textlayer::content(
+                &t.words,
+                &frame,
+                &mut self.stamps,
+                self.m,
+            ));
+        }
         let content = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), draw)))

@@ -456,12 +456,16 @@ pub fn pdftotext_words(pdf: &Path, page: u32) -> Option<Vec<Word>> {
 }
 
 /// The medpacket binary under test, with `SOURCE_DATE_EPOCH` set to 2026-01-01T00:00:00Z so
-/// outputs are deterministic, and without any `MEDPACKET_PASSWORD` from the caller's
-/// environment.
+/// outputs are deterministic, without any `MEDPACKET_PASSWORD` from the caller's
+/// environment, and with its cache in the temporary folder (never the user's).
 pub fn medpacket() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_medpacket"));
     command
         .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env(
+            "MEDPACKET_CACHE_DIR",
+            std::env::temp_dir().join("medpacket-tests-cache"),
+        )
         .env_remove("MEDPACKET_PASSWORD");
     command
 }
