@@ -5,9 +5,9 @@
 
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
+use crate::base::pdf::num;
 use crate::plan::{Body, Plan};
 use crate::read::images;
-use crate::read::images::num;
 use crate::read::ingest;
 use crate::read::ocr::PageText;
 use crate::read::sanitize;

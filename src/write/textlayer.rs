@@ -3,7 +3,7 @@
 //! so viewers and `pdftotext` find, select and copy the scan's words where they show.
 
 use crate::base::fonts::Metrics;
-use crate::read::images::num;
+use crate::base::pdf::num;
 use crate::read::ocr::Word;
 use crate::write::stamp::{StampFont, STAMP_FONT};
 
