@@ -150,7 +150,8 @@ fn make_scans() -> Made {
                             (file, scans::png(&p), vec![p])
                         }
                         "office-scan.pdf" => {
-                            let p = scans::render(&lines, 200, 12.0);
+                            // Fed in sideways: the page is landscape, its text turned.
+                            let p = scans::turned(&scans::render(&lines, 200, 12.0), 1);
                             (file, scans::image_pdf(&p), vec![p])
                         }
                         "phone.jpg" => {
@@ -520,6 +521,15 @@ fn sideways_upside_down_and_phone_pages_are_shown_upright() {
     let page = first_page(&s.build, "sideways.png");
     let text = support::pdftotext_page(&pdf, page).expect("pdftotext");
     assert!(text.contains("Discharge Date: 04/04/2025"), "{text}");
+    // A PDF page scanned sideways is turned by /Rotate; its words read in order too.
+    let page = first_page(&s.build, "office-scan.pdf");
+    let doc = lopdf::Document::load(&pdf).expect("packet parses");
+    let dict = doc
+        .get_dictionary(*doc.get_pages().get(&page).expect("page"))
+        .expect("page dict");
+    assert_eq!(dict.get(b"Rotate").and_then(|r| r.as_i64()).ok(), Some(270));
+    let text = support::pdftotext_page(&pdf, page).expect("pdftotext");
+    assert!(text.contains("Collected: 03/01/2025"), "{text}");
 }
 
 #[test]

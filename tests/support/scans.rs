@@ -281,8 +281,8 @@ pub fn g4_tiff(pages: &[&Scan]) -> Vec<u8> {
     out
 }
 
-/// A one-page PDF showing a scan as its only content (a JPEG image XObject filling the
-/// Letter page): what an office scanner writes. No text layer.
+/// A one-page PDF showing a scan as its only content (a JPEG image XObject filling a page
+/// of the scan's size at its resolution): what an office scanner writes. No text layer.
 pub fn image_pdf(s: &Scan) -> Vec<u8> {
     use lopdf::{dictionary, Document, Object, Stream};
     let (w, h) = s.image.dimensions();
@@ -300,13 +300,17 @@ pub fn image_pdf(s: &Scan) -> Vec<u8> {
         },
         jpeg_bytes,
     ));
+    let (pw, ph) = (
+        w as f32 * 72.0 / s.dpi as f32,
+        h as f32 * 72.0 / s.dpi as f32,
+    );
     let content = doc.add_object(Stream::new(
         dictionary! {},
-        b"q 612 0 0 792 0 0 cm /Im0 Do Q".to_vec(),
+        format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q").into_bytes(),
     ));
     let page = doc.add_object(dictionary! {
         "Type" => "Page", "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "MediaBox" => vec![0.into(), 0.into(), pw.into(), ph.into()],
         "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
         "Contents" => content,
     });
