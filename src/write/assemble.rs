@@ -5,7 +5,6 @@
 
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
-use crate::base::pdf::num;
 use crate::plan::{Body, Plan};
 use crate::read::images;
 use crate::read::ingest;
@@ -112,7 +111,16 @@ pub fn assemble<W: Write>(
                 .get(&p)
                 .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
             let annots = link_annotations(&o, links);
-            o.copy_page(&mut gen_import, *pid, p, annots, 0, false, "generated page", None)?;
+            o.copy_page(
+                &mut gen_import,
+                *pid,
+                p,
+                annots,
+                0,
+                false,
+                "generated page",
+                None,
+            )?;
             written.insert(p);
         }
     }
@@ -131,7 +139,16 @@ pub fn assemble<W: Write>(
                         let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
                             Error::Internal(format!("no rendered page for packet page {p}"))
                         })?;
-                        o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, false, &item.rel, None)?;
+                        o.copy_page(
+                            &mut gen_import,
+                            *pid,
+                            p,
+                            Vec::new(),
+                            0,
+                            false,
+                            &item.rel,
+                            None,
+                        )?;
                     }
                 }
                 Body::Pdf => {
@@ -584,17 +601,12 @@ impl<W: Write> Out<'_, W> {
                 top: h,
                 scale: w / t.width.max(1) as f32,
             };
-            let c = geo.display_matrix();
-            let mut bytes = format!(
-                "q {} {} {} {} {} {} cm\n",
-                num(c[0]),
-                num(c[1]),
-                num(c[2]),
-                num(c[3]),
-                num(c[4]),
-                num(c[5])
-            )
-            .into_bytes();
+            // Over a shrunk page, the words shrink with the scan they lie on.
+            let mut bytes = b"q\n".to_vec();
+            if let Some(shrink) = placement.shrink_matrix(&geo) {
+                bytes.extend(stamp::matrix_op(shrink).into_bytes());
+            }
+            bytes.extend(stamp::matrix_op(geo.display_matrix()).into_bytes());
             bytes.extend(textlayer::content(
                 &t.words,
                 &frame,
