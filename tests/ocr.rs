@@ -372,51 +372,14 @@ fn the_text_layer_holds_the_words_of_each_scanned_page() {
     assert!(low.is_empty(), "{}", low.join("\n"));
 }
 
-/// Words and their boxes (xMin, yMin, xMax, yMax; origin top-left, in points) on a page,
-/// from `pdftotext -bbox`.
-fn bbox_words(pdf: &Path, page: u32) -> Vec<(String, [f32; 4])> {
-    let n = page.to_string();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-bbox", "-f", &n, "-l", &n])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    let html = String::from_utf8_lossy(&out.stdout);
-    let mut words = Vec::new();
-    for part in html.split("<word ").skip(1) {
-        let attr = |name: &str| -> f32 {
-            let key = format!("{name}=\"");
-            let start = part.find(&key).expect("attribute") + key.len();
-            part[start..]
-                .split('"')
-                .next()
-                .and_then(|v| v.parse().ok())
-                .expect("number")
-        };
-        let text = part
-            .split('>')
-            .nth(1)
-            .and_then(|t| t.split('<').next())
-            .unwrap_or("")
-            .to_string();
-        words.push((
-            text,
-            [attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax")],
-        ));
-    }
-    words
-}
-
 #[test]
 fn searched_words_are_found_where_the_scan_shows_them() {
     let Some(s) = shared() else { return };
-    if !support::require_tool("pdftotext") {
-        return;
-    }
     let pdf = s.out.path().join("packet.pdf");
     let page = first_page(&s.build, "clean.png");
-    let found = bbox_words(&pdf, page);
+    let Some(found) = support::pdftotext_words(&pdf, page) else {
+        return;
+    };
     let scan = &s.drawn["clean.png"][0];
     // The image is fitted inside 36 pt margins on a Letter page, centred.
     let (w, h) = (scan.image.width() as f32, scan.image.height() as f32);
@@ -433,9 +396,10 @@ fn searched_words_are_found_where_the_scan_shows_them() {
             left + d.rect[2] * scale + slack,
             top + d.rect[3] * scale + slack,
         ];
-        let hit = found.iter().any(|(t, b)| {
+        let hit = found.iter().any(|w| {
+            let b = w.b;
             let (cx, cy) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
-            scans::words_of(t).join(" ") == want
+            scans::words_of(&w.text).join(" ") == want
                 && cx >= r[0]
                 && cx <= r[2]
                 && cy >= r[1]
@@ -450,7 +414,7 @@ fn searched_words_are_found_where_the_scan_shows_them() {
     let share = placed as f64 / scan.words.len() as f64;
     assert!(
         share >= 0.9,
-        "{share:.2} of the words sit on their drawn boxes; not: {misplaced:?}\nfound: {found:?}"
+        "{share:.2} of the words sit on their drawn boxes; not: {misplaced:?}"
     );
 }
 
