@@ -21,12 +21,16 @@ pub struct ReadArgs {
     /// about each file (kept in the user's cache folder, never in the records folder)
     #[arg(long)]
     pub no_cache: bool,
+    /// Read scanned pages with Tesseract: auto (when installed), always, or never
+    #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
+    pub ocr: OcrArg,
 }
 
 impl From<ReadArgs> for medpacket::ScanOptions {
     fn from(a: ReadArgs) -> Self {
         medpacket::ScanOptions {
             no_cache: a.no_cache,
+            ocr: a.ocr.into(),
         }
     }
 }
@@ -124,6 +128,23 @@ pub enum Command {
         #[command(flatten)]
         read: ReadArgs,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OcrArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<OcrArg> for medpacket::OcrMode {
+    fn from(o: OcrArg) -> Self {
+        match o {
+            OcrArg::Auto => medpacket::OcrMode::Auto,
+            OcrArg::Always => medpacket::OcrMode::Always,
+            OcrArg::Never => medpacket::OcrMode::Never,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -40,6 +40,44 @@ fn comment(s: &str) -> String {
     out
 }
 
+/// `[[medications]]` entries for the medications the clinical documents (C-CDA) record,
+/// for the patient to confirm; empty when they record none.
+fn document_medications(inv: &Inventory) -> String {
+    let meds = crate::read::cda::medication_list(
+        crate::plan::packet_order(inv)
+            .into_iter()
+            .filter_map(|i| inv.files.get(i))
+            .filter_map(|f| Some((f.rel.as_str(), f.classified.date, f.cda.as_deref()?))),
+    );
+    if meds.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "# Medications found in your clinical documents (C-CDA), each once. Check them against\n\
+         # what you take now: correct them, delete what you no longer take, add what is missing.\n",
+    );
+    for m in meds {
+        s.push_str("[[medications]]\n");
+        s.push_str(&format!("name = {}\n", quote(&m.name)));
+        let fields = [
+            ("dose", &m.dose),
+            ("route", &m.route),
+            ("frequency", &m.frequency),
+            ("start", &m.start),
+            ("stop", &m.stop),
+            ("status", &m.status),
+            ("source", &m.source),
+        ];
+        for (key, value) in fields {
+            if let Some(v) = value {
+                s.push_str(&format!("{key} = {}\n", quote(v)));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// The packet.toml `medpacket init` writes for this inventory.
 pub fn packet_toml(inv: &Inventory, profiles: &[String], today: chrono::NaiveDate) -> String {
     let mut s = String::new();
@@ -78,6 +116,7 @@ pub fn packet_toml(inv: &Inventory, profiles: &[String], today: chrono::NaiveDat
     s.push_str(
         "# Each medicine you take (or took), for the packet's medication list:\n# [[medications]]\n# name = \"\"\n# dose = \"\"\n# frequency = \"\"\n# start = 2025-01-31\n# stop = 2025-06-30\n# notes = \"\"\n\n",
     );
+    s.push_str(&document_medications(inv));
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     s.push_str("# The documents medpacket found, with the kind, date and title it detected.\n");
     s.push_str(&comment(&format!("Kinds: {}.", kinds.join(", "))));

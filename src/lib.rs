@@ -18,13 +18,14 @@ pub mod write;
 
 // The crate's public paths for the stages' entry points and the shared leaves.
 pub use base::{clock, config, error, fonts, kind, layout};
-pub use read::{images, ingest, sanitize, scan, zipin};
+pub use read::{images, ingest, ocr, sanitize, scan, zipin};
 pub use write::{assemble, bundle, emit, pdfwrite, stamp};
 
 pub use config::PacketConfig;
 pub use error::{Error, Problem, Result};
 pub use kind::Kind;
 pub use layout::Paper;
+pub use read::ocr::OcrMode;
 pub use report::{BuildReport, ScanReport};
 pub use scan::ScanOptions;
 
@@ -56,7 +57,7 @@ pub struct BuildOptions {
     pub zip: Option<PathBuf>,
     /// Protect the packet (and the bundle's members) with AES-256 and this password.
     pub password: Option<String>,
-    /// How the records are read.
+    /// How the records are read (cache, OCR).
     pub scan: ScanOptions,
 }
 
@@ -71,16 +72,8 @@ fn refuse_placeholder(config: &PacketConfig, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Scans a records folder (packet.toml is read when present) with the default options.
+/// Scans a records folder (packet.toml is read when present), as `opts` says (cache, OCR).
 pub fn scan_folder(
-    dir: &Path,
-    progress: &dyn Progress,
-) -> Result<(scan::Inventory, Option<PacketConfig>)> {
-    scan_folder_with(dir, &ScanOptions::default(), progress)
-}
-
-/// Scans a records folder (packet.toml is read when present).
-pub fn scan_folder_with(
     dir: &Path,
     opts: &ScanOptions,
     progress: &dyn Progress,
@@ -94,7 +87,7 @@ pub fn scan_folder_with(
     let config = PacketConfig::load(dir)?;
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan_with(dir, config.as_ref(), &rules, opts, progress)?;
+    let inv = scan::scan(dir, config.as_ref(), &rules, opts, progress)?;
     Ok((inv, config))
 }
 
@@ -115,7 +108,7 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
-    let (mut inv, config) = scan_folder_with(&opts.dir, &opts.scan, progress)?;
+    let (mut inv, config) = scan_folder(&opts.dir, &opts.scan, progress)?;
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
     // needs while it writes.
     for f in &mut inv.files {
@@ -257,11 +250,15 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 }
 
 /// Builds the packet of `dir` in memory, leaving out unreadable files, with the clock
-/// read once; returns the PDF bytes. For fuzzing and embedding; `build` is the command.
-/// Every file is read afresh (no cache).
+/// read once; returns the PDF bytes. Every file is read afresh (no cache) and scanned pages
+/// are packed without reading them (no engine runs). For fuzzing and embedding; `build` is
+/// the command.
 pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
-    let opts = ScanOptions { no_cache: true };
-    let (inv, config) = scan_folder_with(dir, &opts, &Quiet)?;
+    let opts = ScanOptions {
+        no_cache: true,
+        ocr: OcrMode::Never,
+    };
+    let (inv, config) = scan_folder(dir, &opts, &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(dir.to_path_buf()))?;
     let plan = plan::plan(&inv, &config, Paper::Letter, clock::now(), true)?;
     let m = fonts::Metrics::get()
@@ -282,14 +279,13 @@ pub fn verify(
     }
 }
 
-/// Checks whether a folder is ready to send, with the default options.
-pub fn check_folder(dir: &Path) -> Result<check::CheckReport> {
-    check_folder_with(dir, &ScanOptions::default())
-}
-
 /// Checks whether a folder is ready to send.
-pub fn check_folder_with(dir: &Path, opts: &ScanOptions) -> Result<check::CheckReport> {
-    let (inv, config) = scan_folder_with(dir, opts, &Quiet)?;
+pub fn check_folder(
+    dir: &Path,
+    opts: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<check::CheckReport> {
+    let (inv, config) = scan_folder(dir, opts, progress)?;
     check::check(&inv, config.as_ref())
 }
 
@@ -301,13 +297,8 @@ pub struct InitReport {
     pub problems: usize,
 }
 
-/// Writes `DIR/packet.toml` listing the detected documents, with the default options.
-pub fn init_folder(dir: &Path) -> Result<InitReport> {
-    init_folder_with(dir, &ScanOptions::default())
-}
-
 /// Writes `DIR/packet.toml` listing the detected documents; never replaces one.
-pub fn init_folder_with(dir: &Path, opts: &ScanOptions) -> Result<InitReport> {
+pub fn init_folder(dir: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<InitReport> {
     let target = dir.join(config::CONFIG_NAME);
     if !dir.is_dir() {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
@@ -317,7 +308,7 @@ pub fn init_folder_with(dir: &Path, opts: &ScanOptions) -> Result<InitReport> {
     }
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan_with(dir, None, &rules, opts, &Quiet)?;
+    let inv = scan::scan(dir, None, &rules, opts, progress)?;
     let today = clock::now().date_naive();
     let text = init::packet_toml(&inv, &base::profiles::profile_names(), today);
     emit::write_atomic(&target, false, |w| {
@@ -352,7 +343,7 @@ pub struct LetterOptions {
 
 /// Writes the cover letter; returns the path written.
 pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
-    let (inv, config) = scan_folder(&opts.dir, &Quiet)?;
+    let (inv, config) = scan_folder(&opts.dir, &ScanOptions::default(), &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
     refuse_placeholder(&config, &opts.dir)?;
     let now = clock::now();

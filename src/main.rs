@@ -22,7 +22,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan { dir, json, read } => {
-            let (inv, _) = medpacket::scan_folder_with(&dir, &read.into(), &medpacket::Quiet)?;
+            let (inv, _) = with_progress(json, |p| medpacket::scan_folder(&dir, &read.into(), p))?;
             let report = medpacket::report::scan_report(&inv);
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -32,7 +32,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { dir, json, read } => {
-            let report = medpacket::check_folder_with(&dir, &read.into())?;
+            let report = with_progress(json, |p| medpacket::check_folder(&dir, &read.into(), p))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -45,7 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Init { dir, read } => {
-            let r = medpacket::init_folder_with(&dir, &read.into())?;
+            let r = with_progress(false, |p| medpacket::init_folder(&dir, &read.into(), p))?;
             println!(
                 "Wrote {} with {} document(s){}.\nOpen it, write the patient's name and correct what is wrong, then run `medpacket check {}`.",
                 r.path,
@@ -131,15 +131,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 password,
                 scan: read.into(),
             };
-            let bar = (!json && std::io::stderr().is_terminal()).then(Bar::new);
-            let result = match &bar {
-                Some(b) => medpacket::build(&opts, b),
-                None => medpacket::build(&opts, &medpacket::Quiet),
-            };
-            if let Some(b) = bar {
-                b.0.finish_and_clear();
-            }
-            let report = result?;
+            let report = with_progress(json, |p| medpacket::build(&opts, p))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -186,6 +178,22 @@ fn password(file: Option<&std::path::Path>, confirm: bool) -> anyhow::Result<Str
         anyhow::bail!("the password is empty");
     }
     Ok(pw)
+}
+
+/// Runs `work` with a progress bar on a terminal (none when output is JSON or piped).
+fn with_progress<T>(
+    json: bool,
+    work: impl FnOnce(&dyn medpacket::Progress) -> medpacket::Result<T>,
+) -> medpacket::Result<T> {
+    let bar = (!json && std::io::stderr().is_terminal()).then(Bar::new);
+    let result = match &bar {
+        Some(b) => work(b),
+        None => work(&medpacket::Quiet),
+    };
+    if let Some(b) = bar {
+        b.0.finish_and_clear();
+    }
+    result
 }
 
 /// A progress bar on the terminal's stderr.

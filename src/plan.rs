@@ -9,7 +9,7 @@ use crate::base::kind::Kind;
 use crate::base::layout::{PageLayout, Paper};
 use crate::read::ingest::Format;
 use crate::read::scan::{Inventory, SourceFile};
-use crate::render::{cover, index, medications, questions, text};
+use crate::render::{cda, cover, index, medications, questions, text};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// How a document's pages are made.
@@ -21,6 +21,8 @@ pub enum Body {
     Tiff,
     /// A text file, already laid out.
     Text(Vec<PageLayout>),
+    /// A clinical document (CDA) set in type from its XML, already laid out.
+    Cda(Vec<PageLayout>),
 }
 
 /// One document of the packet.
@@ -182,6 +184,10 @@ pub fn plan(
     }
     let order = packet_order(inv);
     if order.is_empty() {
+        // Every file was left out as unreadable: say which and why, not just "nothing".
+        if !problems.is_empty() {
+            return Err(Error::NothingReadable(problems));
+        }
         return Err(Error::NothingToPack);
     }
 
@@ -190,6 +196,24 @@ pub fn plan(
     for (n, &fi) in order.iter().enumerate() {
         let f = &inv.files[fi];
         let (body, pages) = match f.format {
+            Some(Format::Cda) => match &f.cda {
+                Some(doc) => {
+                    let title = if f.classified.title.trim().is_empty() {
+                        f.classified.kind.label()
+                    } else {
+                        &f.classified.title
+                    };
+                    let layouts = cda::layout(m, paper, &f.rel, title, doc);
+                    let n = layouts.len() as u32;
+                    (Body::Cda(layouts), n)
+                }
+                None => {
+                    return Err(Error::Internal(format!(
+                        "{}: a clinical document without its content",
+                        f.rel
+                    )))
+                }
+            },
             Some(Format::Pdf) => (Body::Pdf, f.pages.unwrap_or(0)),
             Some(Format::Jpeg) => (Body::Jpeg, 1),
             Some(Format::Png) => (Body::Png, 1),
@@ -271,8 +295,22 @@ pub fn plan(
             .cloned(),
     );
     let question_pages = questions::layout(m, paper, &qs);
-    let med_pages =
-        (!cfg.medications.is_empty()).then(|| medications::layout(m, paper, &cfg.medications));
+    // The patient's own list wins; else the medications of their clinical documents.
+    let med_pages = if cfg.medications.is_empty() {
+        let from_documents = crate::read::cda::medication_list(items.iter().filter_map(|i| {
+            let f = inv.files.get(i.file)?;
+            Some((f.rel.as_str(), f.classified.date, f.cda.as_deref()?))
+        }));
+        (!from_documents.is_empty())
+            .then(|| medications::layout(m, paper, &from_documents, medications::Origin::Documents))
+    } else {
+        Some(medications::layout(
+            m,
+            paper,
+            &cfg.medications,
+            medications::Origin::Patient,
+        ))
+    };
 
     // Index rows: a heading per section, a row per document, then what was left out.
     let mut index_slots = Vec::new();

@@ -83,7 +83,10 @@ pub struct FileReport {
     pub title: Option<String>,
     pub pages: Option<u32>,
     pub kind_score: Option<f32>,
-    pub evidence: Vec<Evidence>,
+    pub evidence: Vec<EvidenceReport>,
+    /// Scanned pages read by OCR, and by which engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub same_as: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +95,24 @@ pub struct FileReport {
     pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub active_content: Vec<String>,
+}
+
+/// One piece of evidence; evidence read by OCR names the engine and its version.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceReport {
+    #[serde(flatten)]
+    pub evidence: Evidence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+}
+
+/// The pages of a file that OCR read.
+#[derive(Debug, Clone, Serialize)]
+pub struct OcrReport {
+    /// e.g. "tesseract 5.3.0".
+    pub engine: String,
+    /// 1-based pages whose text was read.
+    pub pages: Vec<u32>,
 }
 
 /// What `scan` found, as printed by `scan --json`.
@@ -125,7 +146,23 @@ pub fn scan_report(inv: &Inventory) -> ScanReport {
                 title: ok.then(|| f.classified.title.clone()),
                 pages: f.pages,
                 kind_score: ok.then_some(f.classified.kind_score),
-                evidence: f.classified.evidence.clone(),
+                evidence: f
+                    .classified
+                    .evidence
+                    .iter()
+                    .map(|e| EvidenceReport {
+                        engine: (e.source == crate::classify::Source::Ocr)
+                            .then(|| f.ocr.as_ref().map(|o| o.engine.clone()))
+                            .flatten(),
+                        evidence: e.clone(),
+                    })
+                    .collect(),
+                ocr: f.ocr.as_ref().map(|o| OcrReport {
+                    engine: o.engine.clone(),
+                    pages: (1..=o.pages.len() as u32)
+                        .filter(|&p| o.page(p).is_some())
+                        .collect(),
+                }),
                 same_as: match &f.status {
                     Status::Duplicate { same_as } => Some(same_as.clone()),
                     _ => None,
@@ -184,10 +221,22 @@ pub fn scan_text(r: &ScanReport) -> String {
             }
         }
     }
-    if !r.ignored.is_empty() {
+    // Parts of a portal's clinical-document export are named, so nobody wonders where
+    // they went; junk is only counted.
+    let (named, junk): (Vec<_>, Vec<_>) = r
+        .ignored
+        .iter()
+        .partition(|i| i.why.contains("not a record"));
+    if !named.is_empty() {
+        s.push('\n');
+        for i in &named {
+            s.push_str(&format!("  ignored   {}: {}\n", i.path, i.why));
+        }
+    }
+    if !junk.is_empty() {
         s.push_str(&format!(
             "\n  {} file(s) ignored (hidden, system or temporary files).\n",
-            r.ignored.len()
+            junk.len()
         ));
     }
     for w in &r.warnings {

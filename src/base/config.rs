@@ -30,6 +30,30 @@ pub struct PacketConfig {
     pub medications: Vec<Medication>,
     #[serde(default)]
     pub documents: Vec<DocumentEntry>,
+    #[serde(default)]
+    pub ocr: Ocr,
+}
+
+/// `[ocr]`: how scanned pages are read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ocr {
+    /// Tesseract language codes, e.g. ["eng", "spa"].
+    #[serde(default = "default_languages")]
+    pub languages: Vec<String>,
+}
+
+impl Default for Ocr {
+    fn default() -> Self {
+        Ocr {
+            languages: default_languages(),
+        }
+    }
+}
+
+/// The languages read when packet.toml names none.
+pub fn default_languages() -> Vec<String> {
+    vec!["eng".to_string()]
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +179,12 @@ pub struct Medication {
     #[serde(default, deserialize_with = "opt_text")]
     pub stop: Option<String>,
     pub notes: Option<String>,
+    /// How it is taken ("Oral", "Subcutaneous"…).
+    pub route: Option<String>,
+    /// "active", "completed"… as a clinical document records it.
+    pub status: Option<String>,
+    /// The clinical document it was read from (`init` writes it for the patient to check).
+    pub source: Option<String>,
 }
 
 /// A `[[documents]]` entry: overrides for one file, matched by its relative path.
@@ -235,6 +265,28 @@ impl PacketConfig {
                 return Err(bad(format!(
                     "two [[documents]] entries name \"{}\" — merge them into one",
                     d.path
+                )));
+            }
+        }
+        let langs_at = || {
+            line_of_key(text, "ocr", "languages")
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default()
+        };
+        if self.ocr.languages.is_empty() {
+            return Err(bad(format!(
+                "{}[ocr] languages is empty — name at least one, e.g. languages = [\"eng\"]",
+                langs_at()
+            )));
+        }
+        for l in &self.ocr.languages {
+            let ok = !l.is_empty()
+                && l.len() <= 32
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                return Err(bad(format!(
+                    "{}[ocr] languages: \"{l}\" is not a Tesseract language code — use codes such as \"eng\", \"spa\" or \"chi_sim\"",
+                    langs_at()
                 )));
             }
         }
@@ -409,6 +461,29 @@ mod tests {
             let err = parse(text).expect_err(text).to_string();
             assert!(err.contains(want), "{text:?}: {err}");
             assert!(err.starts_with("packet.toml: "), "{err}");
+        }
+    }
+
+    #[test]
+    fn ocr_languages_default_to_english_and_are_checked() {
+        let c = parse("[patient]\nname = \"A\"\n").expect("parses");
+        assert_eq!(c.ocr.languages, vec!["eng".to_string()]);
+        let c = parse("[patient]\nname = \"A\"\n[ocr]\nlanguages = [\"eng\", \"spa\"]\n")
+            .expect("parses");
+        assert_eq!(c.ocr.languages, vec!["eng".to_string(), "spa".to_string()]);
+        for (text, want) in [
+            (
+                "[patient]\nname = \"A\"\n[ocr]\nlanguage = [\"eng\"]\n",
+                "line 4",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[ocr]\nlanguages = [\"-l eng\"]\n",
+                "line 4",
+            ),
+            ("[patient]\nname = \"A\"\n[ocr]\nlanguages = []\n", "line 4"),
+        ] {
+            let err = parse(text).expect_err(text).to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
         }
     }
 

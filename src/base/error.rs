@@ -81,6 +81,13 @@ pub enum Error {
     #[error("the folder has no documents to put in a packet — add the records (PDF, JPEG, PNG, TIFF or text files) and try again")]
     NothingToPack,
 
+    #[error("nothing is left to put in a packet: {count} file(s) cannot be read, and --skip-unreadable left them all out:\n{list}\nFix them and build again.", count = .0.len(), list = list_problems(.0))]
+    NothingReadable(Vec<Problem>),
+
+    /// Scanned pages must be read (`--ocr always`) but cannot be.
+    #[error("{0}")]
+    Ocr(String),
+
     #[error("internal error: {0} — please report this")]
     Internal(String),
 }

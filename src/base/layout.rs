@@ -138,7 +138,12 @@ impl<'m> Flow<'m> {
 
     /// A horizontal line across the text width at height `y`.
     fn rule(&mut self, y: f32, width: f32) {
-        let (x1, x2) = (MARGIN, MARGIN + self.width());
+        self.rule_from(0.0, y, width);
+    }
+
+    /// A horizontal line from `MARGIN + indent` to the right margin at height `y`.
+    fn rule_from(&mut self, indent: f32, y: f32, width: f32) {
+        let (x1, x2) = (MARGIN + indent, MARGIN + self.width());
         self.page().shapes.push(Shape::Line {
             x1,
             y1: y,
@@ -229,16 +234,22 @@ impl<'m> Flow<'m> {
 
     /// A table whose cells wrap; the header row repeats on every page it spans.
     pub fn table(&mut self, cols: &[Column<'_>], rows: &[Vec<String>], size: f32) {
+        self.table_at(0.0, cols, rows, size);
+    }
+
+    /// A table starting `indent` points right of the margin; cells and headers wrap, and
+    /// the header row repeats on every page the table spans.
+    pub fn table_at(&mut self, indent: f32, cols: &[Column<'_>], rows: &[Vec<String>], size: f32) {
         let total: f32 = cols.iter().map(|c| c.width).sum();
         let scale = if total > 0.0 {
-            self.width() / total
+            (self.width() - indent) / total
         } else {
             1.0
         };
         let widths: Vec<f32> = cols.iter().map(|c| c.width * scale).collect();
         let lh = Self::line_height(size);
         self.ensure(3.0 * lh);
-        self.table_header(cols, &widths, size);
+        self.table_header(indent, cols, &widths, size);
         for row in rows {
             let cells: Vec<Vec<String>> = widths
                 .iter()
@@ -255,15 +266,15 @@ impl<'m> Flow<'m> {
             let page_room = self.paper.size().1 - MARGIN - BOTTOM - 3.0 * lh;
             if self.y - height - 3.0 < BOTTOM && height <= page_room {
                 self.new_page();
-                self.table_header(cols, &widths, size);
+                self.table_header(indent, cols, &widths, size);
             }
             for k in 0..nlines {
                 if self.y - lh < BOTTOM {
                     self.new_page();
-                    self.table_header(cols, &widths, size);
+                    self.table_header(indent, cols, &widths, size);
                 }
                 let top = self.y;
-                let mut x = MARGIN;
+                let mut x = MARGIN + indent;
                 for (i, lines) in cells.iter().enumerate() {
                     if let Some(line) = lines.get(k) {
                         self.y = top;
@@ -276,21 +287,40 @@ impl<'m> Flow<'m> {
             let top = self.y + height;
             self.y = top - height - 2.0;
             let y = self.y + 1.0;
-            self.rule(y, 0.25);
+            self.rule_from(indent, y, 0.25);
         }
     }
 
-    fn table_header(&mut self, cols: &[Column<'_>], widths: &[f32], size: f32) {
+    fn table_header(&mut self, indent: f32, cols: &[Column<'_>], widths: &[f32], size: f32) {
+        if cols.iter().all(|c| c.header.trim().is_empty()) {
+            // A table without a header row: only the line above the first row.
+            let y = self.y;
+            self.rule_from(indent, y, 0.75);
+            self.space(3.0);
+            return;
+        }
+        // Header cells wrap like any cell: a long header loses no word.
+        let cells: Vec<Vec<String>> = cols
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| self.wrap(c.header, size, w - 6.0))
+            .collect();
+        let nlines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        self.ensure(nlines as f32 * Self::line_height(size));
         let top = self.y;
-        let mut x = MARGIN;
-        for (c, w) in cols.iter().zip(widths) {
+        let mut bottom = top;
+        let mut x = MARGIN + indent;
+        for (lines, w) in cells.iter().zip(widths) {
             self.y = top;
-            let t = self.m.truncate(c.header, size, w - 4.0);
-            self.text_line(x, &t, size, true, 0.3);
+            for line in lines {
+                self.text_line(x, line, size, true, 0.3);
+            }
+            bottom = bottom.min(self.y);
             x += w;
         }
+        self.y = bottom;
         let y = self.y;
-        self.rule(y, 0.75);
+        self.rule_from(indent, y, 0.75);
         self.space(3.0);
     }
 

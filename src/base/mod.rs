@@ -2,6 +2,7 @@
 //! kinds, errors, the clock, packet.toml, the embedded font, page layout, date forms,
 //! requirement profiles and PDF object helpers.
 
+pub mod clinical;
 pub mod clock;
 pub mod config;
 pub mod dates;

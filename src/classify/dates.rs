@@ -223,9 +223,16 @@ pub(super) fn text_date(
             .flat_map(|p| find_all(text, p))
             .collect();
         for (label, range) in found {
-            let blocked = blockers
-                .iter()
-                .any(|b| (b.start < range.end && range.start < b.end) || b.end + 1 == range.start);
+            if label.only && !label.kinds.contains(&kind) {
+                continue;
+            }
+            // An ignored phrase that is part of the label itself ("Last reviewed" holds
+            // "reviewed") does not block it: the label was written to include it.
+            let blocked = blockers.iter().any(|b| {
+                let inside = range.start <= b.start && b.end <= range.end;
+                !inside
+                    && ((b.start < range.end && range.start < b.end) || b.end + 1 == range.start)
+            });
             if blocked {
                 continue;
             }

@@ -72,8 +72,12 @@ const COLUMN_SLACK: usize = 2;
 pub enum Source {
     PacketToml,
     Text,
+    /// Text read from a scanned page by OCR.
+    Ocr,
     FileName,
     Default,
+    /// The header of an HL7 clinical document (its LOINC code and dates).
+    Cda,
 }
 
 /// One piece of evidence behind a decision, shown by `scan --json`.
@@ -114,6 +118,16 @@ pub struct Classified {
 // ---------------------------------------------------------------------------
 // The decision
 
+/// The words of a text in the folded form classification matches on: lower case, accents
+/// removed, punctuation dropped ("Sørensen-Łukasiewicz" → "sorensen", "lukasiewicz").
+pub fn folded_words(s: &str) -> Vec<String> {
+    fold(s)
+        .text
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
 /// `file_name` is the file's relative path or name (e.g. "scans/path_report_2025-03-14.pdf").
 /// `text` is the extracted text of the first pages, or None (images, unreadable text).
 #[must_use]
@@ -123,7 +137,11 @@ pub fn classify(
     text: Option<&str>,
     overrides: &Overrides,
 ) -> Classified {
-    let lines = text.map(|t| lines_of(rules, t)).unwrap_or_default();
+    let text = text.map(compose);
+    let lines = text
+        .as_deref()
+        .map(|t| lines_of(rules, t))
+        .unwrap_or_default();
     let scoring = score_kinds(rules, &lines);
     let scores = &scoring.scores;
     let text_winner = best_kind(scores).filter(|s| s.total > 0.0 && s.total >= rules.min_score);

@@ -106,6 +106,8 @@ pub(super) struct DateLabel {
     pub(super) phrase: Phrase,
     pub(super) priority: f32,
     pub(super) kinds: Vec<Kind>,
+    /// The label dates only documents of its `kinds` ("As of" on a medication list).
+    pub(super) only: bool,
     /// Fixed by the rules; else the label's language or the document decides.
     pub(super) order: Option<DateOrder>,
     /// Index into [`Rules::languages`].
@@ -218,6 +220,8 @@ pub(super) struct RawLabel {
     pub(super) priority: f32,
     #[serde(default)]
     pub(super) kinds: Vec<Kind>,
+    #[serde(default)]
+    pub(super) only: bool,
     #[serde(default)]
     pub(super) order: Option<DateOrder>,
     #[serde(default)]
@@ -418,10 +422,14 @@ impl Rules {
                 Some(code) => Some(lang_index(code, &place)?),
                 None => None,
             };
+            if rl.only && rl.kinds.is_empty() {
+                return Err(invalid(place, "only = true needs the kinds it is for"));
+            }
             labels.push(DateLabel {
                 phrase: label_phrase,
                 priority: rl.priority,
                 kinds: rl.kinds,
+                only: rl.only,
                 order: rl.order,
                 lang,
             });

@@ -681,3 +681,84 @@ fn decomposed_accents_match_like_composed_ones() {
     );
     assert_eq!(got.kind, Kind::OperativeReport);
 }
+
+#[test]
+fn titles_keep_the_documents_accented_letters() {
+    let rules = rules();
+    let cases = [
+        ("composed", "COMPTE RENDU OPÉRATOIRE\nDate : 14/03/2025"),
+        (
+            "decomposed",
+            "COMPTE RENDU OPE\u{301}RATOIRE\nDate : 14/03/2025",
+        ),
+        (
+            "decomposed lower",
+            "Compte rendu ope\u{301}ratoire\nDate : 14/03/2025",
+        ),
+        // TeX's older fonts draw the accent before its letter.
+        (
+            "spacing accent",
+            "Compte rendu op\u{b4}eratoire\nDate : 14/03/2025",
+        ),
+        (
+            "spaced accent",
+            "Compte rendu op \u{b4}eratoire\nDate : 14/03/2025",
+        ),
+    ];
+    for (name, text) in cases {
+        let got = classify(&rules, "x.pdf", Some(text), &Overrides::default());
+        assert_eq!(got.kind, Kind::OperativeReport, "{name}");
+        assert_eq!(got.title, "Compte rendu op\u{e9}ratoire", "{name}");
+    }
+    // A spacing accent that is no letter's stays as written.
+    assert_eq!(compose("it\u{b4}s 10\u{b4}"), "it\u{b4}s 10\u{b4}");
+    assert_eq!(compose("plain ascii"), "plain ascii");
+}
+
+#[test]
+fn list_dates_date_a_medication_list_only() {
+    let rules = rules();
+    let cases = [
+        (
+            "MEDICATION LIST\nAs of: 05/01/2025\nTamoxifen 20 mg daily",
+            Kind::MedicationList,
+            Some(date(2025, 5, 1)),
+        ),
+        (
+            "Current Medications\nUpdated 05/02/2025\nMetformin 500 mg twice daily",
+            Kind::MedicationList,
+            Some(date(2025, 5, 2)),
+        ),
+        (
+            "MEDICATION LIST\nLast reviewed: 2025-05-03\nLisinopril 10 mg daily",
+            Kind::MedicationList,
+            Some(date(2025, 5, 3)),
+        ),
+        (
+            "MEDICATION LIST\nReviewed: May 4, 2025\nAspirin 81 mg daily",
+            Kind::MedicationList,
+            Some(date(2025, 5, 4)),
+        ),
+        (
+            "Liste des médicaments\nMis à jour le 05/05/2025\nParacétamol 1 g",
+            Kind::MedicationList,
+            Some(date(2025, 5, 5)),
+        ),
+        // Other documents are not dated by a list's words.
+        (
+            "LABORATORY REPORT\nResults as of: 05/01/2025\nHemoglobin 13.2 g/dL",
+            Kind::LabResults,
+            None,
+        ),
+        (
+            "LABORATORY REPORT\nReviewed: 05/01/2025\nCollected: 03/27/2025\nHemoglobin 13.2 g/dL",
+            Kind::LabResults,
+            Some(date(2025, 3, 27)),
+        ),
+    ];
+    for (text, kind, want) in cases {
+        let got = classify(&rules, "x.txt", Some(text), &Overrides::default());
+        assert_eq!(got.kind, kind, "{text}");
+        assert_eq!(got.date, want, "{text}");
+    }
+}

@@ -7,6 +7,65 @@ use super::*;
 // ---------------------------------------------------------------------------
 // Folding and whole-word matching
 
+/// The text with each accented letter written as one character: decomposed letters
+/// ("e" + U+0301) composed (NFC), and a spacing accent set before its letter, as TeX's
+/// older fonts draw it ("op´eratoire", sometimes "op ´eratoire"), joined to it. Titles
+/// then keep the document's own letters, and keywords match.
+pub(super) fn compose(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let joined = spacing_accent(c).and_then(|mark| {
+            let at = if chars.get(i + 1) == Some(&' ') {
+                i + 2
+            } else {
+                i + 1
+            };
+            let letter = *chars.get(at)?;
+            if !"aeiouyAEIOUYnNcC".contains(letter) {
+                return None;
+            }
+            let pair: String = [letter, mark].iter().collect();
+            let mut one = pair.nfc();
+            let composed = one.next()?;
+            one.next().is_none().then_some((composed, at))
+        });
+        match joined {
+            Some((composed, at)) => {
+                // A gap the text extractor left between the word and its accent goes.
+                let word_before = i >= 2 && chars.get(i - 2).is_some_and(|p| p.is_alphabetic());
+                if word_before && out.ends_with(' ') {
+                    out.pop();
+                }
+                out.push(composed);
+                i = at + 1;
+            }
+            None => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out.nfc().collect())
+}
+
+/// The combining mark a spacing accent stands for.
+fn spacing_accent(c: char) -> Option<char> {
+    Some(match c {
+        '\u{B4}' => '\u{301}',  // acute
+        '`' => '\u{300}',       // grave
+        '\u{2C6}' => '\u{302}', // circumflex
+        '\u{A8}' => '\u{308}',  // dieresis
+        '\u{2DC}' => '\u{303}', // tilde
+        _ => return None,
+    })
+}
+
 /// A string in folded form, with the way back to the original's byte offsets.
 pub(super) struct Folded {
     /// Lower case, accents removed, separators collapsed to one space, with a

@@ -223,6 +223,28 @@ pub fn shown_size(w: u32, h: u32, orientation: u8) -> (u32, u32) {
     }
 }
 
+/// Where an image of `shown` size goes on a page: scaled to fit inside `margin`, centred,
+/// aspect kept. Returns x, y (bottom-left), width and height in points.
+pub fn fit(page: (f32, f32), shown: (u32, u32), margin: f32) -> [f32; 4] {
+    let (pw, ph) = page;
+    let (sw, sh) = (shown.0.max(1) as f32, shown.1.max(1) as f32);
+    let avail_w = (pw - 2.0 * margin).max(1.0);
+    let avail_h = (ph - 2.0 * margin).max(1.0);
+    let scale = (avail_w / sw).min(avail_h / sh);
+    let (dw, dh) = (sw * scale, sh * scale);
+    [(pw - dw) / 2.0, (ph - dh) / 2.0, dw, dh]
+}
+
+/// The EXIF orientation that shows an image turned `degrees` clockwise.
+pub fn orientation_for_turn(degrees: u16) -> u8 {
+    match degrees % 360 {
+        90 => 6,
+        180 => 3,
+        270 => 8,
+        _ => 1,
+    }
+}
+
 /// Content stream that draws XObject `/name` scaled to fit the page inside `margin`,
 /// centred, aspect kept, and turned upright per its EXIF `orientation`.
 pub fn placement(
@@ -232,13 +254,7 @@ pub fn placement(
     margin: f32,
     name: &str,
 ) -> Vec<u8> {
-    let (pw, ph) = page;
-    let (sw, sh) = (shown.0.max(1) as f32, shown.1.max(1) as f32);
-    let avail_w = (pw - 2.0 * margin).max(1.0);
-    let avail_h = (ph - 2.0 * margin).max(1.0);
-    let scale = (avail_w / sw).min(avail_h / sh);
-    let (dw, dh) = (sw * scale, sh * scale);
-    let (x, y) = ((pw - dw) / 2.0, (ph - dh) / 2.0);
+    let [x, y, dw, dh] = fit(page, shown, margin);
     // Matrices mapping the image's unit square onto the display rectangle (x, y, dw, dh).
     let m: [f32; 6] = match orientation {
         2 => [-dw, 0.0, 0.0, dh, x + dw, y],

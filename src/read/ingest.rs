@@ -21,6 +21,8 @@ pub enum Format {
     Png,
     Tiff,
     Text,
+    /// An HL7 clinical document (C-CDA) set in type from its XML.
+    Cda,
     Other,
 }
 
@@ -53,6 +55,12 @@ pub struct Probe {
     pub active: Vec<String>,
     /// Per PDF page: how many graphics states its content leaves saved (for the stamp).
     pub open_saves: Vec<u32>,
+    /// The clinical document (CDA) this file is, also when it carries an embedded PDF or
+    /// image (then `format` is that file's). Never cached: such files are read anew.
+    #[serde(skip)]
+    pub cda: Option<Box<crate::read::cda::Cda>>,
+    /// PDF pages (1-based) without a text layer that show an image: scans to read.
+    pub scanned: Vec<u32>,
 }
 
 /// Sniffs the format from the first bytes and the extension.
@@ -69,6 +77,9 @@ pub fn sniff(bytes: &[u8], ext: &str) -> Format {
     }
     if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
         return Format::Tiff;
+    }
+    if crate::read::cda::looks_like_cda(bytes) {
+        return Format::Cda;
     }
     match ext {
         "txt" | "md" | "text" | "markdown" => Format::Text,
@@ -93,10 +104,63 @@ pub fn probe(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         Format::Png => probe_png(rel, bytes),
         Format::Tiff => probe_tiff(rel, bytes),
         Format::Text => probe_text(rel, bytes),
+        Format::Cda => return probe_cda(rel, bytes),
         Format::Other => Err(unsupported(rel, &ext, bytes)),
     }?;
     Ok(Probe {
         format: Some(format),
+        ..probe
+    })
+}
+
+/// A clinical document: set in type from its XML, or its embedded PDF, image or text
+/// read by the reader of that format.
+fn probe_cda(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
+    let read = crate::read::cda::read(rel, bytes)?;
+    let cda = Box::new(read.cda);
+    let Some(payload) = read.embedded else {
+        return Ok(Probe {
+            format: Some(Format::Cda),
+            cda: Some(cda),
+            ..Probe::default()
+        });
+    };
+    let inner = match sniff(&payload, "") {
+        f @ (Format::Pdf | Format::Jpeg | Format::Png | Format::Tiff) => f,
+        _ => {
+            let media = match &cda.body {
+                crate::read::cda::Body::Embedded { media_type } => media_type.clone(),
+                _ => String::new(),
+            };
+            return Err(Problem::new(
+                rel,
+                format!("clinical document whose embedded file is not the {media} it claims to be"),
+                "download the record from the patient portal again, or ask for it as PDF",
+            ));
+        }
+    };
+    // The embedded file is checked like a file of its own; its problems name this file.
+    let probe = probe(rel, &payload, None).map_err(|p| Problem {
+        reason: format!("embedded in a clinical document: {}", p.reason),
+        ..p
+    })?;
+    let mut notes = probe.notes.clone();
+    notes.insert(
+        0,
+        format!(
+            "a clinical document (HL7 CDA) carrying a {} file, which is packed as the document",
+            match inner {
+                Format::Pdf => "PDF",
+                Format::Jpeg => "JPEG",
+                Format::Png => "PNG",
+                _ => "TIFF",
+            }
+        ),
+    );
+    Ok(Probe {
+        format: Some(inner),
+        cda: Some(cda),
+        notes,
         ..probe
     })
 }
@@ -135,6 +199,7 @@ fn unsupported(rel: &str, ext: &str, bytes: &[u8]) -> Problem {
             "convert the picture to JPEG or PNG (most photo apps can export it), then put that in the folder"
         }
         "zip" => "extract the archive into the folder",
+        "xml" => "only HL7 clinical documents (C-CDA, from a portal's \"Download my record\") are read as XML — save this file as PDF, or remove it from the folder",
         "dcm" | "dicom" => {
             "DICOM images cannot go into a PDF packet — ask the imaging centre for the written radiology report, and send the images on the disc they provide"
         }
@@ -156,9 +221,28 @@ fn damaged_pdf(rel: &str, detail: &str) -> Problem {
     )
 }
 
+fn cut_off(rel: &str, c: crate::read::complete::Completeness) -> Problem {
+    Problem::new(
+        rel,
+        format!(
+            "damaged: cut off — {} of {} pages are incomplete",
+            c.incomplete, c.total
+        ),
+        "the download or copy stopped before the end — download it again (or ask the sender for a new copy), then replace this file",
+    )
+}
+
 fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, Problem> {
     let doc = load_pdf(bytes, password).map_err(|e| pdf_load_problem(rel, &e, password))?;
     let pages = doc.get_pages();
+    // A rebuilt file may be a download cut off halfway: its pages must have come back
+    // whole, or the document is not put in the packet as blank pages.
+    if doc.xref_recovery.is_some() {
+        let c = crate::read::complete::check(&doc);
+        if c.incomplete > 0 {
+            return Err(cut_off(rel, c));
+        }
+    }
     if pages.is_empty() {
         return Err(damaged_pdf(rel, "it has no pages"));
     }
@@ -188,9 +272,10 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         .map_err(|damage| damaged_pdf(rel, &damage))?;
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
     let active = crate::read::sanitize::active_content(&doc, &reachable);
+    let mut scanned = Vec::new();
     let open_saves: Vec<u32> = pages
-        .values()
-        .map(|&id| {
+        .iter()
+        .map(|(&n, &id)| {
             // The page's content as the damage check already inflated it, when it could
             // keep it; otherwise decoded again.
             let parts: Option<Vec<&Vec<u8>>> = doc
@@ -208,6 +293,9 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
                     .get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
                     .unwrap_or_default(),
             };
+            if crate::read::ocr::pages::page_is_scanned(&doc, id, &content) {
+                scanned.push(n);
+            }
             crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32
         })
         .collect();
@@ -230,6 +318,8 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         notes,
         active,
         open_saves,
+        cda: None,
+        scanned,
     })
 }
 

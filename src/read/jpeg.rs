@@ -58,6 +58,18 @@ fn be16(b: &[u8], at: usize) -> Option<usize> {
     ])))
 }
 
+/// True when a JPEG has scan data and an end-of-image marker after it (a download that
+/// stopped half-way lacks them) — the quick test for pictures inside a repaired PDF, whose
+/// every other byte the full [`check`] would judge.
+pub fn has_scan_and_end(bytes: &[u8]) -> bool {
+    let sos = bytes.windows(2).position(|w| w == [0xFF, 0xDA]);
+    let eoi = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
+    match (sos, eoi) {
+        (Some(s), Some(e)) => e > s + 2,
+        _ => false,
+    }
+}
+
 /// Checks a JPEG's structure from start to end-of-image.
 pub fn check(bytes: &[u8]) -> Verdict {
     if !bytes.starts_with(&[0xFF, 0xD8]) {

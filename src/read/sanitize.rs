@@ -98,13 +98,48 @@ fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
     None
 }
 
+/// Whether a document's /OpenAction could do anything beyond showing a page: a
+/// destination (an array, a name or a string) or a GoTo action only shows a page or a view
+/// and is harmless; any other action, or a GoTo whose /Next chain holds one, could act.
+/// What cannot be read is treated as acting.
+pub fn open_action_acts(doc: &Document, open: &Object) -> bool {
+    let mut pending = vec![(open, 0usize)];
+    let mut seen = 0usize;
+    while let Some((o, depth)) = pending.pop() {
+        seen += 1;
+        if depth > 32 || seen > 1000 {
+            return true;
+        }
+        let Some(o) = deref(doc, o) else {
+            // A dangling reference: nothing runs.
+            continue;
+        };
+        let d = match o {
+            Object::Array(_) | Object::Name(_) | Object::String(..) | Object::Null => continue,
+            Object::Dictionary(d) => d,
+            _ => return true,
+        };
+        if name_of(d, b"S") != Some(b"GoTo") || d.has(b"AA") || d.has(b"JS") {
+            return true;
+        }
+        match d.get(b"Next").ok().and_then(|n| deref(doc, n)) {
+            Some(Object::Array(a)) => pending.extend(a.iter().map(|x| (x, depth + 1))),
+            Some(next @ Object::Dictionary(_)) => pending.push((next, depth + 1)),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Everything active in a document that the packet will not carry, by description.
 /// `reachable` are the objects the pages use (see `ingest::reachable_from_pages`).
 pub fn active_content(doc: &Document, reachable: &[lopdf::ObjectId]) -> Vec<String> {
     let mut found = BTreeSet::new();
     if let Ok(cat) = doc.catalog() {
-        if cat.has(b"OpenAction") {
-            found.insert("an action run when the document opens".to_string());
+        if let Ok(open) = cat.get(b"OpenAction") {
+            if open_action_acts(doc, open) {
+                found.insert("an action run when the document opens".to_string());
+            }
         }
         if cat.has(b"AA") {
             found.insert("document-level actions (AA)".to_string());
@@ -204,5 +239,29 @@ mod tests {
         let att = dictionary! { "Type" => "Annot", "Subtype" => "FileAttachment" };
         assert_eq!(dangerous_annotation(&att), Some("a file attachment"));
         assert!(is_action_key(b"OpenAction") && !is_action_key(b"Dest"));
+    }
+
+    #[test]
+    fn view_only_open_actions_do_not_act() {
+        let doc = Document::with_version("1.5");
+        let dest = Object::Array(vec![Object::Integer(0), Object::Name(b"Fit".to_vec())]);
+        let goto = Object::Dictionary(dictionary! { "S" => "GoTo", "D" => dest.clone() });
+        let js =
+            dictionary! { "S" => "JavaScript", "JS" => Object::string_literal("app.alert(1)") };
+        let chained = Object::Dictionary(
+            dictionary! { "S" => "GoTo", "D" => dest.clone(), "Next" => js.clone() },
+        );
+        let named = Object::Dictionary(dictionary! { "S" => "Named", "N" => "Print" });
+        let cases = [
+            (dest, false),
+            (goto, false),
+            (Object::string_literal("chapter1"), false),
+            (Object::Dictionary(js), true),
+            (chained, true),
+            (named, true),
+        ];
+        for (o, want) in cases {
+            assert_eq!(open_action_acts(&doc, &o), want, "{o:?}");
+        }
     }
 }

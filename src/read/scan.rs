@@ -7,6 +7,7 @@ use crate::base::error::{Error, Problem, Result};
 use crate::classify::{self, Classified, Overrides, Rules};
 use crate::read::cache::Cache;
 use crate::read::ingest::{self, Format, ImageInfo};
+use crate::read::ocr::{self, OcrMode};
 use crate::read::zipin::{Member, ZipLocation};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -14,8 +15,11 @@ use std::path::{Path, PathBuf};
 /// How to scan, validated (the commands' shared options).
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
-    /// Neither read nor write the cache of what medpacket learned about each file.
+    /// Neither read nor write the cache of what medpacket learned about each file (its
+    /// facts, classification and OCR results).
     pub no_cache: bool,
+    /// Whether scanned pages are read.
+    pub ocr: OcrMode,
 }
 
 /// The cache kind of what medpacket learned about a file's bytes.
@@ -141,6 +145,12 @@ pub struct SourceFile {
     /// Per PDF page: graphics states its content leaves saved (measured at scan, so the
     /// build does not decompress the pages again).
     pub open_saves: Vec<u32>,
+    /// The clinical document (CDA) this file is: its header, sections and medications.
+    pub cda: Option<Box<crate::read::cda::Cda>>,
+    /// PDF pages (1-based) without a text layer: scans to read.
+    pub scanned: Vec<u32>,
+    /// What OCR read on the file's scanned pages.
+    pub ocr: Option<std::sync::Arc<crate::read::ocr::FileOcr>>,
 }
 
 impl SourceFile {
@@ -302,7 +312,10 @@ fn prepare(
     };
     let cacheable = cache.is_enabled()
         && !bytes.is_empty()
-        && ingest::sniff(&bytes, &ingest::extension(&rel)) != Format::Text;
+        && !matches!(
+            ingest::sniff(&bytes, &ingest::extension(&rel)),
+            Format::Text | Format::Cda
+        );
     let key = facts_key(&sha, password.as_deref());
     let inputs = format!("{rel}\0{overrides:?}");
     let remembered = cacheable
@@ -320,7 +333,14 @@ fn prepare(
         let c = match known {
             Some(c) => c,
             None => {
-                let c = classify::classify(rules, &rel, p.text.as_deref(), &overrides);
+                let c = match &p.cda {
+                    Some(cda) => crate::read::cda::header::classify(
+                        &cda.header,
+                        crate::read::cda::CdaRules::builtin(),
+                        &overrides,
+                    ),
+                    None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
+                };
                 if cacheable {
                     let facts = FileFacts {
                         probe: p.clone(),
@@ -334,7 +354,37 @@ fn prepare(
                 c
             }
         };
-        if p.format == Some(Format::Text) {
+        if let Some(cda) = p.cda.as_mut() {
+            // A record of someone else (a family member's, in the same portal export).
+            if let Some(cfg) = config {
+                cda.other_patient = crate::read::cda::header::patient_mismatch(
+                    &cda.header,
+                    &cfg.patient.name,
+                    cfg.patient.date_of_birth,
+                );
+            }
+            // Set in type from the XML: its page count on Letter paper (the plan lays it
+            // out again on the packet's paper).
+            if p.format == Some(Format::Cda) {
+                if let Some(m) = crate::base::fonts::Metrics::get() {
+                    let title = if c.title.trim().is_empty() {
+                        c.kind.label()
+                    } else {
+                        &c.title
+                    };
+                    let n = crate::render::cda::layout(
+                        m,
+                        crate::base::layout::Paper::Letter,
+                        &rel,
+                        title,
+                        cda,
+                    )
+                    .len();
+                    p.pages = Some(n as u32);
+                }
+            }
+            p.text = None;
+        } else if p.format == Some(Format::Text) {
             // A text file's page count is its typeset length on Letter paper (the plan
             // lays it out again on the paper chosen for the packet).
             if let Some(m) = crate::base::fonts::Metrics::get() {
@@ -344,7 +394,8 @@ fn prepare(
                         .len();
                 p.pages = Some(n as u32);
             }
-        } else {
+        } else if !p.scanned.iter().any(|&n| n <= ingest::TEXT_PAGES) {
+            // A PDF whose first pages are scans keeps its text until OCR adds theirs.
             p.text = None;
         }
         c
@@ -498,6 +549,9 @@ impl Collector<'_> {
             notes: probe.notes,
             active: probe.active,
             open_saves: probe.open_saves,
+            cda: probe.cda,
+            scanned: probe.scanned,
+            ocr: None,
         });
     }
 }
@@ -522,6 +576,21 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The bytes the packet shows for a source: the file's own, or for a clinical document
+/// with an embedded PDF or image, that embedded file (decoded again from the checked XML).
+pub fn read_content(f: &SourceFile) -> Result<Vec<u8>> {
+    let bytes = read_source(f)?;
+    match &f.cda {
+        Some(c) if c.is_embedded() => {
+            crate::read::cda::embedded_payload(&f.rel, &bytes).map_err(|p| Error::Source {
+                path: f.rel.clone(),
+                message: format!("could not be read again ({})", p.reason),
+            })
+        }
+        _ => Ok(bytes),
+    }
+}
+
 /// Lower-case hex of bytes (for checksums).
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -536,18 +605,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Scans `dir` with the default options (the user's cache on).
+/// Scans `dir`: walks it, reads and checks every file, classifies what can be included,
+/// and reads scanned pages as `opts.ocr` says.
 pub fn scan(
-    dir: &Path,
-    config: Option<&PacketConfig>,
-    rules: &Rules,
-    progress: &dyn crate::Progress,
-) -> Result<Inventory> {
-    scan_with(dir, config, rules, &ScanOptions::default(), progress)
-}
-
-/// Scans `dir`: walks it, reads and checks every file, classifies what can be included.
-pub fn scan_with(
     dir: &Path,
     config: Option<&PacketConfig>,
     rules: &Rules,
@@ -602,7 +662,17 @@ pub fn scan_with(
         let path = entry.path().to_path_buf();
         let rel = rel_path(&root, &path);
         let name = entry.file_name().to_string_lossy().to_string();
-        if let Some(why) = ignore_reason(&name) {
+        let beside_xdm = entry.file_type().is_file()
+            && path
+                .parent()
+                .is_some_and(|p| p.join("IHE_XDM").is_dir() || p.join("ihe_xdm").is_dir());
+        if let Some(why) = ignore_reason(&name).or_else(|| {
+            entry
+                .file_type()
+                .is_file()
+                .then(|| crate::read::cda::xdm_part(&name, beside_xdm))
+                .flatten()
+        }) {
             if !entry.file_type().is_dir() {
                 ignored.push(Ignored {
                     path: rel,
@@ -712,7 +782,31 @@ pub fn scan_with(
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut warnings = Vec::new();
+    let languages = config
+        .map(|c| c.ocr.languages.clone())
+        .unwrap_or_else(crate::base::config::default_languages);
+    let read = ocr::read_scans(&files, &root, &languages, opts, progress)?;
+    warnings.extend(read.warnings);
+    for (i, result, notes) in read.files {
+        if let Some(f) = files.get_mut(i) {
+            f.notes.extend(notes);
+            reclassify(f, config, rules, result);
+        }
+    }
+    for f in &mut files {
+        if f.format == Some(Format::Pdf) {
+            f.text = None;
+        }
+    }
     if let Some(cfg) = config {
+        for f in files.iter().filter(|f| f.status == Status::Included) {
+            if let Some(why) = f.cda.as_ref().and_then(|c| c.other_patient.as_ref()) {
+                warnings.push(format!(
+                    "{}: this clinical document {why}, which is not the patient in packet.toml — it is packed anyway, but its medications are left out of the list; if it is a family member's record, remove it or set exclude = true in its [[documents]] entry",
+                    f.rel
+                ));
+            }
+        }
         let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
         for d in cfg.unmatched_documents(&rels) {
             warnings.push(format!(
@@ -727,6 +821,48 @@ pub fn scan_with(
         ignored,
         warnings,
     })
+}
+
+/// Classifies a file again with the text OCR read on its first pages, and keeps what was
+/// read for the packet. Evidence found in that text is marked as coming from OCR.
+fn reclassify(
+    f: &mut SourceFile,
+    config: Option<&PacketConfig>,
+    rules: &Rules,
+    result: ocr::FileOcr,
+) {
+    let read = result.leading_text(ingest::TEXT_PAGES);
+    if !read.trim().is_empty() {
+        let own = f.text.take().filter(|t| !t.trim().is_empty());
+        let text = match &own {
+            Some(t) => format!("{t}\n\n{read}"),
+            None => read.clone(),
+        };
+        let entry = config.and_then(|c| c.document(&f.rel));
+        let overrides = Overrides {
+            kind: entry.and_then(|e| e.kind),
+            date: entry.and_then(|e| e.date),
+            title: entry.and_then(|e| e.title.clone()),
+        };
+        let mut c = classify::classify(rules, &f.rel, Some(&text), &overrides);
+        for e in &mut c.evidence {
+            if e.source != classify::Source::Text {
+                continue;
+            }
+            let probe: String = e.matched.chars().take(40).collect();
+            let in_own = own.as_deref().is_some_and(|t| {
+                t.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(&probe)
+            });
+            if !in_own {
+                e.source = classify::Source::Ocr;
+            }
+        }
+        f.classified = c;
+    }
+    f.ocr = Some(std::sync::Arc::new(result));
 }
 
 fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Problem) -> SourceFile {
@@ -752,6 +888,9 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         notes: Vec::new(),
         active: Vec::new(),
         open_saves: Vec::new(),
+        cda: None,
+        scanned: Vec::new(),
+        ocr: None,
     }
 }
 

@@ -138,6 +138,15 @@ fn read_level(
         )));
         return;
     }
+    // Folders of the archive that hold an IHE_XDM folder (a portal's CDA export).
+    let xdm_parents: std::collections::HashSet<String> = archive
+        .file_names()
+        .filter_map(|n| {
+            let lower = n.ok()?.to_ascii_lowercase();
+            let at = lower.find("ihe_xdm/")?;
+            (at == 0 || lower[..at].ends_with('/')).then(|| lower[..at].to_string())
+        })
+        .collect();
     for i in 0..archive.len() {
         // The entry's directory record first (no decryption, no decompression).
         let file = match archive.by_index_raw(i) {
@@ -164,7 +173,12 @@ fn read_level(
             )));
             continue;
         }
-        if let Some(why) = junk(&raw_name) {
+        let parent = raw_name
+            .rsplit_once('/')
+            .map(|(p, _)| format!("{}/", p.to_ascii_lowercase()))
+            .unwrap_or_default();
+        let cda_part = crate::read::cda::xdm_part(&raw_name, xdm_parents.contains(&parent));
+        if let Some(why) = junk(&raw_name).or(cda_part) {
             each(Member::Ignored {
                 rel: member_rel,
                 why,

@@ -7,12 +7,18 @@ use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
 use crate::plan::{Body, Plan};
 use crate::read::images;
-use crate::read::ingest;
+use crate::read::ocr::PageText;
 use crate::read::sanitize;
 use crate::read::scan::{sha256_hex, Inventory};
+use crate::write::extent;
+use crate::write::flatten;
 use crate::write::paint::Rendered;
 use crate::write::pdfwrite::PdfWriter;
+use crate::write::readahead::{
+    internal_error_in, read_ahead, Closer, Gate, Ready, LOOKAHEAD_ITEMS,
+};
 use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
+use crate::write::textlayer;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -107,7 +113,16 @@ pub fn assemble<W: Write>(
                 .get(&p)
                 .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
             let annots = link_annotations(&o, links);
-            o.copy_page(&mut gen_import, *pid, p, annots, 0, "generated page")?;
+            o.copy_page(
+                &mut gen_import,
+                *pid,
+                p,
+                annots,
+                0,
+                false,
+                "generated page",
+                None,
+            )?;
             written.insert(p);
         }
     }
@@ -132,12 +147,21 @@ pub fn assemble<W: Write>(
             let copied =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
                     match (&item.body, ready) {
-                        (Body::Text(_), _) => {
+                        (Body::Text(_) | Body::Cda(_), _) => {
                             for p in item.first_page..=item.last_page {
                                 let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
                                     Error::Internal(format!("no rendered page for packet page {p}"))
                                 })?;
-                                o.copy_page(&mut gen_import, *pid, p, Vec::new(), 0, &item.rel)?;
+                                o.copy_page(
+                                    &mut gen_import,
+                                    *pid,
+                                    p,
+                                    Vec::new(),
+                                    0,
+                                    false,
+                                    &item.rel,
+                                    None,
+                                )?;
                             }
                         }
                         (Body::Pdf, Ready::Pdf(doc)) => {
@@ -149,13 +173,16 @@ pub fn assemble<W: Write>(
                             }
                             for (i, sp) in src_pages.iter().enumerate() {
                                 let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
+                                let read = f.ocr.as_ref().and_then(|r| r.page(i as u32 + 1));
                                 o.copy_page(
                                     &mut imp,
                                     *sp,
                                     item.first_page + i as u32,
                                     Vec::new(),
                                     open,
+                                    true,
                                     &f.rel,
+                                    read,
                                 )?;
                             }
                         }
@@ -163,11 +190,12 @@ pub fn assemble<W: Write>(
                             Body::Jpeg | Body::Png,
                             Ready::Image {
                                 xobj,
-                                shown,
+                                stored,
                                 orientation,
                             },
                         ) => {
-                            o.image_page(xobj, shown, orientation, item.first_page, &f.rel)?;
+                            let read = f.ocr.as_ref().and_then(|r| r.page(1));
+                            o.image_page(xobj, stored, orientation, read, item.first_page, &f.rel)?;
                         }
                         (Body::Tiff, Ready::Bytes(bytes)) => {
                             // One page decoded, written and dropped at a time.
@@ -179,15 +207,23 @@ pub fn assemble<W: Write>(
                                         "the file has more pages than when it was scanned".into()
                                     );
                                 }
-                                let shown = (r.width, r.height);
+                                let stored = (r.width, r.height);
                                 let page = item.first_page + written_pages;
                                 written_pages += 1;
-                                o.image_page(images::raster_xobject(&r), shown, 1, page, &f.rel)
-                                    .map_err(|e| {
-                                        let text = e.to_string();
-                                        failure = Some(e);
-                                        text
-                                    })
+                                let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
+                                o.image_page(
+                                    images::raster_xobject(&r),
+                                    stored,
+                                    1,
+                                    read,
+                                    page,
+                                    &f.rel,
+                                )
+                                .map_err(|e| {
+                                    let text = e.to_string();
+                                    failure = Some(e);
+                                    text
+                                })
                             });
                             if let Some(e) = failure {
                                 return Err(e);
@@ -270,148 +306,6 @@ pub fn assemble<W: Write>(
     o.w.finish(catalog, info, id).map_err(io(here))
 }
 
-/// How many documents may wait, read ahead, for the writer.
-const LOOKAHEAD_ITEMS: usize = 8;
-/// How many bytes of source files may be read ahead of the writer (at least one document
-/// always is, however large), so memory stays flat whatever the packet's length.
-const LOOKAHEAD_BYTES: u64 = 32 * 1024 * 1024;
-
-/// A source document read ahead of the writer: its bytes re-checked against the scan's
-/// checksum and, as far as can be done without the writer, turned into PDF objects.
-enum Ready {
-    /// A text file: its pages are already rendered.
-    Nothing,
-    Pdf(Box<Document>),
-    Image {
-        xobj: Stream,
-        shown: (u32, u32),
-        orientation: u8,
-    },
-    /// A TIFF, decoded page by page as it is written.
-    Bytes(Vec<u8>),
-}
-
-/// Bytes read ahead and not yet written, shared by the reader and the writer.
-#[derive(Default)]
-struct Gate {
-    state: std::sync::Mutex<(u64, bool)>,
-    changed: std::sync::Condvar,
-}
-
-impl Gate {
-    /// Waits until `size` more bytes may be read ahead; false once the writer has stopped.
-    fn admit(&self, size: u64) -> bool {
-        let Ok(mut st) = self.state.lock() else {
-            return false;
-        };
-        while !st.1 && st.0 > 0 && st.0 + size > LOOKAHEAD_BYTES {
-            st = match self.changed.wait(st) {
-                Ok(s) => s,
-                Err(_) => return false,
-            };
-        }
-        st.0 += size;
-        !st.1
-    }
-
-    /// The writer is done with `size` bytes.
-    fn release(&self, size: u64) {
-        if let Ok(mut st) = self.state.lock() {
-            st.0 = st.0.saturating_sub(size);
-        }
-        self.changed.notify_all();
-    }
-}
-
-/// Tells the reader to stop when the writer's loop ends, however it ends.
-struct Closer<'g>(&'g Gate);
-
-impl Drop for Closer<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut st) = self.0.state.lock() {
-            st.1 = true;
-        }
-        self.0.changed.notify_all();
-    }
-}
-
-fn internal_error_in(rel: &str) -> Error {
-    Error::Source {
-        path: rel.to_string(),
-        message: "medpacket hit an internal error while copying this file — remove it or save it again as PDF, and please report the problem".into(),
-    }
-}
-
-/// Reads the plan's documents in order, a bounded amount ahead of the writer, and sends
-/// each (or what went wrong with it) down `tx`.
-fn read_ahead(
-    plan: &Plan,
-    inv: &Inventory,
-    gate: &Gate,
-    tx: std::sync::mpsc::SyncSender<Result<Ready>>,
-) {
-    for item in &plan.items {
-        let size = inv.files.get(item.file).map_or(0, |f| f.size);
-        if !gate.admit(size) {
-            return;
-        }
-        let ready = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_one(item, inv)))
-            .unwrap_or_else(|_| Err(internal_error_in(&item.rel)));
-        if tx.send(ready).is_err() {
-            return;
-        }
-    }
-}
-
-/// One document's bytes, re-checked and prepared for the writer.
-fn read_one(item: &crate::plan::Item, inv: &Inventory) -> Result<Ready> {
-    let f = inv
-        .files
-        .get(item.file)
-        .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
-    let ready = match &item.body {
-        Body::Text(_) => Ready::Nothing,
-        Body::Pdf => {
-            let bytes = crate::read::scan::read_source(f)?;
-            let doc =
-                ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| Error::Source {
-                    path: f.rel.clone(),
-                    message: format!("could not be read again while building ({e})"),
-                })?;
-            drop(bytes);
-            if doc.get_pages().len() as u32 != item.source_pages {
-                return Err(Error::ChangedDuringBuild(f.rel.clone()));
-            }
-            Ready::Pdf(Box::new(doc))
-        }
-        Body::Jpeg => {
-            let bytes = crate::read::scan::read_source(f)?;
-            let info = f
-                .image
-                .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
-            Ready::Image {
-                shown: images::shown_size(info.width, info.height, info.orientation),
-                orientation: info.orientation,
-                xobj: images::jpeg_xobject(bytes, &info),
-            }
-        }
-        Body::Png => {
-            let bytes = crate::read::scan::read_source(f)?;
-            let r = images::png_raster(&bytes).map_err(|e| Error::Source {
-                path: f.rel.clone(),
-                message: e,
-            })?;
-            Ready::Image {
-                shown: (r.width, r.height),
-                orientation: 1,
-                xobj: images::raster_xobject(&r),
-            }
-        }
-        Body::Tiff => Ready::Bytes(crate::read::scan::read_source(f)?),
-    };
-    Ok(ready)
-}
-
 /// The FontDescriptor of the first Type0 font on the generated pages.
 fn find_font_descriptor(doc: &Document) -> Option<ObjectId> {
     for (_, pid) in doc.get_pages() {
@@ -467,7 +361,9 @@ impl<W: Write> Out<'_, W> {
     }
 
     /// Copies source page `src` (with everything it uses) as packet page `page`, stamped.
-    /// `open` is how many graphics states the page's own content leaves saved.
+    /// `open` is how many graphics states the page's own content leaves saved. A
+    /// `record` page (from a source PDF) has its form fields flattened and its content kept
+    /// clear of the stamp.
     #[allow(clippy::too_many_arguments)]
     fn copy_page(
         &mut self,
@@ -476,7 +372,9 @@ impl<W: Write> Out<'_, W> {
         page: u32,
         annots: Vec<Object>,
         open: usize,
+        record: bool,
         rel: &str,
+        read: Option<&PageText>,
     ) -> Result<()> {
         let err = |message: String| Error::Source {
             path: rel.to_string(),
@@ -522,15 +420,24 @@ impl<W: Write> Out<'_, W> {
             .and_then(|o| deref(doc, o))
             .and_then(|o| o.as_i64().ok())
             .unwrap_or(0);
-        let geo = PageGeometry {
+        let mut geo = PageGeometry {
             bbox: stamp::visible_box(media, crop),
             rotate: stamp::normalize_rotate(rotate),
         };
+        // A scan OCR found turned is shown upright; its words are laid over it as shown.
+        let mut layer = None;
+        if let Some(t) = read.filter(|t| !t.words.is_empty()) {
+            let turn = t.confident_turn().unwrap_or(0);
+            if turn == t.rotate {
+                geo.rotate = (geo.rotate + i64::from(turn)) % 360;
+                layer = Some(t);
+            }
+        }
         dict.set(
             "MediaBox",
             Object::Array(media.iter().map(|&v| Object::Real(v)).collect()),
         );
-        if rotate != 0 {
+        if rotate != 0 || geo.rotate != 0 {
             dict.set("Rotate", geo.rotate);
         }
 
@@ -560,17 +467,68 @@ impl<W: Write> Out<'_, W> {
             _ => Vec::new(),
         };
         dict.remove(b"Contents");
+        // Form fields become page content; the footer keeps clear of the page's content.
+        let mut placement = stamp::Placement::new(self.plan, page, &geo, self.m);
+        let flat = if record {
+            let flat = flatten::flatten(doc, &dict, geo.rotate, &mut self.stamps, self.m);
+            let mut boxes = page_extent(doc, &dict, &contents, media, geo.bbox);
+            boxes.extend(flat.boxes.iter().copied());
+            placement.avoid(&geo, &boxes, self.m);
+            flat
+        } else {
+            flatten::Flattened::default()
+        };
+        if !flat.xobjects.is_empty() {
+            // A direct /XObject dictionary, so the drawn fields can be added to it alone.
+            if let Ok(Object::Dictionary(res)) = dict.get_mut(b"Resources") {
+                let xobjects = res
+                    .get(b"XObject")
+                    .ok()
+                    .and_then(|o| deref(doc, o))
+                    .and_then(|o| o.as_dict().ok())
+                    .cloned()
+                    .unwrap_or_default();
+                res.set("XObject", Object::Dictionary(xobjects));
+            }
+        }
         if let Ok(existing) = dict.get(b"Annots") {
             let mut all: Vec<Object> = deref(doc, existing)
                 .and_then(|o| o.as_array().ok())
                 .cloned()
                 .unwrap_or_default();
-            // Attachments and media annotations are left out whole.
+            // Attachments and media annotations are left out whole; form fields were
+            // drawn into the page (the interactive form is not carried over).
             all.retain(|a| match deref(doc, a) {
-                Some(Object::Dictionary(d)) => sanitize::dangerous_annotation(d).is_none(),
+                Some(Object::Dictionary(d)) => {
+                    sanitize::dangerous_annotation(d).is_none() && !flatten::is_widget(d)
+                }
                 Some(_) => true,
                 None => false,
             });
+            // On a shrunk page, links move with the content they sit on.
+            if let Some(shrink) = placement.shrink_matrix(&geo) {
+                for a in all.iter_mut() {
+                    if let Some(Object::Dictionary(d)) = deref(doc, a) {
+                        let link =
+                            d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Link");
+                        let rect = d
+                            .get(b"Rect")
+                            .ok()
+                            .and_then(|r| deref(doc, r))
+                            .and_then(stamp::read_box);
+                        if let (true, Some(r)) = (link, rect) {
+                            let mut moved = d.clone();
+                            let r = extent::transform_rect(shrink, r);
+                            moved.set(
+                                "Rect",
+                                Object::Array(r.iter().map(|&v| Object::Real(v)).collect()),
+                            );
+                            moved.remove(b"QuadPoints");
+                            *a = Object::Dictionary(moved);
+                        }
+                    }
+                }
+            }
             dict.set("Annots", Object::Array(all));
         }
 
@@ -582,18 +540,77 @@ impl<W: Write> Out<'_, W> {
             .iter()
             .map(|c| imp.convert(&mut self.w, c))
             .collect();
+        for (name, obj) in &flat.xobjects {
+            let drawn = match imp.convert(&mut self.w, obj) {
+                s @ Object::Stream(_) => Object::Reference(
+                    self.w
+                        .add(&s)
+                        .map_err(|e| err(format!("could not be written ({e})")))?,
+                ),
+                other => other,
+            };
+            if let Ok(Object::Dictionary(res)) = converted.get_mut(b"Resources") {
+                if let Ok(Object::Dictionary(xobjects)) = res.get_mut(b"XObject") {
+                    xobjects.set(name.as_bytes().to_vec(), drawn);
+                }
+            }
+        }
         imp.flush(&mut self.w)
             .map_err(|e| err(format!("could not be copied ({e})")))?;
 
-        let stamp_bytes =
-            stamp::stamp_content(self.plan, page, &geo, open, &mut self.stamps, self.m);
+        let stamp_bytes = stamp::stamp_content_at(
+            &placement,
+            &geo,
+            open,
+            &flat.content,
+            &mut self.stamps,
+            self.m,
+        );
         let stamp_id = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
             .map_err(|e| err(format!("could not be written ({e})")))?;
-        let mut all_contents = vec![Object::Reference(self.q_stream)];
+        // A page with room keeps its content exactly; one whose content reaches under the
+        // footer is shrunk toward its top first.
+        let first = match placement.shrink_matrix(&geo) {
+            Some(s) => {
+                let bytes = format!("q\n{}", stamp::matrix_op(s)).into_bytes();
+                self.w
+                    .add(&Object::Stream(Stream::new(Dictionary::new(), bytes)))
+                    .map_err(|e| err(format!("could not be written ({e})")))?
+            }
+            None => self.q_stream,
+        };
+        let mut all_contents = vec![Object::Reference(first)];
         all_contents.extend(contents);
         all_contents.push(Object::Reference(stamp_id));
+        if let Some(t) = layer {
+            // The rendered page filled the displayed page: pixels map onto it directly.
+            let (w, h) = geo.shown();
+            let frame = textlayer::Frame {
+                left: 0.0,
+                top: h,
+                scale: w / t.width.max(1) as f32,
+            };
+            // Over a shrunk page, the words shrink with the scan they lie on.
+            let mut bytes = b"q\n".to_vec();
+            if let Some(shrink) = placement.shrink_matrix(&geo) {
+                bytes.extend(stamp::matrix_op(shrink).into_bytes());
+            }
+            bytes.extend(stamp::matrix_op(geo.display_matrix()).into_bytes());
+            bytes.extend(textlayer::content(
+                &t.words,
+                &frame,
+                &mut self.stamps,
+                self.m,
+            ));
+            bytes.extend_from_slice(b"Q\n");
+            let id = self
+                .w
+                .add(&Object::Stream(Stream::new(Dictionary::new(), bytes)))
+                .map_err(|e| err(format!("could not be written ({e})")))?;
+            all_contents.push(Object::Reference(id));
+        }
         converted.set("Contents", Object::Array(all_contents));
         if let Ok(Object::Dictionary(res)) = converted.get_mut(b"Resources") {
             if let Ok(Object::Dictionary(fonts)) = res.get_mut(b"Font") {
@@ -620,12 +637,17 @@ impl<W: Write> Out<'_, W> {
             .map_err(|e| err(format!("could not be written ({e})")))
     }
 
-    /// Writes a page holding one image, scaled to fit with margins, stamped.
+    /// Writes a page holding one image, scaled to fit with margins, stamped. `stored` is
+    /// the image's size as stored and `exif` its EXIF orientation; a page OCR `read` is
+    /// shown as the engine found it upright (a mirrored photo keeps its EXIF orientation),
+    /// with its words as an invisible text layer.
+    #[allow(clippy::too_many_arguments)]
     fn image_page(
         &mut self,
         xobj: Stream,
-        shown: (u32, u32),
-        orientation: u8,
+        stored: (u32, u32),
+        exif: u8,
+        read: Option<&PageText>,
         page: u32,
         rel: &str,
     ) -> Result<()> {
@@ -633,9 +655,36 @@ impl<W: Write> Out<'_, W> {
             path: rel.to_string(),
             message: format!("could not be written ({e})"),
         };
+        let mirrored = matches!(exif, 2 | 4 | 5 | 7);
+        let turned = read
+            .filter(|_| !mirrored)
+            .and_then(|t| t.confident_turn())
+            .map(images::orientation_for_turn);
+        let orientation = turned.unwrap_or(exif);
+        // The words are laid over the image only when it shows as the engine read it.
+        let layer = read.filter(|t| {
+            !t.words.is_empty()
+                && !mirrored
+                && images::orientation_for_turn(t.rotate) == orientation
+        });
+        let shown = images::shown_size(stored.0, stored.1, orientation);
         let size = images::page_for(self.plan.paper.size(), shown.0, shown.1);
         let img = self.w.add(&Object::Stream(xobj)).map_err(err)?;
-        let draw = images::placement(size, shown, orientation, IMAGE_MARGIN, "Im0");
+        let mut draw = images::placement(size, shown, orientation, IMAGE_MARGIN, "Im0");
+        if let Some(t) = layer {
+            let [x, y, dw, dh] = images::fit(size, shown, IMAGE_MARGIN);
+            let frame = textlayer::Frame {
+                left: x,
+                top: y + dh,
+                scale: dw / t.width.max(1) as f32,
+            };
+            draw.extend(textlayer::content(
+                &t.words,
+                &frame,
+                &mut self.stamps,
+                self.m,
+            ));
+        }
         let content = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), draw)))
@@ -680,6 +729,41 @@ impl<W: Write> Out<'_, W> {
         let id = self.page_id(page)?;
         self.w.write(id, &Object::Dictionary(d)).map_err(err)
     }
+}
+
+/// Largest decoded page content looked at for the footer's room.
+const EXTENT_CONTENT: usize = 256 * 1024 * 1024;
+
+/// The boxes (page space) within `visible` that a source page's content may cover; all
+/// of `visible` when its content cannot be read.
+fn page_extent(
+    doc: &Document,
+    page: &Dictionary,
+    contents: &[Object],
+    media: [f32; 4],
+    visible: [f32; 4],
+) -> Vec<[f32; 4]> {
+    let mut content = Vec::new();
+    for c in contents {
+        let data = match deref(doc, c) {
+            Some(Object::Stream(s)) if s.dict.get(b"Filter").is_err() => Ok(s.content.clone()),
+            Some(Object::Stream(s)) => s.decompressed_content_with_limit(EXTENT_CONTENT),
+            _ => continue,
+        };
+        match data {
+            Ok(d) => {
+                content.extend_from_slice(&d);
+                content.push(b'\n');
+            }
+            Err(_) => return vec![visible],
+        }
+    }
+    let res = page
+        .get(b"Resources")
+        .ok()
+        .and_then(|o| deref(doc, o))
+        .and_then(|o| o.as_dict().ok());
+    extent::covered(doc, res, &content, media, visible).boxes
 }
 
 /// Follows references (a bounded number of hops) to the object itself.

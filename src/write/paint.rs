@@ -65,7 +65,7 @@ pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
         }
     }
     for item in &plan.items {
-        if let crate::plan::Body::Text(layouts) = &item.body {
+        if let crate::plan::Body::Text(layouts) | crate::plan::Body::Cda(layouts) = &item.body {
             push(layouts.clone(), item.first_page, size);
         }
     }

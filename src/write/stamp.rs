@@ -5,6 +5,7 @@
 use crate::base::fonts::Metrics;
 use crate::base::pdf::num;
 use crate::plan::Plan;
+use crate::write::extent::{self, Matrix, Rect};
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use std::collections::BTreeMap;
 
@@ -34,7 +35,7 @@ pub struct StampFont {
 
 impl StampFont {
     /// Hex string of glyph ids for `text`, remembering which glyphs were used.
-    fn encode(&mut self, m: &Metrics, text: &str) -> String {
+    pub fn encode(&mut self, m: &Metrics, text: &str) -> String {
         let mut hex = String::with_capacity(text.len() * 4);
         for c in m.drawable(text).chars() {
             let gid = m.glyph(c);
@@ -203,9 +204,126 @@ pub fn fitted_stamp(plan: &Plan, page: u32, avail: f32, m: &Metrics) -> (String,
     (format!("{}{rest}", m.truncate(&name, size, room)), size)
 }
 
-/// The content stream that draws page `page`'s footer. It first closes what the page's
-/// own content left open (`open` saves, plus the `q` medpacket put before it), so the
-/// original content cannot move, scale or hide the stamp.
+/// Where and how a page's footer is drawn, and how the page's content is shrunk to keep
+/// it clear of the footer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement {
+    pub text: String,
+    pub size: f32,
+    /// Start of the text, in displayed coordinates.
+    pub x: f32,
+    pub baseline: f32,
+    /// The factor the page's content is shrunk by toward its top, when it had to be.
+    pub scale: Option<f32>,
+}
+
+/// Smallest factor a page's content is shrunk by to keep it from under the stamp.
+pub const MIN_SCALE: f32 = 0.94;
+
+impl Placement {
+    /// The footer's usual place on page `page`: centred, near the bottom edge.
+    pub fn new(plan: &Plan, page: u32, geo: &PageGeometry, m: &Metrics) -> Placement {
+        let (w, _) = geo.shown();
+        let (text, size) = fitted_stamp(plan, page, w - 16.0, m);
+        let tw = m.width(&text, size);
+        Placement {
+            x: ((w - tw) / 2.0).max(4.0),
+            text,
+            size,
+            baseline: BASELINE,
+            scale: None,
+        }
+    }
+
+    /// The box the footer's glyphs take, in displayed coordinates, with a little air.
+    pub fn rect(&self, m: &Metrics) -> Rect {
+        let tw = m.width(&self.text, self.size);
+        [
+            self.x - 2.0,
+            self.baseline - 0.3 * self.size - 1.0,
+            self.x + tw + 2.0,
+            self.baseline + 1.0 * self.size + 1.0,
+        ]
+    }
+
+    /// The matrix (page space) that shrinks the page's content toward the top of the
+    /// displayed page, when it is shrunk.
+    pub fn shrink_matrix(&self, geo: &PageGeometry) -> Option<Matrix> {
+        let s = self.scale?;
+        let (w, h) = geo.shown();
+        let d = geo.display_matrix();
+        let inv = extent::invert(d)?;
+        let scale = [s, 0.0, 0.0, s, (1.0 - s) * w / 2.0, (1.0 - s) * h];
+        Some(extent::mul(extent::mul(inv, scale), d))
+    }
+
+    /// Keeps the footer off the page's own content. `covered` are the boxes (page space)
+    /// the content may cover. When the footer would lie on any of them, the content is
+    /// shrunk toward the top just enough (never below [`MIN_SCALE`]); on a page too short
+    /// for that, the footer moves to a free band at the top, or else into the room the
+    /// smallest shrink leaves.
+    pub fn avoid(&mut self, geo: &PageGeometry, covered: &[Rect], m: &Metrics) {
+        let Some(to_display) = extent::invert(geo.display_matrix()) else {
+            return;
+        };
+        let shown: Vec<Rect> = covered
+            .iter()
+            .map(|&b| extent::transform_rect(to_display, b))
+            .collect();
+        let hits = |r: Rect, boxes: &[Rect]| {
+            boxes
+                .iter()
+                .any(|b| b[0] < r[2] && r[0] < b[2] && b[1] < r[3] && r[1] < b[3])
+        };
+        let r = self.rect(m);
+        if !hits(r, &shown) {
+            return;
+        }
+        let (w, h) = geo.shown();
+        // Content moves toward the top centre as it shrinks: a box constrains the factor
+        // when, anywhere between its place now and at the smallest factor, it could be
+        // beside the footer while reaching down to it.
+        let mut scale = 1.0f32;
+        for b in &shown {
+            if b[1] >= r[3] {
+                continue;
+            }
+            let lo = b[0].min(MIN_SCALE * b[0] + (1.0 - MIN_SCALE) * w / 2.0);
+            let hi = b[2].max(MIN_SCALE * b[2] + (1.0 - MIN_SCALE) * w / 2.0);
+            if hi <= r[0] || lo >= r[2] {
+                continue;
+            }
+            // s * b.y0 + (1 - s) * h >= r.y1
+            let s = (h - r[3]) / (h - b[1]).max(1e-3);
+            scale = scale.min(s);
+        }
+        let scale = (scale * 1000.0).floor() / 1000.0;
+        if scale >= MIN_SCALE {
+            self.scale = Some(scale);
+            return;
+        }
+        // Too short a page: a free band at the top, if there is one.
+        let top = h - BASELINE + 0.3 * self.size - 2.0;
+        let moved = Placement {
+            baseline: top,
+            ..self.clone()
+        };
+        if top > r[3] && !hits(moved.rect(m), &shown) {
+            *self = moved;
+            return;
+        }
+        // Else the smallest shrink, and the footer in the room it leaves at the bottom.
+        let room = (1.0 - MIN_SCALE) * h;
+        let size = self.size.min(room * 0.6).max(2.0);
+        let tw = m.width(&self.text, size);
+        self.scale = Some(MIN_SCALE);
+        self.size = size;
+        self.x = ((w - tw) / 2.0).max(1.0);
+        self.baseline = (room - size) / 2.0 + 0.3 * size;
+    }
+}
+
+/// The content stream that draws page `page`'s footer in its usual place.
 pub fn stamp_content(
     plan: &Plan,
     page: u32,
@@ -214,26 +332,58 @@ pub fn stamp_content(
     font: &mut StampFont,
     m: &Metrics,
 ) -> Vec<u8> {
-    let (w, _) = geo.shown();
-    let (text, size) = fitted_stamp(plan, page, w - 16.0, m);
-    let tw = m.width(&text, size);
-    let x = ((w - tw) / 2.0).max(4.0);
-    let hex = font.encode(m, &text);
+    let p = Placement::new(plan, page, geo, m);
+    stamp_content_at(&p, geo, open, b"", font, m)
+}
+
+/// The content stream that ends a page: it first closes what the page's own content left
+/// open (`open` saves, plus the `q` medpacket put before it), so the original content
+/// cannot move, scale or hide the stamp; then draws `drawn` (flattened form fields, in
+/// page space, shrunk with the page's content); then the footer as placed.
+pub fn stamp_content_at(
+    p: &Placement,
+    geo: &PageGeometry,
+    open: usize,
+    drawn: &[u8],
+    font: &mut StampFont,
+    m: &Metrics,
+) -> Vec<u8> {
+    let hex = font.encode(m, &p.text);
     let c = geo.display_matrix();
     let restore = "Q\n".repeat(open.min(10_000) + 1);
+    let mut out = restore.into_bytes();
+    if !drawn.is_empty() {
+        out.extend_from_slice(b"q\n");
+        if let Some(s) = p.shrink_matrix(geo) {
+            out.extend(matrix_op(s).into_bytes());
+        }
+        out.extend_from_slice(drawn);
+        out.extend_from_slice(b"Q\n");
+    }
+    out.extend(
+        format!(
+            "q {} BT /{STAMP_FONT} {} Tf 0.3 g {} {} Td <{hex}> Tj ET Q\n",
+            matrix_op(c).trim_end(),
+            num(p.size),
+            num(p.x),
+            num(p.baseline),
+        )
+        .into_bytes(),
+    );
+    out
+}
+
+/// `a b c d e f cm` and a line end.
+pub fn matrix_op(c: Matrix) -> String {
     format!(
-        "{restore}q {} {} {} {} {} {} cm BT /{STAMP_FONT} {} Tf 0.3 g {} {} Td <{hex}> Tj ET Q\n",
+        "{} {} {} {} {} {} cm\n",
         num(c[0]),
         num(c[1]),
         num(c[2]),
         num(c[3]),
         num(c[4]),
         num(c[5]),
-        num(size),
-        num(x),
-        num(BASELINE),
     )
-    .into_bytes()
 }
 
 /// A PDF text string (UTF-16 when needed).

@@ -7,6 +7,7 @@
 //! All content is synthetic. Never put real patient data in here.
 #![allow(dead_code)]
 
+pub mod cda;
 mod pdf;
 pub use pdf::*;
 
@@ -400,9 +401,63 @@ pub fn pdftotext_page(pdf: &Path, page: u32) -> Option<String> {
     Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// A word on a page and its box (x0, y0, x1, y1, from the top-left corner, in points).
+pub struct Word {
+    pub text: String,
+    pub b: [f32; 4],
+}
+
+/// The words of page `page` (1-based) with their boxes, as `pdftotext -bbox` gives them.
+/// None when pdftotext is not installed (see [`require_tool`]).
+pub fn pdftotext_words(pdf: &Path, page: u32) -> Option<Vec<Word>> {
+    if !require_tool("pdftotext") {
+        return None;
+    }
+    let n = page.to_string();
+    let o = Command::new("pdftotext")
+        .args(["-bbox", "-f", &n, "-l", &n])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run pdftotext: {e}"));
+    assert!(
+        o.status.success(),
+        "pdftotext -bbox failed on page {page} of {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let html = String::from_utf8_lossy(&o.stdout).into_owned();
+    let attr = |tag: &str, name: &str| -> f32 {
+        let key = format!("{name}=\"");
+        tag.split(&key)
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f32::NAN)
+    };
+    Some(
+        html.split("<word ")
+            .skip(1)
+            .filter_map(|w| {
+                let (tag, rest) = w.split_once('>')?;
+                let text = rest.split("</word>").next()?.to_string();
+                Some(Word {
+                    b: [
+                        attr(tag, "xMin"),
+                        attr(tag, "yMin"),
+                        attr(tag, "xMax"),
+                        attr(tag, "yMax"),
+                    ],
+                    text: text.replace("&amp;", "&"),
+                })
+            })
+            .collect(),
+    )
+}
+
 /// The medpacket binary under test, with `SOURCE_DATE_EPOCH` set to 2026-01-01T00:00:00Z so
-/// outputs are deterministic, and without any `MEDPACKET_PASSWORD` from the caller's
-/// environment.
+/// outputs are deterministic, without any `MEDPACKET_PASSWORD` from the caller's
+/// environment, and with its cache in the temporary folder (never the user's).
 pub fn medpacket() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_medpacket"));
     // The cache lives in the build's scratch folder, never in the user's cache folder.

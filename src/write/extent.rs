@@ -1,0 +1,675 @@
+//! Extent: a page's content streams turn into the boxes (in the page's user space) that its
+//! text, paths, images and shadings may cover — a conservative interpreter that follows the
+//! current transformation, the text state and the clip through Form XObjects. Where it
+//! cannot tell, it counts the whole clip as covered, so the stamp never lands on content.
+
+use lopdf::content::{Content, Operation};
+use lopdf::{Dictionary, Document, Object};
+
+/// A box: x0, y0, x1, y1.
+pub type Rect = [f32; 4];
+
+/// A matrix [a b c d e f] as PDF writes it (row vectors: p' = p × M).
+pub type Matrix = [f32; 6];
+
+pub const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `a` then `b`: the matrix of applying `a` first, then `b`.
+pub fn mul(a: Matrix, b: Matrix) -> Matrix {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+/// The inverse of `m`, if it has one.
+pub fn invert(m: Matrix) -> Option<Matrix> {
+    let det = m[0] * m[3] - m[1] * m[2];
+    if det.abs() < 1e-9 || !det.is_finite() {
+        return None;
+    }
+    let a = m[3] / det;
+    let b = -m[1] / det;
+    let c = -m[2] / det;
+    let d = m[0] / det;
+    Some([a, b, c, d, -(m[4] * a + m[5] * c), -(m[4] * b + m[5] * d)])
+}
+
+/// The point (x, y) moved by `m`.
+pub fn apply(m: Matrix, x: f32, y: f32) -> (f32, f32) {
+    (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+}
+
+/// The axis-aligned box around `r` moved by `m`.
+pub fn transform_rect(m: Matrix, r: Rect) -> Rect {
+    let pts = [
+        apply(m, r[0], r[1]),
+        apply(m, r[2], r[1]),
+        apply(m, r[0], r[3]),
+        apply(m, r[2], r[3]),
+    ];
+    let mut out = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
+    for (x, y) in pts {
+        out[0] = out[0].min(x);
+        out[1] = out[1].min(y);
+        out[2] = out[2].max(x);
+        out[3] = out[3].max(y);
+    }
+    out
+}
+
+fn intersect(a: Rect, b: Rect) -> Option<Rect> {
+    let r = [
+        a[0].max(b[0]),
+        a[1].max(b[1]),
+        a[2].min(b[2]),
+        a[3].min(b[3]),
+    ];
+    (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
+}
+
+/// Helvetica-Bold advance widths (1/1000 em) of the printable ASCII characters: a generous
+/// stand-in for a standard font that gives no /Widths.
+const ASCII_WIDTHS: [u16; 95] = [
+    278, 333, 474, 556, 556, 889, 722, 278, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+    556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667,
+    611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+    667, 611, 333, 278, 333, 584, 556, 278, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556,
+    278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
+];
+
+/// How a font's codes turn into advance widths.
+#[derive(Clone)]
+struct FontWidths {
+    /// Bytes per character code (1 for simple fonts, 2 for composite ones).
+    bytes: usize,
+    first: u32,
+    widths: Vec<f32>,
+    /// Composite fonts: (first code, last code, width).
+    ranges: Vec<(u32, u32, f32)>,
+    default: f32,
+    /// Courier and the like: every glyph as wide.
+    fixed: Option<f32>,
+    /// Glyph space to text space (Type 3 fonts), horizontally.
+    scale: f32,
+    /// Glyph height above the baseline and depth below it, in text space units of 1 em.
+    ascent: f32,
+    descent: f32,
+    /// No widths known: the ASCII table stands in.
+    guess: bool,
+}
+
+impl FontWidths {
+    fn unknown() -> Self {
+        FontWidths {
+            bytes: 1,
+            first: 0,
+            widths: Vec::new(),
+            ranges: Vec::new(),
+            default: 1000.0,
+            fixed: None,
+            scale: 0.001,
+            ascent: 1.0,
+            descent: 0.3,
+            guess: true,
+        }
+    }
+
+    fn width(&self, code: u32) -> f32 {
+        let w = if let Some(f) = self.fixed {
+            f
+        } else if self.bytes == 2 {
+            self.ranges
+                .iter()
+                .find(|(a, b, _)| (*a..=*b).contains(&code))
+                .map(|r| r.2)
+                .unwrap_or(self.default)
+        } else if self.guess {
+            match code {
+                32..=126 => f32::from(ASCII_WIDTHS[(code - 32) as usize]),
+                _ => 1000.0,
+            }
+        } else {
+            code.checked_sub(self.first)
+                .and_then(|i| self.widths.get(i as usize).copied())
+                .unwrap_or(self.default)
+        };
+        w * self.scale
+    }
+}
+
+fn num(o: &Object) -> Option<f32> {
+    match o {
+        Object::Integer(i) => Some(*i as f32),
+        Object::Real(r) => Some(*r),
+        _ => None,
+    }
+    .filter(|v| v.is_finite())
+}
+
+fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
+    for _ in 0..32 {
+        match o {
+            Object::Reference(id) => o = doc.objects.get(id)?,
+            other => return Some(other),
+        }
+    }
+    None
+}
+
+fn dict_of<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Dictionary> {
+    match deref(doc, o)? {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+fn font_widths(doc: &Document, font: &Dictionary) -> FontWidths {
+    let mut fw = FontWidths::unknown();
+    let name = |k: &[u8]| font.get(k).ok().and_then(|o| o.as_name().ok());
+    let subtype = name(b"Subtype").unwrap_or(b"");
+    if subtype == b"Type0" {
+        fw.bytes = 2;
+        fw.guess = false;
+        let desc = font
+            .get(b"DescendantFonts")
+            .ok()
+            .and_then(|d| deref(doc, d))
+            .and_then(|d| d.as_array().ok())
+            .and_then(|a| a.first())
+            .and_then(|d| dict_of(doc, d));
+        if let Some(desc) = desc {
+            if let Some(dw) = desc.get(b"DW").ok().and_then(num) {
+                fw.default = dw;
+            }
+            if let Some(Object::Array(w)) = desc.get(b"W").ok().and_then(|w| deref(doc, w)) {
+                let mut i = 0;
+                while i < w.len() {
+                    let Some(first) = w.get(i).and_then(num) else {
+                        break;
+                    };
+                    match w.get(i + 1).and_then(|o| deref(doc, o)) {
+                        Some(Object::Array(list)) => {
+                            for (k, v) in list.iter().enumerate() {
+                                if let Some(v) = num(v) {
+                                    let c = first as u32 + k as u32;
+                                    fw.ranges.push((c, c, v));
+                                }
+                            }
+                            i += 2;
+                        }
+                        Some(last) => {
+                            let (Some(last), Some(v)) = (num(last), w.get(i + 2).and_then(num))
+                            else {
+                                break;
+                            };
+                            fw.ranges.push((first as u32, last as u32, v));
+                            i += 3;
+                        }
+                        None => break,
+                    }
+                    if fw.ranges.len() > 100_000 {
+                        break;
+                    }
+                }
+            }
+        }
+        return fw;
+    }
+    if let Some(Object::Array(w)) = font.get(b"Widths").ok().and_then(|w| deref(doc, w)) {
+        fw.guess = false;
+        fw.widths = w.iter().map(|v| num(v).unwrap_or(1000.0)).collect();
+        fw.first = font
+            .get(b"FirstChar")
+            .ok()
+            .and_then(num)
+            .unwrap_or(0.0)
+            .max(0.0) as u32;
+        fw.default = font
+            .get(b"FontDescriptor")
+            .ok()
+            .and_then(|d| dict_of(doc, d))
+            .and_then(|d| d.get(b"MissingWidth").ok())
+            .and_then(num)
+            .unwrap_or(1000.0);
+    } else if name(b"BaseFont").is_some_and(|b| b.starts_with(b"Courier")) {
+        fw.fixed = Some(600.0);
+    }
+    if subtype == b"Type3" {
+        let m = font
+            .get(b"FontMatrix")
+            .ok()
+            .and_then(|m| deref(doc, m))
+            .and_then(|m| m.as_array().ok())
+            .map(|a| a.iter().filter_map(num).collect::<Vec<f32>>())
+            .filter(|a| a.len() == 6);
+        if let Some(m) = m {
+            fw.scale = m[0].abs().max(m[2].abs());
+            // The glyphs' height in text space, from the font's box when it has one.
+            let bbox = font
+                .get(b"FontBBox")
+                .ok()
+                .and_then(|b| deref(doc, b))
+                .and_then(|b| b.as_array().ok())
+                .map(|a| a.iter().filter_map(num).collect::<Vec<f32>>())
+                .filter(|a| a.len() == 4);
+            let sy = m[1].abs().max(m[3].abs());
+            match bbox {
+                Some(b) if sy > 0.0 => {
+                    fw.ascent = (b[1].max(b[3]) * sy).max(1.0);
+                    fw.descent = (-(b[1].min(b[3])) * sy).max(0.3);
+                }
+                _ => {
+                    fw.ascent = 2.0;
+                    fw.descent = 1.0;
+                }
+            }
+        }
+    }
+    fw
+}
+
+#[derive(Clone)]
+struct GState {
+    ctm: Matrix,
+    clip: Rect,
+    line_width: f32,
+    fill_white: bool,
+    stroke_white: bool,
+    font: Option<FontWidths>,
+    size: f32,
+    char_space: f32,
+    word_space: f32,
+    hscale: f32,
+    leading: f32,
+    rise: f32,
+}
+
+/// What [`covered`] found.
+#[derive(Debug, Default)]
+pub struct Extent {
+    /// Boxes in page space that may hold visible content, among those in the region asked.
+    pub boxes: Vec<Rect>,
+}
+
+/// Most boxes kept; past this the whole region counts as covered.
+const MAX_BOXES: usize = 200_000;
+/// Most operators interpreted for one page (forms included).
+const MAX_OPS: usize = 5_000_000;
+/// Deepest nesting of forms followed.
+const MAX_DEPTH: usize = 12;
+/// Largest content (one stream, or a form's) parsed; larger counts as covering its clip.
+const MAX_PARSED: usize = 32 * 1024 * 1024;
+/// Largest decoded content stream read.
+const MAX_CONTENT: usize = 256 * 1024 * 1024;
+
+struct Interp<'d> {
+    doc: &'d Document,
+    region: Rect,
+    out: Vec<Rect>,
+    ops: usize,
+    full: bool,
+}
+
+/// The boxes (page space) within `region` that the page's content may cover. `page_box`
+/// is the media box (the first clip). `content` is the page's content, its streams joined.
+pub fn covered(
+    doc: &Document,
+    resources: Option<&Dictionary>,
+    content: &[u8],
+    page_box: Rect,
+    region: Rect,
+) -> Extent {
+    let mut it = Interp {
+        doc,
+        region,
+        out: Vec::new(),
+        ops: 0,
+        full: false,
+    };
+    let gs = GState {
+        ctm: IDENTITY,
+        clip: page_box,
+        line_width: 1.0,
+        fill_white: false,
+        stroke_white: false,
+        font: None,
+        size: 0.0,
+        char_space: 0.0,
+        word_space: 0.0,
+        hscale: 1.0,
+        leading: 0.0,
+        rise: 0.0,
+    };
+    it.run(content, resources, gs, 0);
+    if it.full {
+        // Unsure: the whole region counts as covered.
+        return Extent {
+            boxes: vec![region],
+        };
+    }
+    Extent { boxes: it.out }
+}
+
+impl Interp<'_> {
+    fn add(&mut self, gs: &GState, r: Rect) {
+        if !r.iter().all(|v| v.is_finite()) {
+            self.add_clip(gs);
+            return;
+        }
+        if let Some(r) = intersect(r, gs.clip).and_then(|r| intersect(r, self.region)) {
+            if self.out.len() >= MAX_BOXES {
+                self.full = true;
+            } else {
+                self.out.push(r);
+            }
+        }
+    }
+
+    /// Everything the clip lets through counts as covered.
+    fn add_clip(&mut self, gs: &GState) {
+        let clip = gs.clip;
+        self.add(
+            &GState {
+                clip: self.region,
+                ..gs.clone()
+            },
+            clip,
+        );
+    }
+
+    fn run(&mut self, content: &[u8], res: Option<&Dictionary>, mut gs: GState, depth: usize) {
+        let doc = self.doc;
+        let lookup = |kind: &[u8], name: &[u8]| -> Option<&Object> {
+            let cat = res?.get(kind).ok().and_then(|c| dict_of(doc, c))?;
+            cat.get(name).ok().and_then(|o| deref(doc, o))
+        };
+        let mut stack: Vec<GState> = Vec::new();
+        let mut path: Option<Rect> = None;
+        let mut pending_clip = false;
+        let mut tm = IDENTITY;
+        let mut tlm = IDENTITY;
+        let mut fonts: std::collections::HashMap<Vec<u8>, FontWidths> =
+            std::collections::HashMap::new();
+        let extend = |path: &mut Option<Rect>, ctm: Matrix, x: f32, y: f32| {
+            let (px, py) = apply(ctm, x, y);
+            let p = path.get_or_insert([px, py, px, py]);
+            p[0] = p[0].min(px);
+            p[1] = p[1].min(py);
+            p[2] = p[2].max(px);
+            p[3] = p[3].max(py);
+        };
+        // Content that does not parse to its end, or too much to read: what it draws is
+        // unknown.
+        if content.len() > MAX_PARSED {
+            self.add_clip(&gs);
+            return;
+        }
+        let Ok(ops) = Content::decode_strict(content) else {
+            self.add_clip(&gs);
+            return;
+        };
+        for Operation { operator, operands } in ops.operations {
+            self.ops += 1;
+            if self.ops > MAX_OPS || self.full {
+                self.full = true;
+                return;
+            }
+            let n = |i: usize| operands.get(i).and_then(num).unwrap_or(0.0);
+            match operator.as_str() {
+                "q" if stack.len() < 4096 => stack.push(gs.clone()),
+                "Q" => {
+                    if let Some(g) = stack.pop() {
+                        gs = g;
+                    }
+                }
+                "cm" => {
+                    let m = [n(0), n(1), n(2), n(3), n(4), n(5)];
+                    gs.ctm = mul(m, gs.ctm);
+                }
+                "w" => gs.line_width = n(0).abs(),
+                "g" => gs.fill_white = n(0) >= 1.0,
+                "G" => gs.stroke_white = n(0) >= 1.0,
+                "rg" => gs.fill_white = n(0) >= 1.0 && n(1) >= 1.0 && n(2) >= 1.0,
+                "RG" => gs.stroke_white = n(0) >= 1.0 && n(1) >= 1.0 && n(2) >= 1.0,
+                "k" => gs.fill_white = (0..4).all(|i| n(i) <= 0.0),
+                "K" => gs.stroke_white = (0..4).all(|i| n(i) <= 0.0),
+                "cs" | "sc" | "scn" => gs.fill_white = false,
+                "CS" | "SC" | "SCN" => gs.stroke_white = false,
+                "m" | "l" => extend(&mut path, gs.ctm, n(0), n(1)),
+                "c" => {
+                    for i in 0..3 {
+                        extend(&mut path, gs.ctm, n(2 * i), n(2 * i + 1));
+                    }
+                }
+                "v" | "y" => {
+                    extend(&mut path, gs.ctm, n(0), n(1));
+                    extend(&mut path, gs.ctm, n(2), n(3));
+                }
+                "re" => {
+                    let (x, y, w, h) = (n(0), n(1), n(2), n(3));
+                    for (px, py) in [(x, y), (x + w, y), (x, y + h), (x + w, y + h)] {
+                        extend(&mut path, gs.ctm, px, py);
+                    }
+                }
+                "W" | "W*" => pending_clip = true,
+                "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" | "n" => {
+                    let stroke = matches!(operator.as_str(), "S" | "s" | "B" | "B*" | "b" | "b*");
+                    let fill = matches!(
+                        operator.as_str(),
+                        "f" | "F" | "f*" | "B" | "B*" | "b" | "b*"
+                    );
+                    if let Some(p) = path {
+                        let visible = (stroke && !gs.stroke_white) || (fill && !gs.fill_white);
+                        if visible {
+                            // Half the line width, in page space, around the path.
+                            let lw = if stroke {
+                                let s = (gs.ctm[0].abs() + gs.ctm[1].abs())
+                                    .max(gs.ctm[2].abs() + gs.ctm[3].abs());
+                                gs.line_width.max(1.0) * s / 2.0 + 0.5
+                            } else {
+                                0.5
+                            };
+                            self.add(&gs, [p[0] - lw, p[1] - lw, p[2] + lw, p[3] + lw]);
+                        }
+                        if pending_clip {
+                            gs.clip = intersect(gs.clip, p).unwrap_or([0.0, 0.0, 0.0, 0.0]);
+                        }
+                    }
+                    pending_clip = false;
+                    path = None;
+                }
+                "sh" => self.add_clip(&gs),
+                "BI" => self.add(&gs, transform_rect(gs.ctm, [0.0, 0.0, 1.0, 1.0])),
+                "Do" => {
+                    let Some(name) = operands.first().and_then(|o| o.as_name().ok()) else {
+                        continue;
+                    };
+                    // A missing XObject draws nothing.
+                    if let Some(Object::Stream(s)) = lookup(b"XObject", name) {
+                        let sub = s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok();
+                        if sub == Some(b"Form") {
+                            self.form(s, res, &gs, depth);
+                        } else if sub == Some(b"Image") {
+                            self.add(&gs, transform_rect(gs.ctm, [0.0, 0.0, 1.0, 1.0]));
+                        }
+                    }
+                }
+                "BT" => {
+                    tm = IDENTITY;
+                    tlm = IDENTITY;
+                }
+                "Tf" => {
+                    gs.size = n(1);
+                    let name = operands
+                        .first()
+                        .and_then(|o| o.as_name().ok())
+                        .unwrap_or(b"");
+                    let fw =
+                        fonts
+                            .entry(name.to_vec())
+                            .or_insert_with(|| match lookup(b"Font", name) {
+                                Some(Object::Dictionary(d)) => font_widths(doc, d),
+                                _ => FontWidths::unknown(),
+                            });
+                    gs.font = Some(fw.clone());
+                }
+                "Tc" => gs.char_space = n(0),
+                "Tw" => gs.word_space = n(0),
+                "Tz" => gs.hscale = n(0) / 100.0,
+                "TL" => gs.leading = n(0),
+                "Ts" => gs.rise = n(0),
+                "Td" => {
+                    tlm = mul([1.0, 0.0, 0.0, 1.0, n(0), n(1)], tlm);
+                    tm = tlm;
+                }
+                "TD" => {
+                    gs.leading = -n(1);
+                    tlm = mul([1.0, 0.0, 0.0, 1.0, n(0), n(1)], tlm);
+                    tm = tlm;
+                }
+                "Tm" => {
+                    tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
+                    tm = tlm;
+                }
+                "T*" => {
+                    tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], tlm);
+                    tm = tlm;
+                }
+                "Tj" | "'" | "\"" | "TJ" => {
+                    if operator == "'" || operator == "\"" {
+                        if operator == "\"" {
+                            gs.word_space = n(0);
+                            gs.char_space = n(1);
+                        }
+                        tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], tlm);
+                        tm = tlm;
+                    }
+                    let items: Vec<&Object> = match operands.last() {
+                        Some(Object::Array(a)) if operator == "TJ" => a.iter().collect(),
+                        Some(o) => vec![o],
+                        None => Vec::new(),
+                    };
+                    let fw = gs.font.clone().unwrap_or_else(FontWidths::unknown);
+                    let start = tm;
+                    let mut advance = 0.0f32;
+                    for item in items {
+                        match item {
+                            Object::String(bytes, _) => {
+                                for code in bytes.chunks(fw.bytes) {
+                                    let c = code.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b));
+                                    let mut w = fw.width(c) * gs.size + gs.char_space;
+                                    if fw.bytes == 1 && c == 32 {
+                                        w += gs.word_space;
+                                    }
+                                    advance += w * gs.hscale;
+                                }
+                            }
+                            other => {
+                                if let Some(v) = num(other) {
+                                    advance -= v / 1000.0 * gs.size * gs.hscale;
+                                }
+                            }
+                        }
+                    }
+                    let size = gs.size.abs();
+                    let (lo, hi) = (gs.rise - fw.descent * size, gs.rise + fw.ascent * size);
+                    let (x0, x1) = (advance.min(0.0), advance.max(0.0));
+                    let trm = mul(start, gs.ctm);
+                    self.add(&gs, transform_rect(trm, [x0, lo, x1, hi]));
+                    tm = mul([1.0, 0.0, 0.0, 1.0, advance, 0.0], tm);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn form(&mut self, s: &lopdf::Stream, parent: Option<&Dictionary>, gs: &GState, depth: usize) {
+        if depth >= MAX_DEPTH {
+            self.add_clip(gs);
+            return;
+        }
+        let doc = self.doc;
+        let matrix = s
+            .dict
+            .get(b"Matrix")
+            .ok()
+            .and_then(|m| deref(doc, m))
+            .and_then(|m| m.as_array().ok())
+            .map(|a| a.iter().filter_map(num).collect::<Vec<f32>>())
+            .filter(|a| a.len() == 6)
+            .map(|a| [a[0], a[1], a[2], a[3], a[4], a[5]])
+            .unwrap_or(IDENTITY);
+        let mut inner = gs.clone();
+        inner.ctm = mul(matrix, gs.ctm);
+        let bbox = s
+            .dict
+            .get(b"BBox")
+            .ok()
+            .and_then(|b| deref(doc, b))
+            .and_then(crate::write::stamp::read_box);
+        if let Some(b) = bbox {
+            inner.clip = intersect(inner.clip, transform_rect(inner.ctm, b)).unwrap_or([0.0; 4]);
+        }
+        let res = s
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| dict_of(doc, r))
+            .or(parent);
+        match s.decompressed_content_with_limit(MAX_CONTENT) {
+            Ok(content) => self.run(&content, res, inner, depth + 1),
+            Err(_) if s.dict.get(b"Filter").is_err() => self.run(&s.content, res, inner, depth + 1),
+            Err(_) => self.add_clip(&inner),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boxes(content: &[u8]) -> Vec<Rect> {
+        let doc = Document::with_version("1.5");
+        covered(
+            &doc,
+            None,
+            content,
+            [0.0, 0.0, 612.0, 792.0],
+            [0.0, 0.0, 612.0, 40.0],
+        )
+        .boxes
+    }
+
+    #[test]
+    fn text_paths_and_images_near_the_bottom_are_found() {
+        // Text at y = 20 in an unknown font: found, starting at x = 72.
+        let b = boxes(b"BT /F1 11 Tf 72 20 Td (Name: Foo Bar) Tj ET");
+        assert_eq!(b.len(), 1);
+        assert!(b[0][0] >= 71.0 && b[0][0] <= 73.0 && b[0][1] < 20.0 && b[0][3] > 28.0);
+        // The same text moved up by a matrix is outside the band.
+        assert!(boxes(b"1 0 0 1 0 100 cm BT /F1 11 Tf 72 20 Td (x) Tj ET").is_empty());
+        // A line and an image near the bottom.
+        assert_eq!(boxes(b"0 g 10 10 m 600 10 l S").len(), 1);
+        assert_eq!(
+            boxes(b"q 100 0 0 30 50 5 cm /Im0 Do Q").len(),
+            0,
+            "unknown XObject"
+        );
+        assert_eq!(
+            boxes(b"q 100 0 0 30 50 5 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q").len(),
+            1
+        );
+        // A white background is not content; a clipped-away drawing neither.
+        assert!(boxes(b"1 g 0 0 612 792 re f").is_empty());
+        assert!(boxes(b"0 0 612 792 re W n 0 100 612 692 re W n 0 g 0 0 612 792 re f").is_empty());
+        assert!(boxes(b"0 100 612 692 re W n 0 g 0 0 612 792 re f").is_empty());
+        // Unreadable content counts as covering everything.
+        assert_eq!(boxes(b"BT (unterminated Tj ET").len(), 1);
+    }
+}
