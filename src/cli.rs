@@ -128,6 +128,21 @@ pub enum Command {
         #[command(flatten)]
         read: ReadArgs,
     },
+    /// Open a page in your browser to add records, fill in the details, see what is
+    /// missing and build the packet (on this computer only)
+    Serve {
+        /// The records folder (created when missing)
+        dir: PathBuf,
+        /// The port on 127.0.0.1 (default: any free one)
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Print the page's address but do not open the browser
+        #[arg(long)]
+        no_open: bool,
+        /// The largest file one upload may hold, in megabytes
+        #[arg(long, value_name = "MB", default_value_t = 200)]
+        max_upload_mb: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

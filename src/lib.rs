@@ -4,7 +4,8 @@
 //! The work is one pipeline, one module per stage:
 //! `scan -> classify -> plan -> render -> assemble (+ stamp) -> emit`.
 //! See ARCHITECTURE.md for what each stage turns into what. The binary (`src/main.rs`,
-//! `src/cli.rs`) only parses arguments and calls [`build`] and [`scan_folder`].
+//! `src/cli.rs`) only parses arguments and calls [`build`] and [`scan_folder`]; `serve`
+//! puts the same calls behind a local web page.
 
 pub mod base;
 pub mod check;
@@ -14,6 +15,7 @@ pub mod plan;
 pub mod read;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod write;
 
 // The crate's public paths for the stages' entry points and the shared leaves.

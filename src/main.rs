@@ -100,6 +100,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Serve {
+            dir,
+            port,
+            no_open,
+            max_upload_mb,
+        } => {
+            let opts = medpacket::serve::ServeOptions {
+                dir,
+                port,
+                max_upload: max_upload_mb.saturating_mul(1024 * 1024),
+            };
+            medpacket::serve::run(&opts, |url| {
+                // The address alone on the first line, for people and for scripts.
+                println!("{url}");
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+                eprintln!("medpacket is showing your records folder at the address above. Press Ctrl-C to stop.");
+                if !no_open {
+                    if let Err(e) = opener::open_browser(url) {
+                        eprintln!(
+                            "Could not open the browser ({e}); open the address above yourself."
+                        );
+                    }
+                }
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Build {
             dir,
             output,

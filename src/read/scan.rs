@@ -192,6 +192,14 @@ impl Inventory {
     }
 }
 
+/// The folder at the top of the records folder where medpacket's page puts the files the
+/// patient removes; scan passes over it.
+pub const REMOVED_FOLDER: &str = "removed";
+
+fn is_removed_folder(e: &walkdir::DirEntry) -> bool {
+    e.depth() == 1 && e.file_type().is_dir() && e.file_name() == REMOVED_FOLDER
+}
+
 /// Why a name is passed over, or None when it should be read.
 fn ignore_reason(name: &str) -> Option<&'static str> {
     let lower = name.to_ascii_lowercase();
@@ -632,9 +640,15 @@ pub fn scan(
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0
-                || !e.file_name().to_string_lossy().starts_with('.')
-                || e.file_type().is_file()
+                || (!e.file_name().to_string_lossy().starts_with('.') || e.file_type().is_file())
+                    && !is_removed_folder(e)
         });
+    if root.join(REMOVED_FOLDER).is_dir() {
+        ignored.push(Ignored {
+            path: format!("{REMOVED_FOLDER}/"),
+            why: "files removed on medpacket's page — move one back out of this folder to include it again".into(),
+        });
+    }
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,

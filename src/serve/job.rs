@@ -1,0 +1,265 @@
+//! "Build packet": a click turns into one build at a time on a blocking thread (as
+//! `build --skip-unreadable`, into `<DIR>-packets` under build's default name), its
+//! progress for the page, and the written packets for download — only those.
+
+use super::{back_to, blocking, lock, App, Notice, Shared};
+use crate::base::config::PacketConfig;
+use crate::base::error::Error;
+use crate::report::BuildReport;
+use crate::{BuildOptions, Paper, Progress};
+use axum::extract::Path as UrlPath;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+/// Where the build is.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum State {
+    #[default]
+    Idle,
+    Running {
+        since: Instant,
+        started: SystemTime,
+    },
+    Done {
+        report: Box<BuildReport>,
+        id: usize,
+        seconds: f64,
+    },
+    Failed(String),
+}
+
+/// A packet this server wrote: the only files it hands out.
+#[derive(Debug, Clone)]
+pub(crate) struct Written {
+    pub path: PathBuf,
+    pub name: String,
+}
+
+/// The build's state, its progress and the packets written.
+#[derive(Default)]
+pub(crate) struct Jobs {
+    pub state: Mutex<State>,
+    pub progress: Meter,
+    pub written: Mutex<Vec<Written>>,
+}
+
+/// Progress of the running build, read by the page while it runs.
+#[derive(Default)]
+pub(crate) struct Meter {
+    stage: Mutex<String>,
+    done: AtomicU64,
+    total: AtomicU64,
+}
+
+impl Progress for Meter {
+    fn start(&self, stage: &str, total: u64) {
+        *lock(&self.stage) = stage.to_string();
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+    }
+    fn advance(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The progress as the page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Status {
+    pub state: &'static str,
+    pub stage: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Jobs {
+    pub fn status(&self) -> Status {
+        let state = match *lock(&self.state) {
+            State::Idle => "idle",
+            State::Running { .. } => "running",
+            State::Done { .. } => "done",
+            State::Failed(_) => "failed",
+        };
+        Status {
+            state,
+            stage: lock(&self.progress.stage).clone(),
+            done: self.progress.done.load(Ordering::Relaxed),
+            total: self.progress.total.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Removes the temporary file of a build cut short by shutdown (emit writes
+    /// `.medpacket-*.part` beside the packet and renames it when done).
+    pub fn cleanup(&self, packets_dir: &Path) {
+        let State::Running { started, .. } = *lock(&self.state) else {
+            return;
+        };
+        let Ok(entries) = std::fs::read_dir(packets_dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let fresh = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= started);
+            if name.starts_with(".medpacket-") && name.ends_with(".part") && fresh {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// POST /build: starts a build unless one is running.
+pub(crate) async fn start(state: Shared) -> Response {
+    let app = state.0;
+    {
+        let mut s = lock(&app.job.state);
+        if matches!(*s, State::Running { .. }) {
+            app.notify(Notice::new(
+                "info",
+                "build",
+                "The packet is already being built — it appears here when it is ready.",
+            ));
+            return back_to("build");
+        }
+        *s = State::Running {
+            since: Instant::now(),
+            started: SystemTime::now(),
+        };
+    }
+    app.job.progress.start("Starting", 0);
+    let worker = app.clone();
+    tokio::task::spawn_blocking(move || {
+        let since = match *lock(&worker.job.state) {
+            State::Running { since, .. } => since,
+            _ => Instant::now(),
+        };
+        let result = build(&worker);
+        let next = match result {
+            Ok(report) => {
+                let mut written = lock(&worker.job.written);
+                let path = PathBuf::from(&report.output);
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "packet.pdf".into());
+                written.push(Written { path, name });
+                State::Done {
+                    report: Box::new(report),
+                    id: written.len() - 1,
+                    seconds: since.elapsed().as_secs_f64(),
+                }
+            }
+            Err(e) => State::Failed(e.to_string()),
+        };
+        *lock(&worker.job.state) = next;
+    });
+    back_to("build")
+}
+
+/// The build itself: the library's `build`, as `build --skip-unreadable`, into
+/// `<DIR>-packets` under the default name (with " (2)" and so on when that is taken).
+fn build(app: &App) -> crate::Result<BuildReport> {
+    let config =
+        PacketConfig::load(&app.dir)?.ok_or_else(|| Error::MissingConfig(app.dir.clone()))?;
+    super::create_private_dir(&app.packets_dir)?;
+    let name = crate::default_output_name(&config.patient.name, crate::clock::now());
+    let target = super::upload::free_name(&app.packets_dir, &name);
+    let opts = BuildOptions {
+        dir: app.dir.clone(),
+        output: Some(target),
+        skip_unreadable: true,
+        force: false,
+        paper: Paper::Letter,
+        zip: None,
+        password: None,
+    };
+    crate::build(&opts, &app.job.progress)
+}
+
+/// GET /build/status: the progress as JSON, for the page's script.
+pub(crate) async fn status(state: Shared) -> Response {
+    let body = serde_json::to_string(&state.0.job.status()).unwrap_or_else(|_| "{}".into());
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// GET /download/{id}: a packet this server wrote, as a download.
+pub(crate) async fn download(state: Shared, UrlPath(id): UrlPath<String>) -> Response {
+    send(&state.0, &id, "attachment").await
+}
+
+/// GET /view/{id}: the same packet, shown in the browser's own PDF viewer.
+pub(crate) async fn view(state: Shared, UrlPath(id): UrlPath<String>) -> Response {
+    send(&state.0, &id, "inline").await
+}
+
+async fn send(app: &Arc<App>, id: &str, disposition: &str) -> Response {
+    let found = id
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| lock(&app.job.written).get(i).cloned());
+    let Some(w) = found else {
+        return (
+            StatusCode::NOT_FOUND,
+            "No such packet — build it again on the page.\n",
+        )
+            .into_response();
+    };
+    let bytes = match blocking(move || std::fs::read(&w.path).map(|b| (b, w))).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
+            return (
+                StatusCode::NOT_FOUND,
+                format!("The packet cannot be read any more ({e}) — build it again.\n"),
+            )
+                .into_response()
+        }
+        Err(r) => return r,
+    };
+    let (bytes, w) = bytes;
+    let mut resp = ([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response();
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(disposition, &w.name)) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…` with a plain-ASCII fallback name.
+fn content_disposition(kind: &str, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.() ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_survive_any_letters() {
+        assert_eq!(
+            content_disposition("attachment", "p-ł \"x\".pdf"),
+            "attachment; filename=\"p-_ _x_.pdf\"; filename*=UTF-8''p-%C5%82%20%22x%22.pdf"
+        );
+    }
+}

@@ -1,0 +1,287 @@
+//! The local web page (`medpacket serve`): a records folder turns into a page on
+//! 127.0.0.1 where a patient adds records, fills in packet.toml, reads the checklist and
+//! builds the packet — through the same library calls as the commands.
+//!
+//! Files of one concern: `guard` (token, Host, Origin, security headers), `page` (the
+//! view rendered from templates/web/), `details` (the form into packet.toml with
+//! toml_edit), `upload` (records in and out of the folder), `job` (the build on a
+//! blocking thread, one at a time).
+
+mod details;
+mod guard;
+mod job;
+mod page;
+mod upload;
+
+use crate::base::error::{Error, Result};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// What `medpacket serve` needs to know.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The records folder (created when missing).
+    pub dir: PathBuf,
+    /// 0: any free port.
+    pub port: u16,
+    /// The largest file one upload may hold, in bytes.
+    pub max_upload: u64,
+}
+
+/// The default for [`ServeOptions::max_upload`]: 200 MB.
+pub const DEFAULT_MAX_UPLOAD: u64 = 200 * 1024 * 1024;
+
+/// How long a request still running at Ctrl-C or SIGTERM may take before it is dropped.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(400);
+
+/// A message shown once, on the next page, in the section it concerns.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Notice {
+    /// "ok", "info" or "error".
+    pub level: &'static str,
+    /// "records", "details" or "build".
+    pub section: &'static str,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn new(level: &'static str, section: &'static str, text: impl Into<String>) -> Self {
+        Notice {
+            level,
+            section,
+            text: text.into(),
+        }
+    }
+}
+
+/// What one running server knows.
+pub(crate) struct App {
+    /// The records folder, canonical.
+    pub dir: PathBuf,
+    /// `<DIR>-packets` beside it, where packets go.
+    pub packets_dir: PathBuf,
+    pub token: String,
+    pub port: u16,
+    pub max_upload: u64,
+    pub notices: Mutex<Vec<Notice>>,
+    /// A Details form that could not be saved, shown again once.
+    pub draft: Mutex<Option<details::Draft>>,
+    pub job: job::Jobs,
+    /// Upload files being written right now (removed at shutdown if still there).
+    pub temps: Mutex<BTreeSet<PathBuf>>,
+    pub templates: page::Templates,
+}
+
+impl App {
+    pub fn notify(&self, n: Notice) {
+        lock(&self.notices).push(n);
+    }
+    fn take_notices(&self) -> Vec<Notice> {
+        std::mem::take(&mut *lock(&self.notices))
+    }
+}
+
+/// Locks a mutex; a thread that panicked while holding it leaves data that is still
+/// usable here (lists of messages and file names).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// 32 bytes from the operating system's random source, as hex.
+fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Internal(format!("no random numbers from the system: {e}")))?;
+    Ok(crate::read::scan::hex(&bytes))
+}
+
+/// `<DIR>-packets` beside the records folder.
+fn packets_dir_of(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "records".into());
+    dir.parent().unwrap_or(dir).join(format!("{name}-packets"))
+}
+
+/// Creates a folder readable by the owner only (when it is new).
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// Runs the page until Ctrl-C or SIGTERM. `ready` gets the page's URL (with the token)
+/// once the port is open; it prints it and opens the browser.
+pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
+    if opts.dir.exists() && !opts.dir.is_dir() {
+        return Err(Error::NotAFolder(opts.dir.clone()));
+    }
+    create_private_dir(&opts.dir)?;
+    let dir = opts
+        .dir
+        .canonicalize()
+        .map_err(|e| Error::io(&opts.dir, e))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the web server: {e}")))?;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, opts.port));
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind(addr))
+        .map_err(|e| {
+            Error::Internal(format!(
+                "cannot listen on {addr}: {e} — choose another port with --port, or leave it out to take any free one"
+            ))
+        })?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(format!("cannot read the server's port: {e}")))?
+        .port();
+    let app = Arc::new(App {
+        packets_dir: packets_dir_of(&dir),
+        dir,
+        token: new_token()?,
+        port,
+        max_upload: opts.max_upload,
+        notices: Mutex::new(Vec::new()),
+        draft: Mutex::new(None),
+        job: job::Jobs::default(),
+        temps: Mutex::new(BTreeSet::new()),
+        templates: page::Templates::new()?,
+    });
+    ready(&format!("http://127.0.0.1:{port}/?token={}", app.token));
+
+    let router = routes(app.clone());
+    rt.block_on(async move {
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = stop_rx.await;
+        });
+        let server = tokio::spawn(async move { server.await });
+        shutdown_signal().await;
+        let _ = stop_tx.send(());
+        // Open tabs keep connections alive; a request still running gets a moment, then
+        // the runtime drops it (and with it any upload's temporary file).
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
+    });
+    rt.shutdown_timeout(Duration::from_millis(100));
+    cleanup(&app);
+    Ok(())
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {},
+                    _ = term.recv() => {},
+                }
+            }
+            Err(_) => ctrl_c.await,
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}
+
+/// Removes what an interrupted upload or build left behind.
+fn cleanup(app: &App) {
+    for p in lock(&app.temps).iter() {
+        let _ = std::fs::remove_file(p);
+    }
+    app.job.cleanup(&app.packets_dir);
+}
+
+fn routes(app: Arc<App>) -> Router {
+    // Each file is limited while it streams in; the request as a whole may hold many.
+    let upload_limit = app.max_upload.saturating_mul(64).min(usize::MAX as u64) as usize;
+    Router::new()
+        .route("/", get(page::show))
+        .route("/static/style.css", get(style))
+        .route("/static/app.js", get(script))
+        .route(
+            "/upload",
+            post(upload::receive).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/remove", post(upload::remove))
+        .route("/details", post(details::save))
+        .route("/build", post(job::start))
+        .route("/build/status", get(job::status))
+        .route("/download/{id}", get(job::download))
+        .route("/view/{id}", get(job::view))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            guard::guard,
+        ))
+        .with_state(app)
+}
+
+async fn style() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        page::STYLE,
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        page::SCRIPT,
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Not found — go back to the page medpacket opened.\n",
+    )
+        .into_response()
+}
+
+/// After a form: back to the page, at the section the form belongs to.
+pub(crate) fn back_to(section: &str) -> Response {
+    Redirect::to(&format!("/#{section}")).into_response()
+}
+
+/// Runs library work on a blocking thread.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::result::Result<T, Response> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("medpacket stopped while working: {e}"),
+        )
+            .into_response()
+    })
+}
+
+/// The state handle every handler takes.
+pub(crate) type Shared = State<Arc<App>>;

@@ -1,0 +1,264 @@
+//! The page: a scan and check of the records folder, packet.toml's details and the build's
+//! state turn into HTML through the minijinja template templates/web/page.html (the
+//! stylesheet and the small script beside it are served as they are).
+
+use super::details::{read_details, Details, Draft};
+use super::job::State as JobState;
+use super::{blocking, lock, App, Notice, Shared};
+use crate::base::error::{Error, Result};
+use crate::base::kind::Kind;
+use crate::read::scan::{Inventory, Status};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use std::sync::Arc;
+
+pub(crate) const STYLE: &str = include_str!("../../templates/web/style.css");
+pub(crate) const SCRIPT: &str = include_str!("../../templates/web/app.js");
+const PAGE: &str = include_str!("../../templates/web/page.html");
+
+/// The compiled page template.
+pub(crate) struct Templates(minijinja::Environment<'static>);
+
+impl Templates {
+    pub fn new() -> Result<Self> {
+        let mut env = minijinja::Environment::new();
+        env.add_template("page.html", PAGE)
+            .map_err(|e| Error::Internal(format!("templates/web/page.html: {e}")))?;
+        Ok(Templates(env))
+    }
+
+    fn render(&self, view: &View) -> std::result::Result<String, minijinja::Error> {
+        self.0
+            .get_template("page.html")?
+            .render(minijinja::Value::from(minijinja::value::Serde(view)))
+    }
+}
+
+/// Everything the template shows.
+#[derive(Debug, serde::Serialize)]
+struct View {
+    folder: String,
+    packets_folder: String,
+    /// packet.toml cannot be read: the message (records are then shown without it).
+    config_error: Option<String>,
+    /// The folder cannot be scanned at all.
+    scan_error: Option<String>,
+    has_config: bool,
+    files: Vec<FileRow>,
+    ignored: usize,
+    warnings: Vec<String>,
+    kinds: Vec<KindOption>,
+    profiles: Vec<String>,
+    details: Details,
+    check: Option<crate::check::CheckReport>,
+    check_error: Option<String>,
+    build: BuildView,
+    notices: Vec<Notice>,
+    max_upload_mb: u64,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct KindOption {
+    value: &'static str,
+    label: &'static str,
+}
+
+/// One row of the records table.
+#[derive(Debug, serde::Serialize)]
+struct FileRow {
+    path: String,
+    kind: String,
+    date: String,
+    /// What the page showed before any unsaved draft (for "changed?" on save).
+    shown_kind: String,
+    shown_date: String,
+    title: String,
+    pages: String,
+    status: &'static str,
+    status_text: String,
+    problem: Option<crate::Problem>,
+    /// A file of its own (not a member of a portal ZIP): it can be moved to removed/.
+    removable: bool,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+struct BuildView {
+    state: &'static str,
+    stage: String,
+    done: u64,
+    total: u64,
+    error: Option<String>,
+    report: Option<crate::BuildReport>,
+    file_name: String,
+    download_url: String,
+    view_url: String,
+    seconds: String,
+}
+
+/// GET /: the whole page.
+pub(crate) async fn show(state: Shared) -> Response {
+    let app = state.0;
+    let a2 = app.clone();
+    let view = match blocking(move || view(&a2)).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match app.templates.render(&view) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("The page could not be shown: {e}\n"),
+        )
+            .into_response(),
+    }
+}
+
+/// Scans and checks the folder (the library's own calls) and gathers the page's values.
+fn view(app: &Arc<App>) -> View {
+    let draft: Option<Draft> = lock(&app.draft).take();
+    let notices = app.take_notices();
+    let toml_text = std::fs::read_to_string(app.dir.join(crate::config::CONFIG_NAME));
+    let has_config = toml_text.is_ok();
+    let mut details = toml_text
+        .as_deref()
+        .map(read_details)
+        .unwrap_or_else(|_| Details {
+            profile: "general".into(),
+            ..Details::default()
+        });
+    let mut config_error = None;
+    let mut scan_error = None;
+    let scanned = match crate::scan_folder(&app.dir, &crate::Quiet) {
+        Ok(s) => Some(s),
+        Err(e @ Error::Config { .. }) => {
+            config_error = Some(e.to_string());
+            scan_without_config(app).map(|inv| (inv, None))
+        }
+        Err(e) => {
+            scan_error = Some(e.to_string());
+            None
+        }
+    };
+    let mut check = None;
+    let mut check_error = None;
+    let mut files = Vec::new();
+    let mut ignored = 0;
+    let mut warnings = Vec::new();
+    if let Some((inv, config)) = &scanned {
+        match crate::check::check(inv, config.as_ref()) {
+            Ok(c) => check = Some(c),
+            Err(e) => check_error = Some(e.to_string()),
+        }
+        files = rows(inv);
+        ignored = inv.ignored.len();
+        warnings = inv.warnings.clone();
+    }
+    if let Some(d) = draft {
+        details = d.details;
+        for f in &mut files {
+            if let Some((k, date)) = d.files.get(&f.path) {
+                f.kind = k.clone();
+                f.date = date.clone();
+            }
+        }
+    }
+    View {
+        folder: app.dir.display().to_string(),
+        packets_folder: app.packets_dir.display().to_string(),
+        config_error,
+        scan_error,
+        has_config,
+        files,
+        ignored,
+        warnings,
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| KindOption {
+                value: k.as_str(),
+                label: k.label(),
+            })
+            .collect(),
+        profiles: crate::base::profiles::profile_names(),
+        details,
+        check,
+        check_error,
+        build: build_view(app),
+        notices,
+        max_upload_mb: app.max_upload.div_ceil(1024 * 1024),
+    }
+}
+
+/// When packet.toml has an error the records are still listed, as scan reads them
+/// without it.
+fn scan_without_config(app: &App) -> Option<Inventory> {
+    let rules = crate::classify::Rules::builtin().ok()?;
+    crate::read::scan::scan(&app.dir, None, &rules, &crate::Quiet).ok()
+}
+
+fn rows(inv: &Inventory) -> Vec<FileRow> {
+    inv.files
+        .iter()
+        .map(|f| {
+            let kind = f.classified.kind.as_str().to_string();
+            let date = f.classified.date.map(|d| d.to_string()).unwrap_or_default();
+            let (status_text, problem) = match &f.status {
+                Status::Included => ("In the packet".to_string(), None),
+                Status::Excluded => ("Left out (exclude = true in packet.toml)".to_string(), None),
+                Status::Duplicate { same_as } => {
+                    (format!("Left out: same file as {same_as}"), None)
+                }
+                Status::Problem(p) => ("Cannot be read".to_string(), Some(p.clone())),
+            };
+            FileRow {
+                path: f.rel.clone(),
+                shown_kind: kind.clone(),
+                shown_date: date.clone(),
+                kind,
+                date,
+                title: f.classified.title.clone(),
+                pages: match f.pages {
+                    Some(p) => p.to_string(),
+                    None if problem.is_none() => "text".into(),
+                    None => String::new(),
+                },
+                status: f.status.label(),
+                status_text,
+                problem,
+                removable: f.zip.is_none(),
+                notes: f.notes.clone(),
+            }
+        })
+        .collect()
+}
+
+fn build_view(app: &App) -> BuildView {
+    let st = app.job.status();
+    let mut v = BuildView {
+        state: st.state,
+        stage: st.stage,
+        done: st.done,
+        total: st.total,
+        ..BuildView::default()
+    };
+    match &*lock(&app.job.state) {
+        JobState::Done {
+            report,
+            id,
+            seconds,
+        } => {
+            v.report = Some((**report).clone());
+            v.file_name = lock(&app.job.written)
+                .get(*id)
+                .map(|w| w.name.clone())
+                .unwrap_or_default();
+            v.download_url = format!("/download/{id}");
+            v.view_url = format!("/view/{id}");
+            v.seconds = format!("{seconds:.1}");
+        }
+        JobState::Failed(e) => v.error = Some(e.clone()),
+        JobState::Idle | JobState::Running { .. } => {}
+    }
+    v
+}
