@@ -1129,12 +1129,14 @@ async fn drive(
         .click()
         .await
         .expect("save");
-    wait(30)
+    let notice = wait(30)
         .for_element(Locator::XPath(
-            "//*[contains(text(), 'Saved your details')]",
+            "//section[@id='details']//div[contains(@class, 'notice')]",
         ))
         .await
-        .expect("saved");
+        .expect("a message after saving");
+    let said = notice.text().await.expect("text");
+    assert!(said.contains("Saved your details"), "{said}");
     let toml = std::fs::read_to_string(dir.join("packet.toml")).expect("packet.toml written");
     assert!(
         toml.contains("name = \"Ingrid Sørensen-Łukasiewicz\""),
