@@ -371,7 +371,7 @@ fn the_token_is_needed_once_in_the_url_then_in_an_http_only_cookie() {
         "the token leaves the address bar"
     );
     let set = first.header("set-cookie").expect("a cookie");
-    assert!(set.starts_with(&format!("{}", s.cookie())), "{set}");
+    assert!(set.starts_with(&s.cookie()), "{set}");
     assert!(
         set.contains("HttpOnly") && set.contains("SameSite=Strict"),
         "{set}"
