@@ -435,6 +435,10 @@ fn a_host_other_than_ours_is_refused() {
         let r = http(s.port, "GET", &url_token, &[("Host", &host)], b"");
         assert_eq!(r.status, 403, "Host {host} with the token");
     }
+    assert!(
+        TcpStream::connect(("::1", s.port)).is_err(),
+        "listens on 127.0.0.1 only, not ::1"
+    );
     let local = format!("localhost:{}", s.port);
     assert_eq!(
         http(s.port, "GET", "/", &[("Host", &local), ("Cookie", &c)], b"").status,

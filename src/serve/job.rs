@@ -154,6 +154,9 @@ pub(crate) async fn start(state: Shared) -> Response {
                     seconds: since.elapsed().as_secs_f64(),
                 }
             }
+            Err(Error::MissingConfig(_)) => State::Failed(
+                "the folder has no details yet — write the patient's name under Details, press “Save details”, then build again".into(),
+            ),
             Err(e) => State::Failed(e.to_string()),
         };
         *lock(&worker.job.state) = next;
@@ -254,6 +257,51 @@ fn content_disposition(kind: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::extract::State as AxState;
+
+    #[test]
+    fn a_second_click_while_building_starts_no_second_build() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join("records");
+        std::fs::create_dir(&dir).expect("mkdir");
+        let app = crate::serve::test_app(&dir);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let since = Instant::now();
+        *lock(&app.job.state) = State::Running {
+            since,
+            started: SystemTime::now(),
+        };
+        let r = rt.block_on(start(AxState(app.clone())));
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(
+            matches!(*lock(&app.job.state), State::Running { since: s, .. } if s == since),
+            "the running build is left alone"
+        );
+        let notices = app.take_notices();
+        assert!(notices
+            .iter()
+            .any(|n| n.text.contains("already being built")));
+
+        // Idle: one click runs one build (here it fails: the folder has no packet.toml).
+        *lock(&app.job.state) = State::Idle;
+        rt.block_on(start(AxState(app.clone())));
+        let t = Instant::now();
+        while matches!(*lock(&app.job.state), State::Running { .. }) {
+            assert!(t.elapsed().as_secs() < 30, "the build never ended");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        match &*lock(&app.job.state) {
+            State::Failed(e) => {
+                assert!(e.contains("write the patient's name under Details"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(lock(&app.job.written).is_empty());
+    }
 
     #[test]
     fn download_names_survive_any_letters() {

@@ -285,3 +285,20 @@ pub(crate) async fn blocking<T: Send + 'static>(
 
 /// The state handle every handler takes.
 pub(crate) type Shared = State<Arc<App>>;
+
+#[cfg(test)]
+/// A server's state for a records folder, as `run` makes it (without the port).
+pub(crate) fn test_app(dir: &Path) -> Arc<App> {
+    Arc::new(App {
+        dir: dir.to_path_buf(),
+        packets_dir: packets_dir_of(dir),
+        token: "t".into(),
+        port: 1,
+        max_upload: DEFAULT_MAX_UPLOAD,
+        notices: Mutex::new(Vec::new()),
+        draft: Mutex::new(None),
+        job: job::Jobs::default(),
+        temps: Mutex::new(BTreeSet::new()),
+        templates: page::Templates::new().expect("the page template compiles"),
+    })
+}
