@@ -180,7 +180,7 @@ fn build(app: &App) -> crate::Result<BuildReport> {
         paper: Paper::Letter,
         zip: None,
         password: None,
-        ocr: crate::OcrMode::Auto,
+        scan: crate::ScanOptions::default(),
     };
     crate::build(&opts, &app.job.progress)
 }

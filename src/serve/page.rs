@@ -130,7 +130,8 @@ fn view(app: &Arc<App>) -> View {
         });
     let mut config_error = None;
     let mut scan_error = None;
-    let scanned = match crate::scan_folder(&app.dir, crate::OcrMode::Auto, &crate::Quiet) {
+    let scanned = match crate::scan_folder(&app.dir, &crate::ScanOptions::default(), &crate::Quiet)
+    {
         Ok(s) => Some(s),
         Err(e @ Error::Config { .. }) => {
             config_error = Some(e.to_string());
@@ -194,7 +195,14 @@ fn view(app: &Arc<App>) -> View {
 /// without it.
 fn scan_without_config(app: &App) -> Option<Inventory> {
     let rules = crate::classify::Rules::builtin().ok()?;
-    crate::read::scan::scan(&app.dir, None, &rules, crate::OcrMode::Auto, &crate::Quiet).ok()
+    crate::read::scan::scan(
+        &app.dir,
+        None,
+        &rules,
+        &crate::ScanOptions::default(),
+        &crate::Quiet,
+    )
+    .ok()
 }
 
 fn rows(inv: &Inventory) -> Vec<FileRow> {
