@@ -1,5 +1,5 @@
 //! Ingest: the bytes of one file turn into a checked, measured source (its format, page
-//! count, the text of its first pages, image geometry) or a [`Problem`] with the fix.
+//! count, the text of its first pages, the identifiers on every page, image geometry) or a [`Problem`] with the fix.
 
 use crate::base::error::Problem;
 use lopdf::{Document, LoadOptions};
@@ -60,6 +60,8 @@ pub struct Probe {
     pub cda: Option<Box<crate::read::cda::Cda>>,
     /// PDF pages (1-based) without a text layer that show an image: scans to read.
     pub scanned: Vec<u32>,
+    /// Identifiers found in the file's text (masked), by page.
+    pub identifiers: Vec<crate::classify::identifiers::Finding>,
 }
 
 /// Sniffs the format from the first bytes and the extension.
@@ -299,12 +301,21 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         })
         .collect();
     let n = pages.len() as u32;
-    let wanted: Vec<u32> = (1..=n.min(TEXT_PAGES)).collect();
+    // Every page's text is read once, here: the first pages' text is kept for
+    // classification; of the others only the identifiers found on them.
     let mut text = String::new();
-    for chunk in doc.extract_text_chunks(&wanted).into_iter().flatten() {
-        text.push_str(&chunk);
-        if text.len() > TEXT_LIMIT {
-            break;
+    let mut identifiers = Vec::new();
+    for page in 1..=n {
+        let mut page_text = String::new();
+        for chunk in doc.extract_text_chunks(&[page]).into_iter().flatten() {
+            page_text.push_str(&chunk);
+            if page_text.len() > TEXT_LIMIT {
+                break;
+            }
+        }
+        identifiers.extend(crate::classify::identifiers::find(page, &page_text));
+        if page <= TEXT_PAGES && text.len() <= TEXT_LIMIT {
+            text.push_str(&page_text);
         }
     }
     let text = (!text.trim().is_empty()).then(|| truncate_at_char(text, TEXT_LIMIT));
@@ -319,6 +330,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         open_saves,
         cda: None,
         scanned,
+        identifiers,
     })
 }
 

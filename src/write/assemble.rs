@@ -5,6 +5,7 @@
 
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
+use crate::base::pdf::num;
 use crate::plan::{Body, Plan};
 use crate::read::images;
 use crate::read::ingest;
@@ -23,6 +24,85 @@ use std::io::Write;
 
 /// Margin around scanned images on their page.
 const IMAGE_MARGIN: f32 = 36.0;
+/// Fax pages: US Letter portrait.
+const FAX_PAGE: (f32, f32) = (612.0, 792.0);
+/// Fax pages: the band at the bottom kept free for the stamp (records are fitted above it).
+const FAX_FOOTER: f32 = 26.0;
+
+/// The matrix that applies `a`, then `b` (PDF `cm` order: `a` is concatenated after `b`).
+fn then(a: [f32; 6], b: [f32; 6]) -> [f32; 6] {
+    [
+        b[0] * a[0] + b[2] * a[1],
+        b[1] * a[0] + b[3] * a[1],
+        b[0] * a[2] + b[2] * a[3],
+        b[1] * a[2] + b[3] * a[3],
+        b[0] * a[4] + b[2] * a[5] + b[4],
+        b[1] * a[4] + b[3] * a[5] + b[5],
+    ]
+}
+
+fn invert(m: [f32; 6]) -> [f32; 6] {
+    let det = m[0] * m[3] - m[1] * m[2];
+    let det = if det.abs() < f32::EPSILON { 1.0 } else { det };
+    [
+        m[3] / det,
+        -m[1] / det,
+        -m[2] / det,
+        m[0] / det,
+        (m[2] * m[5] - m[3] * m[4]) / det,
+        (m[1] * m[4] - m[0] * m[5]) / det,
+    ]
+}
+
+fn apply(m: [f32; 6], x: f32, y: f32) -> (f32, f32) {
+    (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+}
+
+/// The content that draws a page's own space onto its fax page: the matrix, and a clip
+/// to the box the page showed.
+fn fax_prefix(m: [f32; 6], b: [f32; 4]) -> String {
+    format!(
+        "{} {} {} {} {} {} cm {} {} {} {} re W n\n",
+        num(m[0]),
+        num(m[1]),
+        num(m[2]),
+        num(m[3]),
+        num(m[4]),
+        num(m[5]),
+        num(b[0]),
+        num(b[1]),
+        num(b[2] - b[0]),
+        num(b[3] - b[1]),
+    )
+}
+
+/// For a fax: the matrix from a page's own user space onto a Letter portrait page, the
+/// page as displayed (crop box, /Rotate) turned upright-portrait when it is landscape,
+/// scaled to fit above the stamp's band, centred, never cropped.
+pub fn fax_matrix(geo: &PageGeometry) -> [f32; 6] {
+    let (sw, sh) = geo.shown();
+    let to_shown = invert(geo.display_matrix());
+    let turn = sw > sh;
+    let (w, h) = if turn { (sh, sw) } else { (sw, sh) };
+    // Landscape turns a quarter to the left: its top edge goes to the left side.
+    let turned = if turn {
+        [0.0, 1.0, -1.0, 0.0, sh, 0.0]
+    } else {
+        [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    };
+    let (pw, ph) = FAX_PAGE;
+    let avail = ph - FAX_FOOTER;
+    let s = (pw / w.max(1.0)).min(avail / h.max(1.0));
+    let fit = [
+        s,
+        0.0,
+        0.0,
+        s,
+        (pw - w * s) / 2.0,
+        FAX_FOOTER + (avail - h * s) / 2.0,
+    ];
+    then(then(to_shown, turned), fit)
+}
 
 struct Out<'p, W: Write> {
     w: PdfWriter<W>,
@@ -165,6 +245,7 @@ pub fn assemble<W: Write>(
                         return Err(Error::ChangedDuringBuild(f.rel.clone()));
                     }
                     let mut imp = Importer::new(&doc);
+                    imp.fax = plan.fax;
                     for (i, sp) in src_pages.iter().enumerate() {
                         imp.page_ids
                             .insert(*sp, o.page_id(item.first_page + i as u32)?);
@@ -189,7 +270,14 @@ pub fn assemble<W: Write>(
                     let info = f
                         .image
                         .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
-                    let xobj = images::jpeg_xobject(bytes, &info);
+                    let xobj = if plan.fax && info.components != 1 {
+                        crate::read::gray::gray_jpeg(&bytes).map_err(|e| Error::Source {
+                            path: f.rel.clone(),
+                            message: format!("could not be turned grey for the fax ({e})"),
+                        })?
+                    } else {
+                        images::jpeg_xobject(bytes, &info)
+                    };
                     let read = f.ocr.as_ref().and_then(|r| r.page(1));
                     let stored = (info.width, info.height);
                     o.image_page(
@@ -209,14 +297,12 @@ pub fn assemble<W: Write>(
                     })?;
                     let stored = (r.width, r.height);
                     let read = f.ocr.as_ref().and_then(|r| r.page(1));
-                    o.image_page(
-                        images::raster_xobject(&r),
-                        stored,
-                        1,
-                        read,
-                        item.first_page,
-                        &f.rel,
-                    )?;
+                    let xobj = if plan.fax {
+                        crate::read::gray::gray_raster(&r)
+                    } else {
+                        images::raster_xobject(&r)
+                    };
+                    o.image_page(xobj, stored, 1, read, item.first_page, &f.rel)?;
                 }
                 Body::Tiff => {
                     let bytes = crate::read::scan::read_content(f)?;
@@ -231,7 +317,12 @@ pub fn assemble<W: Write>(
                         let page = item.first_page + written_pages;
                         written_pages += 1;
                         let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
-                        o.image_page(images::raster_xobject(&r), stored, 1, read, page, &f.rel)
+                        let xobj = if plan.fax {
+                            crate::read::gray::gray_raster(&r)
+                        } else {
+                            images::raster_xobject(&r)
+                        };
+                        o.image_page(xobj, stored, 1, read, page, &f.rel)
                             .map_err(|e| {
                                 let text = e.to_string();
                                 failure = Some(e);
@@ -442,12 +533,42 @@ impl<W: Write> Out<'_, W> {
                 layer = Some(t);
             }
         }
-        dict.set(
-            "MediaBox",
-            Object::Array(media.iter().map(|&v| Object::Real(v)).collect()),
-        );
-        if rotate != 0 || geo.rotate != 0 {
-            dict.set("Rotate", geo.rotate);
+        // For a fax the page becomes Letter portrait: its content is drawn through a
+        // matrix (and clipped to what it showed), annotations moved with it.
+        let src_geo = geo;
+        let fax = imp.fax.then(|| (fax_matrix(&geo), geo.bbox));
+        imp.annot_matrix = fax.map(|(m, _)| m);
+        if fax.is_some() {
+            for key in [
+                &b"CropBox"[..],
+                b"Rotate",
+                b"TrimBox",
+                b"BleedBox",
+                b"ArtBox",
+            ] {
+                dict.remove(key);
+            }
+            dict.set(
+                "MediaBox",
+                Object::Array(vec![
+                    0.into(),
+                    0.into(),
+                    Object::Real(FAX_PAGE.0),
+                    Object::Real(FAX_PAGE.1),
+                ]),
+            );
+            geo = PageGeometry {
+                bbox: [0.0, 0.0, FAX_PAGE.0, FAX_PAGE.1],
+                rotate: 0,
+            };
+        } else {
+            dict.set(
+                "MediaBox",
+                Object::Array(media.iter().map(|&v| Object::Real(v)).collect()),
+            );
+            if rotate != 0 || geo.rotate != 0 {
+                dict.set("Rotate", geo.rotate);
+            }
         }
 
         // Resources become a direct dictionary with a direct /Font dictionary, so the stamp
@@ -479,10 +600,13 @@ impl<W: Write> Out<'_, W> {
         // Form fields become page content; the footer keeps clear of the page's content.
         let mut placement = stamp::Placement::new(self.plan, page, &geo, self.m);
         let flat = if record {
-            let flat = flatten::flatten(doc, &dict, geo.rotate, &mut self.stamps, self.m);
-            let mut boxes = page_extent(doc, &dict, &contents, media, geo.bbox);
-            boxes.extend(flat.boxes.iter().copied());
-            placement.avoid(&geo, &boxes, self.m);
+            let flat = flatten::flatten(doc, &dict, src_geo.rotate, &mut self.stamps, self.m);
+            // A fax page is already fitted above the stamp's band.
+            if fax.is_none() {
+                let mut boxes = page_extent(doc, &dict, &contents, media, geo.bbox);
+                boxes.extend(flat.boxes.iter().copied());
+                placement.avoid(&geo, &boxes, self.m);
+            }
             flat
         } else {
             flatten::Flattened::default()
@@ -567,14 +691,18 @@ impl<W: Write> Out<'_, W> {
         imp.flush(&mut self.w)
             .map_err(|e| err(format!("could not be copied ({e})")))?;
 
-        let stamp_bytes = stamp::stamp_content_at(
-            &placement,
-            &geo,
-            open,
-            &flat.content,
-            &mut self.stamps,
-            self.m,
-        );
+        // Flattened form fields sit in the page's own space: on a fax page they go through
+        // the same matrix as its content.
+        let drawn = match fax {
+            Some((m, b)) if !flat.content.is_empty() => {
+                let mut d = fax_prefix(m, b).into_bytes();
+                d.extend_from_slice(&flat.content);
+                d
+            }
+            _ => flat.content.clone(),
+        };
+        let stamp_bytes =
+            stamp::stamp_content_at(&placement, &geo, open, &drawn, &mut self.stamps, self.m);
         let stamp_id = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
@@ -591,11 +719,25 @@ impl<W: Write> Out<'_, W> {
             None => self.q_stream,
         };
         let mut all_contents = vec![Object::Reference(first)];
+        if let Some((m, b)) = fax {
+            // No `q` of its own: the stamp's closing `Q`s undo it with the page's.
+            let prefix = fax_prefix(m, b);
+            let id = self
+                .w
+                .add(&Object::Stream(Stream::new(
+                    Dictionary::new(),
+                    prefix.into_bytes(),
+                )))
+                .map_err(|e| err(format!("could not be written ({e})")))?;
+            all_contents.push(Object::Reference(id));
+        }
         all_contents.extend(contents);
         all_contents.push(Object::Reference(stamp_id));
         if let Some(t) = layer {
-            // The rendered page filled the displayed page: pixels map onto it directly.
-            let (w, h) = geo.shown();
+            // The rendered page filled the displayed page: pixels map onto it directly. On a
+            // fax page that is the record's own page, fitted like its content.
+            let shown_geo = if fax.is_some() { src_geo } else { geo };
+            let (w, h) = shown_geo.shown();
             let frame = textlayer::Frame {
                 left: 0.0,
                 top: h,
@@ -603,10 +745,12 @@ impl<W: Write> Out<'_, W> {
             };
             // Over a shrunk page, the words shrink with the scan they lie on.
             let mut bytes = b"q\n".to_vec();
-            if let Some(shrink) = placement.shrink_matrix(&geo) {
+            if let Some((m, _)) = fax {
+                bytes.extend(stamp::matrix_op(m).into_bytes());
+            } else if let Some(shrink) = placement.shrink_matrix(&geo) {
                 bytes.extend(stamp::matrix_op(shrink).into_bytes());
             }
-            bytes.extend(stamp::matrix_op(geo.display_matrix()).into_bytes());
+            bytes.extend(stamp::matrix_op(shown_geo.display_matrix()).into_bytes());
             bytes.extend(textlayer::content(
                 &t.words,
                 &frame,
@@ -677,7 +821,16 @@ impl<W: Write> Out<'_, W> {
                 && images::orientation_for_turn(t.rotate) == orientation
         });
         let shown = images::shown_size(stored.0, stored.1, orientation);
-        let size = images::page_for(self.plan.paper.size(), shown.0, shown.1);
+        // On a fax a wide picture is laid out on the page turned to landscape, then turned
+        // a quarter to the left with the page (words and all).
+        let fax_turn = self.plan.fax && shown.0 > shown.1;
+        let size = if fax_turn {
+            (FAX_PAGE.1, FAX_PAGE.0)
+        } else if self.plan.fax {
+            FAX_PAGE
+        } else {
+            images::page_for(self.plan.paper.size(), shown.0, shown.1)
+        };
         let img = self.w.add(&Object::Stream(xobj)).map_err(err)?;
         let mut draw = images::placement(size, shown, orientation, IMAGE_MARGIN, "Im0");
         if let Some(t) = layer {
@@ -694,6 +847,14 @@ impl<W: Write> Out<'_, W> {
                 self.m,
             ));
         }
+        let (size, draw) = if fax_turn {
+            let mut d = format!("q 0 1 -1 0 {} 0 cm ", num(FAX_PAGE.0)).into_bytes();
+            d.extend(draw);
+            d.extend(b"Q\n");
+            (FAX_PAGE, d)
+        } else {
+            (size, draw)
+        };
         let content = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), draw)))
@@ -816,6 +977,10 @@ struct Importer<'d> {
     queue: Vec<ObjectId>,
     /// The document's named destinations, read on first need.
     names: Option<HashMap<Vec<u8>, Object>>,
+    /// A record being faxed: its pages become Letter portrait, its images grey.
+    fax: bool,
+    /// Where the page being copied moved (fax): its annotations' rectangles move too.
+    annot_matrix: Option<[f32; 6]>,
 }
 
 impl<'d> Importer<'d> {
@@ -826,6 +991,8 @@ impl<'d> Importer<'d> {
             page_ids: HashMap::new(),
             queue: Vec::new(),
             names: None,
+            fax: false,
+            annot_matrix: None,
         }
     }
 
@@ -946,6 +1113,36 @@ impl<'d> Importer<'d> {
             if k == b"Parent" && (d.has_type(b"Page") || d.has_type(b"Pages")) {
                 continue;
             }
+            // An annotation on a page moved for the fax moves with it.
+            if let (b"Rect", Some(m), true) = (k.as_slice(), self.annot_matrix, d.has(b"Subtype")) {
+                if let Some(r) = deref(self.doc, v).and_then(stamp::read_box) {
+                    let corners = [
+                        apply(m, r[0], r[1]),
+                        apply(m, r[2], r[1]),
+                        apply(m, r[0], r[3]),
+                        apply(m, r[2], r[3]),
+                    ];
+                    let xs = corners.map(|c| c.0);
+                    let ys = corners.map(|c| c.1);
+                    let fold =
+                        |v: [f32; 4], f: fn(f32, f32) -> f32, s: f32| v.into_iter().fold(s, f);
+                    out.set(
+                        "Rect",
+                        Object::Array(
+                            [
+                                fold(xs, f32::min, f32::MAX),
+                                fold(ys, f32::min, f32::MAX),
+                                fold(xs, f32::max, f32::MIN),
+                                fold(ys, f32::max, f32::MIN),
+                            ]
+                            .into_iter()
+                            .map(Object::Real)
+                            .collect(),
+                        ),
+                    );
+                    continue;
+                }
+            }
             out.set(k.clone(), self.convert(w, v));
         }
         out
@@ -959,7 +1156,16 @@ impl<'d> Importer<'d> {
             };
             let doc = self.doc;
             let converted = match doc.get_object(src) {
-                Ok(o) => self.convert(w, o),
+                Ok(o) => {
+                    let gray = match o {
+                        Object::Stream(s) if self.fax => crate::read::gray::gray_pdf_image(doc, s),
+                        _ => None,
+                    };
+                    match gray {
+                        Some(g) => self.convert(w, &Object::Stream(g)),
+                        None => self.convert(w, o),
+                    }
+                }
                 Err(_) => Object::Null,
             };
             // A last check: nothing active may reach the packet.
@@ -1084,4 +1290,66 @@ fn write_entries<W: Write>(
             .map_err(|e| Error::Internal(format!("outline: {e}")))?;
     }
     Ok((visible, ids.first().copied().zip(ids.last().copied())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fax_pages_fit_letter_portrait_uncropped_and_upright() {
+        // (visible box, /Rotate): every corner of what the page showed must land on the
+        // Letter page, above the stamp's band, and a landscape page must be turned.
+        let cases: [([f32; 4], i64, bool); 6] = [
+            ([0.0, 0.0, 612.0, 792.0], 0, false),
+            ([0.0, 0.0, 595.28, 841.89], 0, false),
+            ([0.0, 0.0, 792.0, 612.0], 0, true),
+            ([0.0, 0.0, 612.0, 792.0], 90, true),
+            ([0.0, 0.0, 842.0, 595.0], 270, false),
+            ([50.0, 60.0, 1250.0, 960.0], 180, true),
+        ];
+        for (bbox, rotate, turned) in cases {
+            let geo = PageGeometry { bbox, rotate };
+            let m = fax_matrix(&geo);
+            let corners = [
+                apply(m, bbox[0], bbox[1]),
+                apply(m, bbox[2], bbox[1]),
+                apply(m, bbox[0], bbox[3]),
+                apply(m, bbox[2], bbox[3]),
+            ];
+            for (x, y) in corners {
+                assert!((-0.01..=612.01).contains(&x), "{bbox:?} {rotate}: x {x}");
+                assert!(
+                    (FAX_FOOTER - 0.01..=792.01).contains(&y),
+                    "{bbox:?} {rotate}: y {y}"
+                );
+            }
+            // It fills the page one way or the other (scaled to fit, not shrunk more).
+            let xs = corners.map(|c| c.0);
+            let ys = corners.map(|c| c.1);
+            let span = |v: [f32; 4]| {
+                v.iter().cloned().fold(f32::MIN, f32::max)
+                    - v.iter().cloned().fold(f32::MAX, f32::min)
+            };
+            assert!(
+                span(xs) > 611.0 || span(ys) > 792.0 - FAX_FOOTER - 1.0,
+                "{bbox:?} {rotate}"
+            );
+            // The displayed top edge: up when the page was portrait, to the left when it
+            // was turned.
+            let d = geo.display_matrix();
+            let (w, h) = geo.shown();
+            let top = apply(m, apply(d, w / 2.0, h).0, apply(d, w / 2.0, h).1);
+            let centre = apply(
+                m,
+                apply(d, w / 2.0, h / 2.0).0,
+                apply(d, w / 2.0, h / 2.0).1,
+            );
+            if turned {
+                assert!(top.0 < centre.0 - 1.0, "{bbox:?} {rotate}: top {top:?}");
+            } else {
+                assert!(top.1 > centre.1 + 1.0, "{bbox:?} {rotate}: top {top:?}");
+            }
+        }
+    }
 }
