@@ -77,8 +77,8 @@ fn check_json_lists_the_todo_items_for_the_folder() {
 }
 
 /// A folder whose records carry a Social Security number and member IDs: on page 1 of a
-/// PDF, on page 4 of a longer PDF (beyond the pages read for classification), and in a
-/// text file.
+/// PDF, on page 4 of a longer PDF (beyond the pages read for classification), in a text
+/// file and in a clinical document (C-CDA).
 fn identifier_folder(dir: &Path) {
     let mut long_pages: Vec<PageSpec> = (1..=3)
         .map(|i| {
@@ -109,6 +109,17 @@ fn identifier_folder(dir: &Path) {
             ),
             ("labs.pdf", text_pdf(&long_pages)),
             (
+                "progress.xml",
+                support::cda::CdaDoc::new("11506-3", "Progress note", "Progress Note")
+                    .section(support::cda::Sec::new(
+                        "10164-2",
+                        "Coverage",
+                        "<paragraph>Subscriber ID: QRT77120045</paragraph>",
+                    ))
+                    .xml()
+                    .into_bytes(),
+            ),
+            (
                 "note.txt",
                 b"CONSULTATION NOTE\nDate of Service: 2025-02-01\nSoc Sec #: 512483391\nMedicare: 1EG4-TE5-MK73\n"
                     .to_vec(),
@@ -117,7 +128,9 @@ fn identifier_folder(dir: &Path) {
     );
 }
 
-const FULL_NUMBERS: [&str; 6] = [
+const FULL_NUMBERS: [&str; 8] = [
+    "QRT77120045",
+    "QRT771",
     "512-48-3391",
     "512483391",
     "XJH48213377",
@@ -183,6 +196,7 @@ fn identifiers_are_warned_about_by_file_and_page_and_never_printed_in_full() {
         assert!(at("labs.pdf", 4, "3377"), "{args:?}: {w:?}");
         assert!(at("note.txt", 1, "***-**-3391"), "{args:?}: {w:?}");
         assert!(at("note.txt", 1, "MK73"), "{args:?}: {w:?}");
+        assert!(at("progress.xml", 1, "0045"), "{args:?}: {w:?}");
         // The phone number and the record number are not identifiers to warn about.
         assert!(
             !w.iter().any(|x| x["what"]

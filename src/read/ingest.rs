@@ -274,7 +274,8 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
     let active = crate::read::sanitize::active_content(&doc, &reachable);
     let mut scanned = Vec::new();
-    let open_saves: Vec<u32> = pages
+    // Per page: open graphics states, and whether its content has a text object at all.
+    let (open_saves, has_text): (Vec<u32>, Vec<bool>) = pages
         .iter()
         .map(|(&n, &id)| {
             // The page's content as the damage check already inflated it, when it could
@@ -297,15 +298,22 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
             if crate::read::ocr::pages::page_is_scanned(&doc, id, &content) {
                 scanned.push(n);
             }
-            crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32
+            (
+                crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32,
+                memchr::memmem::find(&content, b"BT").is_some(),
+            )
         })
-        .collect();
+        .unzip();
     let n = pages.len() as u32;
     // Every page's text is read once, here: the first pages' text is kept for
     // classification; of the others only the identifiers found on them.
     let mut text = String::new();
     let mut identifiers = Vec::new();
     for page in 1..=n {
+        // A page without a text object (a scan) has no text to read: skip the parse.
+        if !has_text.get(page as usize - 1).copied().unwrap_or(true) {
+            continue;
+        }
         let mut page_text = String::new();
         for chunk in doc.extract_text_chunks(&[page]).into_iter().flatten() {
             page_text.push_str(&chunk);

@@ -235,16 +235,16 @@ fn prepare(
                     } else {
                         &c.title
                     };
-                    let n = crate::render::cda::layout(
+                    let layouts = crate::render::cda::layout(
                         m,
                         crate::base::layout::Paper::Letter,
                         &rel,
                         title,
                         cda,
                         crate::base::i18n::Lang::En.messages(),
-                    )
-                    .len();
-                    p.pages = Some(n as u32);
+                    );
+                    p.pages = Some(layouts.len() as u32);
+                    p.identifiers.extend(typeset_identifiers(&layouts));
                 }
             }
             p.text = None;
@@ -261,14 +261,7 @@ fn prepare(
                     crate::base::i18n::Lang::En.messages(),
                 );
                 p.pages = Some(layouts.len() as u32);
-                // Identifiers by typeset page (Letter), the pages the doctor would see.
-                for (i, page) in layouts.iter().enumerate() {
-                    let joined: Vec<&str> = page.runs.iter().map(|r| r.text.as_str()).collect();
-                    p.identifiers.extend(crate::classify::identifiers::find(
-                        i as u32 + 1,
-                        &joined.join("\n"),
-                    ));
-                }
+                p.identifiers.extend(typeset_identifiers(&layouts));
             }
         } else if !p.scanned.iter().any(|&n| n <= ingest::TEXT_PAGES) {
             // A PDF whose first pages are scans keeps its text until OCR adds theirs.
@@ -285,6 +278,22 @@ fn prepare(
         probe,
         classified,
     }
+}
+
+/// The identifiers on typeset pages (a text file or clinical document laid out on Letter
+/// paper), by page: the pages the doctor would see.
+fn typeset_identifiers(
+    layouts: &[crate::base::layout::PageLayout],
+) -> Vec<crate::classify::identifiers::Finding> {
+    let mut out = Vec::new();
+    for (i, page) in layouts.iter().enumerate() {
+        let joined: Vec<&str> = page.runs.iter().map(|r| r.text.as_str()).collect();
+        out.extend(crate::classify::identifiers::find(
+            i as u32 + 1,
+            &joined.join("\n"),
+        ));
+    }
+    out
 }
 
 /// Reads one entry of the folder: a file, or every member of a portal export.
