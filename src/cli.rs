@@ -14,6 +14,27 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How the records are read (shared by scan, check, init and build).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// Read every file afresh: neither use nor fill the cache of what medpacket learned
+    /// about each file (kept in the user's cache folder, never in the records folder)
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Read scanned pages with Tesseract: auto (when installed), always, or never
+    #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
+    pub ocr: OcrArg,
+}
+
+impl From<ReadArgs> for medpacket::ScanOptions {
+    fn from(a: ReadArgs) -> Self {
+        medpacket::ScanOptions {
+            no_cache: a.no_cache,
+            ocr: a.ocr.into(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every file with its kind, date, title, pages and status
@@ -27,9 +48,8 @@ pub enum Command {
         /// Print one JSON object instead of a table
         #[arg(long)]
         json: bool,
-        /// Read scanned pages with Tesseract: auto (when installed), always, or never
-        #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
-        ocr: OcrArg,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// Re-check every checksum of a bundle (or of a packet PDF against a manifest)
     #[command(after_help = "Examples:
@@ -63,9 +83,8 @@ pub enum Command {
         /// Print one JSON object instead of a report
         #[arg(long)]
         json: bool,
-        /// Read scanned pages with Tesseract: auto (when installed), always, or never
-        #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
-        ocr: OcrArg,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// Start a packet.toml listing the detected documents (never replaces one)
     #[command(after_help = "Examples:
@@ -74,9 +93,8 @@ pub enum Command {
     Init {
         /// The records folder
         dir: PathBuf,
-        /// Read scanned pages with Tesseract: auto (when installed), always, or never
-        #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
-        ocr: OcrArg,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// Write the cover letter to the second-opinion doctor
     #[command(after_help = "Examples:
@@ -137,9 +155,8 @@ pub enum Command {
         /// Print one JSON object describing the packet
         #[arg(long)]
         json: bool,
-        /// Read scanned pages with Tesseract: auto (when installed), always, or never
-        #[arg(long, value_enum, default_value_t = OcrArg::Auto)]
-        ocr: OcrArg,
+        #[command(flatten)]
+        read: ReadArgs,
         /// Language of the generated pages (default: [request] language in packet.toml,
         /// else English)
         #[arg(long, value_enum)]

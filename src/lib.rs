@@ -27,6 +27,7 @@ pub use kind::Kind;
 pub use layout::Paper;
 pub use read::ocr::OcrMode;
 pub use report::{BuildReport, ScanReport};
+pub use scan::ScanOptions;
 
 use std::path::{Path, PathBuf};
 
@@ -56,8 +57,8 @@ pub struct BuildOptions {
     pub zip: Option<PathBuf>,
     /// Protect the packet (and the bundle's members) with AES-256 and this password.
     pub password: Option<String>,
-    /// Whether scanned pages are read.
-    pub ocr: OcrMode,
+    /// How the records are read (cache, OCR).
+    pub scan: ScanOptions,
     /// The language of the generated pages; None: `[request] language`, else English.
     pub lang: Option<base::i18n::Lang>,
     /// Ready to fax: Letter portrait pages, images in grey, a fax cover page first.
@@ -75,11 +76,10 @@ fn refuse_placeholder(config: &PacketConfig, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Scans a records folder (packet.toml is read when present); scanned pages are read as
-/// `ocr` says.
+/// Scans a records folder (packet.toml is read when present), as `opts` says (cache, OCR).
 pub fn scan_folder(
     dir: &Path,
-    ocr: OcrMode,
+    opts: &ScanOptions,
     progress: &dyn Progress,
 ) -> Result<(scan::Inventory, Option<PacketConfig>)> {
     if !dir.exists() {
@@ -91,7 +91,7 @@ pub fn scan_folder(
     let config = PacketConfig::load(dir)?;
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, config.as_ref(), &rules, ocr, progress)?;
+    let inv = scan::scan(dir, config.as_ref(), &rules, opts, progress)?;
     Ok((inv, config))
 }
 
@@ -112,7 +112,7 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
-    let (mut inv, config) = scan_folder(&opts.dir, opts.ocr, progress)?;
+    let (mut inv, config) = scan_folder(&opts.dir, &opts.scan, progress)?;
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
     // needs while it writes.
     for f in &mut inv.files {
@@ -264,10 +264,15 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 }
 
 /// Builds the packet of `dir` in memory, leaving out unreadable files, with the clock
-/// read once; returns the PDF bytes. Scanned pages are packed without reading them (no
-/// engine runs). For fuzzing and embedding; `build` is the command.
+/// read once; returns the PDF bytes. Every file is read afresh (no cache) and scanned pages
+/// are packed without reading them (no engine runs). For fuzzing and embedding; `build` is
+/// the command.
 pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
-    let (inv, config) = scan_folder(dir, OcrMode::Never, &Quiet)?;
+    let opts = ScanOptions {
+        no_cache: true,
+        ocr: OcrMode::Never,
+    };
+    let (inv, config) = scan_folder(dir, &opts, &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(dir.to_path_buf()))?;
     let opts = plan::PlanOptions {
         paper: Paper::Letter,
@@ -297,10 +302,10 @@ pub fn verify(
 /// Checks whether a folder is ready to send.
 pub fn check_folder(
     dir: &Path,
-    ocr: OcrMode,
+    opts: &ScanOptions,
     progress: &dyn Progress,
 ) -> Result<check::CheckReport> {
-    let (inv, config) = scan_folder(dir, ocr, progress)?;
+    let (inv, config) = scan_folder(dir, opts, progress)?;
     check::check(&inv, config.as_ref())
 }
 
@@ -313,7 +318,7 @@ pub struct InitReport {
 }
 
 /// Writes `DIR/packet.toml` listing the detected documents; never replaces one.
-pub fn init_folder(dir: &Path, ocr: OcrMode, progress: &dyn Progress) -> Result<InitReport> {
+pub fn init_folder(dir: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<InitReport> {
     let target = dir.join(config::CONFIG_NAME);
     if !dir.is_dir() {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
@@ -323,7 +328,7 @@ pub fn init_folder(dir: &Path, ocr: OcrMode, progress: &dyn Progress) -> Result<
     }
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, None, &rules, ocr, progress)?;
+    let inv = scan::scan(dir, None, &rules, opts, progress)?;
     let today = clock::now().date_naive();
     let text = init::packet_toml(&inv, &base::profiles::profile_names(), today);
     emit::write_atomic(&target, false, |w| {
@@ -360,7 +365,7 @@ pub struct LetterOptions {
 
 /// Writes the cover letter; returns the path written.
 pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
-    let (inv, config) = scan_folder(&opts.dir, OcrMode::Auto, &Quiet)?;
+    let (inv, config) = scan_folder(&opts.dir, &ScanOptions::default(), &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
     refuse_placeholder(&config, &opts.dir)?;
     let now = clock::now();

@@ -29,8 +29,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::io::Write::write_all(&mut std::io::stdout(), &cli::manual()?)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Scan { dir, json, ocr } => {
-            let (inv, _) = with_progress(json, |p| medpacket::scan_folder(&dir, ocr.into(), p))?;
+        Command::Scan { dir, json, read } => {
+            let (inv, _) = with_progress(json, |p| medpacket::scan_folder(&dir, &read.into(), p))?;
             let report = medpacket::report::scan_report(&inv);
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -39,8 +39,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { dir, json, ocr } => {
-            let report = with_progress(json, |p| medpacket::check_folder(&dir, ocr.into(), p))?;
+        Command::Check { dir, json, read } => {
+            let report = with_progress(json, |p| medpacket::check_folder(&dir, &read.into(), p))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -52,8 +52,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Command::Init { dir, ocr } => {
-            let r = with_progress(false, |p| medpacket::init_folder(&dir, ocr.into(), p))?;
+        Command::Init { dir, read } => {
+            let r = with_progress(false, |p| medpacket::init_folder(&dir, &read.into(), p))?;
             println!(
                 "Wrote {} with {} document(s){}.\nOpen it, write the patient's name and correct what is wrong, then run `medpacket check {}`.",
                 r.path,
@@ -120,7 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             encrypt,
             password_file,
             json,
-            ocr,
+            read,
             lang,
             fax,
         } => {
@@ -141,7 +141,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 paper: paper.into(),
                 zip,
                 password,
-                ocr: ocr.into(),
+                scan: read.into(),
                 lang: lang.map(Into::into),
                 fax,
             };

@@ -40,6 +40,11 @@ pub struct Metrics {
     parsed: ParsedFont,
     units_per_em: f32,
     fallback_gid: u16,
+    /// Advance widths (1/1000 em) of the first 256 characters, looked up once: stamps and
+    /// index rows measure text on every page.
+    latin: [f32; 256],
+    /// Glyph ids of the first 256 characters (None: the font lacks it).
+    latin_gid: [Option<u16>; 256],
 }
 
 static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
@@ -53,11 +58,19 @@ impl Metrics {
                 let parsed = ParsedFont::from_bytes(FONT_BYTES, 0, &mut warnings)?;
                 let units_per_em = f32::from(parsed.units_per_em.max(1));
                 let fallback_gid = parsed.lookup_glyph_index('?' as u32).unwrap_or(0);
-                Some(Metrics {
+                let mut m = Metrics {
                     parsed,
                     units_per_em,
                     fallback_gid,
-                })
+                    latin: [0.0; 256],
+                    latin_gid: [None; 256],
+                };
+                for (i, at) in (0u8..=255).zip(0..256) {
+                    let gid = m.parsed.lookup_glyph_index(u32::from(i));
+                    m.latin_gid[at] = gid;
+                    m.latin[at] = m.glyph_width_milli(gid.unwrap_or(m.fallback_gid));
+                }
+                Some(m)
             })
             .as_ref()
     }
@@ -69,14 +82,27 @@ impl Metrics {
 
     /// True when the font has a glyph for `c`.
     pub fn has_glyph(&self, c: char) -> bool {
-        self.parsed.lookup_glyph_index(c as u32).is_some()
+        self.lookup(c).is_some()
+    }
+
+    fn lookup(&self, c: char) -> Option<u16> {
+        match self.latin_gid.get(c as usize) {
+            Some(&gid) => gid,
+            None => self.parsed.lookup_glyph_index(c as u32),
+        }
     }
 
     /// The glyph id drawn for `c` (a visible fallback for characters the font lacks).
     pub fn glyph(&self, c: char) -> u16 {
-        self.parsed
-            .lookup_glyph_index(c as u32)
-            .unwrap_or(self.fallback_gid)
+        self.lookup(c).unwrap_or(self.fallback_gid)
+    }
+
+    /// Advance width of the glyph drawn for `c`, in 1/1000 em.
+    pub fn char_width_milli(&self, c: char) -> f32 {
+        match self.latin.get(c as usize) {
+            Some(&w) => w,
+            None => self.glyph_width_milli(self.glyph(c)),
+        }
     }
 
     /// Advance width of a glyph, in 1/1000 em (the unit of a PDF /W array).
@@ -87,11 +113,7 @@ impl Metrics {
 
     /// Width of `text` at `size` points.
     pub fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars()
-            .map(|c| self.glyph_width_milli(self.glyph(c)))
-            .sum::<f32>()
-            * size
-            / 1000.0
+        text.chars().map(|c| self.char_width_milli(c)).sum::<f32>() * size / 1000.0
     }
 
     /// `text` cut to fit `max` points at `size`, ending in "…" when cut.
@@ -103,7 +125,7 @@ impl Metrics {
         let mut out = String::new();
         let mut w = 0.0;
         for c in text.chars() {
-            let cw = self.glyph_width_milli(self.glyph(c)) * size / 1000.0;
+            let cw = self.char_width_milli(c) * size / 1000.0;
             if w + cw + ell > max {
                 break;
             }

@@ -10,15 +10,17 @@ use std::sync::OnceLock;
 const IDENTIFIERS_TOML: &str = include_str!("../../templates/identifiers.toml");
 
 /// What an identifier is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum IdKind {
     Ssn,
     Medicare,
     MemberId,
 }
 
-/// One identifier found on a page, masked: the full number is never kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One identifier found on a page, masked: the full number is never kept (nor cached).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// 1-based page of the file.
     pub page: u32,

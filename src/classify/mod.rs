@@ -68,7 +68,7 @@ const COLUMN_ROWS: usize = 3;
 const COLUMN_SLACK: usize = 2;
 
 /// Where a decision came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     PacketToml,

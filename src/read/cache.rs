@@ -1,6 +1,6 @@
 //! Cache: what medpacket learned about a file's bytes (facts from reading it, OCR results)
 //! turns into small JSON entries stored by content — the file's SHA-256 plus whatever else
-//! the answer depends on, and medpacket's version — in the user's cache folder, so a
+//! the answer depends on, and medpacket's version and build — in the user's cache folder, so a
 //! rebuild reads nothing twice.
 //!
 //! The folder is `MEDPACKET_CACHE_DIR`, else `$XDG_CACHE_HOME/medpacket`, else
@@ -78,11 +78,15 @@ impl Cache {
         let mut h = Sha256::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
         h.update([0]);
+        // Another build of the same version (sources or templates changed) learns anew.
+        h.update(env!("MEDPACKET_BUILD_ID").as_bytes());
+        h.update([0]);
         h.update(kind.as_bytes());
         h.update([0]);
         h.update(key.as_bytes());
         let name = crate::read::scan::hex(&h.finalize());
-        Some(dir.join(kind).join(&name[..2]).join(format!("{name}.json")))
+        // One folder per kind: a new folder costs the file system far more than a file.
+        Some(dir.join(kind).join(format!("{name}.json")))
     }
 
     /// The stored value, or None when there is none or it does not parse.
@@ -105,11 +109,20 @@ fn write_entry<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
     let parent = path
         .parent()
         .ok_or_else(|| std::io::Error::other("cache entry has no folder"))?;
-    create_private_dirs(parent)?;
     let bytes = serde_json::to_vec(value).map_err(std::io::Error::other)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".entry-")
-        .tempfile_in(parent)?;
+    let temp = || {
+        tempfile::Builder::new()
+            .prefix(".entry-")
+            .tempfile_in(parent)
+    };
+    // The folder is made on first need only.
+    let mut tmp = match temp() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            create_private_dirs(parent)?;
+            temp()?
+        }
+        other => other?,
+    };
     tmp.write_all(&bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -13,7 +13,7 @@ const TEXT_LIMIT: usize = 64 * 1024;
 const TEXT_FILE_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The format of a source file, decided by its content (its name only breaks ties).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Pdf,
@@ -27,7 +27,7 @@ pub enum Format {
 }
 
 /// Geometry of a raster image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageInfo {
     pub width: u32,
     pub height: u32,
@@ -39,8 +39,8 @@ pub struct ImageInfo {
     pub adobe: bool,
 }
 
-/// What ingest learned about one file.
-#[derive(Debug, Clone, Default)]
+/// What ingest learned about one file (stored in the cache by the file's checksum).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Probe {
     pub format: Option<Format>,
     pub pages: Option<u32>,
@@ -56,7 +56,8 @@ pub struct Probe {
     /// Per PDF page: how many graphics states its content leaves saved (for the stamp).
     pub open_saves: Vec<u32>,
     /// The clinical document (CDA) this file is, also when it carries an embedded PDF or
-    /// image (then `format` is that file's).
+    /// image (then `format` is that file's). Never cached: such files are read anew.
+    #[serde(skip)]
     pub cda: Option<Box<crate::read::cda::Cda>>,
     /// PDF pages (1-based) without a text layer that show an image: scans to read.
     pub scanned: Vec<u32>,
@@ -564,24 +565,17 @@ pub fn jpeg_header(bytes: &[u8]) -> Option<(u32, u32, u8, bool)> {
     None
 }
 
-/// True when a JPEG has its scan data and the end-of-image marker after it (a download
-/// that stopped half-way lacks them). The pixels themselves are not decoded.
-pub fn jpeg_complete(bytes: &[u8]) -> bool {
-    let sos = bytes.windows(2).position(|w| w == [0xFF, 0xDA]);
-    let eoi = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
-    match (sos, eoi) {
-        (Some(s), Some(e)) => e > s + 2,
-        _ => false,
-    }
-}
-
 fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
+    use crate::read::jpeg::{self, Verdict};
     use image::ImageDecoder;
+    // The structure is checked byte by byte; only what it cannot judge is decoded.
+    let decode = match jpeg::check(bytes) {
+        Verdict::Damaged(why) => return Err(damaged_image(rel, "JPEG", why)),
+        Verdict::Sound(_) => false,
+        Verdict::Undecided(_) => true,
+    };
     let (width, height, components, adobe) =
         jpeg_header(bytes).ok_or_else(|| damaged_image(rel, "JPEG", "no frame header"))?;
-    if !jpeg_complete(bytes) {
-        return Err(damaged_image(rel, "JPEG", "the picture data is cut off"));
-    }
     if width == 0 || height == 0 || !matches!(components, 1 | 3 | 4) {
         return Err(damaged_image(
             rel,
@@ -599,24 +593,25 @@ fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
             ),
         ));
     }
-    // The picture data is decoded once, strictly, to find damage inside it; the packet
-    // still carries the file's own bytes.
-    let opts = zune_jpeg::zune_core::options::DecoderOptions::default()
-        .set_strict_mode(true)
-        .set_max_width(width as usize)
-        .set_max_height(height as usize);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
-        zune_jpeg::zune_core::bytestream::ZCursor::new(bytes),
-        opts,
-    );
-    if let Err(e) = decoder.decode() {
-        return Err(damaged_image(
-            rel,
-            "JPEG",
-            format!("the picture data is corrupt: {e}"),
-        ));
+    if decode {
+        // Decoded once, strictly, to find damage inside the picture data; the packet
+        // still carries the file's own bytes.
+        let opts = zune_jpeg::zune_core::options::DecoderOptions::default()
+            .set_strict_mode(true)
+            .set_max_width(width as usize)
+            .set_max_height(height as usize);
+        let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+            zune_jpeg::zune_core::bytestream::ZCursor::new(bytes),
+            opts,
+        );
+        if let Err(e) = decoder.decode() {
+            return Err(damaged_image(
+                rel,
+                "JPEG",
+                format!("the picture data is corrupt: {e}"),
+            ));
+        }
     }
-    drop(decoder);
     let orientation = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
         .and_then(|mut d| d.orientation())
         .map(|o| o.to_exif())

@@ -9,6 +9,7 @@ pub mod complete;
 pub mod gray;
 pub mod images;
 pub mod ingest;
+pub mod jpeg;
 pub mod ocr;
 pub mod sanitize;
 pub mod scan;

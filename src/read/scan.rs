@@ -5,11 +5,95 @@
 use crate::base::config::{PacketConfig, CONFIG_NAME};
 use crate::base::error::{Error, Problem, Result, Warning};
 use crate::classify::{self, Classified, Overrides, Rules};
+use crate::read::cache::Cache;
 use crate::read::ingest::{self, Format, ImageInfo};
 use crate::read::ocr::{self, OcrMode};
 use crate::read::zipin::{Member, ZipLocation};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+
+/// How to scan, validated (the commands' shared options).
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Neither read nor write the cache of what medpacket learned about each file (its
+    /// facts, classification and OCR results).
+    pub no_cache: bool,
+    /// Whether scanned pages are read.
+    pub ocr: OcrMode,
+}
+
+/// The cache kind of what medpacket learned about a file's bytes.
+pub const FILE_FACTS: &str = "file";
+
+/// A [`Classified`] as the cache stores it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredClassified {
+    kind: crate::base::kind::Kind,
+    date: Option<chrono::NaiveDate>,
+    title: String,
+    kind_score: f32,
+    evidence: Vec<StoredEvidence>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredEvidence {
+    field: String,
+    source: classify::Source,
+    rule: String,
+    matched: String,
+    score: f32,
+}
+
+impl From<&Classified> for StoredClassified {
+    fn from(c: &Classified) -> Self {
+        StoredClassified {
+            kind: c.kind,
+            date: c.date,
+            title: c.title.clone(),
+            kind_score: c.kind_score,
+            evidence: c
+                .evidence
+                .iter()
+                .map(|e| StoredEvidence {
+                    field: e.field.to_string(),
+                    source: e.source,
+                    rule: e.rule.clone(),
+                    matched: e.matched.clone(),
+                    score: e.score,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl StoredClassified {
+    /// The classification again, or None when the entry names an unknown field.
+    fn restore(self) -> Option<Classified> {
+        let evidence = self
+            .evidence
+            .into_iter()
+            .map(|e| {
+                let field = ["kind", "date", "title"]
+                    .into_iter()
+                    .find(|f| *f == e.field)?;
+                Some(classify::Evidence {
+                    field,
+                    source: e.source,
+                    rule: e.rule,
+                    matched: e.matched,
+                    score: e.score,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Classified {
+            kind: self.kind,
+            date: self.date,
+            title: self.title,
+            kind_score: self.kind_score,
+            evidence,
+        })
+    }
+}
 
 /// What happens to a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,46 +255,125 @@ struct Prepared {
     classified: Option<Classified>,
 }
 
-/// Hashes, probes and classifies one file's bytes; a panic in a reader becomes a
-/// problem. Only a text file keeps its text (to be typeset); a PDF's is dropped here.
+/// What the scan shares between the files it reads.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    config: Option<&'a PacketConfig>,
+    rules: &'a Rules,
+    cache: &'a Cache,
+}
+
+/// The cache key of a file's facts: its checksum, and the password it is opened with
+/// (as a checksum), since what a PDF shows depends on it.
+fn facts_key(sha: &str, password: Option<&str>) -> String {
+    match password {
+        None => sha.to_string(),
+        Some(pw) => format!("{sha}:{}", sha256_hex(pw.as_bytes())),
+    }
+}
+
+/// What the cache remembers of one file's bytes: what reading them showed, and the last
+/// classification made of them (which also depends on the file's name and packet.toml).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FileFacts {
+    probe: ingest::Probe,
+    decision: Option<Decision>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Decision {
+    /// The file's name and its packet.toml overrides, as the decision was made for them.
+    inputs: String,
+    classified: StoredClassified,
+}
+
+/// Probes one file's bytes; a panic in a reader becomes a problem.
+fn probe_guarded(
+    rel: &str,
+    bytes: &[u8],
+    password: Option<&str>,
+) -> std::result::Result<ingest::Probe, Problem> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ingest::probe(rel, bytes, password)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Problem::new(
+            rel,
+            "could not be read (medpacket hit an internal error on this file)",
+            "remove it from the folder or save it again as PDF, and please report the problem",
+        ))
+    })
+}
+
+/// Hashes, probes and classifies one file's bytes, or takes what an earlier run learned
+/// from the same bytes from the cache. Sound files are cached; problems are found again
+/// each time, so their messages always name the file as it is now; text files are read
+/// directly (their text is the whole file). Only a text file keeps its text (to be
+/// typeset); a PDF's is dropped here.
 fn prepare(
-    config: Option<&PacketConfig>,
-    rules: &Rules,
+    cx: Context<'_>,
     rel: String,
     abs: PathBuf,
     zip: Option<ZipLocation>,
     bytes: Vec<u8>,
 ) -> Prepared {
+    let Context {
+        config,
+        rules,
+        cache,
+    } = cx;
     let size = bytes.len() as u64;
     let sha = sha256_hex(&bytes);
-    let password = config
-        .and_then(|c| c.document(&rel))
-        .and_then(|e| e.password.clone());
-    let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ingest::probe(&rel, &bytes, password.as_deref())
-    }))
-    .unwrap_or_else(|_| {
-        Err(Problem::new(
-            &rel,
-            "could not be read (medpacket hit an internal error on this file)",
-            "remove it from the folder or save it again as PDF, and please report the problem",
-        ))
-    });
-    let mut probe = probe;
+    let entry = config.and_then(|c| c.document(&rel));
+    let password = entry.and_then(|e| e.password.clone());
+    let overrides = Overrides {
+        kind: entry.and_then(|e| e.kind),
+        date: entry.and_then(|e| e.date),
+        title: entry.and_then(|e| e.title.clone()),
+    };
+    let cacheable = cache.is_enabled()
+        && !bytes.is_empty()
+        && !matches!(
+            ingest::sniff(&bytes, &ingest::extension(&rel)),
+            Format::Text | Format::Cda
+        );
+    let key = facts_key(&sha, password.as_deref());
+    let inputs = format!("{rel}\0{overrides:?}");
+    let remembered = cacheable
+        .then(|| cache.get::<FileFacts>(FILE_FACTS, &key))
+        .flatten();
+    let (mut probe, decision) = match remembered {
+        Some(facts) => (Ok(facts.probe), facts.decision),
+        None => (probe_guarded(&rel, &bytes, password.as_deref()), None),
+    };
+    drop(bytes);
     let classified = probe.as_mut().ok().map(|p| {
-        let entry = config.and_then(|c| c.document(&rel));
-        let overrides = Overrides {
-            kind: entry.and_then(|e| e.kind),
-            date: entry.and_then(|e| e.date),
-            title: entry.and_then(|e| e.title.clone()),
-        };
-        let mut c = match &p.cda {
-            Some(cda) => crate::read::cda::header::classify(
-                &cda.header,
-                crate::read::cda::CdaRules::builtin(),
-                &overrides,
-            ),
-            None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
+        let known = decision
+            .filter(|d| d.inputs == inputs)
+            .and_then(|d| d.classified.restore());
+        let mut c = match known {
+            Some(c) => c,
+            None => {
+                let c = match &p.cda {
+                    Some(cda) => crate::read::cda::header::classify(
+                        &cda.header,
+                        crate::read::cda::CdaRules::builtin(),
+                        &overrides,
+                    ),
+                    None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
+                };
+                if cacheable {
+                    let facts = FileFacts {
+                        probe: p.clone(),
+                        decision: Some(Decision {
+                            inputs: inputs.clone(),
+                            classified: StoredClassified::from(&c),
+                        }),
+                    };
+                    cache.put(FILE_FACTS, &key, &facts);
+                }
+                c
+            }
         };
         // What medpacket prints of a record's text never shows an identifier in full.
         c.title = crate::classify::identifiers::mask(&c.title);
@@ -297,12 +460,7 @@ fn typeset_identifiers(
 }
 
 /// Reads one entry of the folder: a file, or every member of a portal export.
-fn load_entry(
-    config: Option<&PacketConfig>,
-    rules: &Rules,
-    rel: String,
-    abs: PathBuf,
-) -> Vec<Loaded> {
+fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
         Err(e) => {
@@ -315,7 +473,7 @@ fn load_entry(
         }
     };
     if ingest::extension(&rel) != "zip" {
-        return vec![Loaded::File(prepare(config, rules, rel, abs, None, bytes))];
+        return vec![Loaded::File(prepare(cx, rel, abs, None, bytes))];
     }
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
@@ -325,14 +483,7 @@ fn load_entry(
                 rel: mrel,
                 location,
                 bytes,
-            } => Loaded::File(prepare(
-                config,
-                rules,
-                mrel,
-                abs.clone(),
-                Some(location),
-                bytes,
-            )),
+            } => Loaded::File(prepare(cx, mrel, abs.clone(), Some(location), bytes)),
             Member::Problem(p) => {
                 let rel = p.path.clone();
                 Loaded::Problem(problem_file(rel, abs.clone(), 0, String::new(), p))
@@ -504,12 +655,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Scans `dir`: walks it, reads and checks every file, classifies what can be included.
+/// Scans `dir`: walks it, reads and checks every file, classifies what can be included,
+/// and reads scanned pages as `opts.ocr` says.
 pub fn scan(
     dir: &Path,
     config: Option<&PacketConfig>,
     rules: &Rules,
-    ocr: OcrMode,
+    opts: &ScanOptions,
     progress: &dyn crate::Progress,
 ) -> Result<Inventory> {
     let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
@@ -650,10 +802,16 @@ pub fn scan(
     // Reading, hashing and probing run in parallel (each file is read once); deciding
     // duplicates and classifying then go in path order.
     use rayon::prelude::*;
+    let cache = Cache::open(&root, opts.no_cache);
+    let cx = Context {
+        config,
+        rules,
+        cache: &cache,
+    };
     let loaded: Vec<Vec<Loaded>> = entries
         .into_par_iter()
         .map(|(rel, abs)| {
-            let out = load_entry(config, rules, rel, abs);
+            let out = load_entry(cx, rel, abs);
             progress.advance();
             out
         })
@@ -677,7 +835,7 @@ pub fn scan(
     let languages = config
         .map(|c| c.ocr.languages.clone())
         .unwrap_or_else(crate::base::config::default_languages);
-    let read = ocr::read_scans(&files, &root, &languages, ocr, progress)?;
+    let read = ocr::read_scans(&files, &root, &languages, opts, progress)?;
     warnings.extend(read.warnings.into_iter().map(|w| Warning::new("", None, w)));
     for (i, result, notes) in read.files {
         if let Some(f) = files.get_mut(i) {

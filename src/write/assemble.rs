@@ -7,7 +7,6 @@ use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
 use crate::plan::{Body, Plan};
 use crate::read::images;
-use crate::read::ingest;
 use crate::read::ocr::PageText;
 use crate::read::sanitize;
 use crate::read::scan::{sha256_hex, Inventory};
@@ -16,6 +15,9 @@ use crate::write::fax::{fax_matrix, fax_prefix, turn_left, FAX_PAGE};
 use crate::write::flatten;
 use crate::write::paint::Rendered;
 use crate::write::pdfwrite::PdfWriter;
+use crate::write::readahead::{
+    internal_error_in, read_ahead, Closer, Gate, Ready, LOOKAHEAD_ITEMS,
+};
 use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use crate::write::textlayer;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
@@ -126,157 +128,134 @@ pub fn assemble<W: Write>(
         }
     }
     progress.start("Writing the packet", plan.items.len() as u64);
-    for item in &plan.items {
-        progress.advance();
-        let f = inv
-            .files
-            .get(item.file)
-            .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
-        // A panic while copying one document becomes an error naming it.
-        let copied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
-            match &item.body {
-                Body::Text(_) | Body::Cda(_) => {
-                    for p in item.first_page..=item.last_page {
-                        let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
-                            Error::Internal(format!("no rendered page for packet page {p}"))
-                        })?;
-                        o.copy_page(
-                            &mut gen_import,
-                            *pid,
-                            p,
-                            Vec::new(),
-                            0,
-                            false,
-                            &item.rel,
-                            None,
-                        )?;
-                    }
-                }
-                Body::Pdf => {
-                    let bytes = crate::read::scan::read_content(f)?;
-                    let doc = ingest::load_pdf(&bytes, f.password.as_deref()).map_err(|e| {
-                        Error::Source {
-                            path: f.rel.clone(),
-                            message: format!("could not be read again while building ({e})"),
+    // The next documents are read, checked and parsed on another thread while this one
+    // writes, a bounded amount ahead (see `ReadAhead`).
+    let gate = Gate::default();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Ready>>(LOOKAHEAD_ITEMS);
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(|| read_ahead(plan, inv, &gate, tx));
+        // However this loop ends, the reader stops.
+        let _close = Closer(&gate);
+        for item in &plan.items {
+            progress.advance();
+            let f = inv.files.get(item.file).ok_or_else(|| {
+                Error::Internal(format!("{}: missing from the inventory", item.rel))
+            })?;
+            let ready = rx
+                .recv()
+                .map_err(|_| Error::Internal(format!("{}: the reader stopped", item.rel)))??;
+            // A panic while copying one document becomes an error naming it.
+            let copied =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
+                    match (&item.body, ready) {
+                        (Body::Text(_) | Body::Cda(_), _) => {
+                            for p in item.first_page..=item.last_page {
+                                let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
+                                    Error::Internal(format!("no rendered page for packet page {p}"))
+                                })?;
+                                o.copy_page(
+                                    &mut gen_import,
+                                    *pid,
+                                    p,
+                                    Vec::new(),
+                                    0,
+                                    false,
+                                    &item.rel,
+                                    None,
+                                )?;
+                            }
                         }
-                    })?;
-                    drop(bytes);
-                    let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
-                    if src_pages.len() as u32 != item.source_pages {
-                        return Err(Error::ChangedDuringBuild(f.rel.clone()));
-                    }
-                    let mut imp = Importer::new(&doc);
-                    imp.fax = plan.fax;
-                    for (i, sp) in src_pages.iter().enumerate() {
-                        imp.page_ids
-                            .insert(*sp, o.page_id(item.first_page + i as u32)?);
-                    }
-                    for (i, sp) in src_pages.iter().enumerate() {
-                        let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
-                        let read = f.ocr.as_ref().and_then(|r| r.page(i as u32 + 1));
-                        o.copy_page(
-                            &mut imp,
-                            *sp,
-                            item.first_page + i as u32,
-                            Vec::new(),
-                            open,
-                            true,
-                            &f.rel,
-                            read,
-                        )?;
-                    }
-                }
-                Body::Jpeg => {
-                    let bytes = crate::read::scan::read_content(f)?;
-                    let info = f
-                        .image
-                        .ok_or_else(|| Error::Internal(format!("{}: no image size", f.rel)))?;
-                    let xobj = if plan.fax && info.components != 1 {
-                        crate::read::gray::gray_jpeg(&bytes).map_err(|e| Error::Source {
-                            path: f.rel.clone(),
-                            message: format!("could not be turned grey for the fax ({e})"),
-                        })?
-                    } else {
-                        images::jpeg_xobject(bytes, &info)
-                    };
-                    let read = f.ocr.as_ref().and_then(|r| r.page(1));
-                    let stored = (info.width, info.height);
-                    o.image_page(
-                        xobj,
-                        stored,
-                        info.orientation,
-                        read,
-                        item.first_page,
-                        &f.rel,
-                    )?;
-                }
-                Body::Png => {
-                    let bytes = crate::read::scan::read_content(f)?;
-                    let r = images::png_raster(&bytes).map_err(|e| Error::Source {
-                        path: f.rel.clone(),
-                        message: e,
-                    })?;
-                    let stored = (r.width, r.height);
-                    let read = f.ocr.as_ref().and_then(|r| r.page(1));
-                    let xobj = if plan.fax {
-                        crate::read::gray::gray_raster(&r)
-                    } else {
-                        images::raster_xobject(&r)
-                    };
-                    o.image_page(xobj, stored, 1, read, item.first_page, &f.rel)?;
-                }
-                Body::Tiff => {
-                    let bytes = crate::read::scan::read_content(f)?;
-                    // One page decoded, written and dropped at a time.
-                    let mut written_pages = 0u32;
-                    let mut failure: Option<Error> = None;
-                    let counted = images::tiff_each_page(&bytes, &mut |r| {
-                        if written_pages >= item.source_pages {
-                            return Err("the file has more pages than when it was scanned".into());
+                        (Body::Pdf, Ready::Pdf(doc)) => {
+                            let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+                            let mut imp = Importer::new(&doc);
+                            imp.fax = plan.fax;
+                            for (i, sp) in src_pages.iter().enumerate() {
+                                imp.page_ids
+                                    .insert(*sp, o.page_id(item.first_page + i as u32)?);
+                            }
+                            for (i, sp) in src_pages.iter().enumerate() {
+                                let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
+                                let read = f.ocr.as_ref().and_then(|r| r.page(i as u32 + 1));
+                                o.copy_page(
+                                    &mut imp,
+                                    *sp,
+                                    item.first_page + i as u32,
+                                    Vec::new(),
+                                    open,
+                                    true,
+                                    &f.rel,
+                                    read,
+                                )?;
+                            }
                         }
-                        let stored = (r.width, r.height);
-                        let page = item.first_page + written_pages;
-                        written_pages += 1;
-                        let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
-                        let xobj = if plan.fax {
-                            crate::read::gray::gray_raster(&r)
-                        } else {
-                            images::raster_xobject(&r)
-                        };
-                        o.image_page(xobj, stored, 1, read, page, &f.rel)
-                            .map_err(|e| {
-                                let text = e.to_string();
-                                failure = Some(e);
-                                text
-                            })
-                    });
-                    if let Some(e) = failure {
-                        return Err(e);
+                        (
+                            Body::Jpeg | Body::Png,
+                            Ready::Image {
+                                xobj,
+                                stored,
+                                orientation,
+                            },
+                        ) => {
+                            let read = f.ocr.as_ref().and_then(|r| r.page(1));
+                            o.image_page(xobj, stored, orientation, read, item.first_page, &f.rel)?;
+                        }
+                        (Body::Tiff, Ready::Bytes(bytes)) => {
+                            // One page decoded, written and dropped at a time.
+                            let mut written_pages = 0u32;
+                            let mut failure: Option<Error> = None;
+                            let counted = images::tiff_each_page(&bytes, &mut |r| {
+                                if written_pages >= item.source_pages {
+                                    return Err(
+                                        "the file has more pages than when it was scanned".into()
+                                    );
+                                }
+                                let stored = (r.width, r.height);
+                                let page = item.first_page + written_pages;
+                                written_pages += 1;
+                                let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
+                                let xobj = if plan.fax {
+                                    crate::read::gray::gray_raster(&r)
+                                } else {
+                                    images::raster_xobject(&r)
+                                };
+                                o.image_page(xobj, stored, 1, read, page, &f.rel)
+                                    .map_err(|e| {
+                                        let text = e.to_string();
+                                        failure = Some(e);
+                                        text
+                                    })
+                            });
+                            if let Some(e) = failure {
+                                return Err(e);
+                            }
+                            let counted = counted.map_err(|e| Error::Source {
+                                path: f.rel.clone(),
+                                message: e,
+                            })?;
+                            if counted != item.source_pages {
+                                return Err(Error::ChangedDuringBuild(f.rel.clone()));
+                            }
+                        }
+                        _ => {
+                            return Err(Error::Internal(format!(
+                                "{}: read ahead as the wrong kind of document",
+                                f.rel
+                            )))
+                        }
                     }
-                    let counted = counted.map_err(|e| Error::Source {
-                        path: f.rel.clone(),
-                        message: e,
-                    })?;
-                    if counted != item.source_pages {
-                        return Err(Error::ChangedDuringBuild(f.rel.clone()));
-                    }
-                }
+                    Ok(())
+                }));
+            gate.release(f.size);
+            match copied {
+                Ok(result) => result?,
+                Err(_) => return Err(internal_error_in(&f.rel)),
             }
-            Ok(())
-        }));
-        match copied {
-            Ok(result) => result?,
-            Err(_) => {
-                return Err(Error::Source {
-                    path: f.rel.clone(),
-                    message: "medpacket hit an internal error while copying this file — remove it or save it again as PDF, and please report the problem".into(),
-                })
+            for p in item.first_page..=item.last_page {
+                written.insert(p);
             }
         }
-        for p in item.first_page..=item.last_page {
-            written.insert(p);
-        }
-    }
+        Ok(())
+    })?;
     if written.len() as u32 != plan.total_pages {
         return Err(Error::Internal(format!(
             "wrote {} of {} planned pages",

@@ -88,12 +88,13 @@ where
         .as_file()
         .try_clone()
         .map_err(|e| Error::io(tmp.path(), e))?;
-    let mut hw = HashingWriter::new(BufWriter::new(file));
-    write(&mut hw)?;
-    let (buf, sha, len) = hw.finish();
-    let file = buf
+    // Buffered before hashing, so the hash takes large blocks however small the writes.
+    let mut buf = BufWriter::with_capacity(256 * 1024, HashingWriter::new(file));
+    write(&mut buf)?;
+    let hw = buf
         .into_inner()
         .map_err(|e| Error::io(target, e.into_error()))?;
+    let (file, sha, len) = hw.finish();
     file.sync_all().map_err(|e| Error::io(target, e))?;
     persist(tmp, target, force)?;
     Ok((sha, len))

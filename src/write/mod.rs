@@ -12,5 +12,6 @@ pub mod flatten;
 pub mod letter;
 pub mod paint;
 pub mod pdfwrite;
+pub mod readahead;
 pub mod stamp;
 pub mod textlayer;

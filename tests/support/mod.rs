@@ -460,11 +460,12 @@ pub fn pdftotext_words(pdf: &Path, page: u32) -> Option<Vec<Word>> {
 /// environment, and with its cache in the temporary folder (never the user's).
 pub fn medpacket() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_medpacket"));
+    // The cache lives in the build's scratch folder, never in the user's cache folder.
     command
         .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         .env(
             "MEDPACKET_CACHE_DIR",
-            std::env::temp_dir().join("medpacket-tests-cache"),
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("medpacket-cache"),
         )
         .env_remove("MEDPACKET_PASSWORD");
     command

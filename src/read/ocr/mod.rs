@@ -147,9 +147,10 @@ pub fn read_scans(
     files: &[SourceFile],
     root: &Path,
     languages: &[String],
-    mode: OcrMode,
+    opts: &crate::read::scan::ScanOptions,
     progress: &dyn crate::Progress,
 ) -> Result<Outcome> {
+    let mode = opts.ocr;
     let wanted: Vec<(usize, Vec<u32>)> = files
         .iter()
         .enumerate()
@@ -198,7 +199,7 @@ pub fn read_scans(
         }
     }
     let label = engine.label();
-    let cache = Cache::open(root, false);
+    let cache = Cache::open(root, opts.no_cache);
     let key = |sha: &str, page: u32| {
         format!(
             "{sha}:{page}:{}:{}:{METHOD}",

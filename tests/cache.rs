@@ -1,0 +1,185 @@
+//! The cache of what medpacket learned about each file: a rebuild from the cache writes
+//! the same bytes as a fresh one, the cache is really read, corrupt entries are ignored
+//! and rewritten, and `--no-cache` neither reads nor writes it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::*;
+
+fn run(cache: &Path, args: &[&std::ffi::OsStr]) -> Output {
+    let o = medpacket()
+        .env("MEDPACKET_CACHE_DIR", cache)
+        .args(args)
+        .output()
+        .expect("run medpacket");
+    assert!(
+        o.status.success(),
+        "medpacket {args:?} failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// Builds `records` into `out` with the cache at `cache`; returns the packet's bytes.
+fn build(cache: &Path, records: &Path, out: &Path, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec![
+        records.as_os_str(),
+        std::ffi::OsStr::new("-o"),
+        out.as_os_str(),
+        std::ffi::OsStr::new("--force"),
+    ];
+    args.insert(0, std::ffi::OsStr::new("build"));
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    run(cache, &args);
+    std::fs::read(out).expect("packet")
+}
+
+fn scan_json(cache: &Path, records: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        std::ffi::OsStr::new("scan"),
+        records.as_os_str(),
+        std::ffi::OsStr::new("--json"),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    serde_json::from_slice(&run(cache, &args).stdout).expect("scan --json")
+}
+
+/// Every entry file of the cache's file facts.
+fn entries(cache: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![cache.join("file")];
+    while let Some(dir) = stack.pop() {
+        let Ok(list) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in list.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_warm_rebuild_writes_the_same_bytes_and_corrupt_entries_are_ignored() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("cache");
+    let records = sample_records_dir();
+    let before = sha256_tree(&records);
+
+    let cold = build(&cache, &records, &tmp.path().join("cold.pdf"), &[]);
+    let facts = entries(&cache);
+    // The sample folder has PDFs, a JPEG, a PNG, a TIFF and ZIP members to remember.
+    assert!(
+        facts.len() >= 5,
+        "only {} file-facts entries after a cold build",
+        facts.len()
+    );
+    for e in &facts {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(e).expect("entry")).expect("entry is JSON");
+        let probe = &v["probe"];
+        assert!(
+            probe["format"].is_string() && probe["pages"].is_u64(),
+            "{v}"
+        );
+        assert!(v["decision"]["classified"]["kind"].is_string(), "{v}");
+    }
+    let warm = build(&cache, &records, &tmp.path().join("warm.pdf"), &[]);
+    assert!(cold == warm, "a rebuild from the cache changed the packet");
+    let fresh = build(
+        &tmp.path().join("unused"),
+        &records,
+        &tmp.path().join("fresh.pdf"),
+        &["--no-cache"],
+    );
+    assert!(cold == fresh, "the cache changed the packet");
+    assert!(
+        !tmp.path().join("unused").exists(),
+        "--no-cache wrote a cache"
+    );
+
+    // Corrupt every entry: the build reads each file afresh and writes the entries again.
+    for e in &facts {
+        std::fs::write(e, b"{\"probe\": {\"format\": \"pdf\", \"pag").expect("corrupt");
+    }
+    let repaired = build(&cache, &records, &tmp.path().join("repaired.pdf"), &[]);
+    assert!(cold == repaired, "corrupt cache entries changed the packet");
+    for e in &facts {
+        let bytes = std::fs::read(e).expect("entry");
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(&bytes).is_ok(),
+            "{} was not written again",
+            e.display()
+        );
+    }
+    assert_eq!(sha256_tree(&records), before, "the records folder changed");
+}
+
+#[test]
+fn scan_reads_what_the_cache_remembers_unless_told_not_to() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("cache");
+    let records = tmp.path().join("records");
+    write_files(
+        &records,
+        &[
+            (
+                "lab.pdf",
+                simple_pdf("LABORATORY RESULTS", &["Collected: 2025-01-02"]),
+            ),
+            ("photo.jpg", jpeg(120, 90)),
+        ],
+    );
+    let cold = scan_json(&cache, &records, &[]);
+    let warm = scan_json(&cache, &records, &[]);
+    assert_eq!(cold, warm, "scan --json differs when read from the cache");
+    let lab = |v: &serde_json::Value| {
+        v["files"]
+            .as_array()
+            .and_then(|fs| fs.iter().find(|f| f["path"] == "lab.pdf"))
+            .map(|f| f["kind"].clone())
+            .expect("lab.pdf in the scan")
+    };
+    assert_eq!(lab(&cold), "lab-results");
+
+    let facts = entries(&cache);
+    assert_eq!(facts.len(), 2, "one entry per file");
+    // Rewrite the remembered kind of the PDF: a scan that uses the cache shows it.
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut changed = 0;
+        for e in &facts {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e).expect("entry")).expect("JSON");
+            if v["probe"]["format"] == "pdf" {
+                f(&mut v);
+                std::fs::write(e, serde_json::to_vec(&v).expect("json")).expect("write");
+                changed += 1;
+            }
+        }
+        assert_eq!(changed, 1);
+    };
+    edit(&|v| v["decision"]["classified"]["kind"] = "operative-report".into());
+    assert_eq!(lab(&scan_json(&cache, &records, &[])), "operative-report");
+
+    // Without the decision, the remembered text is classified again.
+    edit(&|v| {
+        v["decision"] = serde_json::Value::Null;
+        v["probe"]["text"] =
+            "SURGICAL PATHOLOGY REPORT\nDate of Procedure: 03/14/2025\nFinal diagnosis: benign."
+                .into();
+    });
+    assert_eq!(lab(&scan_json(&cache, &records, &[])), "pathology-report");
+    assert_eq!(
+        scan_json(&cache, &records, &["--no-cache"]),
+        cold,
+        "--no-cache must read the files themselves"
+    );
+}
