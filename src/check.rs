@@ -1,16 +1,18 @@
 //! Check: an inventory, packet.toml and a requirement profile (templates/profiles.toml)
 //! turn into a verdict — which required and recommended records are present (and in which
 //! files) or missing (with where to get them), which files need their kind confirmed, and
-//! which problems remain.
+//! which problems remain — and into the patient's to-do list (templates/todo.toml) and the
+//! identifiers found in the records that the patient may not want to send.
 
 use crate::base::config::PacketConfig;
-use crate::base::error::{Error, Problem, Result};
+use crate::base::error::{Error, Problem, Result, Warning};
+use crate::base::i18n::Lang;
 use crate::base::kind::Kind;
-use crate::base::profiles::{profiles, Condition, RequirementDef};
+use crate::base::profiles::{profiles, todo_items, Condition, Fact, RequirementDef};
 use crate::classify::Source;
 use crate::read::scan::Inventory;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How much a record matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -46,12 +48,123 @@ pub struct CheckReport {
     pub ready: bool,
     pub profile: String,
     pub profile_description: String,
+    /// The language of the to-do list (`[request] language`).
+    pub language: Lang,
     pub requirements: Vec<Requirement>,
     pub not_required: Vec<NotApplicable>,
     /// Included files whose kind nothing could tell: confirm it in packet.toml.
     pub unclassified: Vec<String>,
     pub problems: Vec<Problem>,
-    pub warnings: Vec<String>,
+    /// Things to know: packet.toml entries that match no file, and identifiers (Social
+    /// Security numbers, member IDs) in the records, by file and page, masked.
+    pub warnings: Vec<Warning>,
+    /// What the patient should do besides gathering records.
+    pub todo: Vec<TodoItem>,
+}
+
+/// One thing the patient should do before the visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TodoItem {
+    /// Stable name, from templates/todo.toml.
+    pub id: String,
+    pub text: String,
+}
+
+/// What the to-do list's conditions are judged on.
+#[derive(Debug, Clone, Default)]
+pub struct Situation<'a> {
+    pub config: Option<&'a PacketConfig>,
+    /// The profile in use ("general" when packet.toml names none).
+    pub profile: &'a str,
+    /// The kinds of record the folder holds.
+    pub present: BTreeSet<Kind>,
+}
+
+impl Situation<'_> {
+    fn holds(&self, fact: &Fact) -> bool {
+        let history = self.config.map(|c| &c.history);
+        match fact {
+            Fact::Profile(p) => p == self.profile,
+            Fact::Has(k) => self.present.contains(k),
+            Fact::Missing(k) => !self.present.contains(k),
+            Fact::HadSurgery => history.is_some_and(|h| h.had_surgery == Some(true)),
+            Fact::Hospitalized => history.is_some_and(|h| h.hospitalized == Some(true)),
+            Fact::PrimaryDoctor => self
+                .config
+                .and_then(|c| c.primary_doctor.as_ref())
+                .and_then(|d| d.headline())
+                .is_some(),
+            Fact::Recipient => self
+                .config
+                .and_then(|c| c.recipient.as_ref())
+                .and_then(|d| d.headline())
+                .is_some(),
+            Fact::Not(inner) => !self.holds(inner),
+        }
+    }
+}
+
+/// The patient's to-do list for this situation, in `lang`: the items of
+/// templates/todo.toml whose conditions hold, with the doctors' names filled in.
+/// The web page shows the same list.
+pub fn todo(situation: &Situation<'_>, lang: Lang) -> Result<Vec<TodoItem>> {
+    let t = lang.messages();
+    let cfg = situation.config;
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    // The recipient by name (else facility); the primary doctor by name and facility.
+    let recipient = cfg
+        .and_then(|c| c.recipient.as_ref())
+        .and_then(|r| nonempty(&r.name).or_else(|| nonempty(&r.facility)))
+        .unwrap_or_else(|| t.t("todo.recipient_unknown").to_string());
+    let recipient_fax = cfg
+        .and_then(|c| c.recipient.as_ref())
+        .and_then(|r| r.fax.as_deref())
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(|fax| t.f("todo.by_fax", &[("fax", fax)]))
+        .unwrap_or_default();
+    let primary_doctor = cfg.and_then(|c| c.primary_doctor.as_ref());
+    let primary_name =
+        primary_doctor.and_then(|p| match (nonempty(&p.name), nonempty(&p.facility)) {
+            (Some(n), Some(f)) => Some(format!("{n} ({f})")),
+            (n, f) => n.or(f),
+        });
+    let primary = match primary_name {
+        Some(name) => t.f("todo.primary_named", &[("name", &name)]),
+        None => t.t("todo.primary_unnamed").to_string(),
+    };
+    let mut out = Vec::new();
+    for item in todo_items()? {
+        let applies = item.when.iter().all(|f| situation.holds(f))
+            && (item.when_any.is_empty() || item.when_any.iter().any(|f| situation.holds(f)));
+        if !applies {
+            continue;
+        }
+        let text = item.text.get(lang.code()).ok_or_else(|| {
+            Error::Internal(format!(
+                "templates/todo.toml: item \"{}\" has no text.{}",
+                item.id,
+                lang.code()
+            ))
+        })?;
+        out.push(TodoItem {
+            id: item.id.clone(),
+            text: crate::base::i18n::fill(
+                text,
+                &[
+                    ("recipient", &recipient),
+                    ("recipient_fax", &recipient_fax),
+                    ("primary_doctor", &primary),
+                ],
+            ),
+        });
+    }
+    Ok(out)
 }
 
 /// A file is unclassified when no rule, override or file name gave its kind.
@@ -175,6 +288,13 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
         .filter(|f| unclassified(f))
         .map(|f| f.rel.clone())
         .collect();
+    let situation = Situation {
+        config,
+        profile: &name,
+        present: by_kind.keys().copied().collect(),
+    };
+    let lang = config.and_then(|c| c.request.language).unwrap_or_default();
+    let todo = todo(&situation, lang)?;
     let ready = problems.is_empty()
         && requirements
             .iter()
@@ -182,12 +302,14 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
     Ok(CheckReport {
         ready,
         profile_description: profile.description.clone(),
+        language: lang,
         profile: name,
         requirements,
         not_required,
         unclassified,
         problems,
-        warnings: inv.warnings.clone(),
+        warnings: inv.all_warnings(),
+        todo,
     })
 }
 
@@ -254,6 +376,13 @@ pub fn report_text(r: &CheckReport) -> String {
             r.problems.len()
         ));
     }
+    if !r.todo.is_empty() {
+        let lang = r.language;
+        s.push_str(&format!("\n{}\n", lang.messages().t("todo.heading")));
+        for (i, item) in r.todo.iter().enumerate() {
+            s.push_str(&format!("  {}. {}\n", i + 1, item.text));
+        }
+    }
     s
 }
 
@@ -285,5 +414,158 @@ mod tests {
                 Kind::MedicationList
             ]
         );
+    }
+
+    fn ids(config: &str, present: &[Kind], lang: Lang) -> Vec<String> {
+        let cfg = PacketConfig::parse(config, std::path::Path::new("packet.toml"))
+            .expect("test config parses");
+        let profile = cfg
+            .request
+            .profile
+            .clone()
+            .unwrap_or_else(|| "general".into());
+        let s = Situation {
+            config: Some(&cfg),
+            profile: &profile,
+            present: present.iter().copied().collect(),
+        };
+        todo(&s, lang)
+            .expect("todo.toml parses")
+            .into_iter()
+            .map(|t| t.id)
+            .collect()
+    }
+
+    #[test]
+    fn todo_items_follow_profile_records_and_history() {
+        let base = "[patient]\nname = \"Ana Ruiz\"\n";
+        let always = [
+            "insurance",
+            "send-ahead",
+            "keep-copies",
+            "opinion-to-primary",
+        ];
+        type Case<'a> = (&'a str, &'a [Kind], &'a [&'a str], &'a [&'a str]);
+        let cases: [Case; 7] = [
+            // (packet.toml tail, kinds present, expected extra ids, ids that must be absent)
+            (
+                "",
+                &[],
+                &[],
+                &[
+                    "pathology-slides",
+                    "imaging",
+                    "surgery-slides",
+                    "hospital-stays",
+                ],
+            ),
+            (
+                "[request]\nprofile = \"oncology\"\n",
+                &[],
+                &["pathology-slides", "imaging"],
+                &["surgery-slides", "hospital-stays"],
+            ),
+            (
+                "[history]\nhad_surgery = true\n[request]\nprofile = \"oncology\"\n",
+                &[],
+                &["pathology-slides", "surgery-slides", "imaging"],
+                &["hospital-stays"],
+            ),
+            (
+                "[history]\nhad_surgery = true\n",
+                &[],
+                &[],
+                &["surgery-slides", "pathology-slides"],
+            ),
+            (
+                "",
+                &[Kind::PathologyReport],
+                &["pathology-slides"],
+                &["imaging"],
+            ),
+            (
+                "",
+                &[Kind::ImagingReport],
+                &["imaging"],
+                &["pathology-slides"],
+            ),
+            (
+                "[history]\nhospitalized = true\n[request]\nprofile = \"neurology\"\n",
+                &[],
+                &["imaging", "hospital-stays"],
+                &["pathology-slides"],
+            ),
+        ];
+        for (tail, present, want, absent) in cases {
+            let got = ids(&format!("{base}{tail}"), present, Lang::En);
+            for id in always.iter().chain(want) {
+                assert!(
+                    got.iter().any(|g| g == id),
+                    "{tail:?} {present:?}: no {id} in {got:?}"
+                );
+            }
+            for id in absent {
+                assert!(
+                    !got.iter().any(|g| g == id),
+                    "{tail:?} {present:?}: {id} in {got:?}"
+                );
+            }
+            // The same items in every language.
+            assert_eq!(ids(&format!("{base}{tail}"), present, Lang::Es), got);
+        }
+    }
+
+    #[test]
+    fn todo_names_the_doctors_when_packet_toml_does() {
+        let text = "[patient]\nname = \"Ana Ruiz\"\n[recipient]\nname = \"Dr. Omar Haddad\"\nfax = \"555-0142\"\n[primary_doctor]\nname = \"Dr. Lena Ortiz\"\n";
+        let cfg = PacketConfig::parse(text, std::path::Path::new("packet.toml")).expect("parses");
+        let s = Situation {
+            config: Some(&cfg),
+            profile: "general",
+            present: BTreeSet::new(),
+        };
+        let items = todo(&s, Lang::En).expect("todo");
+        let find = |id: &str| {
+            items
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.text.clone())
+                .unwrap_or_default()
+        };
+        assert!(find("opinion-to-primary").contains("your primary doctor, Dr. Lena Ortiz"));
+        assert!(find("send-ahead").contains("Dr. Omar Haddad (their fax: 555-0142)"));
+        let none = Situation {
+            config: None,
+            profile: "general",
+            present: BTreeSet::new(),
+        };
+        let items = todo(&none, Lang::Es).expect("todo");
+        let primary = items
+            .iter()
+            .find(|i| i.id == "opinion-to-primary")
+            .expect("item");
+        assert!(
+            primary
+                .text
+                .contains("a su médico de cabecera, que coordina")
+                && !primary.text.contains("Dr."),
+            "{}",
+            primary.text
+        );
+        assert!(items.iter().all(|i| !i.text.contains('{')), "{items:?}");
+    }
+
+    #[test]
+    fn bad_todo_conditions_are_named() {
+        let bad = "[[item]]\nid = \"x\"\nwhen = \"astrology\"\ntext.en = \"a\"\ntext.es = \"b\"\n";
+        let e = crate::base::profiles::parse_todo(bad)
+            .expect_err("unknown condition")
+            .to_string();
+        assert!(e.contains("astrology") && e.contains("has:<kind>"), "{e}");
+        let no_es = "[[item]]\nid = \"x\"\ntext.en = \"a\"\n";
+        let e = crate::base::profiles::parse_todo(no_es)
+            .expect_err("no es")
+            .to_string();
+        assert!(e.contains("text.es"), "{e}");
     }
 }

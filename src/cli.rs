@@ -38,6 +38,10 @@ impl From<ReadArgs> for medpacket::ScanOptions {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every file with its kind, date, title, pages and status
+    #[command(after_help = "Examples:
+  medpacket scan ~/Records                 a table of every file
+  medpacket scan ~/Records --json | jq '.files[] | select(.kind == \"other\") | .path'
+                                            files whose kind medpacket could not tell")]
     Scan {
         /// The records folder
         dir: PathBuf,
@@ -48,6 +52,10 @@ pub enum Command {
         read: ReadArgs,
     },
     /// Re-check every checksum of a bundle (or of a packet PDF against a manifest)
+    #[command(after_help = "Examples:
+  medpacket verify packet.zip                              every member of the bundle
+  medpacket verify packet.pdf --manifest manifest.json     a packet against its manifest
+  MEDPACKET_PASSWORD=… medpacket verify packet.zip --json  an encrypted bundle, for scripts")]
     Verify {
         /// The bundle (.zip), or a packet PDF with --manifest
         file: PathBuf,
@@ -62,7 +70,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Is the folder ready to send? Required records present or missing, and problems
+    /// Is the folder ready to send? Required records present or missing, problems,
+    /// identifiers you may not want to send, and a to-do list
+    #[command(after_help = "Examples:
+  medpacket check ~/Records             the verdict, what is missing, and a to-do list
+  medpacket check ~/Records --json      the same as one JSON object (exit 1: not ready)
+  medpacket check ~/Records && medpacket build ~/Records
+                                        build only when the folder is ready")]
     Check {
         /// The records folder
         dir: PathBuf,
@@ -73,6 +87,9 @@ pub enum Command {
         read: ReadArgs,
     },
     /// Start a packet.toml listing the detected documents (never replaces one)
+    #[command(after_help = "Examples:
+  medpacket init ~/Records      writes ~/Records/packet.toml to fill in
+  medpacket init ~/Records && medpacket check ~/Records")]
     Init {
         /// The records folder
         dir: PathBuf,
@@ -80,6 +97,10 @@ pub enum Command {
         read: ReadArgs,
     },
     /// Write the cover letter to the second-opinion doctor
+    #[command(after_help = "Examples:
+  medpacket letter ~/Records                        cover-letter-<patient>-<date>.pdf here
+  medpacket letter ~/Records -o letter.txt          plain text, to paste into an e-mail
+  medpacket letter ~/Records --lang es -o carta.pdf the letter in Spanish")]
     Letter {
         /// The records folder (with a packet.toml)
         dir: PathBuf,
@@ -95,8 +116,17 @@ pub enum Command {
         /// Paper size of the PDF letter
         #[arg(long, value_enum, default_value_t = PaperArg::Letter)]
         paper: PaperArg,
+        /// Language of the letter (default: [request] language in packet.toml, else English)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
     },
     /// Write the packet PDF
+    #[command(after_help = "Examples:
+  medpacket build ~/Records                          second-opinion-packet-<patient>-<date>.pdf here
+  medpacket build ~/Records -o packet.pdf --zip packet.zip --encrypt
+                                                     packet and bundle, protected by a password
+  medpacket build ~/Records --fax --lang es -o fax.pdf
+                                                     Letter pages in grey with a fax cover, in Spanish")]
     Build {
         /// The records folder (with a packet.toml)
         dir: PathBuf,
@@ -127,9 +157,21 @@ pub enum Command {
         json: bool,
         #[command(flatten)]
         read: ReadArgs,
+        /// Language of the generated pages (default: [request] language in packet.toml,
+        /// else English)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Ready to fax: every page Letter portrait, images in grey, and a fax cover page
+        /// first (sender, recipient, fax numbers, page count)
+        #[arg(long, conflicts_with = "paper")]
+        fax: bool,
     },
     /// Open a page in your browser to add records, fill in the details, see what is
     /// missing and build the packet (on this computer only)
+    #[command(after_help = "Examples:
+  medpacket serve ~/records                  opens the page in your browser
+  medpacket serve ~/records --port 8400 --no-open
+                                             prints the address to open yourself")]
     Serve {
         /// The records folder (created when missing)
         dir: PathBuf,
@@ -143,6 +185,137 @@ pub enum Command {
         #[arg(long, value_name = "MB", default_value_t = 200)]
         max_upload_mb: u64,
     },
+    /// Print a shell completion script (bash, zsh, fish or powershell)
+    #[command(after_help = "Examples:
+  medpacket completions bash > ~/.local/share/bash-completion/completions/medpacket
+  medpacket completions zsh > ~/.zfunc/_medpacket
+  medpacket completions fish > ~/.config/fish/completions/medpacket.fish")]
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(after_help = "Examples:
+  medpacket man | man -l -                       read it now
+  medpacket man > ~/.local/share/man/man1/medpacket.1")]
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// English
+    En,
+    /// Spanish (español)
+    Es,
+}
+
+impl From<LangArg> for medpacket::base::i18n::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => medpacket::base::i18n::Lang::En,
+            LangArg::Es => medpacket::base::i18n::Lang::Es,
+        }
+    }
+}
+
+/// The completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "medpacket", &mut out);
+    out
+}
+
+/// The manual page, in roff: clap_mangen's page for medpacket, then a section per
+/// command with its usage, options and examples.
+pub fn manual() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    // The title line first, as man(7) pages begin (clap_mangen puts a string definition
+    // before it).
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let mut lines: Vec<&str> = text.lines().collect();
+    if let Some(at) = lines.iter().position(|l| l.starts_with(".TH ")) {
+        let th = lines.remove(at);
+        lines.insert(0, th);
+    }
+    let mut out = lines.join("\n").into_bytes();
+    out.push(b'\n');
+    let mut s = String::from(".SH COMMANDS\n");
+    let mut top = Cli::command();
+    top.build();
+    for sub in top.get_subcommands_mut() {
+        let name = sub.get_name().to_string();
+        if name == "help" {
+            continue;
+        }
+        s.push_str(&format!(".SS \"medpacket {}\"\n", roff_escape(&name)));
+        if let Some(about) = sub.get_long_about().or(sub.get_about()) {
+            s.push_str(&format!("{}\n", roff_lines(&about.to_string())));
+        }
+        let usage = sub.render_usage().to_string();
+        let usage = usage.trim_start_matches("Usage:").trim();
+        s.push_str(&format!(".PP\n.B {}\n", roff_escape(usage)));
+        for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            let head = match (arg.get_short(), arg.get_long()) {
+                (Some(c), Some(l)) => format!("-{c}, --{l}"),
+                (None, Some(l)) => format!("--{l}"),
+                (Some(c), None) => format!("-{c}"),
+                (None, None) => id.to_uppercase(),
+            };
+            s.push_str(&format!(".TP\n\\fB{}\\fR\n", roff_escape(&head)));
+            if let Some(h) = arg.get_long_help().or(arg.get_help()) {
+                s.push_str(&format!("{}\n", roff_lines(&h.to_string())));
+            }
+        }
+        if let Some(after) = sub.get_after_help() {
+            s.push_str(".PP\n.nf\n");
+            for line in after.to_string().lines() {
+                s.push_str(&roff_text(line));
+                s.push('\n');
+            }
+            s.push_str(".fi\n");
+        }
+    }
+    out.extend_from_slice(s.as_bytes());
+    Ok(out)
+}
+
+/// Text safe inside a roff line: backslashes escaped, hyphens as minus signs, letters
+/// beyond ASCII as named Unicode characters.
+fn roff_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\e"),
+            '-' => out.push_str("\\-"),
+            c if c.is_ascii() => out.push(c),
+            c => out.push_str(&format!("\\[u{:04X}]", u32::from(c))),
+        }
+    }
+    out
+}
+
+/// A roff text line: escaped, and never starting with a control character.
+fn roff_text(s: &str) -> String {
+    let e = roff_escape(s);
+    if e.starts_with('.') || e.starts_with('\'') {
+        format!("\\&{e}")
+    } else {
+        e
+    }
+}
+
+/// Several lines of text, each made safe with [`roff_text`].
+fn roff_lines(s: &str) -> String {
+    s.lines().map(roff_text).collect::<Vec<_>>().join("\n")
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

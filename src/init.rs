@@ -110,7 +110,7 @@ pub fn packet_toml(inv: &Inventory, profiles: &[String], today: chrono::NaiveDat
         ));
     }
     s.push_str(&format!(
-        "[request]\nprofile = \"general\"   # one of: {}\n# reason = \"why you want a second opinion\"\n# questions = [\"your own question\", \"another one\"]\n# default_questions = true   # false leaves out medpacket's standard questions\n# required = []   # further kinds this folder must hold\n\n",
+        "[request]\nprofile = \"general\"   # one of: {}\n# reason = \"why you want a second opinion\"\n# questions = [\"your own question\", \"another one\"]\n# default_questions = true   # false leaves out medpacket's standard questions\n# required = []   # further kinds this folder must hold\n# language = \"en\"   # or \"es\": the language of the packet, the letter and the to-do list\n\n",
         profiles.join(", ")
     ));
     s.push_str(

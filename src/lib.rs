@@ -61,6 +61,10 @@ pub struct BuildOptions {
     pub password: Option<String>,
     /// How the records are read (cache, OCR).
     pub scan: ScanOptions,
+    /// The language of the generated pages; None: `[request] language`, else English.
+    pub lang: Option<base::i18n::Lang>,
+    /// Ready to fax: Letter portrait pages, images in grey, a fax cover page first.
+    pub fax: bool,
 }
 
 /// A packet or letter cannot carry the placeholder name `init` writes.
@@ -139,12 +143,17 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         }
         None => None,
     };
+    let lang = opts.lang.or(config.request.language).unwrap_or_default();
     let plan = plan::plan(
         &inv,
         &config,
-        opts.paper,
+        plan::PlanOptions {
+            paper: opts.paper,
+            skip_unreadable: opts.skip_unreadable,
+            lang,
+            fax: opts.fax,
+        },
         generated_at,
-        opts.skip_unreadable,
     )?;
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
@@ -177,9 +186,10 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         .collect();
     let mut bundle = None;
     if let Some(zip_path) = &full_zip {
-        let text = write::letter::letter_text(&inv, &config, generated_at.date_naive(), None)?;
+        let text =
+            write::letter::letter_text(&inv, &config, generated_at.date_naive(), None, lang)?;
         let letter =
-            write::letter::letter_pdf(&text, opts.paper, &config.patient.name, generated_at)?;
+            write::letter::letter_pdf(&text, plan.paper, &config.patient.name, generated_at, lang)?;
         let input = bundle::BundleInput {
             packet: &full_target,
             letter_pdf: &letter,
@@ -247,7 +257,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                 })
             })
             .collect(),
-        warnings: inv.warnings.iter().chain(&plan.warnings).cloned().collect(),
+        warnings: inv
+            .all_warnings()
+            .into_iter()
+            .chain(plan.warnings.iter().cloned())
+            .collect(),
     })
 }
 
@@ -262,7 +276,13 @@ pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
     };
     let (inv, config) = scan_folder(dir, &opts, &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(dir.to_path_buf()))?;
-    let plan = plan::plan(&inv, &config, Paper::Letter, clock::now(), true)?;
+    let opts = plan::PlanOptions {
+        paper: Paper::Letter,
+        skip_unreadable: true,
+        lang: config.request.language.unwrap_or_default(),
+        fax: false,
+    };
+    let plan = plan::plan(&inv, &config, opts, clock::now())?;
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
@@ -341,6 +361,8 @@ pub struct LetterOptions {
     pub template: Option<PathBuf>,
     pub force: bool,
     pub paper: Paper,
+    /// The letter's language; None: `[request] language`, else English.
+    pub lang: Option<base::i18n::Lang>,
 }
 
 /// Writes the cover letter; returns the path written.
@@ -368,15 +390,17 @@ pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
         )),
         None => None,
     };
+    let lang = opts.lang.or(config.request.language).unwrap_or_default();
     let text = write::letter::letter_text(
         &inv,
         &config,
         now.date_naive(),
         template.as_ref().map(|(t, p)| (t.as_str(), p.as_path())),
+        lang,
     )?;
     let full = emit::check_target(&target, &inv.root, opts.force)?;
     let bytes = if ext == "pdf" {
-        write::letter::letter_pdf(&text, opts.paper, &config.patient.name, now)?
+        write::letter::letter_pdf(&text, opts.paper, &config.patient.name, now, lang)?
     } else {
         text.into_bytes()
     };

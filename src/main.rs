@@ -21,6 +21,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Completions { shell } => {
+            std::io::Write::write_all(&mut std::io::stdout(), &cli::completions(shell))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            std::io::Write::write_all(&mut std::io::stdout(), &cli::manual()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Scan { dir, json, read } => {
             let (inv, _) = with_progress(json, |p| medpacket::scan_folder(&dir, &read.into(), p))?;
             let report = medpacket::report::scan_report(&inv);
@@ -61,6 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             template,
             force,
             paper,
+            lang,
         } => {
             let opts = medpacket::LetterOptions {
                 dir,
@@ -68,6 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 template,
                 force,
                 paper: paper.into(),
+                lang: lang.map(Into::into),
             };
             let path = medpacket::write_letter(&opts)?;
             println!("Wrote {}.", path.display());
@@ -137,6 +147,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             password_file,
             json,
             read,
+            lang,
+            fax,
         } => {
             let password = if encrypt {
                 let pw = password(password_file.as_deref(), true)?;
@@ -156,6 +168,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 zip,
                 password,
                 scan: read.into(),
+                lang: lang.map(Into::into),
+                fax,
             };
             let report = with_progress(json, |p| medpacket::build(&opts, p))?;
             if json {

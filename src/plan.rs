@@ -5,11 +5,12 @@
 use crate::base::config::PacketConfig;
 use crate::base::error::{Error, Problem, Result};
 use crate::base::fonts::Metrics;
+use crate::base::i18n::Lang;
 use crate::base::kind::Kind;
 use crate::base::layout::{PageLayout, Paper};
 use crate::read::ingest::Format;
 use crate::read::scan::{Inventory, SourceFile};
-use crate::render::{cda, cover, index, medications, questions, text};
+use crate::render::{cda, cover, fax, index, medications, questions, text};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// How a document's pages are made.
@@ -45,10 +46,13 @@ pub struct Item {
     pub body: Body,
 }
 
-/// A generated part (cover, index, questions, medication list).
+/// A generated part (fax cover, cover, index, questions, medication list).
 #[derive(Debug, Clone)]
 pub struct Part {
+    /// Which part ("Fax cover", "Cover", "Index", "Questions", "Medication list").
     pub name: &'static str,
+    /// Its bookmark title, in the packet's language.
+    pub title: String,
     pub first_page: u32,
     pub count: u32,
     pub is_index: bool,
@@ -71,6 +75,10 @@ pub enum IndexSlot {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub paper: Paper,
+    /// The language of every generated text.
+    pub lang: Lang,
+    /// Ready to fax: a fax cover page first, every page Letter portrait, images in grey.
+    pub fax: bool,
     pub patient_name: String,
     pub date_of_birth: Option<NaiveDate>,
     pub generated_at: DateTime<Utc>,
@@ -84,7 +92,7 @@ pub struct Plan {
     pub index_slots: Vec<IndexSlot>,
     pub total_pages: u32,
     /// Things the user should know that do not stop the build.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::base::error::Warning>,
 }
 
 impl Plan {
@@ -168,14 +176,33 @@ pub fn packet_order(inv: &Inventory) -> Vec<usize> {
     order
 }
 
-/// Builds the plan. `skip_unreadable` decides whether problems block the packet.
+/// How the packet is to be made.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// Paper of the generated pages (Letter whenever `fax` is set).
+    pub paper: Paper,
+    /// Leave out unreadable files (listed under "Not included") instead of stopping.
+    pub skip_unreadable: bool,
+    pub lang: Lang,
+    /// Ready to fax: a fax cover page first, every page Letter portrait, images in grey.
+    pub fax: bool,
+}
+
+/// Builds the plan. `opts.skip_unreadable` decides whether problems block the packet.
 pub fn plan(
     inv: &Inventory,
     cfg: &PacketConfig,
-    paper: Paper,
+    opts: PlanOptions,
     generated_at: DateTime<Utc>,
-    skip_unreadable: bool,
 ) -> Result<Plan> {
+    let PlanOptions {
+        skip_unreadable,
+        lang,
+        fax,
+        ..
+    } = opts;
+    let paper = if fax { Paper::Letter } else { opts.paper };
+    let t = lang.messages();
     let m =
         Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let problems: Vec<Problem> = inv.problems().into_iter().cloned().collect();
@@ -198,12 +225,14 @@ pub fn plan(
         let (body, pages) = match f.format {
             Some(Format::Cda) => match &f.cda {
                 Some(doc) => {
-                    let title = if f.classified.title.trim().is_empty() {
-                        f.classified.kind.label()
+                    let title = if f.classified.title.trim().is_empty()
+                        || f.classified.title == f.classified.kind.label()
+                    {
+                        t.kind_label(f.classified.kind)
                     } else {
                         &f.classified.title
                     };
-                    let layouts = cda::layout(m, paper, &f.rel, title, doc);
+                    let layouts = cda::layout(m, paper, &f.rel, title, doc, t);
                     let n = layouts.len() as u32;
                     (Body::Cda(layouts), n)
                 }
@@ -219,7 +248,7 @@ pub fn plan(
             Some(Format::Png) => (Body::Png, 1),
             Some(Format::Tiff) => (Body::Tiff, f.pages.unwrap_or(0)),
             Some(Format::Text) => {
-                let layouts = text::layout(m, paper, &f.rel, f.text.as_deref().unwrap_or(""));
+                let layouts = text::layout(m, paper, &f.rel, f.text.as_deref().unwrap_or(""), t);
                 let n = layouts.len() as u32;
                 (Body::Text(layouts), n)
             }
@@ -243,8 +272,12 @@ pub fn plan(
             sha256: f.sha256.clone(),
             kind: f.classified.kind,
             date: f.classified.date,
-            title: if f.classified.title.trim().is_empty() {
-                f.classified.kind.label().to_string()
+            // A document without a title of its own is named by its kind, in the
+            // packet's language.
+            title: if f.classified.title.trim().is_empty()
+                || f.classified.title == f.classified.kind.label()
+            {
+                t.kind_label(f.classified.kind).to_string()
             } else {
                 f.classified.title.clone()
             },
@@ -280,12 +313,16 @@ pub fn plan(
             packet_id: &packet_id,
             summary: &summary,
             not_included: problems.len(),
+            t,
         },
     );
 
     let mut qs = Vec::new();
     if cfg.request.default_questions {
-        qs.extend(questions::default_questions(cfg.request.profile.as_deref()));
+        qs.extend(questions::default_questions(
+            cfg.request.profile.as_deref(),
+            lang,
+        ));
     }
     qs.extend(
         cfg.request
@@ -294,21 +331,23 @@ pub fn plan(
             .filter(|q| !q.trim().is_empty())
             .cloned(),
     );
-    let question_pages = questions::layout(m, paper, &qs);
+    let question_pages = questions::layout(m, paper, &qs, t);
     // The patient's own list wins; else the medications of their clinical documents.
     let med_pages = if cfg.medications.is_empty() {
         let from_documents = crate::read::cda::medication_list(items.iter().filter_map(|i| {
             let f = inv.files.get(i.file)?;
             Some((f.rel.as_str(), f.classified.date, f.cda.as_deref()?))
         }));
-        (!from_documents.is_empty())
-            .then(|| medications::layout(m, paper, &from_documents, medications::Origin::Documents))
+        (!from_documents.is_empty()).then(|| {
+            medications::layout(m, paper, &from_documents, medications::Origin::Documents, t)
+        })
     } else {
         Some(medications::layout(
             m,
             paper,
             &cfg.medications,
             medications::Origin::Patient,
+            t,
         ))
     };
 
@@ -343,8 +382,16 @@ pub fn plan(
 
     let mut next = 1u32;
     let mut part = |name: &'static str, pages: Vec<PageLayout>, count: u32, is_index: bool| {
+        let key = match name {
+            "Fax cover" => "outline.fax-cover",
+            "Cover" => "outline.cover",
+            "Index" => "outline.index",
+            "Questions" => "outline.questions",
+            _ => "outline.medications",
+        };
         let p = Part {
             name,
+            title: t.t(key).to_string(),
             first_page: next,
             count,
             is_index,
@@ -353,12 +400,17 @@ pub fn plan(
         next += count;
         p
     };
-    let mut parts = vec![part(
+    let mut parts = Vec::new();
+    // The fax cover is one page, laid out once the total is known (it names it).
+    if fax {
+        parts.push(part("Fax cover", Vec::new(), fax::PAGES, false));
+    }
+    parts.push(part(
         "Cover",
         cover_pages.clone(),
         cover_pages.len() as u32,
         false,
-    )];
+    ));
     let index_part = part("Index", Vec::new(), index_count, true);
     parts.push(index_part.clone());
     parts.push(part(
@@ -379,14 +431,54 @@ pub fn plan(
     let mut warnings = Vec::new();
     let missing = undrawable(m, cfg);
     if !missing.is_empty() {
-        warnings.push(format!(
-            "the packet's font has no letters for {} (from packet.toml); they are printed as \"?\" — write those names in Latin letters too, e.g. in brackets",
-            missing.iter().collect::<String>()
+        warnings.push(crate::base::error::Warning::new(
+            crate::base::config::CONFIG_NAME,
+            None,
+            format!(
+                "the packet's font has no letters for {}; they are printed as \"?\" — write those names in Latin letters too, e.g. in brackets",
+                missing.iter().collect::<String>()
+            ),
         ));
+    }
+    let total_pages = next - 1;
+    if fax {
+        let pages = fax::layout(
+            m,
+            t,
+            &fax::FaxInfo {
+                config: cfg,
+                date: generated_at.date_naive(),
+                total_pages,
+            },
+        );
+        if pages.len() as u32 != fax::PAGES {
+            return Err(Error::Internal(format!(
+                "the fax cover needed {} pages but the plan reserved {}",
+                pages.len(),
+                fax::PAGES
+            )));
+        }
+        if let Some(p) = parts.iter_mut().find(|p| p.name == "Fax cover") {
+            p.pages = pages;
+        }
+        let recipient_fax = cfg
+            .recipient
+            .as_ref()
+            .and_then(|r| r.fax.as_deref())
+            .is_some_and(|f| !f.trim().is_empty());
+        if !recipient_fax {
+            warnings.push(crate::base::error::Warning::new(
+                crate::base::config::CONFIG_NAME,
+                None,
+                "the fax cover has no fax number for the recipient — add fax = \"…\" under [recipient]",
+            ));
+        }
     }
     Ok(Plan {
         warnings,
         paper,
+        lang,
+        fax,
         patient_name: cfg.patient.name.trim().to_string(),
         date_of_birth: cfg.patient.date_of_birth,
         generated_at,
@@ -397,7 +489,7 @@ pub fn plan(
         skipped: problems,
         removed,
         index_slots,
-        total_pages: next - 1,
+        total_pages,
     })
 }
 

@@ -1,7 +1,7 @@
 //! Reports: the results of `scan` and `build` turn into the JSON objects of SPEC.md and the
 //! plain-text summaries printed for people.
 
-use crate::base::error::Problem;
+use crate::base::error::{Problem, Warning};
 use crate::base::kind::Kind;
 use crate::classify::Evidence;
 use crate::read::scan::{Inventory, Status};
@@ -67,7 +67,8 @@ pub struct BuildReport {
     pub bundle: Option<BundleReport>,
     /// Repairs and other remarks about included files.
     pub notes: Vec<Note>,
-    pub warnings: Vec<String>,
+    /// Things to know, among them identifiers found in the records (masked).
+    pub warnings: Vec<Warning>,
 }
 
 /// One file, as printed by `scan --json`.
@@ -122,7 +123,7 @@ pub struct ScanReport {
     pub files: Vec<FileReport>,
     pub ignored: Vec<crate::read::scan::Ignored>,
     pub problems: Vec<Problem>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 pub fn scan_report(inv: &Inventory) -> ScanReport {
@@ -181,7 +182,7 @@ pub fn scan_report(inv: &Inventory) -> ScanReport {
         files,
         ignored: inv.ignored.clone(),
         problems: inv.problems().into_iter().cloned().collect(),
-        warnings: inv.warnings.clone(),
+        warnings: inv.all_warnings(),
     }
 }
 

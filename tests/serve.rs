@@ -1194,6 +1194,13 @@ async fn drive(
         let reason = p["reason"].as_str().expect("reason");
         assert!(text.contains(reason), "{reason} in {text}");
     }
+    // The patient's to-do list, item for item as `check` gives it.
+    let todo = report["todo"].as_array().expect("todo");
+    assert!(!todo.is_empty(), "check gives a to-do list");
+    for t in todo {
+        let item = t["text"].as_str().expect("text");
+        assert!(text.contains(item), "to-do {item:?} in {text}");
+    }
 
     // Build, then download.
     c.find(Locator::XPath("//button[normalize-space()='Build packet']"))

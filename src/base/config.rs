@@ -115,16 +115,21 @@ impl Contact {
         (!parts.is_empty()).then(|| parts.join(", "))
     }
 
-    /// Address, phone, fax and e-mail, each labelled, for a contact block.
+    /// Address, phone, fax and e-mail, each labelled in English, for a contact block.
     pub fn details(&self) -> Vec<String> {
+        self.details_in(crate::base::i18n::Lang::En.messages())
+    }
+
+    /// Address, phone, fax and e-mail, each labelled in the language of `m`.
+    pub fn details_in(&self, m: &crate::base::i18n::Messages) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(a) = nonempty(&self.address) {
             out.push(a.to_string());
         }
         for (label, v) in [
-            ("Phone", &self.phone),
-            ("Fax", &self.fax),
-            ("E-mail", &self.email),
+            (m.t("contact.phone"), &self.phone),
+            (m.t("contact.fax"), &self.fax),
+            (m.t("contact.email"), &self.email),
         ] {
             if let Some(v) = nonempty(v) {
                 out.push(format!("{label}: {v}"));
@@ -150,6 +155,9 @@ pub struct Request {
     /// Kinds this folder requires beyond its profile's.
     #[serde(default, deserialize_with = "kinds")]
     pub required: Vec<Kind>,
+    /// The language of the packet, letter and to-do list (`--lang` overrides it).
+    #[serde(default, deserialize_with = "opt_lang")]
+    pub language: Option<crate::base::i18n::Lang>,
 }
 
 impl Default for Request {
@@ -160,6 +168,7 @@ impl Default for Request {
             questions: Vec::new(),
             default_questions: true,
             required: Vec::new(),
+            language: None,
         }
     }
 }
@@ -408,6 +417,13 @@ fn opt_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Strin
     }
 }
 
+fn opt_lang<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<crate::base::i18n::Lang>, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map(Some).map_err(serde::de::Error::custom)
+}
+
 fn kinds<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Kind>, D::Error> {
     let names = Vec::<String>::deserialize(d)?;
     names
@@ -456,6 +472,10 @@ mod tests {
                 "line 4",
             ),
             ("[patient\nname = \"A\"\n", "line 1"),
+            (
+                "[patient]\nname = \"A\"\n[request]\nlanguage = \"fr\"\n",
+                "line 4",
+            ),
         ];
         for (text, want) in cases {
             let err = parse(text).expect_err(text).to_string();

@@ -38,6 +38,37 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Something the user should know that does not stop a command: a `[[documents]]` entry
+/// that matches no file, a name the font cannot draw, an identifier found in a record.
+/// `page` is the file's own page (1-based) when the warning concerns one; `path` is
+/// empty for a warning about no file in particular (OCR not installed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub path: String,
+    pub page: Option<u32>,
+    pub what: String,
+}
+
+impl Warning {
+    pub fn new(path: impl Into<String>, page: Option<u32>, what: impl Into<String>) -> Self {
+        Warning {
+            path: path.into(),
+            page,
+            what: what.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.page {
+            _ if self.path.is_empty() => f.write_str(&self.what),
+            Some(p) => write!(f, "{}, page {p}: {}", self.path, self.what),
+            None => write!(f, "{}: {}", self.path, self.what),
+        }
+    }
+}
+
 /// An error that stops a command. Every variant names the file or folder it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -102,7 +102,8 @@ impl<'m> Flow<'m> {
         }
     }
 
-    /// A heading repeated (with "(continued)") at the top of every later page.
+    /// A line repeated at the top of every later page (the part's heading followed by
+    /// "(continued)" in the packet's language).
     pub fn set_continued(&mut self, text: &str) {
         self.continued = Some(text.to_string());
     }
@@ -124,7 +125,7 @@ impl<'m> Flow<'m> {
         self.pages.push(PageLayout::default());
         self.y = self.paper.size().1 - MARGIN;
         if let Some(c) = self.continued.clone() {
-            self.text_line(MARGIN, &format!("{c} (continued)"), SMALL, false, 0.35);
+            self.text_line(MARGIN, &c, SMALL, false, 0.35);
             self.space(6.0);
         }
     }

@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 mod dates;
+pub mod identifiers;
 mod names;
 mod rules;
 mod score;

@@ -1,5 +1,5 @@
 //! Ingest: the bytes of one file turn into a checked, measured source (its format, page
-//! count, the text of its first pages, image geometry) or a [`Problem`] with the fix.
+//! count, the text of its first pages, the identifiers on every page, image geometry) or a [`Problem`] with the fix.
 
 use crate::base::error::Problem;
 use lopdf::{Document, LoadOptions};
@@ -61,6 +61,8 @@ pub struct Probe {
     pub cda: Option<Box<crate::read::cda::Cda>>,
     /// PDF pages (1-based) without a text layer that show an image: scans to read.
     pub scanned: Vec<u32>,
+    /// Identifiers found in the file's text (masked), by page.
+    pub identifiers: Vec<crate::classify::identifiers::Finding>,
 }
 
 /// Sniffs the format from the first bytes and the extension.
@@ -273,7 +275,8 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
     let active = crate::read::sanitize::active_content(&doc, &reachable);
     let mut scanned = Vec::new();
-    let open_saves: Vec<u32> = pages
+    // Per page: open graphics states, and whether its content has a text object at all.
+    let (open_saves, has_text): (Vec<u32>, Vec<bool>) = pages
         .iter()
         .map(|(&n, &id)| {
             // The page's content as the damage check already inflated it, when it could
@@ -296,16 +299,32 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
             if crate::read::ocr::pages::page_is_scanned(&doc, id, &content) {
                 scanned.push(n);
             }
-            crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32
+            (
+                crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32,
+                memchr::memmem::find(&content, b"BT").is_some(),
+            )
         })
-        .collect();
+        .unzip();
     let n = pages.len() as u32;
-    let wanted: Vec<u32> = (1..=n.min(TEXT_PAGES)).collect();
+    // Every page's text is read once, here: the first pages' text is kept for
+    // classification; of the others only the identifiers found on them.
     let mut text = String::new();
-    for chunk in doc.extract_text_chunks(&wanted).into_iter().flatten() {
-        text.push_str(&chunk);
-        if text.len() > TEXT_LIMIT {
-            break;
+    let mut identifiers = Vec::new();
+    for page in 1..=n {
+        // A page without a text object (a scan) has no text to read: skip the parse.
+        if !has_text.get(page as usize - 1).copied().unwrap_or(true) {
+            continue;
+        }
+        let mut page_text = String::new();
+        for chunk in doc.extract_text_chunks(&[page]).into_iter().flatten() {
+            page_text.push_str(&chunk);
+            if page_text.len() > TEXT_LIMIT {
+                break;
+            }
+        }
+        identifiers.extend(crate::classify::identifiers::find(page, &page_text));
+        if page <= TEXT_PAGES && text.len() <= TEXT_LIMIT {
+            text.push_str(&page_text);
         }
     }
     let text = (!text.trim().is_empty()).then(|| truncate_at_char(text, TEXT_LIMIT));
@@ -320,6 +339,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         open_saves,
         cda: None,
         scanned,
+        identifiers,
     })
 }
 

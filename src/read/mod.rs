@@ -1,11 +1,12 @@
 //! Read: a records folder turns into an `Inventory` — the walk, portal ZIPs, format
-//! sniffing, the PDF, image and clinical-document (CDA) readers, OCR of scanned pages,
-//! and the damage and active-content checks.
+//! sniffing, the PDF, image and clinical-document (CDA) readers, OCR of scanned pages
+//! (and the pictures' grey form for fax), and the damage and active-content checks.
 //! Each file is classified as it is read, so no document's text is held afterwards.
 
 pub mod cache;
 pub mod cda;
 pub mod complete;
+pub mod gray;
 pub mod images;
 pub mod ingest;
 pub mod jpeg;

@@ -3,7 +3,7 @@
 //! problem with its fix), sorted by path. Reads the folder; never writes to it.
 
 use crate::base::config::{PacketConfig, CONFIG_NAME};
-use crate::base::error::{Error, Problem, Result};
+use crate::base::error::{Error, Problem, Result, Warning};
 use crate::classify::{self, Classified, Overrides, Rules};
 use crate::read::cache::Cache;
 use crate::read::ingest::{self, Format, ImageInfo};
@@ -151,6 +151,8 @@ pub struct SourceFile {
     pub scanned: Vec<u32>,
     /// What OCR read on the file's scanned pages.
     pub ocr: Option<std::sync::Arc<crate::read::ocr::FileOcr>>,
+    /// Identifiers (Social Security numbers, member IDs) in the file's text, masked.
+    pub identifiers: Vec<crate::classify::identifiers::Finding>,
 }
 
 impl SourceFile {
@@ -173,7 +175,7 @@ pub struct Inventory {
     pub files: Vec<SourceFile>,
     pub ignored: Vec<Ignored>,
     /// `[[documents]]` entries that match no file (likely typos), as warnings.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Inventory {
@@ -189,6 +191,25 @@ impl Inventory {
 
     pub fn included(&self) -> impl Iterator<Item = &SourceFile> {
         self.files.iter().filter(|f| f.is_included())
+    }
+
+    /// The scan's warnings, then one per identifier found in an included file (masked to
+    /// its last four characters), by path and page.
+    pub fn all_warnings(&self) -> Vec<Warning> {
+        let mut out = self.warnings.clone();
+        for f in self.included() {
+            for id in &f.identifiers {
+                out.push(Warning::new(
+                    f.rel.clone(),
+                    Some(id.page),
+                    format!(
+                        "{} — you may not want to send it; black it out on the record before sending, or leave the page out",
+                        id.what()
+                    ),
+                ));
+            }
+        }
+        out
     }
 }
 
@@ -338,7 +359,7 @@ fn prepare(
         let known = decision
             .filter(|d| d.inputs == inputs)
             .and_then(|d| d.classified.restore());
-        let c = match known {
+        let mut c = match known {
             Some(c) => c,
             None => {
                 let c = match &p.cda {
@@ -362,6 +383,11 @@ fn prepare(
                 c
             }
         };
+        // What medpacket prints of a record's text never shows an identifier in full.
+        c.title = crate::classify::identifiers::mask(&c.title);
+        for e in &mut c.evidence {
+            e.matched = crate::classify::identifiers::mask(&e.matched);
+        }
         if let Some(cda) = p.cda.as_mut() {
             // A record of someone else (a family member's, in the same portal export).
             if let Some(cfg) = config {
@@ -380,15 +406,16 @@ fn prepare(
                     } else {
                         &c.title
                     };
-                    let n = crate::render::cda::layout(
+                    let layouts = crate::render::cda::layout(
                         m,
                         crate::base::layout::Paper::Letter,
                         &rel,
                         title,
                         cda,
-                    )
-                    .len();
-                    p.pages = Some(n as u32);
+                        crate::base::i18n::Lang::En.messages(),
+                    );
+                    p.pages = Some(layouts.len() as u32);
+                    p.identifiers.extend(typeset_identifiers(&layouts));
                 }
             }
             p.text = None;
@@ -397,10 +424,15 @@ fn prepare(
             // lays it out again on the paper chosen for the packet).
             if let Some(m) = crate::base::fonts::Metrics::get() {
                 let text = p.text.as_deref().unwrap_or("");
-                let n =
-                    crate::render::text::layout(m, crate::base::layout::Paper::Letter, &rel, text)
-                        .len();
-                p.pages = Some(n as u32);
+                let layouts = crate::render::text::layout(
+                    m,
+                    crate::base::layout::Paper::Letter,
+                    &rel,
+                    text,
+                    crate::base::i18n::Lang::En.messages(),
+                );
+                p.pages = Some(layouts.len() as u32);
+                p.identifiers.extend(typeset_identifiers(&layouts));
             }
         } else if !p.scanned.iter().any(|&n| n <= ingest::TEXT_PAGES) {
             // A PDF whose first pages are scans keeps its text until OCR adds theirs.
@@ -417,6 +449,22 @@ fn prepare(
         probe,
         classified,
     }
+}
+
+/// The identifiers on typeset pages (a text file or clinical document laid out on Letter
+/// paper), by page: the pages the doctor would see.
+fn typeset_identifiers(
+    layouts: &[crate::base::layout::PageLayout],
+) -> Vec<crate::classify::identifiers::Finding> {
+    let mut out = Vec::new();
+    for (i, page) in layouts.iter().enumerate() {
+        let joined: Vec<&str> = page.runs.iter().map(|r| r.text.as_str()).collect();
+        out.extend(crate::classify::identifiers::find(
+            i as u32 + 1,
+            &joined.join("\n"),
+        ));
+    }
+    out
 }
 
 /// Reads one entry of the folder: a file, or every member of a portal export.
@@ -497,6 +545,7 @@ impl Collector<'_> {
                 },
                 text: None,
                 notes: Vec::new(),
+                identifiers: Vec::new(),
                 ..first.clone()
             };
             self.files.push(dup);
@@ -560,6 +609,7 @@ impl Collector<'_> {
             cda: probe.cda,
             scanned: probe.scanned,
             ocr: None,
+            identifiers: probe.identifiers,
         });
     }
 }
@@ -800,7 +850,7 @@ pub fn scan(
         .map(|c| c.ocr.languages.clone())
         .unwrap_or_else(crate::base::config::default_languages);
     let read = ocr::read_scans(&files, &root, &languages, opts, progress)?;
-    warnings.extend(read.warnings);
+    warnings.extend(read.warnings.into_iter().map(|w| Warning::new("", None, w)));
     for (i, result, notes) in read.files {
         if let Some(f) = files.get_mut(i) {
             f.notes.extend(notes);
@@ -815,17 +865,24 @@ pub fn scan(
     if let Some(cfg) = config {
         for f in files.iter().filter(|f| f.status == Status::Included) {
             if let Some(why) = f.cda.as_ref().and_then(|c| c.other_patient.as_ref()) {
-                warnings.push(format!(
-                    "{}: this clinical document {why}, which is not the patient in packet.toml — it is packed anyway, but its medications are left out of the list; if it is a family member's record, remove it or set exclude = true in its [[documents]] entry",
-                    f.rel
+                warnings.push(Warning::new(
+                    f.rel.clone(),
+                    None,
+                    format!(
+                        "this clinical document {why}, which is not the patient in packet.toml — it is packed anyway, but its medications are left out of the list; if it is a family member's record, remove it or set exclude = true in its [[documents]] entry"
+                    ),
                 ));
             }
         }
         let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
         for d in cfg.unmatched_documents(&rels) {
-            warnings.push(format!(
-                "packet.toml: [[documents]] entry \"{}\" matches no file in the folder — check the path (it is relative to the folder, with / between folders)",
-                d.path
+            warnings.push(Warning::new(
+                CONFIG_NAME,
+                None,
+                format!(
+                    "[[documents]] entry \"{}\" matches no file in the folder — check the path (it is relative to the folder, with / between folders)",
+                    d.path
+                ),
             ));
         }
     }
@@ -874,7 +931,18 @@ fn reclassify(
                 e.source = classify::Source::Ocr;
             }
         }
+        c.title = crate::classify::identifiers::mask(&c.title);
+        for e in &mut c.evidence {
+            e.matched = crate::classify::identifiers::mask(&e.matched);
+        }
         f.classified = c;
+    }
+    // Identifiers in the text read from scans, by page, as in a text layer.
+    for (i, page) in result.pages.iter().enumerate() {
+        if let Some(page) = page {
+            f.identifiers
+                .extend(crate::classify::identifiers::find(i as u32 + 1, &page.text));
+        }
     }
     f.ocr = Some(std::sync::Arc::new(result));
 }
@@ -905,6 +973,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         cda: None,
         scanned: Vec::new(),
         ocr: None,
+        identifiers: Vec::new(),
     }
 }
 

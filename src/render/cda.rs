@@ -5,6 +5,7 @@
 
 use crate::base::clinical::{Block, Body, Cda, Section, Table};
 use crate::base::fonts::Metrics;
+use crate::base::i18n::Messages;
 use crate::base::layout::{Column, Flow, PageLayout, Paper, BODY, HEADING, MARGIN, SMALL};
 
 /// Indent of each level of nested sections, and the deepest level indented.
@@ -16,12 +17,19 @@ const ITEM: f32 = 12.0;
 const MAX_INDENT: f32 = 150.0;
 
 /// Lays out one clinical document; `title` is the title the packet gives it.
-pub fn layout(m: &Metrics, paper: Paper, rel: &str, title: &str, cda: &Cda) -> Vec<PageLayout> {
+pub fn layout(
+    m: &Metrics,
+    paper: Paper,
+    rel: &str,
+    title: &str,
+    cda: &Cda,
+    t: &Messages,
+) -> Vec<PageLayout> {
     let mut f = Flow::new(m, paper);
-    f.set_continued(title);
+    f.set_continued(&t.f("flow.continued", &[("heading", title)]));
     f.text_line(
         MARGIN,
-        &format!("Clinical document (HL7 C-CDA) {rel}, set in type by medpacket"),
+        &t.f("cda.header", &[("path", rel)]),
         SMALL,
         false,
         0.4,
@@ -29,21 +37,16 @@ pub fn layout(m: &Metrics, paper: Paper, rel: &str, title: &str, cda: &Cda) -> V
     f.space(6.0);
     f.paragraph(title, HEADING + 3.0, true, 0.0);
     f.space(4.0);
-    header_block(&mut f, cda);
+    header_block(&mut f, cda, t);
     if let Some(why) = &cda.other_patient {
         f.space(4.0);
-        f.paragraph(
-            &format!("Note from medpacket: this document {why}, which is not the patient of this packet."),
-            BODY,
-            true,
-            0.0,
-        );
+        f.paragraph(&t.f("cda.other_patient", &[("why", why)]), BODY, true, 0.0);
     }
     f.space(6.0);
     match &cda.body {
         Body::Sections(sections) => {
             for s in sections {
-                section(&mut f, s, 0);
+                section(&mut f, s, 0, t);
             }
         }
         Body::Text(text) => {
@@ -57,7 +60,7 @@ pub fn layout(m: &Metrics, paper: Paper, rel: &str, title: &str, cda: &Cda) -> V
         }
         Body::Embedded { media_type } => {
             f.paragraph(
-                &format!("The document is an embedded file ({media_type}), packed as it is."),
+                &t.f("cda.embedded", &[("media_type", media_type)]),
                 BODY,
                 false,
                 0.0,
@@ -67,7 +70,7 @@ pub fn layout(m: &Metrics, paper: Paper, rel: &str, title: &str, cda: &Cda) -> V
     f.finish()
 }
 
-fn header_block(f: &mut Flow<'_>, cda: &Cda) {
+fn header_block(f: &mut Flow<'_>, cda: &Cda, t: &Messages) {
     let h = &cda.header;
     let kind = match (&h.code_name, &h.code) {
         (Some(n), Some(c)) => Some(format!("{n} (LOINC {c})")),
@@ -76,15 +79,21 @@ fn header_block(f: &mut Flow<'_>, cda: &Cda) {
         (None, None) => None,
     };
     let fields: [(&str, Option<String>); 7] = [
-        ("Document type", kind),
-        ("Patient", h.patient.as_ref().map(|p| p.given_family())),
-        ("Date of birth", h.birth.as_ref().map(|b| b.shown.clone())),
-        ("Author", h.author.clone()),
-        ("Organisation", h.organisation.clone()),
-        ("Encounter", h.encounter.shown()),
+        (t.t("cda.document_type"), kind),
         (
-            "Document date",
-            h.effective.as_ref().map(|t| t.shown.clone()),
+            t.t("cda.patient"),
+            h.patient.as_ref().map(|p| p.given_family()),
+        ),
+        (
+            t.t("cda.date_of_birth"),
+            h.birth.as_ref().map(|b| b.shown.clone()),
+        ),
+        (t.t("cda.author"), h.author.clone()),
+        (t.t("cda.organisation"), h.organisation.clone()),
+        (t.t("cda.encounter"), h.encounter.shown()),
+        (
+            t.t("cda.document_date"),
+            h.effective.as_ref().map(|e| e.shown.clone()),
         ),
     ];
     for (label, value) in fields {
@@ -94,14 +103,14 @@ fn header_block(f: &mut Flow<'_>, cda: &Cda) {
     }
     if let Some(service) = h.service.shown() {
         if h.encounter.shown().is_none() {
-            f.field("Care period", &service);
+            f.field(t.t("cda.care_period"), &service);
         }
     }
 }
 
-fn section(f: &mut Flow<'_>, s: &Section, depth: usize) {
+fn section(f: &mut Flow<'_>, s: &Section, depth: usize, t: &Messages) {
     let indent = NEST * depth.min(MAX_NEST) as f32;
-    let title = s.title.as_deref().unwrap_or("Untitled section");
+    let title = s.title.as_deref().unwrap_or(t.t("cda.untitled"));
     if depth == 0 {
         f.heading(title);
     } else {
@@ -111,19 +120,14 @@ fn section(f: &mut Flow<'_>, s: &Section, depth: usize) {
         f.space(2.0);
     }
     if s.no_information {
-        f.paragraph(
-            "No information recorded in this section.",
-            BODY,
-            false,
-            indent,
-        );
+        f.paragraph(t.t("cda.no_information"), BODY, false, indent);
     }
     blocks(f, &s.blocks, indent);
     for (i, note) in s.footnotes.iter().enumerate() {
         f.paragraph(&format!("[{}] {note}", i + 1), SMALL, false, indent);
     }
     for c in &s.children {
-        section(f, c, depth + 1);
+        section(f, c, depth + 1, t);
     }
     f.space(4.0);
 }

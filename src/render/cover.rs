@@ -3,6 +3,7 @@
 
 use crate::base::config::{Contact, PacketConfig};
 use crate::base::fonts::Metrics;
+use crate::base::i18n::Messages;
 use crate::base::kind::Kind;
 use crate::base::layout::{Column, Flow, PageLayout, Paper, BODY, SMALL};
 use chrono::{DateTime, Utc};
@@ -21,30 +22,33 @@ pub struct CoverInfo<'a> {
     pub packet_id: &'a str,
     pub summary: &'a [KindSummary],
     pub not_included: usize,
+    /// The words of the packet's language.
+    pub t: &'a Messages,
 }
 
 pub fn layout(m: &Metrics, paper: Paper, info: &CoverInfo<'_>) -> Vec<PageLayout> {
     let cfg = info.config;
+    let t = info.t;
     let p = &cfg.patient;
     let mut f = Flow::new(m, paper);
     f.text_line(
         crate::base::layout::MARGIN,
-        "Medical records for a second opinion",
+        t.t("cover.kicker"),
         BODY,
         false,
         0.35,
     );
     f.title(&p.name);
-    f.heading("Patient");
-    f.field("Name", &p.name);
+    f.heading(t.t("cover.patient"));
+    f.field(t.t("cover.name"), &p.name);
     if let Some(d) = p.date_of_birth {
-        f.field("Date of birth", &d.format("%Y-%m-%d").to_string());
+        f.field(t.t("cover.date_of_birth"), &t.date_short(d));
     }
     for (label, v) in [
-        ("Record number", &p.mrn),
-        ("Phone", &p.phone),
-        ("E-mail", &p.email),
-        ("Address", &p.address),
+        (t.t("cover.record_number"), &p.mrn),
+        (t.t("cover.phone"), &p.phone),
+        (t.t("cover.email"), &p.email),
+        (t.t("cover.address"), &p.address),
     ] {
         if let Some(v) = v.as_deref().filter(|s| !s.trim().is_empty()) {
             f.field(label, v);
@@ -56,7 +60,7 @@ pub fn layout(m: &Metrics, paper: Paper, info: &CoverInfo<'_>) -> Vec<PageLayout
         .as_deref()
         .filter(|s| !s.trim().is_empty())
     {
-        f.heading("Diagnosis");
+        f.heading(t.t("cover.diagnosis"));
         f.paragraph(s, BODY, false, 0.0);
     }
     if let Some(r) = cfg
@@ -65,23 +69,23 @@ pub fn layout(m: &Metrics, paper: Paper, info: &CoverInfo<'_>) -> Vec<PageLayout
         .as_deref()
         .filter(|s| !s.trim().is_empty())
     {
-        f.heading("Reason for the second opinion");
+        f.heading(t.t("cover.reason"));
         f.paragraph(r, BODY, false, 0.0);
     }
     let doctors: [(&str, &Option<Contact>); 3] = [
-        ("Second opinion", &cfg.recipient),
-        ("Referring doctor", &cfg.referring_doctor),
-        ("Primary doctor", &cfg.primary_doctor),
+        (t.t("cover.second_opinion"), &cfg.recipient),
+        (t.t("cover.referring"), &cfg.referring_doctor),
+        (t.t("cover.primary"), &cfg.primary_doctor),
     ];
     if doctors.iter().any(|(_, c)| c.is_some()) {
-        f.heading("Doctors");
+        f.heading(t.t("cover.doctors"));
         for (label, c) in doctors {
             if let Some(c) = c {
                 let mut lines = Vec::new();
                 if let Some(h) = c.headline() {
                     lines.push(h);
                 }
-                lines.extend(c.details());
+                lines.extend(c.details_in(t));
                 f.field(label, &lines.join("\n"));
                 f.space(3.0);
             }
@@ -92,21 +96,16 @@ pub fn layout(m: &Metrics, paper: Paper, info: &CoverInfo<'_>) -> Vec<PageLayout
             .and_then(Contact::headline)
             .is_some()
         {
-            f.paragraph(
-                "Please send your written opinion to the primary doctor named above, who manages all of the patient's care.",
-                SMALL,
-                false,
-                0.0,
-            );
+            f.paragraph(t.t("cover.primary_note"), SMALL, false, 0.0);
         }
     }
-    f.heading("What this packet holds");
+    f.heading(t.t("cover.holds"));
     let mut rows: Vec<Vec<String>> = info
         .summary
         .iter()
         .map(|s| {
             vec![
-                s.kind.section_title().to_string(),
+                t.section_title(s.kind).to_string(),
                 s.documents.to_string(),
                 s.pages.to_string(),
             ]
@@ -115,30 +114,30 @@ pub fn layout(m: &Metrics, paper: Paper, info: &CoverInfo<'_>) -> Vec<PageLayout
     let docs: usize = info.summary.iter().map(|s| s.documents).sum();
     let pages: u32 = info.summary.iter().map(|s| s.pages).sum();
     rows.push(vec![
-        "All records".into(),
+        t.t("cover.all_records").into(),
         docs.to_string(),
         pages.to_string(),
     ]);
     let cols = [
         Column {
-            header: "Records",
+            header: t.t("cover.col_records"),
             width: 300.0,
         },
         Column {
-            header: "Documents",
+            header: t.t("cover.col_documents"),
             width: 100.0,
         },
         Column {
-            header: "Pages",
+            header: t.t("cover.col_pages"),
             width: 100.0,
         },
     ];
     f.table(&cols, &rows, SMALL);
     if info.not_included > 0 {
         f.paragraph(
-            &format!(
-                "{} file(s) from the patient's folder could not be included; the index lists them under \"Not included\".",
-                info.not_included
+            &t.f(
+                "cover.not_included",
+                &[("n", &info.not_included.to_string())],
             ),
             SMALL,
             false,
@@ -147,11 +146,13 @@ pub fn layout(m: &Metrics, paper: Paper, info: &CoverInfo<'_>) -> Vec<PageLayout
     }
     f.space(10.0);
     f.paragraph(
-        &format!(
-            "Generated {} by medpacket {} · Packet ID {}",
-            info.generated_at.format("%Y-%m-%d %H:%M UTC"),
-            env!("CARGO_PKG_VERSION"),
-            info.packet_id
+        &t.f(
+            "cover.generated",
+            &[
+                ("time", &t.time(info.generated_at)),
+                ("version", env!("CARGO_PKG_VERSION")),
+                ("id", info.packet_id),
+            ],
         ),
         SMALL,
         false,

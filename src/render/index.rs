@@ -3,6 +3,7 @@
 //! link to the document's first page.
 
 use crate::base::fonts::Metrics;
+use crate::base::i18n::Messages;
 use crate::base::kind::Kind;
 use crate::base::layout::{Link, PageLayout, Paper, Run, Shape, BOTTOM, MARGIN, TITLE};
 use chrono::NaiveDate;
@@ -117,11 +118,19 @@ fn path_and_reason(
 }
 
 /// Lays out `rows` on index pages of `paper`, `rows_per_page` rows a page.
-pub fn layout(m: &Metrics, paper: Paper, rows: &[IndexRow]) -> Vec<PageLayout> {
+pub fn layout(m: &Metrics, paper: Paper, rows: &[IndexRow], t: &Messages) -> Vec<PageLayout> {
     let (pw, ph) = paper.size();
     let per_page = rows_per_page(paper);
     let cols = columns(paper);
-    let headers = ["No.", "Title", "Kind", "Date", "Source file", "Pages"];
+    let headers = [
+        "index.col_no",
+        "index.col_title",
+        "index.col_kind",
+        "index.col_date",
+        "index.col_source",
+        "index.col_pages",
+    ]
+    .map(|k| t.t(k));
     let mut pages = Vec::new();
     let chunks: Vec<&[IndexRow]> = if rows.is_empty() {
         vec![&[]]
@@ -131,9 +140,9 @@ pub fn layout(m: &Metrics, paper: Paper, rows: &[IndexRow]) -> Vec<PageLayout> {
     for (pi, chunk) in chunks.into_iter().enumerate() {
         let mut page = PageLayout::default();
         let title = if pi == 0 {
-            "Index".to_string()
+            t.t("index.title").to_string()
         } else {
-            "Index (continued)".to_string()
+            t.t("index.continued").to_string()
         };
         let mut y = ph - MARGIN - TITLE;
         page.runs.push(run(MARGIN, y, TITLE, true, 0.0, title));
@@ -169,14 +178,14 @@ pub fn layout(m: &Metrics, paper: Paper, rows: &[IndexRow]) -> Vec<PageLayout> {
                         SIZE + 1.0,
                         true,
                         0.0,
-                        m.drawable(kind.section_title()),
+                        m.drawable(t.section_title(*kind)),
                     ));
                 }
                 IndexRow::Document(item) => {
                     let date = item
                         .date
-                        .map(|d| d.format("%Y-%m-%d").to_string())
-                        .unwrap_or_else(|| "undated".into());
+                        .map(|d| t.date_short(d))
+                        .unwrap_or_else(|| t.t("index.undated").into());
                     let pages_txt = if item.first_page == item.last_page {
                         item.first_page.to_string()
                     } else {
@@ -185,7 +194,7 @@ pub fn layout(m: &Metrics, paper: Paper, rows: &[IndexRow]) -> Vec<PageLayout> {
                     let cells = [
                         format!("{}.", item.number),
                         cell(1, &item.title),
-                        cell(2, item.kind.label()),
+                        cell(2, t.kind_label(item.kind)),
                         date,
                         cell(4, &item.source),
                         pages_txt,
@@ -206,10 +215,7 @@ pub fn layout(m: &Metrics, paper: Paper, rows: &[IndexRow]) -> Vec<PageLayout> {
                         SIZE + 1.0,
                         true,
                         0.0,
-                        format!(
-                            "Not included ({} file(s) in the patient's folder could not be read)",
-                            count
-                        ),
+                        t.f("index.not_included", &[("n", &count.to_string())]),
                     ));
                 }
                 IndexRow::RemovedHeading => {
@@ -219,7 +225,7 @@ pub fn layout(m: &Metrics, paper: Paper, rows: &[IndexRow]) -> Vec<PageLayout> {
                         SIZE + 1.0,
                         true,
                         0.0,
-                        "Removed for safety (the pages themselves are unchanged)".to_string(),
+                        t.t("index.removed").to_string(),
                     ));
                 }
                 IndexRow::Removed { path, what } => {

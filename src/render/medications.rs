@@ -5,6 +5,7 @@
 
 use crate::base::config::Medication;
 use crate::base::fonts::Metrics;
+use crate::base::i18n::Messages;
 use crate::base::layout::{Column, Flow, PageLayout, Paper, BODY, SMALL};
 
 /// Where the list comes from.
@@ -16,17 +17,20 @@ pub enum Origin {
     Documents,
 }
 
-pub fn layout(m: &Metrics, paper: Paper, meds: &[Medication], origin: Origin) -> Vec<PageLayout> {
+pub fn layout(
+    m: &Metrics,
+    paper: Paper,
+    meds: &[Medication],
+    origin: Origin,
+    t: &Messages,
+) -> Vec<PageLayout> {
     let mut f = Flow::new(m, paper);
-    f.set_continued("Medication list");
-    f.title("Medication list");
+    let title = t.t("medications.title");
+    f.set_continued(&t.f("flow.continued", &[("heading", title)]));
+    f.title(title);
     let intro = match origin {
-        Origin::Patient => {
-            "All medications, with doses and when they were taken, as listed by the patient."
-        }
-        Origin::Documents => {
-            "Medications recorded in the patient's clinical documents (C-CDA), each listed once, with the document it came from. The patient has not confirmed this list."
-        }
+        Origin::Patient => t.t("medications.intro"),
+        Origin::Documents => t.t("medications.intro_documents"),
     };
     f.paragraph(intro, SMALL, false, 0.0);
     f.space(4.0);
@@ -37,19 +41,26 @@ pub fn layout(m: &Metrics, paper: Paper, meds: &[Medication], origin: Origin) ->
     let show_notes = any(|md| &md.notes) || !(show_route || show_status || show_source);
     // (header, width, cell)
     type Cell = fn(&Medication) -> String;
-    let mut cols: Vec<(&str, f32, Cell)> = vec![
-        ("Medication", 120.0, |md| md.name.clone()),
-        ("Dose", 70.0, |md| md.dose.clone().unwrap_or_default()),
+    // Headers are message keys.
+    let mut cols: Vec<(&'static str, f32, Cell)> = vec![
+        ("medications.col_medication", 120.0, |md| md.name.clone()),
+        ("medications.col_dose", 70.0, |md| {
+            md.dose.clone().unwrap_or_default()
+        }),
     ];
     if show_route {
-        cols.push(("Route", 50.0, |md| md.route.clone().unwrap_or_default()));
+        cols.push(("medications.col_route", 50.0, |md| {
+            md.route.clone().unwrap_or_default()
+        }));
     }
-    cols.push(("How often", 80.0, |md| {
+    cols.push(("medications.col_frequency", 80.0, |md| {
         md.frequency.clone().unwrap_or_default()
     }));
-    cols.push(("Started", 60.0, |md| md.start.clone().unwrap_or_default()));
+    cols.push(("medications.col_started", 60.0, |md| {
+        md.start.clone().unwrap_or_default()
+    }));
     if show_status {
-        cols.push(("Stopped / status", 65.0, |md| {
+        cols.push(("medications.col_stopped_status", 65.0, |md| {
             match (&md.stop, &md.status) {
                 (Some(s), Some(st)) => format!("{s} ({st})"),
                 (Some(s), None) => s.clone(),
@@ -58,26 +69,41 @@ pub fn layout(m: &Metrics, paper: Paper, meds: &[Medication], origin: Origin) ->
             }
         }));
     } else {
-        cols.push(("Stopped", 60.0, |md| {
-            md.stop.clone().unwrap_or_else(|| "still taking".into())
+        // Empty when not stopped; shown as "still taking" below.
+        cols.push(("medications.col_stopped", 60.0, |md| {
+            md.stop.clone().unwrap_or_default()
         }));
     }
     if show_notes {
-        cols.push(("Notes", 110.0, |md| md.notes.clone().unwrap_or_default()));
+        cols.push(("medications.col_notes", 110.0, |md| {
+            md.notes.clone().unwrap_or_default()
+        }));
     }
     if show_source {
-        cols.push(("From", 90.0, |md| md.source.clone().unwrap_or_default()));
+        cols.push(("medications.col_from", 90.0, |md| {
+            md.source.clone().unwrap_or_default()
+        }));
     }
     let columns: Vec<Column<'_>> = cols
         .iter()
         .map(|(h, w, _)| Column {
-            header: h,
+            header: t.t(h),
             width: *w,
         })
         .collect();
+    let still_taking = t.t("medications.still_taking");
     let rows: Vec<Vec<String>> = meds
         .iter()
-        .map(|md| cols.iter().map(|(_, _, cell)| cell(md)).collect())
+        .map(|md| {
+            cols.iter()
+                .map(|(h, _, cell)| match cell(md) {
+                    s if s.is_empty() && *h == "medications.col_stopped" => {
+                        still_taking.to_string()
+                    }
+                    s => s,
+                })
+                .collect()
+        })
         .collect();
     let size = if cols.len() > 6 { SMALL } else { BODY - 1.0 };
     f.table(&columns, &rows, size);

@@ -2,20 +2,31 @@
 //! into numbered questions with room for the doctor's answers.
 
 use crate::base::fonts::Metrics;
+use crate::base::i18n::{Lang, Messages};
 use crate::base::layout::{Flow, PageLayout, Paper, BODY, SMALL};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-const QUESTIONS_TOML: &str = include_str!("../../templates/questions.toml");
+const QUESTIONS_EN: &str = include_str!("../../templates/questions.toml");
+const QUESTIONS_ES: &str = include_str!("../../templates/es/questions.toml");
+
+/// The questions file of a language.
+fn questions_toml(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => QUESTIONS_EN,
+        Lang::Es => QUESTIONS_ES,
+    }
+}
 
 #[derive(Deserialize)]
 struct ProfileQuestions {
     questions: Vec<String>,
 }
 
-/// The default questions for `profile` (general ones first), from templates/questions.toml.
-pub fn default_questions(profile: Option<&str>) -> Vec<String> {
-    let table: BTreeMap<String, ProfileQuestions> = match toml::from_str(QUESTIONS_TOML) {
+/// The default questions for `profile` (general ones first), in `lang`, from
+/// templates/questions.toml (English) or templates/<lang>/questions.toml.
+pub fn default_questions(profile: Option<&str>, lang: Lang) -> Vec<String> {
+    let table: BTreeMap<String, ProfileQuestions> = match toml::from_str(questions_toml(lang)) {
         Ok(t) => t,
         Err(_) => return Vec::new(),
     };
@@ -32,19 +43,15 @@ pub fn default_questions(profile: Option<&str>) -> Vec<String> {
     out
 }
 
-pub fn layout(m: &Metrics, paper: Paper, questions: &[String]) -> Vec<PageLayout> {
+pub fn layout(m: &Metrics, paper: Paper, questions: &[String], t: &Messages) -> Vec<PageLayout> {
     let mut f = Flow::new(m, paper);
-    f.set_continued("Questions for the doctor");
-    f.title("Questions for the doctor");
-    f.paragraph(
-        "The patient would like to talk about these questions. There is room under each one for notes.",
-        BODY,
-        false,
-        0.0,
-    );
+    let title = t.t("questions.title");
+    f.set_continued(&t.f("flow.continued", &[("heading", title)]));
+    f.title(title);
+    f.paragraph(t.t("questions.intro"), BODY, false, 0.0);
     f.space(6.0);
     if questions.is_empty() {
-        f.paragraph("(No questions were listed.)", SMALL, false, 0.0);
+        f.paragraph(t.t("questions.none"), SMALL, false, 0.0);
     }
     for (i, q) in questions.iter().enumerate() {
         let lines = f.wrap(q, BODY, f.width() - 18.0).len() as f32;
@@ -68,11 +75,24 @@ mod tests {
 
     #[test]
     fn defaults_parse_and_profiles_add_their_own() {
-        let general = default_questions(None);
+        let general = default_questions(None, Lang::En);
         assert!(general.len() >= 8);
         assert!(general.iter().any(|q| q.contains("clinical trial")));
-        let onc = default_questions(Some("oncology"));
+        let onc = default_questions(Some("oncology"), Lang::En);
         assert!(onc.len() > general.len());
-        assert_eq!(default_questions(Some("unknown-profile")), general);
+        assert_eq!(
+            default_questions(Some("unknown-profile"), Lang::En),
+            general
+        );
+        // Every language asks the same number of questions for every profile.
+        for profile in ["general", "oncology", "neurology"] {
+            let en = default_questions(Some(profile), Lang::En);
+            let es = default_questions(Some(profile), Lang::Es);
+            assert_eq!(en.len(), es.len(), "{profile}");
+            assert_ne!(en, es, "{profile}");
+        }
+        assert!(default_questions(None, Lang::Es)
+            .iter()
+            .any(|q| q.contains("ensayo clínico")));
     }
 }

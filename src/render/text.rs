@@ -2,14 +2,16 @@
 //! note naming the file it came from.
 
 use crate::base::fonts::Metrics;
+use crate::base::i18n::Messages;
 use crate::base::layout::{Flow, PageLayout, Paper, BODY, HEADING, SMALL};
 
-pub fn layout(m: &Metrics, paper: Paper, rel: &str, text: &str) -> Vec<PageLayout> {
+pub fn layout(m: &Metrics, paper: Paper, rel: &str, text: &str, t: &Messages) -> Vec<PageLayout> {
     let mut f = Flow::new(m, paper);
-    f.set_continued(&format!("Text file {rel}"));
+    let heading = t.f("text.continued", &[("path", rel)]);
+    f.set_continued(&t.f("flow.continued", &[("heading", &heading)]));
     f.text_line(
         crate::base::layout::MARGIN,
-        &format!("Text file {rel}, typeset by medpacket"),
+        &t.f("text.header", &[("path", rel)]),
         SMALL,
         false,
         0.4,

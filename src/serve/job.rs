@@ -181,6 +181,8 @@ fn build(app: &App) -> crate::Result<BuildReport> {
         zip: None,
         password: None,
         scan: crate::ScanOptions::default(),
+        lang: None,
+        fax: false,
     };
     crate::build(&opts, &app.job.progress)
 }

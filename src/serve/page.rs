@@ -154,7 +154,7 @@ fn view(app: &Arc<App>) -> View {
         }
         files = rows(inv);
         ignored = inv.ignored.len();
-        warnings = inv.warnings.clone();
+        warnings = inv.warnings.iter().map(ToString::to_string).collect();
     }
     if let Some(d) = draft {
         details = d.details;

@@ -11,6 +11,7 @@ use crate::read::ocr::PageText;
 use crate::read::sanitize;
 use crate::read::scan::{sha256_hex, Inventory};
 use crate::write::extent;
+use crate::write::fax::{fax_matrix, fax_prefix, turn_left, FAX_PAGE};
 use crate::write::flatten;
 use crate::write::paint::Rendered;
 use crate::write::pdfwrite::PdfWriter;
@@ -167,6 +168,7 @@ pub fn assemble<W: Write>(
                         (Body::Pdf, Ready::Pdf(doc)) => {
                             let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
                             let mut imp = Importer::new(&doc);
+                            imp.fax = plan.fax;
                             for (i, sp) in src_pages.iter().enumerate() {
                                 imp.page_ids
                                     .insert(*sp, o.page_id(item.first_page + i as u32)?);
@@ -211,19 +213,17 @@ pub fn assemble<W: Write>(
                                 let page = item.first_page + written_pages;
                                 written_pages += 1;
                                 let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
-                                o.image_page(
-                                    images::raster_xobject(&r),
-                                    stored,
-                                    1,
-                                    read,
-                                    page,
-                                    &f.rel,
-                                )
-                                .map_err(|e| {
-                                    let text = e.to_string();
-                                    failure = Some(e);
-                                    text
-                                })
+                                let xobj = if plan.fax {
+                                    crate::read::gray::gray_raster(&r)
+                                } else {
+                                    images::raster_xobject(&r)
+                                };
+                                o.image_page(xobj, stored, 1, read, page, &f.rel)
+                                    .map_err(|e| {
+                                        let text = e.to_string();
+                                        failure = Some(e);
+                                        text
+                                    })
                             });
                             if let Some(e) = failure {
                                 return Err(e);
@@ -433,12 +433,42 @@ impl<W: Write> Out<'_, W> {
                 layer = Some(t);
             }
         }
-        dict.set(
-            "MediaBox",
-            Object::Array(media.iter().map(|&v| Object::Real(v)).collect()),
-        );
-        if rotate != 0 || geo.rotate != 0 {
-            dict.set("Rotate", geo.rotate);
+        // For a fax the page becomes Letter portrait: its content is drawn through a
+        // matrix (and clipped to what it showed), annotations moved with it.
+        let src_geo = geo;
+        let fax = imp.fax.then(|| (fax_matrix(&geo), geo.bbox));
+        imp.annot_matrix = fax.map(|(m, _)| m);
+        if fax.is_some() {
+            for key in [
+                &b"CropBox"[..],
+                b"Rotate",
+                b"TrimBox",
+                b"BleedBox",
+                b"ArtBox",
+            ] {
+                dict.remove(key);
+            }
+            dict.set(
+                "MediaBox",
+                Object::Array(vec![
+                    0.into(),
+                    0.into(),
+                    Object::Real(FAX_PAGE.0),
+                    Object::Real(FAX_PAGE.1),
+                ]),
+            );
+            geo = PageGeometry {
+                bbox: [0.0, 0.0, FAX_PAGE.0, FAX_PAGE.1],
+                rotate: 0,
+            };
+        } else {
+            dict.set(
+                "MediaBox",
+                Object::Array(media.iter().map(|&v| Object::Real(v)).collect()),
+            );
+            if rotate != 0 || geo.rotate != 0 {
+                dict.set("Rotate", geo.rotate);
+            }
         }
 
         // Resources become a direct dictionary with a direct /Font dictionary, so the stamp
@@ -470,10 +500,13 @@ impl<W: Write> Out<'_, W> {
         // Form fields become page content; the footer keeps clear of the page's content.
         let mut placement = stamp::Placement::new(self.plan, page, &geo, self.m);
         let flat = if record {
-            let flat = flatten::flatten(doc, &dict, geo.rotate, &mut self.stamps, self.m);
-            let mut boxes = page_extent(doc, &dict, &contents, media, geo.bbox);
-            boxes.extend(flat.boxes.iter().copied());
-            placement.avoid(&geo, &boxes, self.m);
+            let flat = flatten::flatten(doc, &dict, src_geo.rotate, &mut self.stamps, self.m);
+            // A fax page is already fitted above the stamp's band.
+            if fax.is_none() {
+                let mut boxes = page_extent(doc, &dict, &contents, media, geo.bbox);
+                boxes.extend(flat.boxes.iter().copied());
+                placement.avoid(&geo, &boxes, self.m);
+            }
             flat
         } else {
             flatten::Flattened::default()
@@ -558,14 +591,18 @@ impl<W: Write> Out<'_, W> {
         imp.flush(&mut self.w)
             .map_err(|e| err(format!("could not be copied ({e})")))?;
 
-        let stamp_bytes = stamp::stamp_content_at(
-            &placement,
-            &geo,
-            open,
-            &flat.content,
-            &mut self.stamps,
-            self.m,
-        );
+        // Flattened form fields sit in the page's own space: on a fax page they go through
+        // the same matrix as its content.
+        let drawn = match fax {
+            Some((m, b)) if !flat.content.is_empty() => {
+                let mut d = fax_prefix(m, b).into_bytes();
+                d.extend_from_slice(&flat.content);
+                d
+            }
+            _ => flat.content.clone(),
+        };
+        let stamp_bytes =
+            stamp::stamp_content_at(&placement, &geo, open, &drawn, &mut self.stamps, self.m);
         let stamp_id = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
@@ -582,11 +619,25 @@ impl<W: Write> Out<'_, W> {
             None => self.q_stream,
         };
         let mut all_contents = vec![Object::Reference(first)];
+        if let Some((m, b)) = fax {
+            // No `q` of its own: the stamp's closing `Q`s undo it with the page's.
+            let prefix = fax_prefix(m, b);
+            let id = self
+                .w
+                .add(&Object::Stream(Stream::new(
+                    Dictionary::new(),
+                    prefix.into_bytes(),
+                )))
+                .map_err(|e| err(format!("could not be written ({e})")))?;
+            all_contents.push(Object::Reference(id));
+        }
         all_contents.extend(contents);
         all_contents.push(Object::Reference(stamp_id));
         if let Some(t) = layer {
-            // The rendered page filled the displayed page: pixels map onto it directly.
-            let (w, h) = geo.shown();
+            // The rendered page filled the displayed page: pixels map onto it directly. On a
+            // fax page that is the record's own page, fitted like its content.
+            let shown_geo = if fax.is_some() { src_geo } else { geo };
+            let (w, h) = shown_geo.shown();
             let frame = textlayer::Frame {
                 left: 0.0,
                 top: h,
@@ -594,10 +645,12 @@ impl<W: Write> Out<'_, W> {
             };
             // Over a shrunk page, the words shrink with the scan they lie on.
             let mut bytes = b"q\n".to_vec();
-            if let Some(shrink) = placement.shrink_matrix(&geo) {
+            if let Some((m, _)) = fax {
+                bytes.extend(stamp::matrix_op(m).into_bytes());
+            } else if let Some(shrink) = placement.shrink_matrix(&geo) {
                 bytes.extend(stamp::matrix_op(shrink).into_bytes());
             }
-            bytes.extend(stamp::matrix_op(geo.display_matrix()).into_bytes());
+            bytes.extend(stamp::matrix_op(shown_geo.display_matrix()).into_bytes());
             bytes.extend(textlayer::content(
                 &t.words,
                 &frame,
@@ -668,7 +721,16 @@ impl<W: Write> Out<'_, W> {
                 && images::orientation_for_turn(t.rotate) == orientation
         });
         let shown = images::shown_size(stored.0, stored.1, orientation);
-        let size = images::page_for(self.plan.paper.size(), shown.0, shown.1);
+        // On a fax a wide picture is laid out on the page turned to landscape, then turned
+        // a quarter to the left with the page (words and all).
+        let fax_turn = self.plan.fax && shown.0 > shown.1;
+        let size = if fax_turn {
+            (FAX_PAGE.1, FAX_PAGE.0)
+        } else if self.plan.fax {
+            FAX_PAGE
+        } else {
+            images::page_for(self.plan.paper.size(), shown.0, shown.1)
+        };
         let img = self.w.add(&Object::Stream(xobj)).map_err(err)?;
         let mut draw = images::placement(size, shown, orientation, IMAGE_MARGIN, "Im0");
         if let Some(t) = layer {
@@ -685,6 +747,11 @@ impl<W: Write> Out<'_, W> {
                 self.m,
             ));
         }
+        let (size, draw) = if fax_turn {
+            (FAX_PAGE, turn_left(draw))
+        } else {
+            (size, draw)
+        };
         let content = self
             .w
             .add(&Object::Stream(Stream::new(Dictionary::new(), draw)))
@@ -807,6 +874,10 @@ struct Importer<'d> {
     queue: Vec<ObjectId>,
     /// The document's named destinations, read on first need.
     names: Option<HashMap<Vec<u8>, Object>>,
+    /// A record being faxed: its pages become Letter portrait, its images grey.
+    fax: bool,
+    /// Where the page being copied moved (fax): its annotations' rectangles move too.
+    annot_matrix: Option<[f32; 6]>,
 }
 
 impl<'d> Importer<'d> {
@@ -817,6 +888,8 @@ impl<'d> Importer<'d> {
             page_ids: HashMap::new(),
             queue: Vec::new(),
             names: None,
+            fax: false,
+            annot_matrix: None,
         }
     }
 
@@ -937,6 +1010,17 @@ impl<'d> Importer<'d> {
             if k == b"Parent" && (d.has_type(b"Page") || d.has_type(b"Pages")) {
                 continue;
             }
+            // An annotation on a page moved for the fax moves with it.
+            if let (b"Rect", Some(m), true) = (k.as_slice(), self.annot_matrix, d.has(b"Subtype")) {
+                if let Some(r) = deref(self.doc, v).and_then(stamp::read_box) {
+                    let moved = extent::transform_rect(m, r);
+                    out.set(
+                        "Rect",
+                        Object::Array(moved.iter().map(|&v| Object::Real(v)).collect()),
+                    );
+                    continue;
+                }
+            }
             out.set(k.clone(), self.convert(w, v));
         }
         out
@@ -950,7 +1034,16 @@ impl<'d> Importer<'d> {
             };
             let doc = self.doc;
             let converted = match doc.get_object(src) {
-                Ok(o) => self.convert(w, o),
+                Ok(o) => {
+                    let gray = match o {
+                        Object::Stream(s) if self.fax => crate::read::gray::gray_pdf_image(doc, s),
+                        _ => None,
+                    };
+                    match gray {
+                        Some(g) => self.convert(w, &Object::Stream(g)),
+                        None => self.convert(w, o),
+                    }
+                }
                 Err(_) => Object::Null,
             };
             // A last check: nothing active may reach the packet.

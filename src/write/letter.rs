@@ -1,18 +1,29 @@
 //! Cover letter: the inventory and packet.toml turn into a letter from the patient to the
-//! second-opinion doctor, written from a minijinja template (templates/cover_letter.txt or
-//! the user's own), as plain UTF-8 text or as a PDF in the packet's font.
+//! second-opinion doctor, written from a minijinja template (templates/cover_letter.txt,
+//! templates/<lang>/cover_letter.txt, or the user's own), as plain UTF-8 text or as a PDF
+//! in the packet's font.
 
 use crate::base::config::{Contact, PacketConfig};
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
+use crate::base::i18n::Lang;
 use crate::base::kind::Kind;
 use crate::base::layout::{Flow, PageLayout, Paper, BODY};
 use crate::read::scan::Inventory;
 use serde::Serialize;
 use std::path::Path;
 
-/// The letter template shipped with medpacket.
+/// The letter template shipped with medpacket (English).
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/cover_letter.txt");
+const TEMPLATE_ES: &str = include_str!("../../templates/es/cover_letter.txt");
+
+/// The shipped letter template of a language, and its path for messages.
+pub fn default_template(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::En => (DEFAULT_TEMPLATE, "templates/cover_letter.txt"),
+        Lang::Es => (TEMPLATE_ES, "templates/es/cover_letter.txt"),
+    }
+}
 
 #[derive(Serialize)]
 struct ContactCtx {
@@ -52,7 +63,7 @@ struct PatientCtx {
 #[derive(Serialize, Clone)]
 struct RecordCtx {
     kind: Kind,
-    kind_label: &'static str,
+    kind_label: String,
     date: Option<String>,
     title: String,
     path: String,
@@ -60,7 +71,7 @@ struct RecordCtx {
 
 #[derive(Serialize)]
 struct SectionCtx {
-    title: &'static str,
+    title: String,
     records: Vec<RecordCtx>,
 }
 
@@ -93,16 +104,20 @@ pub fn letter_text(
     cfg: &PacketConfig,
     today: chrono::NaiveDate,
     template: Option<(&str, &Path)>,
+    lang: Lang,
 ) -> Result<String> {
+    let t = lang.messages();
     let records: Vec<RecordCtx> = crate::plan::packet_order(inv)
         .into_iter()
         .filter_map(|i| inv.files.get(i))
         .map(|f| RecordCtx {
             kind: f.classified.kind,
-            kind_label: f.classified.kind.label(),
-            date: f.classified.date.map(|d| d.to_string()),
-            title: if f.classified.title.trim().is_empty() {
-                f.classified.kind.label().to_string()
+            kind_label: t.kind_label(f.classified.kind).to_string(),
+            date: f.classified.date.map(|d| t.date_short(d)),
+            title: if f.classified.title.trim().is_empty()
+                || f.classified.title == f.classified.kind.label()
+            {
+                t.kind_label(f.classified.kind).to_string()
             } else {
                 f.classified.title.clone()
             },
@@ -114,7 +129,7 @@ pub fn letter_text(
         .filter_map(|&k| {
             let rs: Vec<RecordCtx> = records.iter().filter(|r| r.kind == k).cloned().collect();
             (!rs.is_empty()).then_some(SectionCtx {
-                title: k.section_title(),
+                title: t.section_title(k).to_string(),
                 records: rs,
             })
         })
@@ -122,19 +137,19 @@ pub fn letter_text(
     let p = &cfg.patient;
     let mut contact = Vec::new();
     if let Some(v) = nonempty(&p.phone) {
-        contact.push(format!("by phone at {v}"));
+        contact.push(t.f("letter.by_phone", &[("v", &v)]));
     }
     if let Some(v) = nonempty(&p.email) {
-        contact.push(format!("by e-mail at {v}"));
+        contact.push(t.f("letter.by_email", &[("v", &v)]));
     }
     if let Some(v) = nonempty(&p.address) {
-        contact.push(format!("by post at {v}"));
+        contact.push(t.f("letter.by_post", &[("v", &v)]));
     }
     let ctx = LetterCtx {
-        date: today.format("%B %-d, %Y").to_string(),
+        date: t.date_long(today),
         patient: PatientCtx {
             name: p.name.trim().to_string(),
-            date_of_birth: p.date_of_birth.map(|d| d.to_string()),
+            date_of_birth: p.date_of_birth.map(|d| t.date_short(d)),
             phone: nonempty(&p.phone),
             email: nonempty(&p.email),
             address: nonempty(&p.address),
@@ -158,10 +173,10 @@ pub fn letter_text(
     };
     let (source, path) = match template {
         Some((t, p)) => (t, p.to_path_buf()),
-        None => (
-            DEFAULT_TEMPLATE,
-            Path::new("templates/cover_letter.txt").to_path_buf(),
-        ),
+        None => {
+            let (text, name) = default_template(lang);
+            (text, Path::new(name).to_path_buf())
+        }
     };
     let mut env = minijinja::Environment::new();
     let syntax = minijinja::syntax::SyntaxConfig::builder()
@@ -201,8 +216,10 @@ pub fn letter_text(
     Ok(out)
 }
 
-/// The letter's pages: each line of the text, wrapped, with its leading spaces kept.
-pub fn layout(m: &Metrics, paper: Paper, text: &str) -> Vec<PageLayout> {
+/// The letter's pages: each line of the text, wrapped, with its leading spaces kept; the
+/// subject line (after the language's "Re: ") in bold.
+pub fn layout(m: &Metrics, paper: Paper, text: &str, lang: Lang) -> Vec<PageLayout> {
+    let subject = lang.messages().t("letter.subject_prefix");
     let mut f = Flow::new(m, paper);
     for line in text.lines() {
         if line.trim().is_empty() {
@@ -211,7 +228,7 @@ pub fn layout(m: &Metrics, paper: Paper, text: &str) -> Vec<PageLayout> {
         }
         let indent_chars = line.len() - line.trim_start().len();
         let indent = (indent_chars as f32 * m.width(" ", BODY)).min(120.0);
-        let bold = line.starts_with("Re: ");
+        let bold = line.starts_with(subject);
         f.paragraph(line.trim_start(), BODY + 0.5, bold, indent);
     }
     f.finish()
@@ -223,15 +240,16 @@ pub fn letter_pdf(
     paper: Paper,
     patient: &str,
     at: chrono::DateTime<chrono::Utc>,
+    lang: Lang,
 ) -> Result<Vec<u8>> {
     let m =
         Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
-    let pages = layout(m, paper, text);
+    let pages = layout(m, paper, text, lang);
     let version = format!("medpacket {}", env!("CARGO_PKG_VERSION"));
     let mut info = lopdf::Dictionary::new();
     info.set(
         "Title",
-        crate::write::stamp::text(&format!("Cover letter — {patient}")),
+        crate::write::stamp::text(&lang.messages().f("info.letter_title", &[("name", patient)])),
     );
     info.set("Author", crate::write::stamp::text(patient));
     info.set("Creator", crate::write::stamp::text(&version));

@@ -1,11 +1,13 @@
 //! Write: the plan, the generated pages and the source files turn into the packet —
-//! pages copied and stamped (with the text layer of scanned pages), the outline, the PDF writer and its encryption, the cover
+//! pages copied and stamped (with the text layer of scanned pages, or fitted to Letter
+//! portrait for a fax), the outline, the PDF writer and its encryption, the cover
 //! letter, the ZIP bundle — and `emit`, the only code that writes files.
 
 pub mod assemble;
 pub mod bundle;
 pub mod emit;
 pub mod extent;
+pub mod fax;
 pub mod flatten;
 pub mod letter;
 pub mod paint;

@@ -25,7 +25,7 @@ pub struct Rendered {
 
 /// Paints every generated page of the plan; checks the index came out as long as planned.
 pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
-    let index_pages = index::layout(m, plan.paper, &plan.index_rows());
+    let index_pages = index::layout(m, plan.paper, &plan.index_rows(), plan.lang.messages());
     if index_pages.len() != plan.index.count as usize {
         return Err(Error::Internal(format!(
             "the index needed {} page(s) but the plan reserved {}",
@@ -44,10 +44,17 @@ pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
     let mut links = Vec::new();
     // Pages are painted from owned layouts, so their text moves rather than copies
     // (the index of a large packet holds thousands of rows).
+    let fax = plan.fax;
     let mut push = |layouts: Vec<PageLayout>, first: u32, size: (f32, f32)| {
         for (i, mut l) in layouts.into_iter().enumerate() {
             links.push(std::mem::take(&mut l.links));
-            pages.push(paint(l, size, &font_id));
+            if fax {
+                // A fax machine prints grey text as dots: every line and letter in black.
+                for r in &mut l.runs {
+                    r.gray = 0.0;
+                }
+            }
+            pages.push(paint(l, size, &font_id, fax));
             packet_pages.push(first + i as u32);
         }
     };
@@ -108,7 +115,7 @@ pub fn pdf_from_layouts(
     let size = paper.size();
     let pages = layouts
         .iter()
-        .map(|l| paint(l.clone(), size, &font_id))
+        .map(|l| paint(l.clone(), size, &font_id, false))
         .collect();
     doc.with_pages(pages);
     let bytes = save(&doc);
@@ -139,11 +146,15 @@ fn gray(v: f32) -> Color {
     })
 }
 
-fn paint(l: PageLayout, size: (f32, f32), font: &FontId) -> PdfPage {
+/// Paints one laid-out page; `black` draws lines in black rather than grey (for fax).
+fn paint(l: PageLayout, size: (f32, f32), font: &FontId, black: bool) -> PdfPage {
     let mut ops = Vec::new();
+    let line_gray = if black { 0.0 } else { 0.55 };
     for s in &l.shapes {
         ops.push(Op::SaveGraphicsState);
-        ops.push(Op::SetOutlineColor { col: gray(0.55) });
+        ops.push(Op::SetOutlineColor {
+            col: gray(line_gray),
+        });
         match s {
             Shape::Line {
                 x1,

@@ -95,8 +95,10 @@ pub(super) fn read_ahead(
         if !gate.admit(size) {
             return;
         }
-        let ready = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_one(item, inv)))
-            .unwrap_or_else(|_| Err(internal_error_in(&item.rel)));
+        let ready = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_one(item, inv, plan.fax)
+        }))
+        .unwrap_or_else(|_| Err(internal_error_in(&item.rel)));
         if tx.send(ready).is_err() {
             return;
         }
@@ -104,7 +106,8 @@ pub(super) fn read_ahead(
 }
 
 /// One document's bytes, re-checked and prepared for the writer.
-pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory) -> Result<Ready> {
+/// With `fax`, pictures are turned grey.
+pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> Result<Ready> {
     let f = inv
         .files
         .get(item.file)
@@ -132,7 +135,14 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory) -> Result<Read
             Ready::Image {
                 stored: (info.width, info.height),
                 orientation: info.orientation,
-                xobj: images::jpeg_xobject(bytes, &info),
+                xobj: if fax && info.components != 1 {
+                    crate::read::gray::gray_jpeg(&bytes).map_err(|e| Error::Source {
+                        path: f.rel.clone(),
+                        message: format!("could not be turned grey for the fax ({e})"),
+                    })?
+                } else {
+                    images::jpeg_xobject(bytes, &info)
+                },
             }
         }
         Body::Png => {
@@ -144,7 +154,11 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory) -> Result<Read
             Ready::Image {
                 stored: (r.width, r.height),
                 orientation: 1,
-                xobj: images::raster_xobject(&r),
+                xobj: if fax {
+                    crate::read::gray::gray_raster(&r)
+                } else {
+                    images::raster_xobject(&r)
+                },
             }
         }
         Body::Tiff => Ready::Bytes(crate::read::scan::read_content(f)?),

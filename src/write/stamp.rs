@@ -15,15 +15,21 @@ const SIZE: f32 = 7.5;
 /// Distance of the stamp's baseline from the bottom edge of the displayed page.
 const BASELINE: f32 = 16.0;
 
-/// The footer text of packet page `page`.
+/// The footer text of packet page `page`, in the packet's language.
 pub fn stamp_text(plan: &Plan, page: u32) -> String {
+    let t = plan.lang.messages();
     let dob = plan
         .date_of_birth
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| "not given".to_string());
-    format!(
-        "{} · DOB {} · Page {} of {}",
-        plan.patient_name, dob, page, plan.total_pages
+        .map(|d| t.date_short(d))
+        .unwrap_or_else(|| t.t("stamp.no_dob").to_string());
+    t.f(
+        "stamp.text",
+        &[
+            ("name", &plan.patient_name),
+            ("dob", &dob),
+            ("i", &page.to_string()),
+            ("n", &plan.total_pages.to_string()),
+        ],
     )
 }
 
@@ -215,6 +221,9 @@ pub struct Placement {
     pub baseline: f32,
     /// The factor the page's content is shrunk by toward its top, when it had to be.
     pub scale: Option<f32>,
+    /// The stamp's grey (`g` operand): grey on paper, black on a fax (a fax machine prints
+    /// grey as scattered dots).
+    pub gray: &'static str,
 }
 
 /// Smallest factor a page's content is shrunk by to keep it from under the stamp.
@@ -232,6 +241,7 @@ impl Placement {
             size,
             baseline: BASELINE,
             scale: None,
+            gray: if plan.fax { "0" } else { "0.3" },
         }
     }
 
@@ -362,9 +372,10 @@ pub fn stamp_content_at(
     }
     out.extend(
         format!(
-            "q {} BT /{STAMP_FONT} {} Tf 0.3 g {} {} Td <{hex}> Tj ET Q\n",
+            "q {} BT /{STAMP_FONT} {} Tf {} g {} {} Td <{hex}> Tj ET Q\n",
             matrix_op(c).trim_end(),
             num(p.size),
+            p.gray,
             num(p.x),
             num(p.baseline),
         )
@@ -401,19 +412,17 @@ pub fn pdf_date(t: chrono::DateTime<chrono::Utc>) -> Object {
 
 /// The document information dictionary.
 pub fn info(plan: &Plan) -> Dictionary {
+    let t = plan.lang.messages();
     let version = format!("medpacket {}", env!("CARGO_PKG_VERSION"));
     let mut d = Dictionary::new();
     d.set(
         "Title",
-        text(&format!("Second-opinion packet — {}", plan.patient_name)),
+        text(&t.f("info.title", &[("name", &plan.patient_name)])),
     );
     d.set("Author", text(&plan.patient_name));
     d.set(
         "Subject",
-        text(&format!(
-            "Medical records for a second opinion ({})",
-            plan.packet_id
-        )),
+        text(&t.f("info.subject", &[("id", &plan.packet_id)])),
     );
     d.set("Creator", text(&version));
     d.set("Producer", text(&version));
@@ -434,11 +443,12 @@ pub struct OutlineEntry {
 /// The outline: Cover, Index, Questions (and medication list), then one entry per
 /// section with one child per document.
 pub fn outline(plan: &Plan) -> Vec<OutlineEntry> {
+    let t = plan.lang.messages();
     let mut out: Vec<OutlineEntry> = plan
         .parts
         .iter()
         .map(|p| OutlineEntry {
-            title: p.name.to_string(),
+            title: p.title.clone(),
             page: p.first_page,
             children: Vec::new(),
         })
@@ -448,12 +458,17 @@ pub fn outline(plan: &Plan) -> Vec<OutlineEntry> {
             .iter()
             .filter_map(|&i| plan.items.get(i))
             .map(|it| OutlineEntry {
-                title: format!(
-                    "{} — {}",
-                    it.date
-                        .map(|d| d.format("%Y-%m-%d").to_string())
-                        .unwrap_or_else(|| "undated".into()),
-                    it.title
+                title: t.f(
+                    "outline.document",
+                    &[
+                        (
+                            "date",
+                            &it.date
+                                .map(|d| t.date_short(d))
+                                .unwrap_or_else(|| t.t("index.undated").into()),
+                        ),
+                        ("title", &it.title),
+                    ],
                 ),
                 page: it.first_page,
                 children: Vec::new(),
@@ -461,7 +476,7 @@ pub fn outline(plan: &Plan) -> Vec<OutlineEntry> {
             .collect();
         let page = children.first().map(|c| c.page).unwrap_or(1);
         out.push(OutlineEntry {
-            title: kind.section_title().to_string(),
+            title: t.section_title(kind).to_string(),
             page,
             children,
         });

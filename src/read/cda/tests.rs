@@ -331,7 +331,14 @@ fn deeply_nested_lists_and_wide_tables_stay_on_the_page_with_every_word() {
     let cda = read("deep.xml", doc("", &body).as_bytes())
         .expect("reads")
         .cda;
-    let pages = crate::render::cda::layout(m, Paper::Letter, "deep.xml", "Deep", &cda);
+    let pages = crate::render::cda::layout(
+        m,
+        Paper::Letter,
+        "deep.xml",
+        "Deep",
+        &cda,
+        crate::base::i18n::Lang::En.messages(),
+    );
     let (w, _) = Paper::Letter.size();
     let all: Vec<&crate::base::layout::Run> = pages.iter().flat_map(|p| &p.runs).collect();
     for r in &all {

@@ -1,0 +1,487 @@
+//! Identifiers: the text of one page turns into the identifiers on it that a patient may
+//! not want to send — US Social Security numbers and labelled insurance member IDs
+//! (Medicare's MBI form with or without a label) — each kept only masked to its last
+//! four characters. The labels are data in `templates/identifiers.toml`.
+
+use aho_corasick::AhoCorasick;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const IDENTIFIERS_TOML: &str = include_str!("../../templates/identifiers.toml");
+
+/// What an identifier is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum IdKind {
+    Ssn,
+    Medicare,
+    MemberId,
+}
+
+/// One identifier found on a page, masked: the full number is never kept (nor cached).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Finding {
+    /// 1-based page of the file.
+    pub page: u32,
+    pub kind: IdKind,
+    /// The last four characters.
+    pub last4: String,
+}
+
+impl Finding {
+    /// What was found, for a warning: "US Social Security number ***-**-6789".
+    pub fn what(&self) -> String {
+        match self.kind {
+            IdKind::Ssn => format!("US Social Security number ***-**-{}", self.last4),
+            IdKind::Medicare => format!("Medicare number (MBI) ****{}", self.last4),
+            IdKind::MemberId => format!("insurance member ID ****{}", self.last4),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelsFile {
+    ssn_labels: Vec<String>,
+    other_labels: Vec<String>,
+    member_labels: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Label {
+    Ssn,
+    Other,
+    Member,
+}
+
+struct Labels {
+    ac: AhoCorasick,
+    what: Vec<Label>,
+}
+
+fn labels() -> Option<&'static Labels> {
+    static L: OnceLock<Option<Labels>> = OnceLock::new();
+    L.get_or_init(|| {
+        let f: LabelsFile = toml::from_str(IDENTIFIERS_TOML).ok()?;
+        let mut pats = Vec::new();
+        let mut what = Vec::new();
+        for (list, l) in [
+            (f.ssn_labels, Label::Ssn),
+            (f.other_labels, Label::Other),
+            (f.member_labels, Label::Member),
+        ] {
+            for p in list {
+                pats.push(p);
+                what.push(l);
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&pats)
+            .ok()?;
+        Some(Labels { ac, what })
+    })
+    .as_ref()
+}
+
+/// A label found in the text: its kind and where it ends.
+struct Hit {
+    label: Label,
+    end: usize,
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Labels standing as whole words (not "tel" inside "hotel").
+fn label_hits(text: &str) -> Vec<Hit> {
+    let Some(l) = labels() else {
+        return Vec::new();
+    };
+    l.ac.find_iter(text)
+        .filter(|m| {
+            let before = text[..m.start()].chars().next_back();
+            let pat_last = text[..m.end()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            let glued_before = before.is_some_and(is_word);
+            let glued_after = pat_last.is_some_and(is_word) && after.is_some_and(is_word);
+            !glued_before && !glued_after
+        })
+        .map(|m| Hit {
+            label: l.what[m.pattern().as_usize()],
+            end: m.end(),
+        })
+        .collect()
+}
+
+/// How far before a number its label may stand (bytes).
+const LABEL_REACH: usize = 40;
+
+/// The label nearest before byte `at`, within reach.
+fn label_before(hits: &[Hit], at: usize) -> Option<Label> {
+    hits.iter()
+        .filter(|h| h.end <= at && at - h.end <= LABEL_REACH)
+        .max_by_key(|h| h.end)
+        .map(|h| h.label)
+}
+
+/// True for an area, group and serial the Social Security Administration can issue.
+pub fn valid_ssn(area: u32, group: u32, serial: u32) -> bool {
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
+    let s = b.get(at..at + n)?;
+    if !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(s).ok()?.parse().ok()
+}
+
+/// Does a number end at `end` (no digit, and no "-digit" or "/digit" continuing it)?
+fn ends_clean(b: &[u8], end: usize) -> bool {
+    match b.get(end) {
+        Some(c) if c.is_ascii_alphanumeric() => false,
+        Some(b'-' | b'/' | b'.') => !b.get(end + 1).is_some_and(u8::is_ascii_digit),
+        _ => true,
+    }
+}
+
+/// Does a number start cleanly at `at` (not inside a longer number, phone or date)?
+fn starts_clean(b: &[u8], at: usize) -> bool {
+    if at == 0 {
+        return true;
+    }
+    let prev = b[at - 1];
+    if prev.is_ascii_alphanumeric() || prev == b'+' {
+        return false;
+    }
+    if matches!(prev, b'-' | b'/' | b'.') {
+        return !(at >= 2 && b[at - 2].is_ascii_digit());
+    }
+    true
+}
+
+/// Social Security numbers: `123-45-6789` anywhere (unless labelled as something else);
+/// `123 45 6789` and `123456789` only after an SSN label.
+fn find_ssns(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || !starts_clean(b, i) {
+            i += 1;
+            continue;
+        }
+        let label = label_before(hits, i);
+        let mut found = None;
+        if let (Some(area), Some(sep)) = (digits(b, i, 3), b.get(i + 3).copied()) {
+            if matches!(sep, b'-' | b' ') && b.get(i + 6) == Some(&sep) {
+                if let (Some(group), Some(serial)) = (digits(b, i + 4, 2), digits(b, i + 7, 4)) {
+                    let labelled_ok = match sep {
+                        b'-' => label != Some(Label::Other) && label != Some(Label::Member),
+                        _ => label == Some(Label::Ssn),
+                    };
+                    if ends_clean(b, i + 11) && labelled_ok && valid_ssn(area, group, serial) {
+                        found = Some((i + 11, serial));
+                    }
+                }
+            }
+        }
+        if found.is_none() && label == Some(Label::Ssn) {
+            if let (Some(area), Some(group), Some(serial)) =
+                (digits(b, i, 3), digits(b, i + 3, 2), digits(b, i + 5, 4))
+            {
+                if ends_clean(b, i + 9) && valid_ssn(area, group, serial) {
+                    found = Some((i + 9, serial));
+                }
+            }
+        }
+        match found {
+            Some((end, serial)) => {
+                out.push((IdKind::Ssn, format!("{serial:04}"), i..end));
+                i = end;
+            }
+            None => {
+                // Skip the rest of this run of digits.
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+/// True for a Medicare Beneficiary Identifier: 11 characters, digits and letters in
+/// fixed places, never the letters S, L, O, I, B or Z.
+pub fn is_mbi(s: &str) -> bool {
+    let c: Vec<char> = s.chars().filter(|&c| c != '-').collect();
+    if c.len() != 11 {
+        return false;
+    }
+    let letter = |ch: char| ch.is_ascii_uppercase() && !"SLOIBZ".contains(ch);
+    let num = |ch: char| ch.is_ascii_digit();
+    let either = |ch: char| letter(ch) || num(ch);
+    let pattern: [&dyn Fn(char) -> bool; 11] = [
+        &|ch| ch.is_ascii_digit() && ch != '0',
+        &letter,
+        &either,
+        &num,
+        &letter,
+        &either,
+        &num,
+        &letter,
+        &letter,
+        &num,
+        &num,
+    ];
+    c.iter().zip(pattern.iter()).all(|(&ch, f)| f(ch))
+}
+
+/// Tokens of letters, digits and dashes.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|t| !t.trim_matches('-').is_empty())
+}
+
+/// The byte range of `part`, a slice of `text`, within `text`.
+fn range_in(text: &str, part: &str) -> std::ops::Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    start..start + part.len()
+}
+
+/// An identifier found: its kind, last four characters and where it stands.
+type Raw = (IdKind, String, std::ops::Range<usize>);
+
+fn last4(s: &str) -> String {
+    let alnum: Vec<char> = s.chars().filter(char::is_ascii_alphanumeric).collect();
+    alnum[alnum.len().saturating_sub(4)..].iter().collect()
+}
+
+/// Member IDs after a member label, and MBIs anywhere.
+fn find_member_ids(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
+    for tok in tokens(text) {
+        let tok = tok.trim_matches('-');
+        if is_mbi(tok) && (tok.len() == 11 || tok.len() == 13) {
+            out.push((IdKind::Medicare, last4(tok), range_in(text, tok)));
+        }
+    }
+    for h in hits.iter().filter(|h| h.label == Label::Member) {
+        // The ID follows the label after separators ("Member ID: ", "Policy # ", "No.").
+        let rest = &text[h.end..];
+        let rest = rest.trim_start_matches([' ', '\t', ':', '#', '.']);
+        let rest = rest
+            .strip_prefix("No.")
+            .or_else(|| rest.strip_prefix("no."))
+            .unwrap_or(rest)
+            .trim_start_matches([' ', '\t', ':', '#']);
+        let id: &str = rest
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .next()
+            .unwrap_or("")
+            .trim_matches('-');
+        let alnum = id.chars().filter(char::is_ascii_alphanumeric).count();
+        let nums = id.chars().filter(char::is_ascii_digit).count();
+        if (5..=20).contains(&alnum) && nums >= 3 {
+            let kind = if is_mbi(id) {
+                IdKind::Medicare
+            } else {
+                IdKind::MemberId
+            };
+            out.push((kind, last4(id), range_in(text, id)));
+        }
+    }
+}
+
+fn find_raw(text: &str) -> Vec<Raw> {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let hits = label_hits(text);
+    let mut raw = Vec::new();
+    find_ssns(text, &hits, &mut raw);
+    find_member_ids(text, &hits, &mut raw);
+    raw
+}
+
+/// `text` with every identifier in it masked but for its last four characters
+/// (`***-**-6789`), for anything medpacket prints that quotes a record (evidence, titles).
+pub fn mask(text: &str) -> String {
+    let mut raw = find_raw(text);
+    if raw.is_empty() {
+        return text.to_string();
+    }
+    raw.sort_by_key(|r| r.2.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (_, _, range) in raw {
+        if range.start < at || range.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        let part = &text[range.clone()];
+        let keep_from = part
+            .char_indices()
+            .filter(|(_, c)| c.is_ascii_alphanumeric())
+            .map(|(i, _)| i)
+            .rev()
+            .nth(3)
+            .unwrap_or(0);
+        for (i, c) in part.char_indices() {
+            out.push(if i < keep_from && c.is_ascii_alphanumeric() {
+                '*'
+            } else {
+                c
+            });
+        }
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The identifiers on one page of text (page numbers are 1-based), each once. OCR calls
+/// this for the text it reads, as the scan does for a PDF page's text layer.
+pub fn find(page: u32, text: &str) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for (kind, last4, _) in find_raw(text) {
+        // One finding per number: a member ID that is also an MBI or SSN is one number.
+        if let Some(f) = out.iter_mut().find(|f| f.last4 == last4) {
+            f.kind = f.kind.min(kind);
+            continue;
+        }
+        out.push(Finding { page, kind, last4 });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(IdKind, String)> {
+        find(1, text)
+            .into_iter()
+            .map(|f| (f.kind, f.last4))
+            .collect()
+    }
+
+    #[test]
+    fn ssn_ranges_follow_the_issuing_rules() {
+        let cases = [
+            ((512, 48, 3391), true),
+            ((1, 1, 1), true),
+            ((899, 99, 9999), true),
+            ((0, 48, 3391), false),
+            ((666, 48, 3391), false),
+            ((900, 48, 3391), false),
+            ((987, 65, 4321), false),
+            ((512, 0, 3391), false),
+            ((512, 48, 0), false),
+        ];
+        for ((a, g, s), want) in cases {
+            assert_eq!(valid_ssn(a, g, s), want, "{a:03}-{g:02}-{s:04}");
+        }
+    }
+
+    #[test]
+    fn ssns_are_found_in_their_written_forms_and_not_in_other_numbers() {
+        let ssn = |l: &str| vec![(IdKind::Ssn, l.to_string())];
+        let none: Vec<(IdKind, String)> = Vec::new();
+        let cases: Vec<(&str, Vec<(IdKind, String)>)> = vec![
+            // Dashed: found with or without a label.
+            ("SSN: 512-48-3391", ssn("3391")),
+            ("Patient 512-48-3391 seen today", ssn("3391")),
+            ("Social Security No. 512-48-3391.", ssn("3391")),
+            // Spaces or none: only after an SSN label.
+            ("SSN 512 48 3391", ssn("3391")),
+            ("Soc Sec #: 512483391", ssn("3391")),
+            ("Seguro Social: 512-48-3391", ssn("3391")),
+            ("Total 512 48 3391", none.clone()),
+            ("Ref 512483391", none.clone()),
+            // Invalid ranges.
+            ("SSN: 000-48-3391", none.clone()),
+            ("SSN: 666-48-3391", none.clone()),
+            ("SSN: 912-48-3391", none.clone()),
+            ("SSN: 512-00-3391", none.clone()),
+            ("SSN: 512-48-0000", none.clone()),
+            // Dates, phone numbers and record numbers.
+            ("Date of Service: 03-14-2025", none.clone()),
+            ("Collected 2025-03-14", none.clone()),
+            ("Phone: 555-123-4567", none.clone()),
+            ("Call (555) 123-4567 or +1-512-48-3391", none.clone()),
+            ("MRN: 512-48-3391", none.clone()),
+            ("Medical record number 512483391", none.clone()),
+            ("Account 512-48-3391", none.clone()),
+            ("Order 1512-48-33910", none.clone()),
+            ("Lot 512-48-33911", none.clone()),
+            ("12/512-48-3391", none.clone()),
+            ("Fax: 512 484 3391", none.clone()),
+            // A label far from the number does not reach it.
+            (
+                "SSN on file. The patient reported the following results: 512 48 3391",
+                none.clone(),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(kinds(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn member_ids_need_a_label_and_mbis_are_recognised_by_form() {
+        let cases: Vec<(&str, Vec<(IdKind, &str)>)> = vec![
+            ("Member ID: XJH48213377", vec![(IdKind::MemberId, "3377")]),
+            ("Subscriber ID W123456789", vec![(IdKind::MemberId, "6789")]),
+            ("Policy # 88-4410-2291", vec![(IdKind::MemberId, "2291")]),
+            ("Policy No. ABC778812", vec![(IdKind::MemberId, "8812")]),
+            (
+                "Número de afiliado: 77120044",
+                vec![(IdKind::MemberId, "0044")],
+            ),
+            ("Medicare: 1EG4-TE5-MK73", vec![(IdKind::Medicare, "MK73")]),
+            ("Member ID 1EG4TE5MK73", vec![(IdKind::Medicare, "MK73")]),
+            // Not an ID: no label, too short, no digits, or an MBI with a forbidden letter.
+            ("Specimen XJH48213377", vec![]),
+            ("Member ID: pending", vec![]),
+            ("Member ID: 12", vec![]),
+            ("1SG4-TE5-MK73", vec![]),
+            ("Remember identification 123456", vec![]),
+        ];
+        for (text, want) in cases {
+            let want: Vec<(IdKind, String)> =
+                want.into_iter().map(|(k, l)| (k, l.to_string())).collect();
+            assert_eq!(kinds(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn masking_keeps_the_text_and_the_last_four() {
+        let cases = [
+            ("SSN: 512-48-3391 on file", "SSN: ***-**-3391 on file"),
+            ("Member ID: XJH48213377.", "Member ID: *******3377."),
+            ("Medicare 1EG4-TE5-MK73", "Medicare ****-***-MK73"),
+            ("Phone: 555-123-4567", "Phone: 555-123-4567"),
+            ("no numbers", "no numbers"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(mask(text), want);
+        }
+    }
+
+    #[test]
+    fn findings_never_hold_the_full_number() {
+        let text = "SSN: 512-48-3391\nMember ID: XJH48213377";
+        for f in find(3, text) {
+            assert_eq!(f.page, 3);
+            let what = f.what();
+            assert!(
+                !what.contains("512-48") && !what.contains("XJH4821"),
+                "{what}"
+            );
+            assert!(what.ends_with(&f.last4), "{what}");
+        }
+    }
+}
