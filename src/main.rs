@@ -1,12 +1,42 @@
 //! The medpacket command: parse arguments, run the library, print, and exit with the
 //! codes of SPEC.md (0 ok, 1 not ready / mismatch, 2 error).
 
+// Standard output goes through `out`, so a reader that stops early (`| head`) ends the
+// program quietly instead of making `println!` panic.
+macro_rules! println {
+    ($($arg:tt)*) => {
+        out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! print {
+    ($($arg:tt)*) => {
+        out(&format!($($arg)*))
+    };
+}
+
 mod cli;
 
 use clap::Parser;
 use cli::{Cli, Command};
 use std::io::IsTerminal;
 use std::process::ExitCode;
+
+/// Writes to standard output. When the reader has gone (a closed pipe) there is no one to
+/// tell anything more: the work is done, so the program ends quietly.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("medpacket: cannot write to standard output ({e})");
+        std::process::exit(2);
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -434,3 +434,20 @@ fn index_source_column_showed_the_path_even_when_packet_toml_named_the_source() 
         assert!(text.contains("Lakeside Pathology Lab"), "{text}");
     }
 }
+
+#[test]
+fn output_into_a_pipe_closed_early_made_medpacket_panic() {
+    // `medpacket scan DIR | head -1`: the reader goes away before medpacket writes.
+    let mut child = medpacket()
+        .args(["scan", "--json"])
+        .arg(sample_records_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
