@@ -26,11 +26,12 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
     enc.finish().unwrap_or_default()
 }
 
-/// How many `q` (save) operators a content stream leaves open at its end. Strings,
-/// comments and inline image data are skipped, so only real operators count.
-pub fn unclosed_saves(c: &[u8]) -> usize {
+/// Calls `f` with every operator of a content stream, in order. Strings, comments and
+/// inline image data (`ID` up to a whitespace-delimited `EI`) are skipped, so only real
+/// operators are seen; operands are passed over too (names, numbers and the like are seen
+/// as words, which callers ignore).
+pub fn for_each_operator(c: &[u8], mut f: impl FnMut(&[u8])) {
     let delim = |b: u8| b"()<>[]{}/%".contains(&b) || b.is_ascii_whitespace() || b == 0;
-    let mut depth = 0usize;
     let mut i = 0usize;
     while let Some(&b) = c.get(i) {
         match b {
@@ -69,28 +70,35 @@ pub fn unclosed_saves(c: &[u8]) -> usize {
                 while c.get(i).is_some_and(|&b| !delim(b)) {
                     i += 1;
                 }
-                match c.get(start..i).unwrap_or(b"") {
-                    b"q" => depth += 1,
-                    b"Q" => depth = depth.saturating_sub(1),
-                    b"ID" => {
-                        // inline image data runs to a whitespace-delimited EI
-                        i += 1;
-                        while i < c.len() {
-                            let ei = c.get(i..i + 2) == Some(&b"EI"[..])
-                                && i > 0
-                                && c.get(i - 1).is_some_and(|b| b.is_ascii_whitespace())
-                                && c.get(i + 2).is_none_or(|&b| delim(b));
-                            if ei {
-                                i += 2;
-                                break;
-                            }
-                            i += 1;
+                let word = c.get(start..i).unwrap_or(b"");
+                f(word);
+                if word == b"ID" {
+                    // Inline image data runs to a whitespace-delimited EI.
+                    i += 1;
+                    while i < c.len() {
+                        let ei = c.get(i..i + 2) == Some(&b"EI"[..])
+                            && c.get(i.wrapping_sub(1))
+                                .is_some_and(u8::is_ascii_whitespace)
+                            && c.get(i + 2).is_none_or(|&b| delim(b));
+                        if ei {
+                            i += 2;
+                            break;
                         }
+                        i += 1;
                     }
-                    _ => {}
                 }
             }
         }
     }
+}
+
+/// How many `q` (save) operators a content stream leaves open at its end.
+pub fn unclosed_saves(c: &[u8]) -> usize {
+    let mut depth = 0usize;
+    for_each_operator(c, |op| match op {
+        b"q" => depth += 1,
+        b"Q" => depth = depth.saturating_sub(1),
+        _ => {}
+    });
     depth
 }

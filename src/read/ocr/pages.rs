@@ -104,72 +104,16 @@ struct Ops {
     inline_image: bool,
 }
 
-/// Finds the operators that matter in a content stream, skipping strings, comments and
-/// inline image data.
+/// Finds the operators that matter in a content stream (strings, comments and inline
+/// image data skipped).
 fn operators(c: &[u8]) -> Ops {
-    let delim = |b: u8| b"()<>[]{}/%".contains(&b) || b.is_ascii_whitespace() || b == 0;
     let mut ops = Ops::default();
-    let mut i = 0usize;
-    while let Some(&b) = c.get(i) {
-        match b {
-            b'%' => {
-                while c.get(i).is_some_and(|&b| b != b'\n' && b != b'\r') {
-                    i += 1;
-                }
-            }
-            b'(' => {
-                let mut nest = 0usize;
-                while let Some(&b) = c.get(i) {
-                    match b {
-                        b'\\' => i += 1,
-                        b'(' => nest += 1,
-                        b')' => {
-                            nest = nest.saturating_sub(1);
-                            if nest == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'<' if c.get(i + 1) != Some(&b'<') => {
-                while c.get(i).is_some_and(|&b| b != b'>') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b if delim(b) => i += 1,
-            _ => {
-                let start = i;
-                while c.get(i).is_some_and(|&b| !delim(b)) {
-                    i += 1;
-                }
-                match c.get(start..i).unwrap_or(b"") {
-                    b"Tj" | b"TJ" | b"'" | b"\"" => ops.text = true,
-                    b"Do" => ops.draws_xobject = true,
-                    b"ID" => {
-                        ops.inline_image = true;
-                        i += 1;
-                        while i < c.len() {
-                            let ei = c.get(i..i + 2) == Some(&b"EI"[..])
-                                && c.get(i.wrapping_sub(1))
-                                    .is_some_and(u8::is_ascii_whitespace)
-                                && c.get(i + 2).is_none_or(|&b| delim(b));
-                            if ei {
-                                i += 2;
-                                break;
-                            }
-                            i += 1;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
+    crate::base::pdf::for_each_operator(c, |op| match op {
+        b"Tj" | b"TJ" | b"'" | b"\"" => ops.text = true,
+        b"Do" => ops.draws_xobject = true,
+        b"ID" => ops.inline_image = true,
+        _ => {}
+    });
     ops
 }
 
