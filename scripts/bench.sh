@@ -5,7 +5,8 @@
 # medpacket runs cold (an empty cache: every file read and checked) and warm (the cache
 # filled by an earlier build: files only hashed and copied). Prints the median wall time
 # and peak RSS of each, the CPU time (user + system: on a busy machine wall time waits for
-# other programs), and the ratios the targets are stated in.
+# other programs), and the ratios the targets are stated in. medpacket runs with
+# --ocr never: these figures are for packing; scripts/ocr-bench.sh measures OCR.
 # Needs qpdf, poppler-utils, img2pdf and GNU time.
 #
 #   scripts/bench.sh [ROUNDS]          (default 5)
@@ -69,9 +70,9 @@ for c in $cases; do
   shopt -u nullglob
   [ -d "$src.pdfs" ] && pdfs=("$src.pdfs"/*.pdf)
   tools="cold warm pdfunite qpdf cat"
-  read -r W[$c.cold] R[$c.cold] C[$c.cold] < <(run 'rm -rf "$MEDPACKET_CACHE_DIR"' "$bin" build "$src" -o "$work/out.pdf" --force)
-  "$bin" build "$src" -o "$work/out.pdf" --force >/dev/null
-  read -r W[$c.warm] R[$c.warm] C[$c.warm] < <(run : "$bin" build "$src" -o "$work/out.pdf" --force)
+  read -r W[$c.cold] R[$c.cold] C[$c.cold] < <(run 'rm -rf "$MEDPACKET_CACHE_DIR"' "$bin" build "$src" -o "$work/out.pdf" --force --ocr never)
+  "$bin" build "$src" -o "$work/out.pdf" --force --ocr never >/dev/null
+  read -r W[$c.warm] R[$c.warm] C[$c.warm] < <(run : "$bin" build "$src" -o "$work/out.pdf" --force --ocr never)
   read -r W[$c.pdfunite] R[$c.pdfunite] C[$c.pdfunite] < <(run : pdfunite "${pdfs[@]}" "$work/out.pdf")
   read -r W[$c.qpdf] R[$c.qpdf] C[$c.qpdf] < <(run : qpdf --empty --pages "${pdfs[@]}" -- "$work/out.pdf")
   if [ ${#jpgs[@]} -gt 0 ]; then
