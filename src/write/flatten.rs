@@ -6,7 +6,7 @@
 use crate::base::fonts::Metrics;
 use crate::base::pdf::num;
 use crate::write::extent::{transform_rect, Rect};
-use crate::write::stamp::{read_box, PageGeometry, StampFont, STAMP_FONT};
+use crate::write::stamp::{self, read_box, PageGeometry, StampFont, STAMP_FONT};
 use lopdf::{Dictionary, Document, Object};
 
 /// What flattening a page's form fields gives.
@@ -373,13 +373,8 @@ impl TextField<'_> {
         };
         let c = geo.display_matrix();
         let mut s = format!(
-            "q {} {} {} {} {} {} cm BT /{STAMP_FONT} {} Tf 0 g",
-            num(c[0]),
-            num(c[1]),
-            num(c[2]),
-            num(c[3]),
-            num(c[4]),
-            num(c[5]),
+            "q {} cm BT /{STAMP_FONT} {} Tf 0 g",
+            stamp::matrix_words(c),
             num(size)
         );
         let lead = size * 1.15;
@@ -457,13 +452,8 @@ fn draw_mark(mark: char, rect: Rect, turn: i64, font: &mut StampFont, m: &Metric
     let y = (h - size * 0.72) / 2.0;
     let c = geo.display_matrix();
     format!(
-        "q {} {} {} {} {} {} cm BT /{STAMP_FONT} {} Tf 0 g {} {} Td <{}> Tj ET Q\n",
-        num(c[0]),
-        num(c[1]),
-        num(c[2]),
-        num(c[3]),
-        num(c[4]),
-        num(c[5]),
+        "q {} cm BT /{STAMP_FONT} {} Tf 0 g {} {} Td <{}> Tj ET Q\n",
+        stamp::matrix_words(c),
         num(size),
         num(x),
         num(y),

@@ -384,17 +384,14 @@ pub fn stamp_content_at(
     out
 }
 
+/// The six numbers of a matrix as content-stream operands: `a b c d e f`.
+pub fn matrix_words(c: Matrix) -> String {
+    c.map(num).join(" ")
+}
+
 /// `a b c d e f cm` and a line end.
 pub fn matrix_op(c: Matrix) -> String {
-    format!(
-        "{} {} {} {} {} {} cm\n",
-        num(c[0]),
-        num(c[1]),
-        num(c[2]),
-        num(c[3]),
-        num(c[4]),
-        num(c[5]),
-    )
+    format!("{} cm\n", matrix_words(c))
 }
 
 /// A PDF text string (UTF-16 when needed).
