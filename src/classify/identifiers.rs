@@ -217,15 +217,24 @@ fn find_ssns(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
 /// True for a Medicare Beneficiary Identifier: 11 characters, digits and letters in
 /// fixed places, never the letters S, L, O, I, B or Z.
 pub fn is_mbi(s: &str) -> bool {
-    let c: Vec<char> = s.chars().filter(|&c| c != '-').collect();
-    if c.len() != 11 {
+    // The characters without dashes, read as bytes: anything not ASCII fails the pattern.
+    let mut c = [0u8; 11];
+    let mut n = 0;
+    for b in s.bytes().filter(|&b| b != b'-') {
+        if n == c.len() {
+            return false;
+        }
+        c[n] = b;
+        n += 1;
+    }
+    if n != c.len() {
         return false;
     }
-    let letter = |ch: char| ch.is_ascii_uppercase() && !"SLOIBZ".contains(ch);
-    let num = |ch: char| ch.is_ascii_digit();
-    let either = |ch: char| letter(ch) || num(ch);
-    let pattern: [&dyn Fn(char) -> bool; 11] = [
-        &|ch| ch.is_ascii_digit() && ch != '0',
+    let letter = |ch: u8| ch.is_ascii_uppercase() && !b"SLOIBZ".contains(&ch);
+    let num = |ch: u8| ch.is_ascii_digit();
+    let either = |ch: u8| letter(ch) || num(ch);
+    let pattern: [&dyn Fn(u8) -> bool; 11] = [
+        &|ch| ch.is_ascii_digit() && ch != b'0',
         &letter,
         &either,
         &num,
@@ -264,7 +273,7 @@ fn last4(s: &str) -> String {
 fn find_member_ids(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
     for tok in tokens(text) {
         let tok = tok.trim_matches('-');
-        if is_mbi(tok) && (tok.len() == 11 || tok.len() == 13) {
+        if (tok.len() == 11 || tok.len() == 13) && is_mbi(tok) {
             out.push((IdKind::Medicare, last4(tok), range_in(text, tok)));
         }
     }

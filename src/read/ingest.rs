@@ -55,6 +55,9 @@ pub struct Probe {
     pub active: Vec<String>,
     /// Per PDF page: how many graphics states its content leaves saved (for the stamp).
     pub open_saves: Vec<u32>,
+    /// Per PDF page: the boxes its content may cover near the page's edges (bits of
+    /// [`crate::read::extent::Rect`]), for the footer's placement.
+    pub edges: Vec<Vec<[u32; 4]>>,
     /// The clinical document (CDA) this file is, also when it carries an embedded PDF or
     /// image (then `format` is that file's). Never cached: such files are read anew.
     #[serde(skip)]
@@ -275,6 +278,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
     let active = crate::read::sanitize::active_content(&doc, &reachable);
     let mut scanned = Vec::new();
+    let mut edges = Vec::with_capacity(pages.len());
     // Per page: open graphics states, and whether its content has a text object at all.
     let (open_saves, has_text): (Vec<u32>, Vec<bool>) = pages
         .iter()
@@ -298,6 +302,11 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
             };
             if crate::read::ocr::pages::page_is_scanned(&doc, id, &content) {
                 scanned.push(n);
+            }
+            if let Ok(page) = doc.get_dictionary(id) {
+                let known = |c| inflated.get(&c).map(Vec::as_slice);
+                let boxes = crate::read::extent::page_edges(&doc, page, &known);
+                edges.push(boxes.iter().map(crate::read::extent::to_bits).collect());
             }
             (
                 crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32,
@@ -337,6 +346,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         notes,
         active,
         open_saves,
+        edges,
         cda: None,
         scanned,
         identifiers,

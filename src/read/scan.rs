@@ -145,6 +145,10 @@ pub struct SourceFile {
     /// Per PDF page: graphics states its content leaves saved (measured at scan, so the
     /// build does not decompress the pages again).
     pub open_saves: Vec<u32>,
+    /// Per PDF page: the boxes its content may cover near the page's edges, for the
+    /// footer's placement (measured at scan and kept in the cache, so a rebuild does not
+    /// read the pages' content again).
+    pub edges: Vec<Vec<crate::read::extent::Rect>>,
     /// The clinical document (CDA) this file is: its header, sections and medications.
     pub cda: Option<Box<crate::read::cda::Cda>>,
     /// PDF pages (1-based) without a text layer: scans to read.
@@ -606,6 +610,11 @@ impl Collector<'_> {
             notes: probe.notes,
             active: probe.active,
             open_saves: probe.open_saves,
+            edges: probe
+                .edges
+                .iter()
+                .map(|p| p.iter().map(crate::read::extent::from_bits).collect())
+                .collect(),
             cda: probe.cda,
             scanned: probe.scanned,
             ocr: None,
@@ -970,6 +979,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         notes: Vec::new(),
         active: Vec::new(),
         open_saves: Vec::new(),
+        edges: Vec::new(),
         cda: None,
         scanned: Vec::new(),
         ocr: None,

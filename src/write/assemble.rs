@@ -6,11 +6,11 @@
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
 use crate::plan::{Body, Plan};
+use crate::read::extent;
 use crate::read::images;
 use crate::read::ocr::PageText;
 use crate::read::sanitize;
 use crate::read::scan::{sha256_hex, Inventory};
-use crate::write::extent;
 use crate::write::fax::{fax_matrix, fax_prefix, turn_left, FAX_PAGE};
 use crate::write::flatten;
 use crate::write::paint::Rendered;
@@ -120,7 +120,7 @@ pub fn assemble<W: Write>(
                 p,
                 annots,
                 0,
-                false,
+                None,
                 "generated page",
                 None,
             )?;
@@ -159,7 +159,7 @@ pub fn assemble<W: Write>(
                                     p,
                                     Vec::new(),
                                     0,
-                                    false,
+                                    None,
                                     &item.rel,
                                     None,
                                 )?;
@@ -176,13 +176,25 @@ pub fn assemble<W: Write>(
                             for (i, sp) in src_pages.iter().enumerate() {
                                 let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
                                 let read = f.ocr.as_ref().and_then(|r| r.page(i as u32 + 1));
+                                // Measured at scan; read here only if the scan could not.
+                                let measured;
+                                let edges = match f.edges.get(i) {
+                                    Some(e) if f.edges.len() == src_pages.len() => e.as_slice(),
+                                    _ => {
+                                        measured = doc
+                                            .get_dictionary(*sp)
+                                            .map(|d| extent::page_edges(&doc, d, &|_| None))
+                                            .unwrap_or_default();
+                                        measured.as_slice()
+                                    }
+                                };
                                 o.copy_page(
                                     &mut imp,
                                     *sp,
                                     item.first_page + i as u32,
                                     Vec::new(),
                                     open,
-                                    true,
+                                    Some(edges),
                                     &f.rel,
                                     read,
                                 )?;
@@ -372,7 +384,7 @@ impl<W: Write> Out<'_, W> {
         page: u32,
         annots: Vec<Object>,
         open: usize,
-        record: bool,
+        record: Option<&[extent::Rect]>,
         rel: &str,
         read: Option<&PageText>,
     ) -> Result<()> {
@@ -388,7 +400,7 @@ impl<W: Write> Out<'_, W> {
         // Inherited attributes move onto the page itself: it gets a new parent.
         for key in [&b"MediaBox"[..], b"CropBox", b"Rotate", b"Resources"] {
             if !dict.has(key) {
-                if let Some(v) = inherited(doc, &dict, key) {
+                if let Some(v) = extent::inherited(doc, &dict, key).cloned() {
                     dict.set(key, v);
                 }
             }
@@ -407,13 +419,13 @@ impl<W: Write> Out<'_, W> {
             .get(b"MediaBox")
             .ok()
             .and_then(|o| deref(doc, o))
-            .and_then(stamp::read_box)
+            .and_then(extent::read_box)
             .unwrap_or([0.0, 0.0, 612.0, 792.0]);
         let crop = dict
             .get(b"CropBox")
             .ok()
             .and_then(|o| deref(doc, o))
-            .and_then(stamp::read_box);
+            .and_then(extent::read_box);
         let rotate = dict
             .get(b"Rotate")
             .ok()
@@ -421,7 +433,7 @@ impl<W: Write> Out<'_, W> {
             .and_then(|o| o.as_i64().ok())
             .unwrap_or(0);
         let mut geo = PageGeometry {
-            bbox: stamp::visible_box(media, crop),
+            bbox: extent::visible_box(media, crop),
             rotate: stamp::normalize_rotate(rotate),
         };
         // A scan OCR found turned is shown upright; its words are laid over it as shown.
@@ -499,11 +511,11 @@ impl<W: Write> Out<'_, W> {
         dict.remove(b"Contents");
         // Form fields become page content; the footer keeps clear of the page's content.
         let mut placement = stamp::Placement::new(self.plan, page, &geo, self.m);
-        let flat = if record {
+        let flat = if let Some(edges) = record {
             let flat = flatten::flatten(doc, &dict, src_geo.rotate, &mut self.stamps, self.m);
             // A fax page is already fitted above the stamp's band.
             if fax.is_none() {
-                let mut boxes = page_extent(doc, &dict, &contents, media, geo.bbox);
+                let mut boxes = edges.to_vec();
                 boxes.extend(flat.boxes.iter().copied());
                 placement.avoid(&geo, &boxes, self.m);
             }
@@ -548,7 +560,7 @@ impl<W: Write> Out<'_, W> {
                             .get(b"Rect")
                             .ok()
                             .and_then(|r| deref(doc, r))
-                            .and_then(stamp::read_box);
+                            .and_then(extent::read_box);
                         if let (true, Some(r)) = (link, rect) {
                             let mut moved = d.clone();
                             let r = extent::transform_rect(shrink, r);
@@ -798,41 +810,6 @@ impl<W: Write> Out<'_, W> {
     }
 }
 
-/// Largest decoded page content looked at for the footer's room.
-const EXTENT_CONTENT: usize = 256 * 1024 * 1024;
-
-/// The boxes (page space) within `visible` that a source page's content may cover; all
-/// of `visible` when its content cannot be read.
-fn page_extent(
-    doc: &Document,
-    page: &Dictionary,
-    contents: &[Object],
-    media: [f32; 4],
-    visible: [f32; 4],
-) -> Vec<[f32; 4]> {
-    let mut content = Vec::new();
-    for c in contents {
-        let data = match deref(doc, c) {
-            Some(Object::Stream(s)) if s.dict.get(b"Filter").is_err() => Ok(s.content.clone()),
-            Some(Object::Stream(s)) => s.decompressed_content_with_limit(EXTENT_CONTENT),
-            _ => continue,
-        };
-        match data {
-            Ok(d) => {
-                content.extend_from_slice(&d);
-                content.push(b'\n');
-            }
-            Err(_) => return vec![visible],
-        }
-    }
-    let res = page
-        .get(b"Resources")
-        .ok()
-        .and_then(|o| deref(doc, o))
-        .and_then(|o| o.as_dict().ok());
-    extent::covered(doc, res, &content, media, visible).boxes
-}
-
 /// Follows references (a bounded number of hops) to the object itself.
 fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
     for _ in 0..32 {
@@ -840,27 +817,6 @@ fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
             Object::Reference(id) => o = doc.get_object(*id).ok()?,
             other => return Some(other),
         }
-    }
-    None
-}
-
-/// An attribute a page inherits from its ancestors in the page tree.
-fn inherited(doc: &Document, page: &Dictionary, key: &[u8]) -> Option<Object> {
-    let mut node = page
-        .get(b"Parent")
-        .ok()
-        .and_then(|p| deref(doc, p))
-        .and_then(|p| p.as_dict().ok());
-    for _ in 0..64 {
-        let n = node?;
-        if let Ok(v) = n.get(key) {
-            return deref(doc, v).cloned();
-        }
-        node = n
-            .get(b"Parent")
-            .ok()
-            .and_then(|p| deref(doc, p))
-            .and_then(|p| p.as_dict().ok());
     }
     None
 }
@@ -1012,7 +968,7 @@ impl<'d> Importer<'d> {
             }
             // An annotation on a page moved for the fax moves with it.
             if let (b"Rect", Some(m), true) = (k.as_slice(), self.annot_matrix, d.has(b"Subtype")) {
-                if let Some(r) = deref(self.doc, v).and_then(stamp::read_box) {
+                if let Some(r) = deref(self.doc, v).and_then(extent::read_box) {
                     let moved = extent::transform_rect(m, r);
                     out.set(
                         "Rect",

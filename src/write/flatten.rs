@@ -5,8 +5,8 @@
 
 use crate::base::fonts::Metrics;
 use crate::base::pdf::num;
-use crate::write::extent::{transform_rect, Rect};
-use crate::write::stamp::{self, read_box, PageGeometry, StampFont, STAMP_FONT};
+use crate::read::extent::{read_box, transform_rect, Rect};
+use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use lopdf::{Dictionary, Document, Object};
 
 /// What flattening a page's form fields gives.
@@ -215,7 +215,7 @@ fn draw_appearance(
         })
         .filter(|a| a.len() == 6 && a.iter().all(|v| v.is_finite()))
         .map(|a| [a[0], a[1], a[2], a[3], a[4], a[5]])
-        .unwrap_or(crate::write::extent::IDENTITY);
+        .unwrap_or(crate::read::extent::IDENTITY);
     // The appearance's box, as its matrix turns it, is fitted to the widget's rectangle
     // (PDF 32000-1, 12.5.5).
     let t = transform_rect(matrix, bbox);

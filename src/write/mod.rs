@@ -6,7 +6,6 @@
 pub mod assemble;
 pub mod bundle;
 pub mod emit;
-pub mod extent;
 pub mod fax;
 pub mod flatten;
 pub mod letter;

@@ -5,7 +5,7 @@
 use crate::base::fonts::Metrics;
 use crate::base::pdf::num;
 use crate::plan::Plan;
-use crate::write::extent::{self, Matrix, Rect};
+use crate::read::extent::{self, Matrix, Rect};
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use std::collections::BTreeMap;
 
@@ -141,48 +141,6 @@ impl PageGeometry {
     }
 }
 
-/// Reads a box array [x0 y0 x1 y1], normalised so x0 < x1 and y0 < y1.
-pub fn read_box(obj: &Object) -> Option<[f32; 4]> {
-    let a = obj.as_array().ok()?;
-    if a.len() != 4 {
-        return None;
-    }
-    let mut v = [0.0f32; 4];
-    for (i, o) in a.iter().enumerate() {
-        v[i] = o.as_float().ok()?;
-        if !v[i].is_finite() {
-            return None;
-        }
-    }
-    let b = [
-        v[0].min(v[2]),
-        v[1].min(v[3]),
-        v[0].max(v[2]),
-        v[1].max(v[3]),
-    ];
-    (b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0).then_some(b)
-}
-
-/// The visible box from a media box and an optional crop box.
-pub fn visible_box(media: [f32; 4], crop: Option<[f32; 4]>) -> [f32; 4] {
-    match crop {
-        Some(c) => {
-            let b = [
-                c[0].max(media[0]),
-                c[1].max(media[1]),
-                c[2].min(media[2]),
-                c[3].min(media[3]),
-            ];
-            if b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0 {
-                b
-            } else {
-                media
-            }
-        }
-        None => media,
-    }
-}
-
 /// Normalises a /Rotate value to 0, 90, 180 or 270.
 pub fn normalize_rotate(r: i64) -> i64 {
     let r = r.rem_euclid(360);
@@ -225,6 +183,13 @@ pub struct Placement {
     /// grey as scattered dots).
     pub gray: &'static str,
 }
+
+// The scan keeps only the covered boxes within `EDGE` of an edge of the page
+// (read::extent::page_edges): the footer at its usual place (its top at most
+// BASELINE + SIZE + 1 above the bottom) and the top band it may move to (from
+// BASELINE + 3 below the top) must lie within that.
+const _: () = assert!(BASELINE + SIZE + 1.0 < crate::read::extent::EDGE);
+const _: () = assert!(BASELINE + 3.0 < crate::read::extent::EDGE);
 
 /// Smallest factor a page's content is shrunk by to keep it from under the stamp.
 pub const MIN_SCALE: f32 = 0.94;
@@ -485,6 +450,7 @@ pub fn outline(plan: &Plan) -> Vec<OutlineEntry> {
 mod tests {
     use super::*;
     use crate::base::pdf::unclosed_saves;
+    use crate::read::extent::{near_edge, read_box, visible_box};
 
     fn apply(m: [f32; 6], u: f32, v: f32) -> (f32, f32) {
         (m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5])
@@ -514,6 +480,63 @@ mod tests {
             rotate: 90,
         };
         assert_eq!(g.shown(), (792.0, 612.0));
+    }
+
+    #[test]
+    fn footer_placement_needs_only_the_boxes_near_the_page_edges() {
+        // The scan keeps only the covered boxes near an edge of the visible box
+        // (read::extent::page_edges); wherever the footer goes, the rest cannot matter.
+        let m = Metrics::get().expect("the packet font");
+        let mut seed = 0x2545_f491_u32;
+        let mut next = |n: f32| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed % 10_000) as f32 / 10_000.0 * n
+        };
+        let (mut moved, mut shrunk) = (0, 0);
+        for case in 0..4000 {
+            let bbox = [
+                next(40.0),
+                next(40.0),
+                300.0 + next(400.0),
+                200.0 + next(700.0),
+            ];
+            let geo = PageGeometry {
+                bbox,
+                rotate: [0, 90, 180, 270][case % 4],
+            };
+            let (w, h) = (bbox[2] - bbox[0], bbox[3] - bbox[1]);
+            let boxes: Vec<Rect> = (0..1 + case % 5)
+                .map(|_| {
+                    let (x, y) = (bbox[0] + next(w), bbox[1] + next(h));
+                    [x, y, x + next(w / 2.0), y + next(h / 3.0)]
+                })
+                .collect();
+            let near: Vec<Rect> = boxes
+                .iter()
+                .copied()
+                .filter(|b| near_edge(bbox, b))
+                .collect();
+            let text = "Jane Q. Example · DOB 1960-01-01 · Page 12 of 340".to_string();
+            let size = if case % 3 == 0 { MIN_SIZE } else { SIZE };
+            let start = Placement {
+                x: ((geo.shown().0 - m.width(&text, size)) / 2.0).max(4.0),
+                text,
+                size,
+                baseline: BASELINE,
+                scale: None,
+                gray: "0.3",
+            };
+            let (mut all, mut kept) = (start.clone(), start.clone());
+            all.avoid(&geo, &boxes, m);
+            kept.avoid(&geo, &near, m);
+            assert_eq!(all, kept, "case {case}: {geo:?} {boxes:?}");
+            moved += usize::from(all.baseline != BASELINE && all.scale.is_none());
+            shrunk += usize::from(all.scale.is_some());
+        }
+        // The cases reach every way of placing the footer.
+        assert!(moved > 0 && shrunk > 0, "moved {moved}, shrunk {shrunk}");
     }
 
     #[test]

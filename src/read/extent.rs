@@ -612,7 +612,7 @@ impl Interp<'_> {
             .get(b"BBox")
             .ok()
             .and_then(|b| deref(doc, b))
-            .and_then(crate::write::stamp::read_box);
+            .and_then(read_box);
         if let Some(b) = bbox {
             inner.clip = intersect(inner.clip, transform_rect(inner.ctm, b)).unwrap_or([0.0; 4]);
         }
@@ -627,6 +627,144 @@ impl Interp<'_> {
             Err(_) if s.dict.get(b"Filter").is_err() => self.run(&s.content, res, inner, depth + 1),
             Err(_) => self.add_clip(&inner),
         }
+    }
+}
+
+/// How near (points) to an edge of the visible box a covered box must come to matter for
+/// the footer: the footer and the band it may move to lie within this of the displayed
+/// bottom and top edges, whichever way the page is turned (`write::stamp` checks this).
+pub const EDGE: f32 = 32.0;
+
+/// Largest decoded page content looked at for the footer's room.
+const EXTENT_CONTENT: usize = 256 * 1024 * 1024;
+
+/// The boxes (page space) a source page's content may cover that come within [`EDGE`] of
+/// an edge of its visible box: all the footer's placement needs, small enough to keep
+/// with the file's other facts so a rebuild does not read the content again. The whole
+/// visible box when the content cannot be read. `decoded` gives the content streams the
+/// damage check already inflated (plain Flate, no parameters), so they are not inflated
+/// twice.
+pub fn page_edges<'a>(
+    doc: &'a Document,
+    page: &'a Dictionary,
+    decoded: &dyn Fn(lopdf::ObjectId) -> Option<&'a [u8]>,
+) -> Vec<Rect> {
+    // A page's own attribute, else its ancestors' (as the writer moves them onto it).
+    let attr = |key: &[u8]| match page.get(key) {
+        Ok(o) => deref(doc, o),
+        Err(_) => inherited(doc, page, key),
+    };
+    let boxed = |key: &[u8]| attr(key).and_then(read_box);
+    let media = boxed(b"MediaBox").unwrap_or([0.0, 0.0, 612.0, 792.0]);
+    let visible = visible_box(media, boxed(b"CropBox"));
+    let parts: Vec<&Object> = match page.get(b"Contents").ok().map(|o| (o, deref(doc, o))) {
+        Some((_, Some(Object::Array(a)))) => a.iter().collect(),
+        Some((r @ Object::Reference(_), Some(Object::Stream(_)))) => vec![r],
+        _ => Vec::new(),
+    };
+    let mut content = Vec::new();
+    for c in parts {
+        let Some(Object::Stream(s)) = deref(doc, c) else {
+            continue;
+        };
+        let plain_flate = s.dict.get(b"DecodeParms").is_err()
+            && match s.dict.get(b"Filter") {
+                Ok(Object::Name(n)) => n.as_slice() == b"FlateDecode",
+                Ok(Object::Array(a)) => a.len() == 1 && a[0].as_name().ok() == Some(b"FlateDecode"),
+                _ => false,
+            };
+        let known = match c {
+            Object::Reference(id) if plain_flate => decoded(*id),
+            _ => None,
+        };
+        let data = match known {
+            Some(d) => std::borrow::Cow::Borrowed(d),
+            None if s.dict.get(b"Filter").is_err() => std::borrow::Cow::Borrowed(&s.content[..]),
+            None => match s.decompressed_content_with_limit(EXTENT_CONTENT) {
+                Ok(d) => std::borrow::Cow::Owned(d),
+                Err(_) => return vec![visible],
+            },
+        };
+        content.extend_from_slice(&data);
+        content.push(b'\n');
+    }
+    let res = attr(b"Resources").and_then(|o| o.as_dict().ok());
+    let mut boxes = covered(doc, res, &content, media, visible).boxes;
+    boxes.retain(|b| near_edge(visible, b));
+    boxes
+}
+
+/// Does box `b` come within [`EDGE`] of an edge of `visible`?
+pub fn near_edge(visible: Rect, b: &Rect) -> bool {
+    b[0] < visible[0] + EDGE
+        || b[1] < visible[1] + EDGE
+        || b[2] > visible[2] - EDGE
+        || b[3] > visible[3] - EDGE
+}
+
+/// A page attribute the page takes from its ancestors in the page tree (MediaBox,
+/// CropBox, Rotate, Resources), when it does not set it itself.
+pub fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let mut node = page.get(b"Parent").ok().and_then(|p| dict_of(doc, p));
+    for _ in 0..64 {
+        let n = node?;
+        if let Ok(v) = n.get(key) {
+            return deref(doc, v);
+        }
+        node = n.get(b"Parent").ok().and_then(|p| dict_of(doc, p));
+    }
+    None
+}
+
+/// A box kept with the file's facts, as the bits of its numbers (exact through JSON).
+pub fn to_bits(r: &Rect) -> [u32; 4] {
+    r.map(f32::to_bits)
+}
+
+/// A box from [`to_bits`].
+pub fn from_bits(b: &[u32; 4]) -> Rect {
+    b.map(f32::from_bits)
+}
+
+/// Reads a box array [x0 y0 x1 y1], normalised so x0 < x1 and y0 < y1.
+pub fn read_box(obj: &Object) -> Option<[f32; 4]> {
+    let a = obj.as_array().ok()?;
+    if a.len() != 4 {
+        return None;
+    }
+    let mut v = [0.0f32; 4];
+    for (i, o) in a.iter().enumerate() {
+        v[i] = o.as_float().ok()?;
+        if !v[i].is_finite() {
+            return None;
+        }
+    }
+    let b = [
+        v[0].min(v[2]),
+        v[1].min(v[3]),
+        v[0].max(v[2]),
+        v[1].max(v[3]),
+    ];
+    (b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0).then_some(b)
+}
+
+/// The visible box from a media box and an optional crop box.
+pub fn visible_box(media: [f32; 4], crop: Option<[f32; 4]>) -> [f32; 4] {
+    match crop {
+        Some(c) => {
+            let b = [
+                c[0].max(media[0]),
+                c[1].max(media[1]),
+                c[2].min(media[2]),
+                c[3].min(media[3]),
+            ];
+            if b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0 {
+                b
+            } else {
+                media
+            }
+        }
+        None => media,
     }
 }
 
@@ -671,5 +809,86 @@ mod tests {
         assert!(boxes(b"0 100 612 692 re W n 0 g 0 0 612 792 re f").is_empty());
         // Unreadable content counts as covering everything.
         assert_eq!(boxes(b"BT (unterminated Tj ET").len(), 1);
+    }
+
+    /// A one-page document whose page tree sets `tree` (MediaBox, CropBox, Resources are
+    /// inherited) and whose page has one content stream.
+    fn page_doc(tree: lopdf::Dictionary, content: lopdf::Stream) -> (Document, lopdf::ObjectId) {
+        use lopdf::dictionary;
+        let mut doc = Document::with_version("1.5");
+        let pages = doc.new_object_id();
+        let c = doc.add_object(content);
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages, "Contents" => c,
+        });
+        let mut node = dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 };
+        node.extend(&tree);
+        doc.objects.insert(pages, Object::Dictionary(node));
+        (doc, page)
+    }
+
+    #[test]
+    fn page_edges_keeps_what_lies_near_an_edge_of_the_inherited_boxes() {
+        use lopdf::{dictionary, Stream};
+        // Lines of text near the top, in the middle and near the bottom of a Letter page.
+        let text = b"BT /F1 11 Tf 72 760 Td (Top line) Tj ET \
+            BT /F1 11 Tf 72 400 Td (Middle line) Tj ET \
+            BT /F1 11 Tf 72 20 Td (Bottom line) Tj ET"
+            .to_vec();
+        let letter =
+            || dictionary! { "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()] };
+        let (doc, id) = page_doc(letter(), Stream::new(dictionary! {}, text.clone()));
+        let page = doc.get_dictionary(id).expect("the page");
+        let edges = page_edges(&doc, page, &|_| None);
+        assert_eq!(edges.len(), 2, "{edges:?}");
+        assert!(edges.iter().any(|b| b[1] < 20.0) && edges.iter().any(|b| b[3] > 760.0));
+        // The whole interpreter finds three; the middle one cannot matter for the footer.
+        assert_eq!(
+            covered(
+                &doc,
+                None,
+                &text,
+                [0.0, 0.0, 612.0, 792.0],
+                [0.0, 0.0, 612.0, 792.0]
+            )
+            .boxes
+            .len(),
+            3
+        );
+
+        // A crop box inherited from the tree: the middle line is now near its top.
+        let mut cropped = letter();
+        cropped.set("CropBox", vec![0.into(), 0.into(), 612.into(), 420.into()]);
+        let (doc, id) = page_doc(cropped, Stream::new(dictionary! {}, text.clone()));
+        let edges = page_edges(&doc, doc.get_dictionary(id).expect("the page"), &|_| None);
+        assert_eq!(edges.len(), 2, "{edges:?}");
+        assert!(edges.iter().all(|b| b[3] < 420.0 + 30.0));
+
+        // Content the damage check already inflated is used as given (here: nothing near
+        // an edge), not inflated again.
+        let mut packed = Stream::new(dictionary! {}, text.clone());
+        packed.compress().expect("compressed");
+        let (doc, id) = page_doc(letter(), packed);
+        let c = doc.get_page_contents(id)[0];
+        let middle = b"BT /F1 11 Tf 72 400 Td (Middle line) Tj ET".to_vec();
+        let known = |o| (o == c).then_some(middle.as_slice());
+        assert!(page_edges(&doc, doc.get_dictionary(id).expect("the page"), &known).is_empty());
+        assert_eq!(
+            page_edges(&doc, doc.get_dictionary(id).expect("the page"), &|_| None).len(),
+            2
+        );
+
+        // A content stream that cannot be decoded: the whole visible box counts as covered.
+        let broken = Stream::new(
+            dictionary! { "Filter" => "NoSuchDecode" },
+            b"not decodable".to_vec(),
+        );
+        let (doc, id) = page_doc(letter(), broken);
+        let edges = page_edges(&doc, doc.get_dictionary(id).expect("the page"), &|_| None);
+        assert_eq!(edges, vec![[0.0, 0.0, 612.0, 792.0]]);
+
+        // Boxes survive the cache exactly.
+        let odd: Rect = [0.1, 1.0 / 3.0, 611.999_9, f32::MAX];
+        assert_eq!(from_bits(&to_bits(&odd)), odd);
     }
 }
