@@ -183,3 +183,68 @@ fn scan_reads_what_the_cache_remembers_unless_told_not_to() {
         "--no-cache must read the files themselves"
     );
 }
+
+/// Every entry of one kind in the cache.
+fn kind_entries(cache: &Path, kind: &str) -> Vec<serde_json::Value> {
+    let Ok(list) = std::fs::read_dir(cache.join(kind)) else {
+        return Vec::new();
+    };
+    list.flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .map(|e| serde_json::from_slice(&std::fs::read(e.path()).expect("entry")).expect("JSON"))
+        .collect()
+}
+
+#[test]
+fn a_file_rewritten_in_place_with_its_old_size_and_time_is_read_again() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("cache");
+    let records = tmp.path().join("records");
+    // Two reports of exactly the same length: the second can replace the first in place.
+    let lab = simple_pdf("LABORATORY RESULTS", &["Collected: 2025-01-02"]);
+    let mut path = simple_pdf(
+        "SURGICAL PATHOLOGY REPORT",
+        &["Date of Procedure: 03/14/2025"],
+    );
+    let mut lab_padded = lab.clone();
+    let pad = |v: &mut Vec<u8>, to: usize| v.extend(std::iter::repeat_n(b' ', to - v.len()));
+    let len = lab.len().max(path.len());
+    pad(&mut lab_padded, len);
+    pad(&mut path, len);
+    write_files(
+        &records,
+        &[("report.pdf", lab_padded), ("photo.jpg", jpeg(120, 90))],
+    );
+    let kind = |v: &serde_json::Value| {
+        let f = v["files"]
+            .as_array()
+            .and_then(|fs| fs.iter().find(|f| f["path"] == "report.pdf"))
+            .expect("report.pdf in the scan");
+        (f["kind"].clone(), f["sha256"].clone())
+    };
+    let cold = scan_json(&cache, &records, &[]);
+    assert_eq!(kind(&cold).0, "lab-results");
+    // Each file is known by its identity from now on: a rebuild need not read it to find
+    // its checksum.
+    let known: Vec<serde_json::Value> = kind_entries(&cache, "identity");
+    assert_eq!(known.len(), 2, "{known:?}");
+    assert!(known.contains(&kind(&cold).1), "{known:?}");
+    assert_eq!(scan_json(&cache, &records, &[]), cold);
+
+    // The same name, size and modification time, other bytes: read again, never the
+    // remembered kind.
+    let file = records.join("report.pdf");
+    let modified = std::fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::fs::write(&file, &path).expect("rewrite");
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .and_then(|f| f.set_modified(modified))
+        .expect("set mtime back");
+    assert_eq!(std::fs::metadata(&file).expect("meta").len() as usize, len);
+    let after = scan_json(&cache, &records, &[]);
+    assert_eq!(kind(&after).0, "pathology-report");
+    assert_ne!(kind(&after).1, kind(&cold).1);
+}

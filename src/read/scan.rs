@@ -327,15 +327,13 @@ fn prepare(
     rel: String,
     abs: PathBuf,
     zip: Option<ZipLocation>,
-    bytes: Vec<u8>,
+    seen: Seen,
 ) -> Prepared {
     let Context {
         config,
         rules,
         cache,
     } = cx;
-    let size = bytes.len() as u64;
-    let sha = sha256_hex(&bytes);
     let entry = config.and_then(|c| c.document(&rel));
     let password = entry.and_then(|e| e.password.clone());
     let overrides = Overrides {
@@ -343,17 +341,24 @@ fn prepare(
         date: entry.and_then(|e| e.date),
         title: entry.and_then(|e| e.title.clone()),
     };
-    let cacheable = cache.is_enabled()
-        && !bytes.is_empty()
-        && !matches!(
-            ingest::sniff(&bytes, &ingest::extension(&rel)),
-            Format::Text | Format::Cda
-        );
+    let (size, sha, cacheable, remembered, bytes) = match seen {
+        Seen::Read(bytes) => {
+            let sha = sha256_hex(&bytes);
+            let cacheable = cache.is_enabled()
+                && !bytes.is_empty()
+                && !matches!(
+                    ingest::sniff(&bytes, &ingest::extension(&rel)),
+                    Format::Text | Format::Cda
+                );
+            let remembered = cacheable
+                .then(|| cache.get::<FileFacts>(FILE_FACTS, &facts_key(&sha, password.as_deref())))
+                .flatten();
+            (bytes.len() as u64, sha, cacheable, remembered, bytes)
+        }
+        Seen::Recalled { sha, size, facts } => (size, sha, true, Some(facts), Vec::new()),
+    };
     let key = facts_key(&sha, password.as_deref());
     let inputs = format!("{rel}\0{overrides:?}");
-    let remembered = cacheable
-        .then(|| cache.get::<FileFacts>(FILE_FACTS, &key))
-        .flatten();
     let (mut probe, decision) = match remembered {
         Some(facts) => (Ok(facts.probe), facts.decision),
         None => (probe_guarded(&rel, &bytes, password.as_deref()), None),
@@ -471,8 +476,74 @@ fn typeset_identifiers(
     out
 }
 
+/// What the scan has of a file: its bytes, or — for a file the cache knows unchanged by
+/// its place and times — its checksum and what an earlier run learned from those bytes.
+enum Seen {
+    Read(Vec<u8>),
+    Recalled {
+        sha: String,
+        size: u64,
+        facts: FileFacts,
+    },
+}
+
+/// Cache kind: a file's checksum by its path, device, inode, size and modification and
+/// change times (nanoseconds). Writing to a file always moves its change time, which no
+/// program can set back, so an unchanged key means unchanged bytes; the build still
+/// checks every file's bytes against this checksum as it copies them.
+pub const FILE_IDENTITY: &str = "identity";
+
+/// The identity key of a file on disk and its size, when they can be had.
+#[cfg(unix)]
+fn identity(abs: &Path) -> Option<(String, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(abs).ok()?;
+    m.is_file().then(|| {
+        let key = format!(
+            "{}\0{}:{}:{}:{}.{}:{}.{}",
+            abs.display(),
+            m.dev(),
+            m.ino(),
+            m.size(),
+            m.mtime(),
+            m.mtime_nsec(),
+            m.ctime(),
+            m.ctime_nsec()
+        );
+        (key, m.size())
+    })
+}
+
+#[cfg(not(unix))]
+fn identity(_abs: &Path) -> Option<(String, u64)> {
+    None
+}
+
+/// A file the cache knows by its identity: its checksum and remembered facts, without
+/// reading it.
+fn recall(cx: Context<'_>, rel: &str, (identity, size): &(String, u64)) -> Option<Seen> {
+    let sha: String = cx.cache.get(FILE_IDENTITY, identity)?;
+    let password = cx
+        .config
+        .and_then(|c| c.document(rel))
+        .and_then(|e| e.password.as_deref());
+    let facts: FileFacts = cx.cache.get(FILE_FACTS, &facts_key(&sha, password))?;
+    Some(Seen::Recalled {
+        sha,
+        size: *size,
+        facts,
+    })
+}
+
 /// Reads one entry of the folder: a file, or every member of a portal export.
 fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
+    let zip = ingest::extension(&rel) == "zip";
+    let before = (!zip && cx.cache.is_enabled())
+        .then(|| identity(&abs))
+        .flatten();
+    if let Some(seen) = before.as_ref().and_then(|id| recall(cx, &rel, id)) {
+        return vec![Loaded::File(prepare(cx, rel, abs, None, seen))];
+    }
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
         Err(e) => {
@@ -484,8 +555,19 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
             return vec![Loaded::Problem(problem_file(rel, abs, 0, String::new(), p))];
         }
     };
-    if ingest::extension(&rel) != "zip" {
-        return vec![Loaded::File(prepare(cx, rel, abs, None, bytes))];
+    if !zip {
+        let prepared = prepare(cx, rel, abs, None, Seen::Read(bytes));
+        // Known by identity from now on, if the file did not change while it was read and
+        // its facts are cached.
+        let cached = prepared.probe.as_ref().is_ok_and(|p| {
+            p.cda.is_none() && !matches!(p.format, None | Some(Format::Text | Format::Cda))
+        });
+        if let Some((id, _)) =
+            before.filter(|id| cached && identity(&prepared.abs).as_ref() == Some(id))
+        {
+            cx.cache.put(FILE_IDENTITY, &id, &prepared.sha);
+        }
+        return vec![Loaded::File(prepared)];
     }
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
@@ -495,7 +577,13 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
                 rel: mrel,
                 location,
                 bytes,
-            } => Loaded::File(prepare(cx, mrel, abs.clone(), Some(location), bytes)),
+            } => Loaded::File(prepare(
+                cx,
+                mrel,
+                abs.clone(),
+                Some(location),
+                Seen::Read(bytes),
+            )),
             Member::Problem(p) => {
                 let rel = p.path.clone();
                 Loaded::Problem(problem_file(rel, abs.clone(), 0, String::new(), p))
