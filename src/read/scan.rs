@@ -355,7 +355,7 @@ fn prepare(
                 .flatten();
             (bytes.len() as u64, sha, cacheable, remembered, bytes)
         }
-        Seen::Recalled { sha, size, facts } => (size, sha, true, Some(facts), Vec::new()),
+        Seen::Recalled { sha, size, facts } => (size, sha, true, Some(*facts), Vec::new()),
     };
     let key = facts_key(&sha, password.as_deref());
     let inputs = format!("{rel}\0{overrides:?}");
@@ -483,7 +483,7 @@ enum Seen {
     Recalled {
         sha: String,
         size: u64,
-        facts: FileFacts,
+        facts: Box<FileFacts>,
     },
 }
 
@@ -531,7 +531,7 @@ fn recall(cx: Context<'_>, rel: &str, (identity, size): &(String, u64)) -> Optio
     Some(Seen::Recalled {
         sha,
         size: *size,
-        facts,
+        facts: Box::new(facts),
     })
 }
 
