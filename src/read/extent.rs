@@ -325,6 +325,25 @@ pub fn covered(
     page_box: Rect,
     region: Rect,
 ) -> Extent {
+    covered_by(doc, resources, Source::Bytes(content), page_box, region)
+}
+
+/// A page's content as the interpreter takes it: its bytes, or the operations already
+/// parsed from them (strictly, to the end).
+#[derive(Clone, Copy)]
+pub enum Source<'c> {
+    Bytes(&'c [u8]),
+    Parsed(&'c [Operation]),
+}
+
+/// [`covered`], for content given as bytes or as its parsed operations.
+pub fn covered_by(
+    doc: &Document,
+    resources: Option<&Dictionary>,
+    content: Source<'_>,
+    page_box: Rect,
+    region: Rect,
+) -> Extent {
     let mut it = Interp {
         doc,
         region,
@@ -346,7 +365,10 @@ pub fn covered(
         leading: 0.0,
         rise: 0.0,
     };
-    it.run(content, resources, gs, 0);
+    match content {
+        Source::Bytes(b) => it.run(b, resources, gs, 0),
+        Source::Parsed(ops) => it.run_ops(ops, resources, gs, 0),
+    }
     if it.full {
         // Unsure: the whole region counts as covered.
         return Extent {
@@ -383,7 +405,27 @@ impl Interp<'_> {
         );
     }
 
-    fn run(&mut self, content: &[u8], res: Option<&Dictionary>, mut gs: GState, depth: usize) {
+    fn run(&mut self, content: &[u8], res: Option<&Dictionary>, gs: GState, depth: usize) {
+        // Content that does not parse to its end, or too much to read: what it draws is
+        // unknown.
+        if content.len() > MAX_PARSED {
+            self.add_clip(&gs);
+            return;
+        }
+        let Ok(ops) = Content::decode_strict(content) else {
+            self.add_clip(&gs);
+            return;
+        };
+        self.run_ops(&ops.operations, res, gs, depth);
+    }
+
+    fn run_ops(
+        &mut self,
+        ops: &[Operation],
+        res: Option<&Dictionary>,
+        mut gs: GState,
+        depth: usize,
+    ) {
         let doc = self.doc;
         let lookup = |kind: &[u8], name: &[u8]| -> Option<&Object> {
             let cat = res?.get(kind).ok().and_then(|c| dict_of(doc, c))?;
@@ -404,17 +446,7 @@ impl Interp<'_> {
             p[2] = p[2].max(px);
             p[3] = p[3].max(py);
         };
-        // Content that does not parse to its end, or too much to read: what it draws is
-        // unknown.
-        if content.len() > MAX_PARSED {
-            self.add_clip(&gs);
-            return;
-        }
-        let Ok(ops) = Content::decode_strict(content) else {
-            self.add_clip(&gs);
-            return;
-        };
-        for Operation { operator, operands } in ops.operations {
+        for Operation { operator, operands } in ops {
             self.ops += 1;
             if self.ops > MAX_OPS || self.full {
                 self.full = true;
@@ -638,25 +670,15 @@ pub const EDGE: f32 = 32.0;
 /// Largest decoded page content looked at for the footer's room.
 const EXTENT_CONTENT: usize = 256 * 1024 * 1024;
 
-/// The boxes (page space) a source page's content may cover that come within [`EDGE`] of
-/// an edge of its visible box: all the footer's placement needs, small enough to keep
-/// with the file's other facts so a rebuild does not read the content again. The whole
-/// visible box when the content cannot be read. `decoded` gives the content streams the
-/// damage check already inflated (plain Flate, no parameters), so they are not inflated
-/// twice.
-pub fn page_edges<'a>(
+/// A page's content: its streams, each decoded and followed by a newline (a content
+/// stream may only be divided between tokens); None when one cannot be decoded.
+/// `decoded` gives the streams the damage check already inflated (plain Flate, no
+/// parameters), so they are not inflated twice.
+pub fn page_content<'a>(
     doc: &'a Document,
     page: &'a Dictionary,
     decoded: &dyn Fn(lopdf::ObjectId) -> Option<&'a [u8]>,
-) -> Vec<Rect> {
-    // A page's own attribute, else its ancestors' (as the writer moves them onto it).
-    let attr = |key: &[u8]| match page.get(key) {
-        Ok(o) => deref(doc, o),
-        Err(_) => inherited(doc, page, key),
-    };
-    let boxed = |key: &[u8]| attr(key).and_then(read_box);
-    let media = boxed(b"MediaBox").unwrap_or([0.0, 0.0, 612.0, 792.0]);
-    let visible = visible_box(media, boxed(b"CropBox"));
+) -> Option<Vec<u8>> {
     let parts: Vec<&Object> = match page.get(b"Contents").ok().map(|o| (o, deref(doc, o))) {
         Some((_, Some(Object::Array(a)))) => a.iter().collect(),
         Some((r @ Object::Reference(_), Some(Object::Stream(_)))) => vec![r],
@@ -677,19 +699,37 @@ pub fn page_edges<'a>(
             Object::Reference(id) if plain_flate => decoded(*id),
             _ => None,
         };
-        let data = match known {
-            Some(d) => std::borrow::Cow::Borrowed(d),
-            None if s.dict.get(b"Filter").is_err() => std::borrow::Cow::Borrowed(&s.content[..]),
-            None => match s.decompressed_content_with_limit(EXTENT_CONTENT) {
-                Ok(d) => std::borrow::Cow::Owned(d),
-                Err(_) => return vec![visible],
-            },
-        };
-        content.extend_from_slice(&data);
+        match known {
+            Some(d) => content.extend_from_slice(d),
+            None if s.dict.get(b"Filter").is_err() => content.extend_from_slice(&s.content),
+            None => {
+                content.extend_from_slice(&s.decompressed_content_with_limit(EXTENT_CONTENT).ok()?)
+            }
+        }
         content.push(b'\n');
     }
+    Some(content)
+}
+
+/// The boxes (page space) a source page's content may cover that come within [`EDGE`] of
+/// an edge of its visible box: all the footer's placement needs, small enough to keep
+/// with the file's other facts so a rebuild does not read the content again. `content`
+/// is the page's content ([`page_content`]), as bytes or already parsed; the whole
+/// visible box counts as covered when it could not be read (None).
+pub fn page_edges(doc: &Document, page: &Dictionary, content: Option<Source<'_>>) -> Vec<Rect> {
+    // A page's own attribute, else its ancestors' (as the writer moves them onto it).
+    let attr = |key: &[u8]| match page.get(key) {
+        Ok(o) => deref(doc, o),
+        Err(_) => inherited(doc, page, key),
+    };
+    let boxed = |key: &[u8]| attr(key).and_then(read_box);
+    let media = boxed(b"MediaBox").unwrap_or([0.0, 0.0, 612.0, 792.0]);
+    let visible = visible_box(media, boxed(b"CropBox"));
+    let Some(content) = content else {
+        return vec![visible];
+    };
     let res = attr(b"Resources").and_then(|o| o.as_dict().ok());
-    let mut boxes = covered(doc, res, &content, media, visible).boxes;
+    let mut boxes = covered_by(doc, res, content, media, visible).boxes;
     boxes.retain(|b| near_edge(visible, b));
     boxes
 }
@@ -827,6 +867,25 @@ mod tests {
         (doc, page)
     }
 
+    /// A page's edge boxes from its content as bytes, checked against the same content
+    /// parsed first (as the scan passes it).
+    fn edges_of<'a>(
+        doc: &'a Document,
+        page: &'a lopdf::Dictionary,
+        known: &dyn Fn(lopdf::ObjectId) -> Option<&'a [u8]>,
+    ) -> Vec<Rect> {
+        let content = page_content(doc, page, known);
+        let from_bytes = page_edges(doc, page, content.as_deref().map(Source::Bytes));
+        if let Some(ops) = content
+            .as_deref()
+            .and_then(|c| Content::decode_strict(c).ok())
+        {
+            let parsed = page_edges(doc, page, Some(Source::Parsed(&ops.operations)));
+            assert_eq!(parsed, from_bytes);
+        }
+        from_bytes
+    }
+
     #[test]
     fn page_edges_keeps_what_lies_near_an_edge_of_the_inherited_boxes() {
         use lopdf::{dictionary, Stream};
@@ -839,7 +898,7 @@ mod tests {
             || dictionary! { "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()] };
         let (doc, id) = page_doc(letter(), Stream::new(dictionary! {}, text.clone()));
         let page = doc.get_dictionary(id).expect("the page");
-        let edges = page_edges(&doc, page, &|_| None);
+        let edges = edges_of(&doc, page, &|_| None);
         assert_eq!(edges.len(), 2, "{edges:?}");
         assert!(edges.iter().any(|b| b[1] < 20.0) && edges.iter().any(|b| b[3] > 760.0));
         // The whole interpreter finds three; the middle one cannot matter for the footer.
@@ -860,7 +919,7 @@ mod tests {
         let mut cropped = letter();
         cropped.set("CropBox", vec![0.into(), 0.into(), 612.into(), 420.into()]);
         let (doc, id) = page_doc(cropped, Stream::new(dictionary! {}, text.clone()));
-        let edges = page_edges(&doc, doc.get_dictionary(id).expect("the page"), &|_| None);
+        let edges = edges_of(&doc, doc.get_dictionary(id).expect("the page"), &|_| None);
         assert_eq!(edges.len(), 2, "{edges:?}");
         assert!(edges.iter().all(|b| b[3] < 420.0 + 30.0));
 
@@ -872,9 +931,9 @@ mod tests {
         let c = doc.get_page_contents(id)[0];
         let middle = b"BT /F1 11 Tf 72 400 Td (Middle line) Tj ET".to_vec();
         let known = |o| (o == c).then_some(middle.as_slice());
-        assert!(page_edges(&doc, doc.get_dictionary(id).expect("the page"), &known).is_empty());
+        assert!(edges_of(&doc, doc.get_dictionary(id).expect("the page"), &known).is_empty());
         assert_eq!(
-            page_edges(&doc, doc.get_dictionary(id).expect("the page"), &|_| None).len(),
+            edges_of(&doc, doc.get_dictionary(id).expect("the page"), &|_| None).len(),
             2
         );
 
@@ -884,7 +943,7 @@ mod tests {
             b"not decodable".to_vec(),
         );
         let (doc, id) = page_doc(letter(), broken);
-        let edges = page_edges(&doc, doc.get_dictionary(id).expect("the page"), &|_| None);
+        let edges = edges_of(&doc, doc.get_dictionary(id).expect("the page"), &|_| None);
         assert_eq!(edges, vec![[0.0, 0.0, 612.0, 792.0]]);
 
         // Boxes survive the cache exactly.

@@ -2,6 +2,7 @@
 //! count, the text of its first pages, the identifiers on every page, image geometry) or a [`Problem`] with the fix.
 
 use crate::base::error::Problem;
+use crate::read::extent::Source;
 use lopdf::{Document, LoadOptions};
 use std::io::Cursor;
 
@@ -278,54 +279,54 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
     let active = crate::read::sanitize::active_content(&doc, &reachable);
     let mut scanned = Vec::new();
-    let mut edges = Vec::with_capacity(pages.len());
-    // Per page: open graphics states, and whether its content has a text object at all.
-    let (open_saves, has_text): (Vec<u32>, Vec<bool>) = pages
-        .iter()
-        .map(|(&n, &id)| {
-            // The page's content as the damage check already inflated it, when it could
-            // keep it; otherwise decoded again.
-            let parts: Option<Vec<&Vec<u8>>> = doc
-                .get_page_contents(id)
-                .iter()
-                .map(|c| inflated.get(c))
-                .collect();
-            let content = match parts {
-                Some(parts) => parts
-                    .iter()
-                    .flat_map(|p| p.iter().chain(b"\n"))
-                    .copied()
-                    .collect(),
-                None => doc
-                    .get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
-                    .unwrap_or_default(),
-            };
-            if crate::read::ocr::pages::page_is_scanned(&doc, id, &content) {
-                scanned.push(n);
-            }
-            if let Ok(page) = doc.get_dictionary(id) {
-                let known = |c| inflated.get(&c).map(Vec::as_slice);
-                let boxes = crate::read::extent::page_edges(&doc, page, &known);
-                edges.push(boxes.iter().map(crate::read::extent::to_bits).collect());
-            }
-            (
-                crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32,
-                memchr::memmem::find(&content, b"BT").is_some(),
-            )
-        })
-        .unzip();
     let n = pages.len() as u32;
+    let mut edges = Vec::with_capacity(pages.len());
+    let mut open_saves = Vec::with_capacity(pages.len());
     // Every page's text is read once, here: the first pages' text is kept for
     // classification; of the others only the identifiers found on them.
     let mut text = String::new();
     let mut identifiers = Vec::new();
-    for page in 1..=n {
-        // A page without a text object (a scan) has no text to read: skip the parse.
-        if !has_text.get(page as usize - 1).copied().unwrap_or(true) {
+    for (&page, &id) in &pages {
+        let Ok(dict) = doc.get_dictionary(id) else {
+            continue;
+        };
+        // The page's content, with the streams the damage check already inflated; its
+        // operations are parsed once, for the footer's room and for the text.
+        let known = |c| inflated.get(&c).map(Vec::as_slice);
+        let joined = crate::read::extent::page_content(&doc, dict, &known);
+        let content = match &joined {
+            Some(c) => std::borrow::Cow::Borrowed(c.as_slice()),
+            None => std::borrow::Cow::Owned(
+                doc.get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
+                    .unwrap_or_default(),
+            ),
+        };
+        if crate::read::ocr::pages::page_is_scanned(&doc, id, &content) {
+            scanned.push(page);
+        }
+        open_saves.push(crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32);
+        // A page without a text object (a scan) has no text to read.
+        let has_text = memchr::memmem::find(&content, b"BT").is_some();
+        let ops = joined
+            .as_deref()
+            .filter(|c| c.len() <= PARSED_CONTENT)
+            .and_then(|c| lopdf::content::Content::decode_strict(c).ok());
+        let source = match (&ops, &joined) {
+            (Some(ops), _) => Some(Source::Parsed(&ops.operations)),
+            (None, Some(c)) => Some(Source::Bytes(c)),
+            (None, None) => None,
+        };
+        let boxes = crate::read::extent::page_edges(&doc, dict, source);
+        edges.push(boxes.iter().map(crate::read::extent::to_bits).collect());
+        if !has_text {
             continue;
         }
+        let chunks = match &ops {
+            Some(ops) => crate::read::pagetext::chunks(&doc, id, &ops.operations),
+            None => doc.extract_text_chunks(&[page]),
+        };
         let mut page_text = String::new();
-        for chunk in doc.extract_text_chunks(&[page]).into_iter().flatten() {
+        for chunk in chunks.into_iter().flatten() {
             page_text.push_str(&chunk);
             if page_text.len() > TEXT_LIMIT {
                 break;
@@ -394,6 +395,10 @@ pub fn reachable_from_pages(doc: &Document) -> Vec<lopdf::ObjectId> {
 
 /// Largest inflated page content kept from the damage check for counting its saves.
 const KEEP_CONTENT: u64 = 1024 * 1024;
+
+/// Largest page content parsed once for both the footer's room and the text (the
+/// interpreter's own limit); larger pages are read by each on its own terms.
+const PARSED_CONTENT: usize = 32 * 1024 * 1024;
 
 /// Checks that every Flate-compressed stream the pages use inflates cleanly (a damaged
 /// stream would show as a blank or broken page); says which one does not. Returns the

@@ -12,6 +12,7 @@ pub mod images;
 pub mod ingest;
 pub mod jpeg;
 pub mod ocr;
+pub mod pagetext;
 pub mod sanitize;
 pub mod scan;
 pub mod zipin;

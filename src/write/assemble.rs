@@ -183,7 +183,13 @@ pub fn assemble<W: Write>(
                                     _ => {
                                         measured = doc
                                             .get_dictionary(*sp)
-                                            .map(|d| extent::page_edges(&doc, d, &|_| None))
+                                            .map(|d| {
+                                                let content =
+                                                    extent::page_content(&doc, d, &|_| None);
+                                                let content =
+                                                    content.as_deref().map(extent::Source::Bytes);
+                                                extent::page_edges(&doc, d, content)
+                                            })
                                             .unwrap_or_default();
                                         measured.as_slice()
                                     }

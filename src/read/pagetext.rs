@@ -1,0 +1,168 @@
+//! Page text: a page's parsed content operations turn into its text, in chunks (a new
+//! chunk at each font change), read the way lopdf's `Document::extract_text_chunks` reads
+//! them — so the scan parses a page's content once, for the footer's room and the text.
+
+use lopdf::content::Operation;
+use lopdf::{Document, Encoding, Object, ObjectId};
+use std::collections::BTreeMap;
+
+/// The text of page `page` from its content's operations: one chunk per run of text in
+/// one font, and an error for what could not be decoded (a font's encoding, a string).
+pub fn chunks(doc: &Document, page: ObjectId, ops: &[Operation]) -> Vec<lopdf::Result<String>> {
+    let mut out: Vec<lopdf::Result<String>> = Vec::new();
+    let fonts = match doc.get_page_fonts(page) {
+        Ok(f) => f,
+        Err(e) => return vec![Err(e)],
+    };
+    let mut encodings: BTreeMap<Vec<u8>, Encoding> = BTreeMap::new();
+    for (name, font) in fonts {
+        match font.get_font_encoding_with_limit(doc, lopdf::DEFAULT_MAX_DECOMPRESSED_SIZE) {
+            Ok(e) => {
+                encodings.insert(name, e);
+            }
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    let mut current: Option<&Encoding> = None;
+    let mut text = String::new();
+    for op in ops {
+        match op.operator.as_str() {
+            "Tf" => {
+                let Some(font) = op.operands.first() else {
+                    // A font change without its font: the page has no text to give.
+                    return vec![Err(lopdf::Error::Syntax("missing font operand".into()))];
+                };
+                current = match font.as_name() {
+                    Ok(name) => encodings.get(name),
+                    Err(e) => {
+                        out.push(Err(e));
+                        None
+                    }
+                };
+                if !text.is_empty() {
+                    out.push(Ok(std::mem::take(&mut text)));
+                }
+            }
+            "Tj" | "TJ" => shown(&mut out, &mut text, current, &op.operands),
+            // `'` is `T*` then `Tj`; `"` sets spacing, then `'` with its third operand.
+            "'" | "\"" if current.is_some() => {
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                let string = if op.operator == "'" {
+                    &op.operands[..]
+                } else {
+                    op.operands.get(2..3).unwrap_or(&[])
+                };
+                shown(&mut out, &mut text, current, string);
+            }
+            "T*" | "ET" if !text.ends_with('\n') => text.push('\n'),
+            _ => {}
+        }
+    }
+    if !text.is_empty() {
+        out.push(Ok(text));
+    }
+    out
+}
+
+/// A string (or array) shown in the current font, added to the page's text.
+fn shown(
+    out: &mut Vec<lopdf::Result<String>>,
+    text: &mut String,
+    enc: Option<&Encoding>,
+    operands: &[Object],
+) {
+    if let Some(enc) = enc {
+        if let Err(e) = collect(text, enc, operands) {
+            out.push(Err(e));
+        }
+    }
+}
+
+/// The text of a string, or of an array of strings and spacings (a large negative
+/// spacing reads as a space; an array ends with one).
+fn collect(text: &mut String, enc: &Encoding, operands: &[Object]) -> lopdf::Result<()> {
+    for o in operands {
+        match o {
+            Object::String(bytes, _) => enc.write_to_string(bytes, text)?,
+            Object::Array(items) => {
+                collect(text, enc, items)?;
+                text.push(' ');
+            }
+            Object::Integer(i) if *i < -100 => text.push(' '),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::content::Content;
+    use lopdf::{dictionary, Stream};
+
+    /// A one-page document with fonts /F1 (WinAnsi) and /F2 (standard encoding).
+    fn page(content: &[u8]) -> (Document, ObjectId) {
+        let mut doc = Document::with_version("1.5");
+        let pages = doc.new_object_id();
+        let f1 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+            "Encoding" => "WinAnsiEncoding",
+        });
+        let f2 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier",
+        });
+        let c = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages, "Contents" => c,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => f1, "F2" => f2 } },
+        });
+        doc.objects.insert(
+            pages,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        (doc, page)
+    }
+
+    #[test]
+    fn reads_a_page_as_lopdf_reads_it() {
+        let cases: [&[u8]; 7] = [
+            b"BT /F1 11 Tf 72 700 Td (Operative report) Tj ET",
+            b"BT /F1 11 Tf (Caf\xe9) Tj T* [(Dr.) -300 (Smith) 50 (Jones)] TJ ET BT /F2 9 Tf (second font) Tj ET",
+            b"BT /F1 11 Tf 14 TL (one) Tj (two) ' 1 2 (three) \" ET",
+            b"BT /F9 11 Tf (unknown font) Tj /F1 11 Tf (known) Tj ET",
+            b"BT (no font yet) Tj /F1 11 Tf (then) Tj ET",
+            b"BT /F1 11 Tf (before) Tj Tf (after) Tj ET",
+            b"q 1 0 0 1 0 0 cm Q",
+        ];
+        for content in cases {
+            let (doc, id) = page(content);
+            let ops = Content::decode_strict(content).expect("content parses");
+            let ours: Vec<String> = chunks(&doc, id, &ops.operations)
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|e| format!("error: {e}")))
+                .collect();
+            let theirs: Vec<String> = doc
+                .extract_text_chunks(&[1])
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|e| format!("error: {e}")))
+                .collect();
+            assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(content));
+        }
+        let (doc, id) = page(cases[1]);
+        let ops = Content::decode_strict(cases[1]).expect("content parses");
+        let text: String = chunks(&doc, id, &ops.operations)
+            .into_iter()
+            .flatten()
+            .collect();
+        // A wide gap reads as a space, a small one not; a font change starts a chunk.
+        assert_eq!(text, "Café\nDr. SmithJones \nsecond font\n");
+    }
+}
