@@ -260,6 +260,8 @@ struct Prepared {
     rel: String,
     abs: PathBuf,
     zip: Option<ZipLocation>,
+    /// The file's identity on disk, when the next scan may know it by that alone.
+    identity: Option<String>,
     size: u64,
     sha: String,
     probe: std::result::Result<ingest::Probe, Problem>,
@@ -273,6 +275,8 @@ struct Context<'a> {
     config: Option<&'a PacketConfig>,
     rules: &'a Rules,
     cache: &'a Cache,
+    /// Checksums of the folder's files by their identity, as the last scan saw them.
+    known: &'a Identities,
 }
 
 /// The cache key of a file's facts: its checksum, and the password it is opened with
@@ -333,6 +337,7 @@ fn prepare(
         config,
         rules,
         cache,
+        ..
     } = cx;
     let entry = config.and_then(|c| c.document(&rel));
     let password = entry.and_then(|e| e.password.clone());
@@ -453,6 +458,7 @@ fn prepare(
         rel,
         abs,
         zip,
+        identity: None,
         size,
         sha,
         probe,
@@ -487,11 +493,15 @@ enum Seen {
     },
 }
 
-/// Cache kind: a file's checksum by its path, device, inode, size and modification and
-/// change times (nanoseconds). Writing to a file always moves its change time, which no
-/// program can set back, so an unchanged key means unchanged bytes; the build still
-/// checks every file's bytes against this checksum as it copies them.
+/// Cache kind: for one records folder, each file's checksum by its identity — path,
+/// device, inode, size and modification and change times (nanoseconds). Writing to a
+/// file always moves its change time, which no program can set back, so an unchanged
+/// identity means unchanged bytes; the build still checks every file's bytes against
+/// this checksum as it copies them. One entry per folder, written once per scan.
 pub const FILE_IDENTITY: &str = "identity";
+
+/// Checksums by identity (see [`FILE_IDENTITY`]).
+type Identities = std::collections::BTreeMap<String, String>;
 
 /// The identity key of a file on disk and its size, when they can be had.
 #[cfg(unix)]
@@ -522,7 +532,7 @@ fn identity(_abs: &Path) -> Option<(String, u64)> {
 /// A file the cache knows by its identity: its checksum and remembered facts, without
 /// reading it.
 fn recall(cx: Context<'_>, rel: &str, (identity, size): &(String, u64)) -> Option<Seen> {
-    let sha: String = cx.cache.get(FILE_IDENTITY, identity)?;
+    let sha = cx.known.get(identity)?.clone();
     let password = cx
         .config
         .and_then(|c| c.document(rel))
@@ -542,7 +552,9 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
         .then(|| identity(&abs))
         .flatten();
     if let Some(seen) = before.as_ref().and_then(|id| recall(cx, &rel, id)) {
-        return vec![Loaded::File(prepare(cx, rel, abs, None, seen))];
+        let mut prepared = prepare(cx, rel, abs, None, seen);
+        prepared.identity = before.map(|(id, _)| id);
+        return vec![Loaded::File(prepared)];
     }
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
@@ -556,17 +568,15 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
         }
     };
     if !zip {
-        let prepared = prepare(cx, rel, abs, None, Seen::Read(bytes));
+        let mut prepared = prepare(cx, rel, abs, None, Seen::Read(bytes));
         // Known by identity from now on, if the file did not change while it was read and
         // its facts are cached.
         let cached = prepared.probe.as_ref().is_ok_and(|p| {
             p.cda.is_none() && !matches!(p.format, None | Some(Format::Text | Format::Cda))
         });
-        if let Some((id, _)) =
-            before.filter(|id| cached && identity(&prepared.abs).as_ref() == Some(id))
-        {
-            cx.cache.put(FILE_IDENTITY, &id, &prepared.sha);
-        }
+        prepared.identity = before
+            .filter(|id| cached && identity(&prepared.abs).as_ref() == Some(id))
+            .map(|(id, _)| id);
         return vec![Loaded::File(prepared)];
     }
     // A portal export: its members are read like the files of a subfolder.
@@ -615,6 +625,7 @@ impl Collector<'_> {
             sha,
             probe,
             classified,
+            identity: _,
         } = p;
         let entry = self.config.and_then(|c| c.document(&rel));
         let excluded = entry.is_some_and(|e| e.exclude);
@@ -914,10 +925,13 @@ pub fn scan(
     // duplicates and classifying then go in path order.
     use rayon::prelude::*;
     let cache = Cache::open(&root, opts.no_cache);
+    let folder_key = root.display().to_string();
+    let known: Identities = cache.get(FILE_IDENTITY, &folder_key).unwrap_or_default();
     let cx = Context {
         config,
         rules,
         cache: &cache,
+        known: &known,
     };
     let loaded: Vec<Vec<Loaded>> = entries
         .into_par_iter()
@@ -927,12 +941,22 @@ pub fn scan(
             out
         })
         .collect();
+    let mut seen = Identities::new();
     for item in loaded.into_iter().flatten() {
         match item {
-            Loaded::File(p) => c.admit(p),
+            Loaded::File(mut p) => {
+                if let Some(id) = p.identity.take() {
+                    seen.insert(id, p.sha.clone());
+                }
+                c.admit(p)
+            }
             Loaded::Problem(f) => c.files.push(f),
             Loaded::Ignored(i) => c.ignored.push(i),
         }
+    }
+    // The folder's files as they are now (only these: removed files drop out).
+    if seen != known {
+        cache.put(FILE_IDENTITY, &folder_key, &seen);
     }
     let Collector {
         mut files,
