@@ -118,22 +118,6 @@ pub(super) fn fold(s: &str) -> Folded {
     }
 }
 
-/// Every whole-word occurrence of `phrase` in a folded text, as folded byte ranges.
-pub(super) fn find_all(folded: &str, phrase: &Phrase) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(at) = folded
-        .as_bytes()
-        .get(from..)
-        .and_then(|h| phrase.finder.find(h))
-    {
-        let start = from + at + 1;
-        found.push(start..start + phrase.norm.len());
-        from = start;
-    }
-    found
-}
-
 /// A folded string with its abbreviations written out ("exm date" → "exam date"); every
 /// byte of a full form maps back to the start of the abbreviation.
 pub(super) fn expand(f: Folded, abbreviations: &BTreeMap<String, String>) -> Folded {
@@ -203,11 +187,10 @@ pub(super) fn lines_of<'a>(rules: &Rules, text: &'a str) -> Vec<Line<'a>> {
 /// True for a line that names a carrier (a letter, an addendum, a page header) the way
 /// a title is written, and no document kind: it is not the document's title.
 pub(super) fn carrier_line(rules: &Rules, raw: &str, folded: &Folded) -> bool {
-    let names_carrier = rules.carriers.iter().any(|c| {
-        find_all(&folded.text, c)
-            .iter()
-            .any(|r| written_as_title(raw, folded, r, rules.title_extra_words))
-    });
+    let names_carrier = rules
+        .carriers
+        .find_all(&folded.text)
+        .any(|(_, r)| written_as_title(raw, folded, &r, rules.title_extra_words));
     names_carrier
         && !rules
             .kinds
