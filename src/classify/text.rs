@@ -90,6 +90,17 @@ pub(super) fn fold(s: &str) -> Folded {
     text.push(' ');
     map.push(0);
     for (i, c) in s.char_indices() {
+        if c.is_ascii() {
+            // What the general case below does to an ASCII character, without it.
+            if c.is_ascii_alphanumeric() {
+                text.push(c.to_ascii_lowercase());
+                map.push(i);
+            } else if !text.ends_with(' ') {
+                text.push(' ');
+                map.push(i);
+            }
+            continue;
+        }
         for lc in c.to_lowercase() {
             if ('\u{300}'..='\u{36f}').contains(&lc) {
                 // A combining accent (decomposed text): drop it, keep the letter.
@@ -121,7 +132,9 @@ pub(super) fn fold(s: &str) -> Folded {
 /// A folded string with its abbreviations written out ("exm date" → "exam date"); every
 /// byte of a full form maps back to the start of the abbreviation.
 pub(super) fn expand(f: Folded, abbreviations: &BTreeMap<String, String>) -> Folded {
-    if abbreviations.is_empty() {
+    let words = || f.text.split(' ').filter(|w| !w.is_empty());
+    if !words().any(|w| abbreviations.contains_key(w)) {
+        // Nothing to write out: rebuilt, the text and its map would be the same.
         return f;
     }
     let mut text = String::with_capacity(f.text.len() + 8);
@@ -129,7 +142,7 @@ pub(super) fn expand(f: Folded, abbreviations: &BTreeMap<String, String>) -> Fol
     text.push(' ');
     map.push(f.orig(0));
     let mut at = 1;
-    for word in f.text.split(' ').filter(|w| !w.is_empty()) {
+    for word in words() {
         let end = at + word.len();
         match abbreviations.get(word) {
             Some(full) => {
