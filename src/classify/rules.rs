@@ -75,12 +75,15 @@ pub(super) struct Phrase {
 /// occurrences as one search per phrase.
 #[derive(Debug, Clone)]
 pub(super) struct PhraseSet {
+    /// The phrases; an occurrence names one by its index here.
     pub(super) phrases: Vec<Phrase>,
     /// The phrases' `pattern`s, with standard (every match) semantics.
     matcher: aho_corasick::AhoCorasick,
 }
 
 impl PhraseSet {
+    /// The automaton for `phrases`, built once when the rules are read; `place` names
+    /// the list in the error, should it not compile.
     pub(super) fn new(phrases: Vec<Phrase>, place: &str) -> Result<PhraseSet, RulesError> {
         let matcher = aho_corasick::AhoCorasick::new(phrases.iter().map(|p| p.pattern.as_str()))
             .map_err(|e| invalid(place, format!("phrases cannot be compiled: {e}")))?;
