@@ -15,13 +15,20 @@ pub(super) struct DocOrder {
 /// A locale whose markers the text shows decides; else the language whose keywords
 /// and date labels the text matches most; else the first language.
 pub(super) fn document_order(rules: &Rules, lines: &[Line<'_>], lang_weights: &[f32]) -> DocOrder {
-    let shows = |p: &Phrase| lines.iter().any(|l| l.folded.text.contains(&p.pattern));
+    let folded = || lines.iter().map(|l| l.folded.text.as_str());
+    let marker_shown = rules.markers.shown_in(folded());
+    // The set holds the markers locale by locale: each locale's start where the
+    // previous ones end.
+    let mut first = 0;
     for locale in &rules.locales {
+        let shown = marker_shown.get(first..).unwrap_or_default();
+        first += locale.markers.len();
         let score: f32 = locale
             .markers
             .iter()
-            .filter(|(p, _)| shows(p))
-            .map(|(_, w)| w)
+            .zip(shown)
+            .filter(|(_, shows)| **shows)
+            .map(|((_, w), _)| w)
             .sum();
         if score > 0.0 && score >= locale.min_score {
             return DocOrder {
@@ -31,9 +38,10 @@ pub(super) fn document_order(rules: &Rules, lines: &[Line<'_>], lang_weights: &[
         }
     }
     let mut weights = lang_weights.to_vec();
-    for label in &rules.labels {
+    let label_shown = rules.label_phrases.shown_in(folded());
+    for (label, shows) in rules.labels.iter().zip(label_shown) {
         if let Some(w) = label.lang.and_then(|li| weights.get_mut(li)) {
-            if shows(&label.phrase) {
+            if shows {
                 *w += 1.0;
             }
         }
@@ -158,16 +166,14 @@ pub(super) fn column_date(
 pub(super) fn birth_dates(rules: &Rules, lines: &[Line<'_>]) -> BTreeSet<NaiveDate> {
     let mut dates = BTreeSet::new();
     for (li, line) in lines.iter().enumerate() {
-        for phrase in &rules.birth {
-            for range in find_all(&line.folded.text, phrase) {
-                let from = line.folded.orig(range.end);
-                for order in [DateOrder::Mdy, DateOrder::Dmy] {
-                    let reading = Reading {
-                        order,
-                        pivot: Some(rules.century_pivot),
-                    };
-                    dates.extend(labelled_date(lines, li, from, reading));
-                }
+        for (_, range) in rules.birth.find_all(&line.folded.text) {
+            let from = line.folded.orig(range.end);
+            for order in [DateOrder::Mdy, DateOrder::Dmy] {
+                let reading = Reading {
+                    order,
+                    pivot: Some(rules.century_pivot),
+                };
+                dates.extend(labelled_date(lines, li, from, reading));
             }
         }
     }
@@ -194,15 +200,8 @@ pub(super) fn text_date(
     let mut best: Option<DateFound> = None;
     for (li, line) in lines.iter().enumerate() {
         let text = &line.folded.text;
-        let mut found: Vec<(&DateLabel, Range<usize>)> = rules
-            .labels
-            .iter()
-            .flat_map(|label| {
-                find_all(text, &label.phrase)
-                    .into_iter()
-                    .map(move |r| (label, r))
-            })
-            .collect();
+        // (index into the labels, folded range) of every label occurrence.
+        let mut found: Vec<(usize, Range<usize>)> = rules.label_phrases.find_all(text).collect();
         // "Discharge Date" is one label, not also "Date".
         let kept: Vec<bool> = found
             .iter()
@@ -214,15 +213,14 @@ pub(super) fn text_date(
             .collect();
         let mut kept_iter = kept.into_iter();
         found.retain(|_| kept_iter.next().unwrap_or(false));
-        found.sort_by_key(|(_, r)| r.start);
+        // In the text's order; at one start, in the order the rules list the labels.
+        found.sort_by_key(|(index, r)| (r.start, *index));
 
-        let blockers: Vec<Range<usize>> = rules
-            .ignore
-            .iter()
-            .chain(&rules.birth)
-            .flat_map(|p| find_all(text, p))
-            .collect();
-        for (label, range) in found {
+        let blockers: Vec<Range<usize>> = rules.blockers.find_all(text).map(|(_, r)| r).collect();
+        for (index, range) in found {
+            let Some(label) = rules.labels.get(index) else {
+                continue;
+            };
             if label.only && !label.kinds.contains(&kind) {
                 continue;
             }
@@ -294,12 +292,7 @@ pub(super) fn title_line_date(
     births: &BTreeSet<NaiveDate>,
 ) -> Option<DateFound> {
     let line = lines.get(title_line)?;
-    let labelled_other = rules
-        .birth
-        .iter()
-        .chain(&rules.ignore)
-        .any(|p| line.folded.text.contains(&p.pattern));
-    if labelled_other {
+    if rules.blockers.any_in(&line.folded.text) {
         return None;
     }
     let (date, _) = find_date(line.raw)?;

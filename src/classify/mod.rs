@@ -44,7 +44,6 @@ use crate::base::dates::*;
 pub use crate::base::dates::{find_date, parse_date};
 use dates::*;
 use names::*;
-use rules::*;
 pub use rules::{Rules, RulesError};
 use score::*;
 use text::*;

@@ -34,7 +34,7 @@ pub struct Rules {
     pub(super) min_score: f32,
     pub(super) folder_weight: f32,
     pub(super) keep_upper: Vec<String>,
-    pub(super) carriers: Vec<Phrase>,
+    pub(super) carriers: PhraseSet,
     /// The first is the default language.
     pub(super) languages: Vec<Language>,
     /// Folded word → folded full form.
@@ -43,10 +43,16 @@ pub struct Rules {
     pub(super) kinds: Vec<KindRules>,
     pub(super) kind_bonus: f32,
     pub(super) century_pivot: u32,
-    pub(super) birth: Vec<Phrase>,
-    pub(super) ignore: Vec<Phrase>,
+    pub(super) birth: PhraseSet,
+    /// The phrases that keep a date label next to them from dating the document: the
+    /// ignored phrases (`[dates] ignore`), then the birth phrases.
+    pub(super) blockers: PhraseSet,
     pub(super) locales: Vec<Locale>,
+    /// Every locale's markers, locale by locale, each locale's in its listed order.
+    pub(super) markers: PhraseSet,
     pub(super) labels: Vec<DateLabel>,
+    /// The phrases of `labels`, in the same order.
+    pub(super) label_phrases: PhraseSet,
     /// Every title and body keyword of every kind in one automaton, so a line is read
     /// once rather than once per keyword.
     pub(super) keyword_matcher: aho_corasick::AhoCorasick,
@@ -62,8 +68,60 @@ pub(super) struct Phrase {
     pub(super) norm: String,
     /// `norm` between spaces, to find whole words in a folded line.
     pub(super) pattern: String,
-    /// A prepared searcher for `pattern` (built once, used on every line).
-    pub(super) finder: memchr::memmem::Finder<'static>,
+}
+
+/// A list of phrases searched together: one automaton reads a folded line once and finds
+/// every whole-word occurrence of each phrase, overlapping ones included — the same
+/// occurrences as one search per phrase.
+#[derive(Debug, Clone)]
+pub(super) struct PhraseSet {
+    /// The phrases; an occurrence names one by its index here.
+    pub(super) phrases: Vec<Phrase>,
+    /// The phrases' `pattern`s, with standard (every match) semantics.
+    matcher: aho_corasick::AhoCorasick,
+}
+
+impl PhraseSet {
+    /// The automaton for `phrases`, built once when the rules are read; `place` names
+    /// the list in the error, should it not compile.
+    pub(super) fn new(phrases: Vec<Phrase>, place: &str) -> Result<PhraseSet, RulesError> {
+        let matcher = aho_corasick::AhoCorasick::new(phrases.iter().map(|p| p.pattern.as_str()))
+            .map_err(|e| invalid(place, format!("phrases cannot be compiled: {e}")))?;
+        Ok(PhraseSet { phrases, matcher })
+    }
+
+    /// Every whole-word occurrence of any of the phrases in a folded text, as (index of
+    /// the phrase in the list, folded byte range), in no particular order.
+    pub(super) fn find_all<'t>(
+        &'t self,
+        folded: &'t str,
+    ) -> impl Iterator<Item = (usize, Range<usize>)> + 't {
+        self.matcher.find_overlapping_iter(folded).filter_map(|m| {
+            let index = m.pattern().as_usize();
+            // Patterns are " phrase ": the match starts at the space before the phrase.
+            let start = m.start() + 1;
+            let phrase = self.phrases.get(index)?;
+            Some((index, start..start + phrase.norm.len()))
+        })
+    }
+
+    /// True when one of the phrases occurs in a folded text.
+    pub(super) fn any_in(&self, folded: &str) -> bool {
+        self.matcher.is_match(folded)
+    }
+
+    /// For each phrase of the list, whether it occurs in one of the folded texts.
+    pub(super) fn shown_in<'t>(&self, folded: impl IntoIterator<Item = &'t str>) -> Vec<bool> {
+        let mut shown = vec![false; self.phrases.len()];
+        for text in folded {
+            for m in self.matcher.find_overlapping_iter(text) {
+                if let Some(s) = shown.get_mut(m.pattern().as_usize()) {
+                    *s = true;
+                }
+            }
+        }
+        shown
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -387,9 +445,15 @@ impl Rules {
                 .map(|p| phrase(p, &format!("{name} \"{p}\"")))
                 .collect::<Result<Vec<_>, _>>()
         };
-        let carriers = phrases(&raw.title.carriers, "[title] carriers")?;
+        let carriers = PhraseSet::new(
+            phrases(&raw.title.carriers, "[title] carriers")?,
+            "[title] carriers",
+        )?;
         let birth = phrases(&raw.dates.birth, "[dates] birth")?;
-        let ignore = phrases(&raw.dates.ignore, "[dates] ignore")?;
+        let mut blockers = phrases(&raw.dates.ignore, "[dates] ignore")?;
+        blockers.extend(birth.iter().cloned());
+        let blockers = PhraseSet::new(blockers, "[dates] ignore")?;
+        let birth = PhraseSet::new(birth, "[dates] birth")?;
 
         let mut locales = Vec::new();
         for rl in raw.dates.locales {
@@ -435,6 +499,18 @@ impl Rules {
             });
         }
 
+        let label_phrases = PhraseSet::new(
+            labels.iter().map(|l| l.phrase.clone()).collect(),
+            "[[dates.label]]",
+        )?;
+        let markers = PhraseSet::new(
+            locales
+                .iter()
+                .flat_map(|l| l.markers.iter().map(|(p, _)| p.clone()))
+                .collect(),
+            "[[dates.locale]] markers",
+        )?;
+
         let mut keyword_ids = Vec::new();
         let mut patterns: Vec<&str> = Vec::new();
         for (ki, kr) in kinds.iter().enumerate() {
@@ -473,9 +549,11 @@ impl Rules {
             kind_bonus: raw.dates.kind_bonus,
             century_pivot: raw.dates.century_pivot,
             birth,
-            ignore,
+            blockers,
             locales,
+            markers,
             labels,
+            label_phrases,
         })
     }
 }
@@ -524,7 +602,6 @@ impl Phrase {
         let pattern = format!(" {norm} ");
         Ok(Phrase {
             text: text.trim().to_string(),
-            finder: memchr::memmem::Finder::new(pattern.as_bytes()).into_owned(),
             pattern,
             norm,
         })

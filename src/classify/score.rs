@@ -3,11 +3,12 @@
 //! evidence set aside — and the best kind.
 
 use super::*;
+use std::collections::HashMap;
 
 // ---------------------------------------------------------------------------
 // Kind from text
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum List {
     Title,
     Body,
@@ -157,6 +158,19 @@ pub(super) fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Scoring {
         );
     }
 
+    // A keyword's best occurrence: the strongest level, then the first.
+    let mut best_of: HashMap<(usize, List, usize), &Occurrence> = HashMap::new();
+    for o in &occurrences {
+        best_of
+            .entry((o.kind, o.list, o.keyword))
+            .and_modify(|b| {
+                if o.level > b.level {
+                    *b = o;
+                }
+            })
+            .or_insert(o);
+    }
+
     let mut lang_weights = vec![0.0; rules.languages.len()];
     let mut set_aside = Vec::new();
     // Per kind: title, header and body hits, before the caps.
@@ -172,15 +186,7 @@ pub(super) fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Scoring {
         let mut hits: [Vec<Hit>; 3] = [Vec::new(), Vec::new(), Vec::new()];
         for (list, keywords) in [(List::Title, &kr.title), (List::Body, &kr.body)] {
             for (wi, kw) in keywords.iter().enumerate() {
-                // A keyword's best occurrence: the strongest level, then the first.
-                let best = occurrences
-                    .iter()
-                    .filter(|o| o.kind == ki && o.list == list && o.keyword == wi)
-                    .fold(None, |best: Option<&Occurrence>, o| match best {
-                        Some(b) if o.level <= b.level => Some(b),
-                        _ => Some(o),
-                    });
-                let Some(o) = best else {
+                let Some(o) = best_of.get(&(ki, list, wi)) else {
                     continue;
                 };
                 if let Some(w) = lang_weights.get_mut(kw.lang) {
@@ -319,6 +325,10 @@ pub(super) fn cap(mut hits: Vec<Hit>, limit: f32) -> Vec<Hit> {
 /// [`HEADER_EXTRA_WORDS`] other words, or, for a title keyword, when its column is
 /// short enough for a title.
 pub(super) fn level_of(rules: &Rules, line: &Line<'_>, range: &Range<usize>, list: List) -> Level {
+    // Below the header lines, only a title keyword in a title line can be more than body.
+    if line.index >= rules.header_lines && !(list == List::Title && line.title) {
+        return Level::Body;
+    }
     let Some((segment, extra)) = shape(line.raw, &line.folded, range) else {
         return Level::Body;
     };

@@ -1,6 +1,7 @@
 //! Tests of classification by kind tables: titles over headers over body words, carriers
 //! and addenda, evidence against a kind, date labels and readings.
 
+use super::rules::Phrase;
 use super::*;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -542,4 +543,77 @@ fn carrier_lines_do_not_use_up_title_lines() {
     // A line that names a carrier and a kind is a title line.
     let lines = lines_of(&rules, "LAB RESULTS LETTER\nSodium 139");
     assert!(lines.first().is_some_and(|l| l.title));
+}
+
+/// Every whole-word occurrence of `phrase` in a folded text, as folded byte ranges: one
+/// phrase searched on its own, what a `PhraseSet` must find for each of its phrases.
+fn find_all(folded: &str, phrase: &Phrase) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = folded.get(from..).and_then(|h| h.find(&phrase.pattern)) {
+        let start = from + at + 1;
+        found.push(start..start + phrase.norm.len());
+        from = start;
+    }
+    found
+}
+
+#[test]
+fn phrase_sets_find_what_one_search_per_phrase_finds() {
+    let rules = rules();
+    let norms = |phrases: &[Phrase]| phrases.iter().map(|p| p.norm.clone()).collect::<Vec<_>>();
+    let labels: Vec<Phrase> = rules.labels.iter().map(|l| l.phrase.clone()).collect();
+    assert_eq!(norms(&rules.label_phrases.phrases), norms(&labels));
+    let markers: Vec<Phrase> = rules
+        .locales
+        .iter()
+        .flat_map(|l| l.markers.iter().map(|(p, _)| p.clone()))
+        .collect();
+    assert_eq!(norms(&rules.markers.phrases), norms(&markers));
+    let blockers = norms(&rules.blockers.phrases);
+    assert!(blockers.ends_with(&norms(&rules.birth.phrases)));
+    let sets = [
+        &rules.label_phrases,
+        &rules.birth,
+        &rules.blockers,
+        &rules.carriers,
+        &rules.markers,
+    ];
+    // Every phrase next to every other, overlapping ("date date"), inside longer ones,
+    // abbreviated, and the lines of the rules file itself.
+    let every: Vec<&str> = sets
+        .iter()
+        .flat_map(|set| set.phrases.iter().map(|p| p.text.as_str()))
+        .collect();
+    let mut lines = vec![
+        every.join(" "),
+        every.join(": "),
+        every.join("  12/03/2024  "),
+        "date date date of date of birth date".to_string(),
+        "Exm Date: Spec Collected / Coll Date DOB D.O.B.".to_string(),
+        "Signed electronically signed signed Date Signed".to_string(),
+    ];
+    lines.extend(BUILTIN_RULES.lines().map(str::to_string));
+    for line in &lines {
+        let folded = expand(fold(line), &rules.abbreviations);
+        for set in sets {
+            let mut got: Vec<(usize, Range<usize>)> = set.find_all(&folded.text).collect();
+            got.sort_by_key(|(i, r)| (*i, r.start));
+            let want: Vec<(usize, Range<usize>)> = set
+                .phrases
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| find_all(&folded.text, p).into_iter().map(move |r| (i, r)))
+                .collect();
+            assert_eq!(got, want, "{line:?}");
+            let shown = set.shown_in([folded.text.as_str()]);
+            let want_shown: Vec<bool> = set
+                .phrases
+                .iter()
+                .map(|p| folded.text.contains(&p.pattern))
+                .collect();
+            assert_eq!(shown, want_shown, "{line:?}");
+            assert_eq!(set.any_in(&folded.text), want_shown.contains(&true));
+        }
+    }
 }

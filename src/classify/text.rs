@@ -90,6 +90,17 @@ pub(super) fn fold(s: &str) -> Folded {
     text.push(' ');
     map.push(0);
     for (i, c) in s.char_indices() {
+        if c.is_ascii() {
+            // What the general case below does to an ASCII character, without it.
+            if c.is_ascii_alphanumeric() {
+                text.push(c.to_ascii_lowercase());
+                map.push(i);
+            } else if !text.ends_with(' ') {
+                text.push(' ');
+                map.push(i);
+            }
+            continue;
+        }
         for lc in c.to_lowercase() {
             if ('\u{300}'..='\u{36f}').contains(&lc) {
                 // A combining accent (decomposed text): drop it, keep the letter.
@@ -118,26 +129,12 @@ pub(super) fn fold(s: &str) -> Folded {
     }
 }
 
-/// Every whole-word occurrence of `phrase` in a folded text, as folded byte ranges.
-pub(super) fn find_all(folded: &str, phrase: &Phrase) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(at) = folded
-        .as_bytes()
-        .get(from..)
-        .and_then(|h| phrase.finder.find(h))
-    {
-        let start = from + at + 1;
-        found.push(start..start + phrase.norm.len());
-        from = start;
-    }
-    found
-}
-
 /// A folded string with its abbreviations written out ("exm date" → "exam date"); every
 /// byte of a full form maps back to the start of the abbreviation.
 pub(super) fn expand(f: Folded, abbreviations: &BTreeMap<String, String>) -> Folded {
-    if abbreviations.is_empty() {
+    let words = || f.text.split(' ').filter(|w| !w.is_empty());
+    if !words().any(|w| abbreviations.contains_key(w)) {
+        // Nothing to write out: rebuilt, the text and its map would be the same.
         return f;
     }
     let mut text = String::with_capacity(f.text.len() + 8);
@@ -145,7 +142,7 @@ pub(super) fn expand(f: Folded, abbreviations: &BTreeMap<String, String>) -> Fol
     text.push(' ');
     map.push(f.orig(0));
     let mut at = 1;
-    for word in f.text.split(' ').filter(|w| !w.is_empty()) {
+    for word in words() {
         let end = at + word.len();
         match abbreviations.get(word) {
             Some(full) => {
@@ -203,11 +200,10 @@ pub(super) fn lines_of<'a>(rules: &Rules, text: &'a str) -> Vec<Line<'a>> {
 /// True for a line that names a carrier (a letter, an addendum, a page header) the way
 /// a title is written, and no document kind: it is not the document's title.
 pub(super) fn carrier_line(rules: &Rules, raw: &str, folded: &Folded) -> bool {
-    let names_carrier = rules.carriers.iter().any(|c| {
-        find_all(&folded.text, c)
-            .iter()
-            .any(|r| written_as_title(raw, folded, r, rules.title_extra_words))
-    });
+    let names_carrier = rules
+        .carriers
+        .find_all(&folded.text)
+        .any(|(_, r)| written_as_title(raw, folded, &r, rules.title_extra_words));
     names_carrier
         && !rules
             .kinds
