@@ -41,6 +41,34 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
+/// How many bytes are written between two requests to put the file on disk.
+const FLUSH_EVERY: u64 = 16 * 1024 * 1024;
+
+/// A file being written that asks a second thread to put it on disk every
+/// [`FLUSH_EVERY`] bytes, so the disk writes while the packet is still being made and the
+/// final sync (before the file is renamed into place) has only the tail left to wait for.
+struct Flushing {
+    file: std::fs::File,
+    since: u64,
+    wake: std::sync::mpsc::SyncSender<()>,
+}
+
+impl Write for Flushing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.since += n as u64;
+        if self.since >= FLUSH_EVERY {
+            self.since = 0;
+            // A request already waiting covers this one too.
+            let _ = self.wake.try_send(());
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// Refuses an output path inside the records folder, or an existing one without `force`.
 pub fn check_target(target: &Path, records: &Path, force: bool) -> Result<PathBuf> {
     let parent = match target.parent() {
@@ -88,13 +116,30 @@ where
         .as_file()
         .try_clone()
         .map_err(|e| Error::io(tmp.path(), e))?;
-    // Buffered before hashing, so the hash takes large blocks however small the writes.
-    let mut buf = BufWriter::with_capacity(256 * 1024, HashingWriter::new(file));
-    write(&mut buf)?;
-    let hw = buf
-        .into_inner()
-        .map_err(|e| Error::io(target, e.into_error()))?;
-    let (file, sha, len) = hw.finish();
+    let syncer = file.try_clone().map_err(|e| Error::io(tmp.path(), e))?;
+    let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+    let (file, sha, len) = std::thread::scope(|s| {
+        // Puts what was written so far on disk when asked; ends with the writing. Its
+        // errors show again in the final sync, which is checked.
+        s.spawn(move || {
+            for () in woken {
+                let _ = syncer.sync_data();
+            }
+        });
+        let flushing = Flushing {
+            file,
+            since: 0,
+            wake,
+        };
+        // Buffered before hashing, so the hash takes large blocks however small the writes.
+        let mut buf = BufWriter::with_capacity(256 * 1024, HashingWriter::new(flushing));
+        write(&mut buf)?;
+        let hw = buf
+            .into_inner()
+            .map_err(|e| Error::io(target, e.into_error()))?;
+        let (flushing, sha, len) = hw.finish();
+        Ok::<_, Error>((flushing.file, sha, len))
+    })?;
     file.sync_all().map_err(|e| Error::io(target, e))?;
     persist(tmp, target, force)?;
     Ok((sha, len))
