@@ -6,6 +6,43 @@ use std::io::Write;
 
 /// A number for a content stream: short, and never in exponent form.
 pub fn num(v: f32) -> String {
+    let mut s = String::new();
+    push_num(&mut s, v);
+    s
+}
+
+/// [`num`], appended to `out` without a new string for every number (a page's stamp
+/// writes a dozen).
+pub fn push_num(out: &mut String, v: f32) {
+    use std::fmt::Write as _;
+    let k = (v * 1000.0).round();
+    // Below 8192 an f32 holds thousandths apart (its spacing is under 0.001), so the
+    // rounded value written to three places is k thousandths exactly: written from the
+    // integer. Other values take the general way.
+    if k.abs() < 8_192_000.0 {
+        let k = k as i32;
+        if k < 0 {
+            out.push('-');
+        }
+        let (whole, frac) = (k.unsigned_abs() / 1000, k.unsigned_abs() % 1000);
+        let _ = write!(out, "{whole}");
+        if frac != 0 {
+            out.push('.');
+            let mut digits = [frac / 100, frac / 10 % 10, frac % 10];
+            let mut len = 3;
+            while digits[len - 1] == 0 {
+                len -= 1;
+            }
+            for d in &mut digits[..len] {
+                out.push(char::from(b'0' + *d as u8));
+            }
+        }
+        return;
+    }
+    out.push_str(&num_general(v));
+}
+
+fn num_general(v: f32) -> String {
     let r = (v * 1000.0).round() / 1000.0;
     let s = format!("{r:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -101,4 +138,31 @@ pub fn unclosed_saves(c: &[u8]) -> usize {
         _ => {}
     });
     depth
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_the_general_way_writes_them() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let mut values: Vec<f32> = vec![
+            0.0, -0.0, 0.0004, -0.0004, 0.0005, -0.0005, 1.0, -1.0, 0.5, 612.0, 791.999_94,
+            8191.999, 8192.0, -8192.0, 14400.0, f32::NAN, f32::INFINITY, f32::MIN,
+        ];
+        // Any bit pattern, and numbers of page size with few decimals.
+        values.extend((0..100_000).map(|_| f32::from_bits(next())));
+        values.extend((0..100_000).map(|_| (next() % 20_000_000) as f32 / 1000.0 - 10_000.0));
+        values.extend((0..50_000).map(|_| (next() % 2_000_000) as f32 / 997.0 - 1000.0));
+        for v in values {
+            assert_eq!(num(v), num_general(v), "{v:e} ({:#x})", v.to_bits());
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! its outline (bookmarks) and document info.
 
 use crate::base::fonts::Metrics;
-use crate::base::pdf::num;
+use crate::base::pdf::{num, push_num};
 use crate::plan::Plan;
 use crate::read::extent::{self, Matrix, Rect};
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
@@ -43,12 +43,20 @@ impl StampFont {
     /// Hex string of glyph ids for `text`, remembering which glyphs were used.
     pub fn encode(&mut self, m: &Metrics, text: &str) -> String {
         let mut hex = String::with_capacity(text.len() * 4);
+        self.encode_into(m, text, &mut hex);
+        hex
+    }
+
+    /// [`StampFont::encode`], appended to `out`.
+    pub fn encode_into(&mut self, m: &Metrics, text: &str, out: &mut String) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         for c in m.drawable(text).chars() {
             let gid = m.glyph(c);
             self.used.entry(gid).or_insert(c);
-            hex.push_str(&format!("{gid:04X}"));
+            for shift in [12, 8, 4, 0] {
+                out.push(char::from(HEX[usize::from((gid >> shift) & 0xF)]));
+            }
         }
-        hex
     }
 
     /// The Type0 font dictionary (and its parts) for the stamps, sharing the embedded
@@ -323,10 +331,12 @@ pub fn stamp_content_at(
     font: &mut StampFont,
     m: &Metrics,
 ) -> Vec<u8> {
-    let hex = font.encode(m, &p.text);
     let c = geo.display_matrix();
-    let restore = "Q\n".repeat(open.min(10_000) + 1);
-    let mut out = restore.into_bytes();
+    let restores = open.min(10_000) + 1;
+    let mut out = Vec::with_capacity(2 * restores + drawn.len() + 128 + 4 * p.text.len());
+    for _ in 0..restores {
+        out.extend_from_slice(b"Q\n");
+    }
     if !drawn.is_empty() {
         out.extend_from_slice(b"q\n");
         if let Some(s) = p.shrink_matrix(geo) {
@@ -335,17 +345,29 @@ pub fn stamp_content_at(
         out.extend_from_slice(drawn);
         out.extend_from_slice(b"Q\n");
     }
-    out.extend(
-        format!(
-            "q {} BT /{STAMP_FONT} {} Tf {} g {} {} Td <{hex}> Tj ET Q\n",
-            matrix_op(c).trim_end(),
-            num(p.size),
-            p.gray,
-            num(p.x),
-            num(p.baseline),
-        )
-        .into_bytes(),
-    );
+    // q a b c d e f cm BT /font size Tf grey g x y Td <glyphs> Tj ET Q
+    let mut s = String::with_capacity(128 + 4 * p.text.len());
+    s.push_str("q ");
+    for (i, v) in c.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        push_num(&mut s, *v);
+    }
+    s.push_str(" cm BT /");
+    s.push_str(STAMP_FONT);
+    s.push(' ');
+    push_num(&mut s, p.size);
+    s.push_str(" Tf ");
+    s.push_str(p.gray);
+    s.push_str(" g ");
+    push_num(&mut s, p.x);
+    s.push(' ');
+    push_num(&mut s, p.baseline);
+    s.push_str(" Td <");
+    font.encode_into(m, &p.text, &mut s);
+    s.push_str("> Tj ET Q\n");
+    out.extend_from_slice(s.as_bytes());
     out
 }
 
