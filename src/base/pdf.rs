@@ -154,8 +154,24 @@ mod tests {
             seed
         };
         let mut values: Vec<f32> = vec![
-            0.0, -0.0, 0.0004, -0.0004, 0.0005, -0.0005, 1.0, -1.0, 0.5, 612.0, 791.999_94,
-            8191.999, 8192.0, -8192.0, 14400.0, f32::NAN, f32::INFINITY, f32::MIN,
+            0.0,
+            -0.0,
+            0.0004,
+            -0.0004,
+            0.0005,
+            -0.0005,
+            1.0,
+            -1.0,
+            0.5,
+            612.0,
+            791.999_94,
+            8191.999,
+            8192.0,
+            -8192.0,
+            14400.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::MIN,
         ];
         // Any bit pattern, and numbers of page size with few decimals.
         values.extend((0..100_000).map(|_| f32::from_bits(next())));

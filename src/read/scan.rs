@@ -503,11 +503,29 @@ pub const FILE_IDENTITY: &str = "identity";
 /// Checksums by identity (see [`FILE_IDENTITY`]).
 type Identities = std::collections::BTreeMap<String, String>;
 
-/// The identity key of a file on disk and its size, when they can be had.
+/// How long a file must have been left alone before it is known by its identity: file
+/// times are only as fine as the file system keeps them (2 s on a FAT memory stick), and
+/// two writes within one tick leave the same times.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The identity key of a file on disk and its size — none for a file changed within the
+/// last [`SETTLED`] (it is read, as if it were new).
 #[cfg(unix)]
 fn identity(abs: &Path) -> Option<(String, u64)> {
     use std::os::unix::fs::MetadataExt;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
     let m = std::fs::metadata(abs).ok()?;
+    let changed = u64::try_from(m.ctime())
+        .ok()
+        .map(|s| UNIX_EPOCH + Duration::new(s, m.ctime_nsec().clamp(0, 999_999_999) as u32));
+    let now = SystemTime::now();
+    let settled = |t: Option<SystemTime>| {
+        t.and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age >= SETTLED)
+    };
+    if !settled(m.modified().ok()) || !settled(changed) {
+        return None;
+    }
     m.is_file().then(|| {
         let key = format!(
             "{}\0{}:{}:{}:{}.{}:{}.{}",
