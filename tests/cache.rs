@@ -261,3 +261,100 @@ fn a_file_rewritten_in_place_with_its_old_size_and_time_is_read_again() {
     assert!(!checksums.contains(&&kind(&after).1), "{known:?}");
     assert_eq!(checksums.len(), 1, "{known:?}");
 }
+
+/// A one-page PDF (a progress note numbered `n`) that also carries `extra` bytes of data
+/// in an unused stream.
+fn pdf_of_size(n: usize, extra: usize) -> Vec<u8> {
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages = doc.new_object_id();
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        format!("BT /F1 12 Tf 72 700 Td (PROGRESS NOTE {n}) Tj ET").into_bytes(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let filler: Vec<u8> = (0..extra).map(|i| b'a' + (i % 26) as u8).collect();
+    doc.add_object(Stream::new(dictionary! {}, filler));
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save");
+    out
+}
+
+#[test]
+fn the_build_copies_small_pdfs_from_the_scans_parse_within_a_budget() {
+    use medpacket::scan::{KEEP_PARSED, KEEP_PARSED_TOTAL};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let records = tmp.path().join("records");
+    // Small files whose sizes add up to more than the budget, and one too large to keep.
+    let each = (KEEP_PARSED_TOTAL / 3 - 4096) as usize;
+    let mut files: Vec<(String, Vec<u8>)> = (0..5)
+        .map(|i| (format!("note{i}.pdf"), pdf_of_size(i, each)))
+        .collect();
+    files.push(("large.pdf".into(), pdf_of_size(9, KEEP_PARSED as usize + 1)));
+    let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    write_files(&records, &named);
+    let opts = medpacket::ScanOptions {
+        no_cache: true,
+        ocr: medpacket::OcrMode::Never,
+    };
+    let (inv, _) = medpacket::scan_folder(&records, &opts, &medpacket::Quiet).expect("scan");
+    let kept: Vec<&str> = inv
+        .files
+        .iter()
+        .filter(|f| f.parsed.is_some())
+        .map(|f| f.rel.as_str())
+        .collect();
+    let sizes: Vec<(&str, u64)> = inv.files.iter().map(|f| (f.rel.as_str(), f.size)).collect();
+    assert_eq!(kept.len(), 3, "kept {kept:?} of {sizes:?}");
+    assert!(!kept.contains(&"large.pdf"));
+    let size: u64 = inv
+        .files
+        .iter()
+        .filter(|f| f.parsed.is_some())
+        .map(|f| f.size)
+        .sum();
+    assert!(size <= KEEP_PARSED_TOTAL);
+
+    // The packet is the same whether a document is copied from the scan's parse or read
+    // and parsed again.
+    std::fs::write(
+        records.join("packet.toml"),
+        "[patient]\nname = \"Test Patient\"\ndate_of_birth = 1970-01-01\n",
+    )
+    .expect("packet.toml");
+    let cache = tmp.path().join("cache");
+    let kept_build = build(
+        &cache,
+        &records,
+        &tmp.path().join("a.pdf"),
+        &["--ocr", "never", "--no-cache"],
+    );
+    // Warm: the scan reads nothing and keeps no parse; every document is parsed again.
+    build(
+        &cache,
+        &records,
+        &tmp.path().join("b.pdf"),
+        &["--ocr", "never"],
+    );
+    let parsed_again = build(
+        &cache,
+        &records,
+        &tmp.path().join("c.pdf"),
+        &["--ocr", "never"],
+    );
+    assert!(
+        kept_build == parsed_again,
+        "copying from the scan's parse changed the packet"
+    );
+}

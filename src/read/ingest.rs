@@ -67,6 +67,26 @@ pub struct Probe {
     pub scanned: Vec<u32>,
     /// Identifiers found in the file's text (masked), by page.
     pub identifiers: Vec<crate::classify::identifiers::Finding>,
+    /// The PDF as the scan parsed it, for the build to copy from without parsing it again
+    /// (kept only for small files, within the scan's budget). Never cached.
+    #[serde(skip)]
+    pub parsed: Option<Parsed>,
+}
+
+/// A parsed PDF shared between the scan and the build.
+#[derive(Clone)]
+pub struct Parsed(pub std::sync::Arc<Document>);
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Parsed(..)")
+    }
+}
+
+impl PartialEq for Parsed {
+    fn eq(&self, other: &Parsed) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Sniffs the format from the first bytes and the extension.
@@ -351,6 +371,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         cda: None,
         scanned,
         identifiers,
+        parsed: Some(Parsed(std::sync::Arc::new(doc))),
     })
 }
 

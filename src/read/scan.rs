@@ -157,7 +157,16 @@ pub struct SourceFile {
     pub ocr: Option<std::sync::Arc<crate::read::ocr::FileOcr>>,
     /// Identifiers (Social Security numbers, member IDs) in the file's text, masked.
     pub identifiers: Vec<crate::classify::identifiers::Finding>,
+    /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
+    pub parsed: Option<ingest::Parsed>,
 }
+
+/// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
+/// [`KEEP_PARSED_TOTAL`] bytes of source, so the build copies them without parsing them
+/// again while memory stays bounded however many files there are.
+pub const KEEP_PARSED: u64 = 512 * 1024;
+/// See [`KEEP_PARSED`].
+pub const KEEP_PARSED_TOTAL: u64 = 1024 * 1024;
 
 impl SourceFile {
     pub fn is_included(&self) -> bool {
@@ -277,6 +286,8 @@ struct Context<'a> {
     cache: &'a Cache,
     /// Checksums of the folder's files by their identity, as the last scan saw them.
     known: &'a Identities,
+    /// Source bytes of the PDFs whose parse is kept so far.
+    kept: &'a std::sync::atomic::AtomicU64,
 }
 
 /// The cache key of a file's facts: its checksum, and the password it is opened with
@@ -369,6 +380,24 @@ fn prepare(
         None => (probe_guarded(&rel, &bytes, password.as_deref()), None),
     };
     drop(bytes);
+    // The parse of a small PDF is kept for the build, within the scan's budget.
+    if let Ok(p) = probe.as_mut() {
+        let keep = p.parsed.is_some()
+            && p.cda.is_none()
+            && zip.is_none()
+            && size <= KEEP_PARSED
+            && cx
+                .kept
+                .fetch_update(
+                    std::sync::atomic::Ordering::Relaxed,
+                    std::sync::atomic::Ordering::Relaxed,
+                    |total| (total + size <= KEEP_PARSED_TOTAL).then_some(total + size),
+                )
+                .is_ok();
+        if !keep {
+            p.parsed = None;
+        }
+    }
     let classified = probe.as_mut().ok().map(|p| {
         let known = decision
             .filter(|d| d.inputs == inputs)
@@ -736,6 +765,7 @@ impl Collector<'_> {
             scanned: probe.scanned,
             ocr: None,
             identifiers: probe.identifiers,
+            parsed: probe.parsed,
         });
     }
 }
@@ -945,11 +975,13 @@ pub fn scan(
     let cache = Cache::open(&root, opts.no_cache);
     let folder_key = root.display().to_string();
     let known: Identities = cache.get(FILE_IDENTITY, &folder_key).unwrap_or_default();
+    let kept = std::sync::atomic::AtomicU64::new(0);
     let cx = Context {
         config,
         rules,
         cache: &cache,
         known: &known,
+        kept: &kept,
     };
     let loaded: Vec<Vec<Loaded>> = entries
         .into_par_iter()
@@ -1114,6 +1146,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         scanned: Vec::new(),
         ocr: None,
         identifiers: Vec::new(),
+        parsed: None,
     }
 }
 

@@ -20,7 +20,8 @@ pub(super) const LOOKAHEAD_BYTES: u64 = 32 * 1024 * 1024;
 pub(super) enum Ready {
     /// A text file or clinical document: its pages are already rendered.
     Nothing,
-    Pdf(Box<Document>),
+    /// A PDF, parsed here or kept from the scan.
+    Pdf(std::sync::Arc<Document>),
     Image {
         xobj: Stream,
         /// The picture's stored size (before its orientation is applied).
@@ -114,6 +115,18 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> 
         .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
     let ready = match &item.body {
         Body::Text(_) | Body::Cda(_) => Ready::Nothing,
+        // The scan's parse, of exactly the bytes it checked and classified.
+        Body::Pdf if f.parsed.is_some() => {
+            let doc = f
+                .parsed
+                .as_ref()
+                .map(|p| p.0.clone())
+                .ok_or_else(|| Error::Internal(format!("{}: no parse", f.rel)))?;
+            if doc.get_pages().len() as u32 != item.source_pages {
+                return Err(Error::ChangedDuringBuild(f.rel.clone()));
+            }
+            Ready::Pdf(doc)
+        }
         Body::Pdf => {
             let bytes = crate::read::scan::read_content(f)?;
             let doc =
@@ -125,7 +138,7 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> 
             if doc.get_pages().len() as u32 != item.source_pages {
                 return Err(Error::ChangedDuringBuild(f.rel.clone()));
             }
-            Ready::Pdf(Box::new(doc))
+            Ready::Pdf(std::sync::Arc::new(doc))
         }
         Body::Jpeg => {
             let bytes = crate::read::scan::read_content(f)?;
