@@ -162,7 +162,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         assemble::assemble(
             &plan,
             &inv,
-            &rendered,
+            rendered,
             w,
             opts.password.as_deref(),
             progress,
@@ -286,7 +286,7 @@ pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
-    assemble::assemble(&plan, &inv, &rendered, Vec::new(), None, &Quiet)
+    assemble::assemble(&plan, &inv, rendered, Vec::new(), None, &Quiet)
 }
 
 /// Re-checks a bundle (`FILE.zip`), or a packet PDF against a manifest.

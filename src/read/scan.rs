@@ -958,7 +958,8 @@ pub fn scan(
     let mut c = Collector {
         config,
         rules,
-        files: Vec::new(),
+        // One entry is one file, but for portal exports (their members are added).
+        files: Vec::with_capacity(entries.len() + early_problems.len()),
         ignored,
         first_by_hash: std::collections::HashMap::new(),
     };

@@ -49,7 +49,7 @@ fn io(path: &str) -> impl Fn(std::io::Error) -> Error + '_ {
 pub fn assemble<W: Write>(
     plan: &Plan,
     inv: &Inventory,
-    rendered: &Rendered,
+    rendered: Rendered,
     out: W,
     password: Option<&str>,
     progress: &dyn crate::Progress,
@@ -85,11 +85,18 @@ pub fn assemble<W: Write>(
 
     // Generated pages come from one rendered document; its font program is shared with
     // the stamps.
-    let mut gen = Document::load_mem(&rendered.pdf)
+    let Rendered {
+        pdf,
+        packet_pages,
+        links,
+    } = rendered;
+    let mut gen = Document::load_mem(&pdf)
         .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
+    // Parsed, the bytes are not needed while the rest is written.
+    drop(pdf);
     crate::base::fonts::compress_generated(&mut gen);
     let gen_pages: Vec<ObjectId> = gen.get_pages().into_values().collect();
-    if gen_pages.len() != rendered.packet_pages.len() {
+    if gen_pages.len() != packet_pages.len() {
         return Err(Error::Internal(
             "rendered page count differs from the plan".into(),
         ));
@@ -101,8 +108,8 @@ pub fn assemble<W: Write>(
     let mut gen_by_page: HashMap<u32, (ObjectId, &Vec<crate::base::layout::Link>)> = HashMap::new();
     for ((pid, &packet_page), links) in gen_pages
         .iter()
-        .zip(&rendered.packet_pages)
-        .zip(&rendered.links)
+        .zip(&packet_pages)
+        .zip(&links)
     {
         gen_by_page.insert(packet_page, (*pid, links));
     }

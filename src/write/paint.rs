@@ -240,5 +240,7 @@ fn paint(l: PageLayout, size: (f32, f32), font: &FontId, black: bool) -> PdfPage
         }
         ops.push(Op::EndTextSection);
     }
+    // Every generated page is held until all are saved: no room to spare in each.
+    ops.shrink_to_fit();
     PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
 }
