@@ -114,6 +114,16 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    let built = build_packet(opts, progress);
+    if let Err(Error::ChangedDuringBuild(_)) = &built {
+        // Files the scan knew by their place and times are read again next time: one of
+        // them did not hold what it was remembered to hold.
+        read::identity::forget(&opts.dir, &opts.scan);
+    }
+    built
+}
+
+fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let (mut inv, config) = scan_folder(&opts.dir, &opts.scan, progress)?;
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
     // needs while it writes.
@@ -159,15 +169,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
     let (sha256, _) = emit::write_atomic(&full_target, opts.force, |w| {
-        assemble::assemble(
-            &plan,
-            &inv,
-            rendered,
-            w,
-            opts.password.as_deref(),
-            progress,
-        )
-        .map(|_| ())
+        assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress).map(|_| ())
     })?;
 
     let documents: Vec<report::DocumentReport> = plan

@@ -213,7 +213,10 @@ fn a_file_rewritten_in_place_with_its_old_size_and_time_is_read_again() {
     pad(&mut path, len);
     write_files(
         &records,
-        &[("report.pdf", lab_padded), ("photo.jpg", jpeg(120, 90))],
+        &[
+            ("report.pdf", lab_padded.clone()),
+            ("photo.jpg", jpeg(120, 90)),
+        ],
     );
     // Files are known by their identity once left alone for two seconds (file times are
     // only as fine as the file system keeps them).
@@ -237,28 +240,37 @@ fn a_file_rewritten_in_place_with_its_old_size_and_time_is_read_again() {
     assert!(checksums.contains(&&kind(&cold).1), "{known:?}");
     assert_eq!(scan_json(&cache, &records, &[]), cold);
 
-    // The same name, size and modification time, other bytes: read again, never the
-    // remembered kind.
+    // The same name, size and modification time, other bytes, left alone long enough to
+    // be known by identity again: the change time tells it apart, so it is read again,
+    // never given the remembered kind.
     let file = records.join("report.pdf");
-    let modified = std::fs::metadata(&file)
-        .and_then(|m| m.modified())
-        .expect("mtime");
-    std::fs::write(&file, &path).expect("rewrite");
-    std::fs::File::options()
-        .write(true)
-        .open(&file)
-        .and_then(|f| f.set_modified(modified))
-        .expect("set mtime back");
-    assert_eq!(std::fs::metadata(&file).expect("meta").len() as usize, len);
+    let rewrite = |bytes: &[u8]| {
+        let modified = std::fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        std::fs::write(&file, bytes).expect("rewrite");
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .and_then(|f| f.set_modified(modified))
+            .expect("set mtime back");
+        assert_eq!(std::fs::metadata(&file).expect("meta").len() as usize, len);
+    };
+    rewrite(&path);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     let after = scan_json(&cache, &records, &[]);
     assert_eq!(kind(&after).0, "pathology-report");
     assert_ne!(kind(&after).1, kind(&cold).1);
-    // Changed a moment ago, the file is not yet known by its identity: a second write in
-    // the same tick of the file system's clock could leave the same times.
+
+    // Changed a moment ago, a file is read and not yet known by its identity: a second
+    // write in the same tick of the file system's clock could leave the same times.
+    rewrite(&lab_padded);
+    let again = scan_json(&cache, &records, &[]);
+    assert_eq!(kind(&again).0, "lab-results");
     let known = kind_entries(&cache, "identity");
     let checksums: Vec<&serde_json::Value> =
         known[0].as_object().expect("a map").values().collect();
-    assert!(!checksums.contains(&&kind(&after).1), "{known:?}");
+    assert!(!checksums.contains(&&kind(&again).1), "{known:?}");
     assert_eq!(checksums.len(), 1, "{known:?}");
 }
 
@@ -357,4 +369,78 @@ fn the_build_copies_small_pdfs_from_the_scans_parse_within_a_budget() {
         kept_build == parsed_again,
         "copying from the scan's parse changed the packet"
     );
+}
+
+#[test]
+fn a_build_that_finds_a_file_unlike_its_identity_forgets_the_identities() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("cache");
+    let records = tmp.path().join("records");
+    write_files(
+        &records,
+        &[
+            (
+                "lab.pdf",
+                simple_pdf("LABORATORY RESULTS", &["Collected: 2025-01-02"]),
+            ),
+            (
+                "path.pdf",
+                simple_pdf(
+                    "SURGICAL PATHOLOGY REPORT",
+                    &["Date of Procedure: 03/14/2025"],
+                ),
+            ),
+            (
+                "packet.toml",
+                b"[patient]\nname = \"Test Patient\"\ndate_of_birth = 1970-01-01\n".to_vec(),
+            ),
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let good = build(
+        &cache,
+        &records,
+        &tmp.path().join("a.pdf"),
+        &["--ocr", "never"],
+    );
+    // A file that no longer holds what its identity promised (as when a file system does
+    // not move the change time on a write): here, the two files' checksums swapped.
+    let dir = cache.join("identity");
+    let entry = std::fs::read_dir(&dir)
+        .expect("identity entries")
+        .flatten()
+        .map(|e| e.path())
+        .next()
+        .expect("one entry");
+    let mut map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&entry).expect("entry")).expect("JSON");
+    let keys: Vec<String> = map.keys().cloned().collect();
+    assert_eq!(keys.len(), 2, "{map:?}");
+    let (a, b) = (map[&keys[0]].clone(), map[&keys[1]].clone());
+    map.insert(keys[0].clone(), b);
+    map.insert(keys[1].clone(), a);
+    std::fs::write(&entry, serde_json::to_vec(&map).expect("json")).expect("write");
+
+    // The build notices (it checks every file's bytes as it copies them) and stops...
+    let out = medpacket()
+        .env("MEDPACKET_CACHE_DIR", &cache)
+        .args(["build", "--ocr", "never", "--force", "-o"])
+        .arg(tmp.path().join("b.pdf"))
+        .arg(&records)
+        .output()
+        .expect("run medpacket");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("changed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // ...and the next build reads every file again and makes the right packet.
+    let again = build(
+        &cache,
+        &records,
+        &tmp.path().join("c.pdf"),
+        &["--ocr", "never"],
+    );
+    assert!(good == again, "the packet after forgetting differs");
 }

@@ -745,13 +745,21 @@ pub fn near_edge(visible: Rect, b: &Rect) -> bool {
 /// A page attribute the page takes from its ancestors in the page tree (MediaBox,
 /// CropBox, Rotate, Resources), when it does not set it itself.
 pub fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
-    let mut node = page.get(b"Parent").ok().and_then(|p| dict_of(doc, p));
+    let mut node = page
+        .get(b"Parent")
+        .ok()
+        .and_then(|p| deref(doc, p))
+        .and_then(|p| p.as_dict().ok());
     for _ in 0..64 {
         let n = node?;
         if let Ok(v) = n.get(key) {
             return deref(doc, v);
         }
-        node = n.get(b"Parent").ok().and_then(|p| dict_of(doc, p));
+        node = n
+            .get(b"Parent")
+            .ok()
+            .and_then(|p| deref(doc, p))
+            .and_then(|p| p.as_dict().ok());
     }
     None
 }

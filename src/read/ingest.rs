@@ -75,7 +75,12 @@ pub struct Probe {
 
 /// A parsed PDF shared between the scan and the build.
 #[derive(Clone)]
-pub struct Parsed(pub std::sync::Arc<Document>);
+pub struct Parsed {
+    pub doc: std::sync::Arc<Document>,
+    /// The file's signature ([`crate::read::identity::signature`]) when it was read: the
+    /// build uses the parse only while the file is unchanged.
+    pub stat: Option<String>,
+}
 
 impl std::fmt::Debug for Parsed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -85,7 +90,7 @@ impl std::fmt::Debug for Parsed {
 
 impl PartialEq for Parsed {
     fn eq(&self, other: &Parsed) -> bool {
-        std::sync::Arc::ptr_eq(&self.0, &other.0)
+        std::sync::Arc::ptr_eq(&self.doc, &other.doc)
     }
 }
 
@@ -371,7 +376,10 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         cda: None,
         scanned,
         identifiers,
-        parsed: Some(Parsed(std::sync::Arc::new(doc))),
+        parsed: Some(Parsed {
+            doc: std::sync::Arc::new(doc),
+            stat: None,
+        }),
     })
 }
 

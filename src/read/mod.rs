@@ -8,6 +8,7 @@ pub mod cda;
 pub mod complete;
 pub mod extent;
 pub mod gray;
+pub mod identity;
 pub mod images;
 pub mod ingest;
 pub mod jpeg;

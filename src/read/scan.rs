@@ -6,6 +6,7 @@ use crate::base::config::{PacketConfig, CONFIG_NAME};
 use crate::base::error::{Error, Problem, Result, Warning};
 use crate::classify::{self, Classified, Overrides, Rules};
 use crate::read::cache::Cache;
+use crate::read::identity::{self, identity, FILE_IDENTITY};
 use crate::read::ingest::{self, Format, ImageInfo};
 use crate::read::ocr::{self, OcrMode};
 use crate::read::zipin::{Member, ZipLocation};
@@ -285,7 +286,7 @@ struct Context<'a> {
     rules: &'a Rules,
     cache: &'a Cache,
     /// Checksums of the folder's files by their identity, as the last scan saw them.
-    known: &'a Identities,
+    known: &'a identity::Identities,
     /// Source bytes of the PDFs whose parse is kept so far.
     kept: &'a std::sync::atomic::AtomicU64,
 }
@@ -522,60 +523,6 @@ enum Seen {
     },
 }
 
-/// Cache kind: for one records folder, each file's checksum by its identity — path,
-/// device, inode, size and modification and change times (nanoseconds). Writing to a
-/// file always moves its change time, which no program can set back, so an unchanged
-/// identity means unchanged bytes; the build still checks every file's bytes against
-/// this checksum as it copies them. One entry per folder, written once per scan.
-pub const FILE_IDENTITY: &str = "identity";
-
-/// Checksums by identity (see [`FILE_IDENTITY`]).
-type Identities = std::collections::BTreeMap<String, String>;
-
-/// How long a file must have been left alone before it is known by its identity: file
-/// times are only as fine as the file system keeps them (2 s on a FAT memory stick), and
-/// two writes within one tick leave the same times.
-const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// The identity key of a file on disk and its size — none for a file changed within the
-/// last [`SETTLED`] (it is read, as if it were new).
-#[cfg(unix)]
-fn identity(abs: &Path) -> Option<(String, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    use std::time::{Duration, SystemTime, UNIX_EPOCH};
-    let m = std::fs::metadata(abs).ok()?;
-    let changed = u64::try_from(m.ctime())
-        .ok()
-        .map(|s| UNIX_EPOCH + Duration::new(s, m.ctime_nsec().clamp(0, 999_999_999) as u32));
-    let now = SystemTime::now();
-    let settled = |t: Option<SystemTime>| {
-        t.and_then(|t| now.duration_since(t).ok())
-            .is_some_and(|age| age >= SETTLED)
-    };
-    if !settled(m.modified().ok()) || !settled(changed) {
-        return None;
-    }
-    m.is_file().then(|| {
-        let key = format!(
-            "{}\0{}:{}:{}:{}.{}:{}.{}",
-            abs.display(),
-            m.dev(),
-            m.ino(),
-            m.size(),
-            m.mtime(),
-            m.mtime_nsec(),
-            m.ctime(),
-            m.ctime_nsec()
-        );
-        (key, m.size())
-    })
-}
-
-#[cfg(not(unix))]
-fn identity(_abs: &Path) -> Option<(String, u64)> {
-    None
-}
-
 /// A file the cache knows by its identity: its checksum and remembered facts, without
 /// reading it.
 fn recall(cx: Context<'_>, rel: &str, (identity, size): &(String, u64)) -> Option<Seen> {
@@ -603,6 +550,7 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
         prepared.identity = before.map(|(id, _)| id);
         return vec![Loaded::File(prepared)];
     }
+    let signed = (!zip).then(|| identity::signature(&abs)).flatten();
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
         Err(e) => {
@@ -616,6 +564,20 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
     };
     if !zip {
         let mut prepared = prepare(cx, rel, abs, None, Seen::Read(bytes));
+        // A parse kept for the build is of the file as it was read, and used only while
+        // the file is unchanged.
+        if let Ok(p) = prepared.probe.as_mut() {
+            let now = p
+                .parsed
+                .as_ref()
+                .and_then(|_| identity::signature(&prepared.abs));
+            match (p.parsed.as_mut(), &signed) {
+                (Some(parsed), Some(sig)) if now.as_ref() == Some(sig) => {
+                    parsed.stat = Some(sig.clone())
+                }
+                _ => p.parsed = None,
+            }
+        }
         // Known by identity from now on, if the file did not change while it was read and
         // its facts are cached.
         let cached = prepared.probe.as_ref().is_ok_and(|p| {
@@ -975,7 +937,7 @@ pub fn scan(
     use rayon::prelude::*;
     let cache = Cache::open(&root, opts.no_cache);
     let folder_key = root.display().to_string();
-    let known: Identities = cache.get(FILE_IDENTITY, &folder_key).unwrap_or_default();
+    let known: identity::Identities = cache.get(FILE_IDENTITY, &folder_key).unwrap_or_default();
     let kept = std::sync::atomic::AtomicU64::new(0);
     let cx = Context {
         config,
@@ -992,7 +954,7 @@ pub fn scan(
             out
         })
         .collect();
-    let mut seen = Identities::new();
+    let mut seen = identity::Identities::new();
     for item in loaded.into_iter().flatten() {
         match item {
             Loaded::File(mut p) => {

@@ -106,11 +106,7 @@ pub fn assemble<W: Write>(
         .ok_or_else(|| Error::Internal("generated pages carry no embedded font".into()))?;
     let descriptor = gen_import.map_ref(&mut o.w, descriptor);
     let mut gen_by_page: HashMap<u32, (ObjectId, &Vec<crate::base::layout::Link>)> = HashMap::new();
-    for ((pid, &packet_page), links) in gen_pages
-        .iter()
-        .zip(&packet_pages)
-        .zip(&links)
-    {
+    for ((pid, &packet_page), links) in gen_pages.iter().zip(&packet_pages).zip(&links) {
         gen_by_page.insert(packet_page, (*pid, links));
     }
 

@@ -119,12 +119,14 @@ where
     let syncer = file.try_clone().map_err(|e| Error::io(tmp.path(), e))?;
     let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
     let (file, sha, len) = std::thread::scope(|s| {
-        // Puts what was written so far on disk when asked; ends with the writing. Its
-        // errors show again in the final sync, which is checked.
-        s.spawn(move || {
+        // Puts what was written so far on disk when asked; ends with the writing. An
+        // error it meets is the packet's error: the system reports a failed write to disk
+        // once, so the final sync may not see it again.
+        let synced = s.spawn(move || -> std::io::Result<()> {
             for () in woken {
-                let _ = syncer.sync_data();
+                syncer.sync_data()?;
             }
+            Ok(())
         });
         let flushing = Flushing {
             file,
@@ -138,7 +140,13 @@ where
             .into_inner()
             .map_err(|e| Error::io(target, e.into_error()))?;
         let (flushing, sha, len) = hw.finish();
-        Ok::<_, Error>((flushing.file, sha, len))
+        let Flushing { file, wake, .. } = flushing;
+        drop(wake);
+        synced
+            .join()
+            .map_err(|_| Error::Internal("the packet's disk writer stopped".into()))?
+            .map_err(|e| Error::io(target, e))?;
+        Ok::<_, Error>((file, sha, len))
     })?;
     file.sync_all().map_err(|e| Error::io(target, e))?;
     persist(tmp, target, force)?;

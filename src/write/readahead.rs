@@ -1,5 +1,6 @@
 //! Read-ahead: the plan's source documents turn into `Ready` documents — bytes re-checked
-//! against the scan's checksum, PDFs parsed, pictures prepared — on a second thread, a
+//! against the scan's checksum (or, for a small PDF unchanged since the scan, the scan's
+//! own parse of them), PDFs parsed, pictures prepared — on a second thread, a
 //! bounded number and size ahead of the writer in `assemble`, so memory stays flat.
 
 use crate::base::error::{Error, Result};
@@ -115,12 +116,17 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> 
         .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
     let ready = match &item.body {
         Body::Text(_) | Body::Cda(_) => Ready::Nothing,
-        // The scan's parse, of exactly the bytes it checked and classified.
-        Body::Pdf if f.parsed.is_some() => {
+        // The scan's parse, of exactly the bytes it checked and classified, while the
+        // file is as the scan read it (else it is read and checked again below).
+        Body::Pdf
+            if f.parsed.as_ref().is_some_and(|p| {
+                p.stat.is_some() && crate::read::identity::signature(&f.abs) == p.stat
+            }) =>
+        {
             let doc = f
                 .parsed
                 .as_ref()
-                .map(|p| p.0.clone())
+                .map(|p| p.doc.clone())
                 .ok_or_else(|| Error::Internal(format!("{}: no parse", f.rel)))?;
             if doc.get_pages().len() as u32 != item.source_pages {
                 return Err(Error::ChangedDuringBuild(f.rel.clone()));
