@@ -151,7 +151,8 @@ fn num(o: &Object) -> Option<f32> {
     .filter(|v| v.is_finite())
 }
 
-fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
+/// Follows references (a bounded number of hops) to the object itself.
+pub fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
     for _ in 0..32 {
         match o {
             Object::Reference(id) => o = doc.objects.get(id)?,

@@ -5,7 +5,7 @@
 
 use crate::base::fonts::Metrics;
 use crate::base::pdf::num;
-use crate::read::extent::{read_box, transform_rect, Rect};
+use crate::read::extent::{deref, read_box, transform_rect, Rect};
 use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use lopdf::{Dictionary, Document, Object};
 
@@ -28,16 +28,6 @@ const HIDDEN: i64 = 2 | 32;
 const MULTILINE: i64 = 1 << 12;
 const RADIO: i64 = 1 << 15;
 const PUSHBUTTON: i64 = 1 << 16;
-
-fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
-    for _ in 0..32 {
-        match o {
-            Object::Reference(id) => o = doc.objects.get(id)?,
-            other => return Some(other),
-        }
-    }
-    None
-}
 
 /// A field attribute, from the widget or the fields above it.
 fn inherited<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
