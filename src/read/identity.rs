@@ -50,21 +50,30 @@ fn stat(_abs: &Path) -> Option<(String, u64, std::fs::Metadata)> {
     None
 }
 
-/// The signature of a file as it is now (its identity, however recently it changed).
-pub fn signature(abs: &Path) -> Option<String> {
-    stat(abs).map(|(key, _, _)| key)
+/// A file on disk as it is now: its signature (place, size and times), its size, and
+/// whether it has been left alone long enough ([`SETTLED`]) to be known by it.
+pub struct Look {
+    pub key: String,
+    pub size: u64,
+    pub settled: bool,
 }
 
-/// The identity key of a file on disk and its size — none for a file changed within the
-/// last [`SETTLED`] (it is read, as if it were new).
-pub fn identity(abs: &Path) -> Option<(String, u64)> {
+/// Looks at a file once. Its key is its identity in the cache only when settled: a file
+/// changed within the last [`SETTLED`] is read, as if it were new.
+pub fn look(abs: &Path) -> Option<Look> {
     let (key, size, m) = stat(abs)?;
     let now = std::time::SystemTime::now();
     let settled = |t: Option<std::time::SystemTime>| {
         t.and_then(|t| now.duration_since(t).ok())
             .is_some_and(|age| age >= SETTLED)
     };
-    (settled(m.modified().ok()) && settled(changed(&m))).then_some((key, size))
+    let settled = settled(m.modified().ok()) && settled(changed(&m));
+    Some(Look { key, size, settled })
+}
+
+/// The signature of a file as it is now (its identity, however recently it changed).
+pub fn signature(abs: &Path) -> Option<String> {
+    stat(abs).map(|(key, _, _)| key)
 }
 
 /// When a file's status (its bytes, name or permissions) last changed.

@@ -6,7 +6,7 @@ use crate::base::config::{PacketConfig, CONFIG_NAME};
 use crate::base::error::{Error, Problem, Result, Warning};
 use crate::classify::{self, Classified, Overrides, Rules};
 use crate::read::cache::Cache;
-use crate::read::identity::{self, identity, FILE_IDENTITY};
+use crate::read::identity::{self, FILE_IDENTITY};
 use crate::read::ingest::{self, Format, ImageInfo};
 use crate::read::ocr::{self, OcrMode};
 use crate::read::zipin::{Member, ZipLocation};
@@ -542,15 +542,17 @@ fn recall(cx: Context<'_>, rel: &str, (identity, size): &(String, u64)) -> Optio
 /// Reads one entry of the folder: a file, or every member of a portal export.
 fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
     let zip = ingest::extension(&rel) == "zip";
-    let before = (!zip && cx.cache.is_enabled())
-        .then(|| identity(&abs))
-        .flatten();
+    // The file as it is before it is read: its identity, when settled, may recall it.
+    let looked = (!zip).then(|| identity::look(&abs)).flatten();
+    let before = looked
+        .as_ref()
+        .filter(|l| l.settled && cx.cache.is_enabled())
+        .map(|l| (l.key.clone(), l.size));
     if let Some(seen) = before.as_ref().and_then(|id| recall(cx, &rel, id)) {
         let mut prepared = prepare(cx, rel, abs, None, seen);
         prepared.identity = before.map(|(id, _)| id);
         return vec![Loaded::File(prepared)];
     }
-    let signed = (!zip).then(|| identity::signature(&abs)).flatten();
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
         Err(e) => {
@@ -564,17 +566,16 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
     };
     if !zip {
         let mut prepared = prepare(cx, rel, abs, None, Seen::Read(bytes));
+        // Did the file stay as it was while it was read?
+        let after = looked
+            .as_ref()
+            .and_then(|_| identity::signature(&prepared.abs));
+        let unchanged = looked.filter(|l| after.as_ref() == Some(&l.key));
         // A parse kept for the build is of the file as it was read, and used only while
         // the file is unchanged.
         if let Ok(p) = prepared.probe.as_mut() {
-            let now = p
-                .parsed
-                .as_ref()
-                .and_then(|_| identity::signature(&prepared.abs));
-            match (p.parsed.as_mut(), &signed) {
-                (Some(parsed), Some(sig)) if now.as_ref() == Some(sig) => {
-                    parsed.stat = Some(sig.clone())
-                }
+            match (p.parsed.as_mut(), &unchanged) {
+                (Some(parsed), Some(l)) => parsed.stat = Some(l.key.clone()),
                 _ => p.parsed = None,
             }
         }
@@ -584,7 +585,7 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
             p.cda.is_none() && !matches!(p.format, None | Some(Format::Text | Format::Cda))
         });
         prepared.identity = before
-            .filter(|id| cached && identity(&prepared.abs).as_ref() == Some(id))
+            .filter(|_| cached && unchanged.is_some())
             .map(|(id, _)| id);
         return vec![Loaded::File(prepared)];
     }
