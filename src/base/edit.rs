@@ -1,0 +1,219 @@
+//! packet.toml edits: a value, a `[[requests]]` entry or a request's sent date turn into
+//! the file's new text through toml_edit, so the patient's comments and layout stay.
+//! The web page's Details form and `medpacket request` both edit through here.
+
+use crate::base::config::ANSWER_DAYS;
+use chrono::NaiveDate;
+use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, TableLike, Value};
+
+/// Parses packet.toml's text for editing; the message says nothing was saved.
+pub fn parse(text: &str) -> Result<DocumentMut, String> {
+    text.parse().map_err(|e: toml_edit::TomlError| {
+        format!(
+            "packet.toml cannot be read ({}). Nothing was saved: correct it in a text editor, then try again.",
+            e.message().trim()
+        )
+    })
+}
+
+/// `[table] key`, when the document has it.
+pub fn current<'a>(doc: &'a DocumentMut, table: &str, key: &str) -> Option<&'a Item> {
+    doc.get(table)?.as_table_like()?.get(key)
+}
+
+/// The table `name`, created (at the end) when missing.
+pub fn table_mut<'a>(
+    doc: &'a mut DocumentMut,
+    name: &str,
+) -> Result<&'a mut dyn TableLike, String> {
+    if doc.get(name).is_none() {
+        doc.insert(name, Item::Table(Table::new()));
+    }
+    doc.get_mut(name)
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| {
+            format!("[{name}] in packet.toml is not a table — correct it in a text editor.")
+        })
+}
+
+/// Sets `[table] key` to a text, removes it when the text is empty, leaves it untouched
+/// when it already says that.
+pub fn put(doc: &mut DocumentMut, table: &str, key: &str, text: &str) -> Result<(), String> {
+    let text = text.trim();
+    let now = current(doc, table, key);
+    if now.and_then(Item::as_str) == Some(text) || (now.is_none() && text.is_empty()) {
+        return Ok(());
+    }
+    if text.is_empty() {
+        table_mut(doc, table)?.remove(key);
+        return Ok(());
+    }
+    put_value(doc, table, key, Value::from(text))
+}
+
+/// Like [`put`] for a date, kept as a TOML date when it was one.
+pub fn put_date(doc: &mut DocumentMut, table: &str, key: &str, date: &str) -> Result<(), String> {
+    let now = current(doc, table, key);
+    if let Some(dt) = now.and_then(Item::as_datetime) {
+        if dt.to_string() == date {
+            return Ok(());
+        }
+        if let Ok(parsed) = date.parse::<toml_edit::Datetime>() {
+            return put_value(doc, table, key, Value::from(parsed));
+        }
+    }
+    put(doc, table, key, date)
+}
+
+/// Replaces a value, keeping the comment after it on its line.
+pub fn put_value(
+    doc: &mut DocumentMut,
+    table: &str,
+    key: &str,
+    mut v: Value,
+) -> Result<(), String> {
+    let t = table_mut(doc, table)?;
+    match t.get_mut(key) {
+        Some(Item::Value(old)) => {
+            *v.decor_mut() = old.decor().clone();
+            *old = v;
+        }
+        _ => {
+            t.insert(key, Item::Value(v));
+        }
+    }
+    Ok(())
+}
+
+/// A date as a TOML date value (`2026-03-14`).
+fn date_value(d: NaiveDate) -> Value {
+    match d.to_string().parse::<toml_edit::Datetime>() {
+        Ok(dt) => Value::from(dt),
+        Err(_) => Value::from(d.to_string()),
+    }
+}
+
+/// The `[[name]]` list, created at the end when missing.
+fn list_mut<'a>(doc: &'a mut DocumentMut, name: &str) -> Result<&'a mut ArrayOfTables, String> {
+    if doc.get(name).is_none() {
+        doc.insert(name, Item::ArrayOfTables(ArrayOfTables::new()));
+    }
+    doc.get_mut(name)
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| {
+            format!("packet.toml lists its {name} in a form medpacket cannot change — write each as a [[{name}]] table in a text editor.")
+        })
+}
+
+/// Adds a `[[requests]]` entry: the holder, the kinds asked for and the day the letter was
+/// written (sent, due and received are set later).
+pub fn add_request(
+    text: &str,
+    holder: &str,
+    kinds: &[&str],
+    written: NaiveDate,
+) -> Result<String, String> {
+    let mut doc = parse(text)?;
+    let list = list_mut(&mut doc, "requests")?;
+    let mut t = Table::new();
+    if list.is_empty() {
+        t.decor_mut().set_prefix(
+            "\n# Records requests `medpacket request` wrote. Set sent = YYYY-MM-DD when you send one\n# (or run `medpacket request DIR --mark-sent \"HOLDER\"`); due is 30 days later.\n# Set received = YYYY-MM-DD when the records come.\n",
+        );
+    } else {
+        t.decor_mut().set_prefix("\n");
+    }
+    t.insert("holder", Item::Value(Value::from(holder)));
+    let mut a = Array::new();
+    for k in kinds {
+        a.push(*k);
+    }
+    t.insert("kinds", Item::Value(Value::Array(a)));
+    t.insert("written", Item::Value(date_value(written)));
+    list.push(t);
+    Ok(doc.to_string())
+}
+
+/// Marks the latest unsent `[[requests]]` entry of `holder` as sent on `day`, due 30 days
+/// later. Returns the new text and the due date.
+pub fn mark_sent(text: &str, holder: &str, day: NaiveDate) -> Result<(String, NaiveDate), String> {
+    let mut doc = parse(text)?;
+    let want = holder.trim().to_lowercase();
+    let list = match doc.get_mut("requests").and_then(Item::as_array_of_tables_mut) {
+        Some(l) => l,
+        None => {
+            return Err(format!(
+                "packet.toml has no [[requests]] entry — write a letter first with `medpacket request DIR --holder \"{holder}\"`"
+            ))
+        }
+    };
+    let mut of_holder = 0;
+    let mut found = None;
+    for (i, t) in list.iter().enumerate() {
+        let name = t.get("holder").and_then(Item::as_str).unwrap_or("");
+        if name.trim().to_lowercase() == want {
+            of_holder += 1;
+            if !t.contains_key("sent") {
+                found = Some(i);
+            }
+        }
+    }
+    let Some(i) = found else {
+        return Err(if of_holder == 0 {
+            format!("no [[requests]] entry names \"{holder}\" — check the spelling, or write a letter first with `medpacket request DIR --holder \"{holder}\"`")
+        } else {
+            format!("every request to \"{holder}\" is already marked as sent — change its sent date in packet.toml if it is wrong")
+        });
+    };
+    let due = day + chrono::Duration::days(ANSWER_DAYS);
+    if let Some(t) = list.get_mut(i) {
+        t.insert("sent", Item::Value(date_value(day)));
+        t.insert("due", Item::Value(date_value(due)));
+    }
+    Ok((doc.to_string(), due))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn requests_are_added_and_marked_sent_keeping_comments() {
+        let text = "# mine\n[patient]\nname = \"Ana Ruiz\" # as on my card\n";
+        let once = add_request(
+            text,
+            "Riverside Hospital",
+            &["pathology-report", "slides"],
+            day("2026-03-02"),
+        )
+        .expect("added");
+        let twice =
+            add_request(&once, "Valley Imaging", &["imaging"], day("2026-03-02")).expect("added");
+        assert!(twice.starts_with(text), "{twice}");
+        let cfg =
+            crate::base::config::PacketConfig::parse(&twice, std::path::Path::new("packet.toml"))
+                .expect("valid");
+        assert_eq!(cfg.requests.len(), 2);
+        assert_eq!(cfg.requests[0].kinds.len(), 2);
+        assert_eq!(cfg.requests[0].sent, None);
+        let (sent, due) =
+            mark_sent(&twice, "riverside hospital", day("2026-03-05")).expect("marked");
+        assert_eq!(due, day("2026-04-04"));
+        let cfg =
+            crate::base::config::PacketConfig::parse(&sent, std::path::Path::new("packet.toml"))
+                .expect("valid");
+        assert_eq!(cfg.requests[0].sent, Some(day("2026-03-05")));
+        assert_eq!(cfg.requests[0].due_date(), Some(day("2026-04-04")));
+        assert_eq!(cfg.requests[1].sent, None);
+        assert!(sent.contains("# as on my card"));
+        let again =
+            mark_sent(&sent, "Riverside Hospital", day("2026-03-06")).expect_err("all sent");
+        assert!(again.contains("already marked as sent"), "{again}");
+        let none = mark_sent(&sent, "Nowhere Clinic", day("2026-03-06")).expect_err("no such");
+        assert!(none.contains("no [[requests]] entry names"), "{none}");
+    }
+}
