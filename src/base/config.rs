@@ -706,6 +706,60 @@ mod tests {
     }
 
     #[test]
+    fn holders_and_requests_parse_and_bad_ones_name_the_line() {
+        let c = parse(
+            "[patient]\nname = \"A\"\n[[holders]]\nname = \"Riverside Hospital\"\nfax = \"555-0199\"\nkinds = [\"pathology-report\", \"slides\", \"slides\"]\n[[holders]]\nname = \"Valley Imaging\"\ndepartment = \"Film Library\"\n[[requests]]\nholder = \"Riverside Hospital\"\nkinds = [\"pathology-report\"]\nwritten = 2026-03-02\nsent = \"2026-03-04\"\n",
+        )
+        .expect("parses");
+        assert_eq!(c.holders[0].department, DEFAULT_DEPARTMENT);
+        assert_eq!(
+            c.holders[0].kinds,
+            [Held::Record(Kind::PathologyReport), Held::Slides]
+        );
+        assert!(c.holders[0].can_receive() && !c.holders[1].can_receive());
+        assert_eq!(c.holders[1].department, "Film Library");
+        assert_eq!(c.holder_lines, [3, 7]);
+        assert_eq!(
+            c.requests[0].due_date(),
+            NaiveDate::from_ymd_opt(2026, 4, 3)
+        );
+        assert!(c.holder("riverside hospital ").is_some());
+        for (text, want) in [
+            (
+                "[patient]\nname = \"A\"\n\n[[holders]]\nname = \"Lab\"\nkinds = [\"xrays\"]\n",
+                "line 6",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"\n[[holders]]\nname = \" \"\n",
+                "line 5",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"\n[[holders]]\nname = \"lab\"\n",
+                "line 5",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[[requests]]\nholder = \"Lab\"\nwritten = \"soon\"\n",
+                "line 5",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"\nfacsimile = \"1\"\n",
+                "line 5",
+            ),
+        ] {
+            let err = parse(text).expect_err(text).to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
+        }
+        let err =
+            parse("[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"\nkinds = [\"xrays\"]\n")
+                .expect_err("unknown kind")
+                .to_string();
+        assert!(
+            err.contains("\"xrays\" is not a kind of record") && err.contains("\"slides\""),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn ocr_languages_default_to_english_and_are_checked() {
         let c = parse("[patient]\nname = \"A\"\n").expect("parses");
         assert_eq!(c.ocr.languages, vec!["eng".to_string()]);

@@ -114,12 +114,16 @@ pub struct RequestStatus {
     pub phone: Option<String>,
     /// The records in the folder, dated after the letter, that answer it.
     pub answered_by: Vec<String>,
+    /// Of an answered request, the slides or imaging asked for that cannot be seen in the
+    /// folder: set `received` when they come.
+    pub waiting_for: Vec<Held>,
 }
 
 /// Where each `[[requests]]` entry stands on `today`. A request is answered when
 /// `received` is set, or when every kind of document it asks for is in the folder with a
-/// date after the letter's (slides and imaging never arrive as files: they need
-/// `received`).
+/// date after the letter's. Slides and imaging never arrive as files: a request only for
+/// them is answered by `received`, and one that also asked for documents says it still
+/// waits for them.
 pub fn track(
     config: Option<&PacketConfig>,
     inv: &Inventory,
@@ -149,7 +153,7 @@ fn status(
         })
         .collect();
     let mut answered_by = Vec::new();
-    let mut every_kind = !docs.is_empty() && docs.len() == r.kinds.len();
+    let mut every_kind = !docs.is_empty();
     for k in &docs {
         let later: Vec<String> = inv
             .included()
@@ -161,6 +165,15 @@ fn status(
         }
         answered_by.extend(later);
     }
+    let waiting_for: Vec<Held> = if r.received.is_none() && every_kind {
+        r.kinds
+            .iter()
+            .copied()
+            .filter(|h| !matches!(h, Held::Record(_)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let due = r.due_date();
     let state = if r.received.is_some() || every_kind {
         RequestState::Answered
@@ -187,6 +200,7 @@ fn status(
         state,
         phone,
         answered_by,
+        waiting_for,
     }
 }
 
@@ -232,13 +246,23 @@ pub fn text(requests: &[RequestStatus]) -> String {
             ),
             RequestState::Answered => match r.received {
                 Some(d) => format!("  answered {} ({}), received {d}", r.holder, kinds.join(", ")),
-                None => format!(
-                    "  answered {} ({}): {} is now in the folder, dated after the letter of {}",
-                    r.holder,
-                    kinds.join(", "),
-                    r.answered_by.join(", "),
-                    r.written
-                ),
+                None => {
+                    let mut line = format!(
+                        "  answered {} ({}): {} is now in the folder, dated after the letter of {}",
+                        r.holder,
+                        kinds.join(", "),
+                        r.answered_by.join(", "),
+                        r.written
+                    );
+                    if !r.waiting_for.is_empty() {
+                        let w: Vec<&str> = r.waiting_for.iter().map(|k| k.as_str()).collect();
+                        line.push_str(&format!(
+                            "; {} do not come as files — set received = YYYY-MM-DD in its [[requests]] entry when they arrive",
+                            w.join(" and ")
+                        ));
+                    }
+                    line
+                }
             },
         };
         s.push_str(&line);
