@@ -575,8 +575,8 @@ pub fn write_requests(opts: &RequestOptions) -> Result<RequestReport> {
         let pdf = write::request::request_pdf(&r, &text, now)?;
         let kinds: Vec<config::Held> = asks.iter().map(|a| a.held).collect();
         let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-        toml_text = base::edit::add_request(&toml_text, h.name.trim(), &names, today)
-            .map_err(|m| bad(m))?;
+        toml_text =
+            base::edit::add_request(&toml_text, h.name.trim(), &names, today).map_err(&bad)?;
         made.push((h, kinds, pdf));
     }
     PacketConfig::parse(&toml_text, &toml_path)?;

@@ -667,6 +667,130 @@ fn downloads_are_only_of_packets_medpacket_wrote() {
     assert!(temp_files(&tmp.path().join("records-packets")).is_empty());
 }
 
+#[test]
+fn request_letters_are_written_downloaded_and_marked_sent_only_from_the_page() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("records");
+    one_record(&dir);
+    let toml = "# mine\n[patient]\nname = \"Ana Ruiz\"\naddress = \"12 Elm St, Springfield\"\n\n[request]\nprofile = \"oncology\"\n\n[[holders]]\nname = \"Riverside Hospital\"  # the biopsy\naddress = \"400 River Rd, Springfield\"\nphone = \"555-0198\"\nkinds = [\"pathology-report\", \"slides\"]\n";
+    std::fs::write(dir.join("packet.toml"), toml).expect("toml");
+    let s = Server::start(&dir, &[]);
+    let page = s.page();
+    assert!(page.contains("Request missing records"), "{page}");
+    assert!(
+        page.contains("Write the letter for Riverside Hospital")
+            && page.contains("It will ask for: pathology-report, slides."),
+        "{page}"
+    );
+
+    // The same security rules as every change.
+    let c = s.cookie();
+    for path in ["/requests/write", "/requests/sent", "/holders"] {
+        let r = s.request(
+            "POST",
+            path,
+            &[
+                ("Cookie", &c),
+                ("Origin", "http://evil.example"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            b"holder=Riverside+Hospital&name=X&email=x%40x&kinds=imaging",
+        );
+        assert_eq!(r.status, 403, "{path}");
+    }
+    assert!(!tmp.path().join("records-requests").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("packet.toml")).expect("toml"),
+        toml
+    );
+
+    // A holder without an address, fax or e-mail is refused with the fix; one with an
+    // e-mail is added to packet.toml, comments kept.
+    let r = s.post_form(
+        "/holders",
+        &[("name", "Valley Imaging"), ("kinds", "imaging")],
+    );
+    assert_eq!(r.status, 303);
+    assert!(
+        s.page()
+            .contains("Valley Imaging was not added: give its address, fax number or e-mail"),
+        "{}",
+        s.page()
+    );
+    let r = s.post_form(
+        "/holders",
+        &[
+            ("name", "Valley Imaging"),
+            ("department", "Film Library"),
+            ("email", "records@valley.example"),
+            ("kinds", "imaging-report"),
+            ("kinds", "imaging"),
+            ("kinds", "astrology"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let text = std::fs::read_to_string(dir.join("packet.toml")).expect("toml");
+    assert!(text.starts_with(toml), "{text}");
+    assert!(
+        text.contains("name = \"Valley Imaging\"\ndepartment = \"Film Library\"\nemail = \"records@valley.example\"\nkinds = [\"imaging-report\", \"imaging\"]"),
+        "{text}"
+    );
+
+    // Write one letter; it is handed out from <DIR>-requests, and nothing else is.
+    let r = s.post_form(
+        "/requests/write",
+        &[("holder", "Riverside Hospital"), ("send_to", "me")],
+    );
+    assert_eq!(r.status, 303);
+    let page = s.page();
+    assert!(
+        page.contains(">Download letter for Riverside Hospital</a>"),
+        "{page}"
+    );
+    let letter = tmp
+        .path()
+        .join("records-requests")
+        .join("records-request-riverside-hospital-2026-01-01.pdf");
+    assert!(letter.is_file(), "{page}");
+    let d = s.get("/letter/0");
+    assert_eq!(d.status, 200);
+    assert_eq!(d.header("content-type"), Some("application/pdf"));
+    assert!(d
+        .header("content-disposition")
+        .is_some_and(|v| v.starts_with("attachment")));
+    assert_security_headers(&d, "letter");
+    assert_eq!(d.body, std::fs::read(&letter).expect("letter"));
+    for p in [
+        "/letter/1",
+        "/letter/-1",
+        "/letter/..%2Fpacket.toml",
+        "/letter/0/../../records/packet.toml",
+    ] {
+        let r = s.get(p);
+        assert!(r.status == 404 || r.status == 400, "{p}: {}", r.status);
+        assert!(!r.text().contains("Ana Ruiz"), "{p}");
+    }
+
+    // The request is listed, not sent; "Mark as sent" makes it due in 30 days.
+    assert!(
+        page.contains("Not sent yet") && page.contains(">Mark as sent</button>"),
+        "{page}"
+    );
+    let r = s.post_form("/requests/sent", &[("holder", "Riverside Hospital")]);
+    assert_eq!(r.status, 303);
+    let page = s.page();
+    assert!(
+        page.contains("Waiting — due 2026-01-31; their phone: 555-0198"),
+        "{page}"
+    );
+    let text = std::fs::read_to_string(dir.join("packet.toml")).expect("toml");
+    assert!(
+        text.contains("sent = 2026-01-01\ndue = 2026-01-31"),
+        "{text}"
+    );
+    assert!(text.contains("# the biopsy"), "{text}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Forms
 // ---------------------------------------------------------------------------------------------

@@ -173,6 +173,52 @@ pub fn mark_sent(text: &str, holder: &str, day: NaiveDate) -> Result<(String, Na
     Ok((doc.to_string(), due))
 }
 
+/// A new `[[holders]]` entry as the web page's form gives it (empty values are left out).
+#[derive(Debug, Clone, Default)]
+pub struct NewHolder {
+    pub name: String,
+    pub department: String,
+    pub address: String,
+    pub phone: String,
+    pub fax: String,
+    pub email: String,
+    pub mrn: String,
+    pub kinds: Vec<String>,
+}
+
+/// Adds a `[[holders]]` entry at the end of the holders (or of the file).
+pub fn add_holder(text: &str, h: &NewHolder) -> Result<String, String> {
+    let mut doc = parse(text)?;
+    let list = list_mut(&mut doc, "holders")?;
+    let mut t = Table::new();
+    t.decor_mut().set_prefix(if list.is_empty() {
+        "\n# Who holds which records, for `medpacket request`.\n"
+    } else {
+        "\n"
+    });
+    for (key, v) in [
+        ("name", &h.name),
+        ("department", &h.department),
+        ("address", &h.address),
+        ("phone", &h.phone),
+        ("fax", &h.fax),
+        ("email", &h.email),
+        ("mrn", &h.mrn),
+    ] {
+        let v = v.trim();
+        if !v.is_empty() {
+            t.insert(key, Item::Value(Value::from(v)));
+        }
+    }
+    let mut a = Array::new();
+    for k in &h.kinds {
+        a.push(k.as_str());
+    }
+    t.insert("kinds", Item::Value(Value::Array(a)));
+    list.push(t);
+    Ok(doc.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +260,25 @@ mod tests {
             mark_sent(&sent, "Riverside Hospital", day("2026-03-06")).expect_err("all sent");
         assert!(again.contains("already marked as sent"), "{again}");
         let none = mark_sent(&sent, "Nowhere Clinic", day("2026-03-06")).expect_err("no such");
+        let with_holder = add_holder(
+            &sent,
+            &NewHolder {
+                name: "Valley Imaging".into(),
+                email: "r@valley.example".into(),
+                kinds: vec!["imaging".into()],
+                ..NewHolder::default()
+            },
+        )
+        .expect("holder added");
+        let cfg = crate::base::config::PacketConfig::parse(
+            &with_holder,
+            std::path::Path::new("packet.toml"),
+        )
+        .expect("valid");
+        assert_eq!(cfg.holders.len(), 1);
+        assert_eq!(cfg.holders[0].department, "Health Information Management");
+        assert!(cfg.holders[0].fax.is_none());
+        assert_eq!(cfg.requests.len(), 2);
         assert!(none.contains("no [[requests]] entry names"), "{none}");
     }
 }
