@@ -544,7 +544,7 @@ pub fn write_requests(opts: &RequestOptions) -> Result<RequestReport> {
         .clone()
         .unwrap_or_else(|| requests_dir_of(&opts.dir));
     let records = inv.root.canonicalize().unwrap_or_else(|_| inv.root.clone());
-    std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
+    emit::create_private_dir(&out_dir)?;
     let out_full = out_dir.canonicalize().map_err(|e| Error::io(&out_dir, e))?;
     if out_full.starts_with(&records) {
         return Err(Error::Config {

@@ -214,6 +214,15 @@ fn request_letters_carry_every_field_and_are_tracked_until_answered() {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+        let mode = std::fs::metadata(&requests_dir)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o700,
+            "the letters' folder is the owner's only"
+        );
     }
 
     for pdf in [&riverside, &valley] {

@@ -270,3 +270,108 @@ pub fn text(requests: &[RequestStatus]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Level, Requirement};
+
+    fn report(missing: &[Kind], present: &[Kind], todo: &[&str]) -> CheckReport {
+        let req = |kind: Kind, present: bool| Requirement {
+            kind,
+            level: Level::Required,
+            present,
+            files: Vec::new(),
+            hint: None,
+        };
+        CheckReport {
+            ready: false,
+            profile: "oncology".into(),
+            profile_description: String::new(),
+            language: crate::base::i18n::Lang::En,
+            requirements: missing
+                .iter()
+                .map(|k| req(*k, false))
+                .chain(present.iter().map(|k| req(*k, true)))
+                .collect(),
+            not_required: Vec::new(),
+            unclassified: Vec::new(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            todo: todo
+                .iter()
+                .map(|id| TodoItem {
+                    id: id.to_string(),
+                    text: String::new(),
+                })
+                .collect(),
+            requests: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn slides_and_imaging_are_wanted_only_when_the_todo_list_asks() {
+        type Case<'a> = (&'a [Kind], &'a [&'a str], &'a [Held]);
+        let cases: [Case; 3] = [
+            (
+                &[Kind::PathologyReport],
+                &["insurance"],
+                &[Held::Record(Kind::PathologyReport)],
+            ),
+            (
+                &[Kind::ImagingReport, Kind::PathologyReport],
+                &["pathology-slides", "imaging"],
+                &[
+                    Held::Record(Kind::PathologyReport),
+                    Held::Record(Kind::ImagingReport),
+                    Held::Slides,
+                    Held::Imaging,
+                ],
+            ),
+            (&[], &["imaging"], &[Held::Imaging]),
+        ];
+        for (missing, todo, want) in cases {
+            let r = report(missing, &[Kind::MedicationList], todo);
+            assert_eq!(wanted(&r), want, "{missing:?} {todo:?}");
+        }
+    }
+
+    fn status(state: RequestState) -> RequestStatus {
+        let day = |s: &str| s.parse::<NaiveDate>().expect("day");
+        RequestStatus {
+            holder: "Riverside Hospital".into(),
+            kinds: vec![Held::Record(Kind::PathologyReport), Held::Slides],
+            written: day("2026-03-02"),
+            sent: (state != RequestState::NotSent).then(|| day("2026-03-03")),
+            due: (state != RequestState::NotSent).then(|| day("2026-04-02")),
+            received: None,
+            state,
+            phone: Some("555-0198".into()),
+            answered_by: if state == RequestState::Answered {
+                vec!["path.pdf".into()]
+            } else {
+                Vec::new()
+            },
+            waiting_for: if state == RequestState::Answered {
+                vec![Held::Slides]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    #[test]
+    fn each_state_says_what_to_do_next() {
+        for (state, want) in [
+            (RequestState::NotSent, "--mark-sent \"Riverside Hospital\""),
+            (RequestState::Open, "due 2026-04-02 (phone 555-0198)"),
+            (RequestState::Overdue, "OVERDUE  Riverside Hospital (pathology-report, slides), sent 2026-03-03, was due 2026-04-02 — call 555-0198"),
+            (RequestState::Answered, "path.pdf is now in the folder, dated after the letter of 2026-03-02; slides do not come as files"),
+        ] {
+            let t = text(&[status(state)]);
+            assert!(t.starts_with("\nRecords requests\n"), "{t}");
+            assert!(t.contains(want), "{state:?}: {t}");
+        }
+        assert_eq!(text(&[]), "");
+    }
+}

@@ -119,14 +119,7 @@ fn packets_dir_of(dir: &Path) -> PathBuf {
 
 /// Creates a folder readable by the owner only (when it is new).
 pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir).map_err(|e| Error::io(dir, e))
+    crate::write::emit::create_private_dir(dir)
 }
 
 /// Runs the page until Ctrl-C or SIGTERM. `ready` gets the page's URL (with the token)

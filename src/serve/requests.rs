@@ -127,7 +127,6 @@ pub(crate) async fn write(state: Shared, Form(f): Form<WriteForm>) -> Response {
             },
             scan: crate::ScanOptions::default(),
         };
-        super::create_private_dir(&worker.requests_dir)?;
         crate::write_requests(&opts)
     })
     .await

@@ -211,6 +211,18 @@ pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     Err(Error::OutputExists(dir.join(name)))
 }
 
+/// Creates a folder (and its parents) readable by the owner only, when it is new.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(|e| Error::io(dir, e))
+}
+
 /// A temporary file beside `target`, readable by the owner only.
 fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match target.parent() {
