@@ -789,6 +789,32 @@ fn request_letters_are_written_downloaded_and_marked_sent_only_from_the_page() {
         "{text}"
     );
     assert!(text.contains("# the biopsy"), "{text}");
+
+    // A holder's details are changed in place, its comments kept.
+    assert!(
+        page.contains(">Save the changes to Riverside Hospital</button>"),
+        "{page}"
+    );
+    let r = s.post_form(
+        "/holders",
+        &[
+            ("original", "Riverside Hospital"),
+            ("name", "Riverside Hospital"),
+            ("department", "Health Information Management"),
+            ("address", "400 River Rd, Springfield"),
+            ("phone", "555-0198"),
+            ("fax", "555-0199"),
+            ("kinds", "pathology-report"),
+            ("kinds", "slides"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert!(s.page().contains("Saved the changes to Riverside Hospital"));
+    let text = std::fs::read_to_string(dir.join("packet.toml")).expect("toml");
+    assert!(
+        text.contains("name = \"Riverside Hospital\"  # the biopsy\naddress = \"400 River Rd, Springfield\"\nphone = \"555-0198\"\nkinds = [\"pathology-report\", \"slides\"]\nfax = \"555-0199\"\n"),
+        "{text}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

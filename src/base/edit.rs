@@ -219,6 +219,72 @@ pub fn add_holder(text: &str, h: &NewHolder) -> Result<String, String> {
     Ok(doc.to_string())
 }
 
+/// Changes the `[[holders]]` entry named `original` to what the form gives: values set
+/// in place (their comments kept), emptied ones removed, the department left out while it
+/// is the default and was not written.
+pub fn update_holder(text: &str, original: &str, h: &NewHolder) -> Result<String, String> {
+    let mut doc = parse(text)?;
+    let want = original.trim().to_lowercase();
+    let list = doc
+        .get_mut("holders")
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| format!("packet.toml has no [[holders]] entry named \"{original}\" any more — reload the page"))?;
+    let entry = list
+        .iter_mut()
+        .find(|t| {
+            t.get("name")
+                .and_then(Item::as_str)
+                .is_some_and(|n| n.trim().to_lowercase() == want)
+        })
+        .ok_or_else(|| format!("packet.toml has no [[holders]] entry named \"{original}\" any more — reload the page"))?;
+    let set = |entry: &mut Table, key: &str, v: Value| {
+        if let Some(Item::Value(old)) = entry.get_mut(key) {
+            let mut v = v;
+            *v.decor_mut() = old.decor().clone();
+            *old = v;
+        } else {
+            entry.insert(key, Item::Value(v));
+        }
+    };
+    for (key, v) in [
+        ("name", &h.name),
+        ("department", &h.department),
+        ("address", &h.address),
+        ("phone", &h.phone),
+        ("fax", &h.fax),
+        ("email", &h.email),
+        ("mrn", &h.mrn),
+    ] {
+        let v = v.trim();
+        if entry.get(key).and_then(Item::as_str) == Some(v) {
+            continue;
+        }
+        let default_department = key == "department"
+            && v == crate::base::config::DEFAULT_DEPARTMENT
+            && !entry.contains_key(key);
+        if v.is_empty() || default_department {
+            if key != "name" {
+                entry.remove(key);
+            }
+            continue;
+        }
+        set(entry, key, Value::from(v));
+    }
+    let now: Vec<&str> = entry
+        .get("kinds")
+        .and_then(Item::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if now != h.kinds.iter().map(String::as_str).collect::<Vec<_>>() {
+        let mut a = Array::new();
+        for k in &h.kinds {
+            a.push(k.as_str());
+        }
+        set(entry, "kinds", Value::Array(a));
+    }
+    Ok(doc.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +310,39 @@ mod tests {
             crate::base::config::PacketConfig::parse(&twice, std::path::Path::new("packet.toml"))
                 .expect("valid");
         assert_eq!(cfg.requests.len(), 2);
+
+        let commented = "[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"  # the lab\nphone = \"1\"  # main desk\nfax = \"2\"\nkinds = [\"slides\"]\n";
+        let same = NewHolder {
+            name: "Lab".into(),
+            department: "Health Information Management".into(),
+            phone: "1".into(),
+            fax: "2".into(),
+            kinds: vec!["slides".into()],
+            ..NewHolder::default()
+        };
+        assert_eq!(
+            update_holder(commented, "lab", &same).expect("same"),
+            commented
+        );
+        let changed = NewHolder {
+            phone: "3".into(),
+            fax: String::new(),
+            email: "lab@example.org".into(),
+            kinds: vec!["slides".into(), "pathology-report".into()],
+            ..same
+        };
+        let out = update_holder(commented, "Lab", &changed).expect("changed");
+        assert!(
+            out.contains("name = \"Lab\"  # the lab\nphone = \"3\"  # main desk\n"),
+            "{out}"
+        );
+        assert!(!out.contains("fax") && !out.contains("department"), "{out}");
+        assert!(
+            out.contains("kinds = [\"slides\", \"pathology-report\"]"),
+            "{out}"
+        );
+        assert!(out.contains("email = \"lab@example.org\""), "{out}");
+        assert!(update_holder(commented, "Other", &changed).is_err());
         assert_eq!(cfg.requests[0].kinds.len(), 2);
         assert_eq!(cfg.requests[0].sent, None);
         let (sent, due) =

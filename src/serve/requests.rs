@@ -26,6 +26,11 @@ pub(crate) struct Letter {
 pub(crate) struct HolderView {
     pub name: String,
     pub department: String,
+    pub address: String,
+    pub phone: String,
+    pub fax: String,
+    pub email: String,
+    pub mrn: String,
     pub kinds: Vec<String>,
     /// What a letter would ask it for now.
     pub asks: Vec<String>,
@@ -80,6 +85,11 @@ pub(crate) fn holders(
         .map(|h| HolderView {
             name: h.name.trim().to_string(),
             department: h.department.trim().to_string(),
+            address: h.address.clone().unwrap_or_default(),
+            phone: h.phone.clone().unwrap_or_default(),
+            fax: h.fax.clone().unwrap_or_default(),
+            email: h.email.clone().unwrap_or_default(),
+            mrn: h.mrn.clone().unwrap_or_default(),
             kinds: h.kinds.iter().map(|k| k.as_str().to_string()).collect(),
             asks: crate::check::requests::asks_for(h, &wanted, inv)
                 .iter()
@@ -201,12 +211,18 @@ pub(crate) async fn sent(state: Shared, Form(f): Form<SentForm>) -> Response {
     back_to("requests")
 }
 
-/// POST /holders: a new `[[holders]]` entry in packet.toml.
+/// POST /holders: a new `[[holders]]` entry in packet.toml, or (with `original`, the
+/// name it had) a change to one.
 pub(crate) async fn add(state: Shared, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let app = state.0;
     let mut h = NewHolder::default();
+    let mut original = None;
     for (k, v) in pairs {
         let slot = match k.as_str() {
+            "original" => {
+                original = Some(v);
+                continue;
+            }
             "name" => &mut h.name,
             "department" => &mut h.department,
             "address" => &mut h.address,
@@ -225,7 +241,8 @@ pub(crate) async fn add(state: Shared, Form(pairs): Form<Vec<(String, String)>>)
         *slot = v.trim().to_string();
     }
     let dir = app.dir.clone();
-    let outcome = match blocking(move || add_to(&dir, &h)).await {
+    let changing = original.is_some();
+    let outcome = match blocking(move || add_to(&dir, &h, original.as_deref())).await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -233,15 +250,20 @@ pub(crate) async fn add(state: Shared, Form(pairs): Form<Vec<(String, String)>>)
         Ok(name) => app.notify(Notice::new(
             "ok",
             "requests",
-            format!("Added {name} to packet.toml."),
+            if changing {
+                format!("Saved the changes to {name} in packet.toml.")
+            } else {
+                format!("Added {name} to packet.toml.")
+            },
         )),
         Err(e) => app.notify(Notice::new("error", "requests", e)),
     }
     back_to("requests")
 }
 
-/// Adds the holder to packet.toml, refusing what `request` could not use.
-fn add_to(dir: &std::path::Path, h: &NewHolder) -> Result<String, String> {
+/// Adds the holder to packet.toml (or changes the one named `original`), refusing what
+/// `request` could not use.
+fn add_to(dir: &std::path::Path, h: &NewHolder, original: Option<&str>) -> Result<String, String> {
     if !h.name.chars().any(char::is_alphanumeric) {
         return Err(
             "The holder's name is empty — write the hospital's, lab's or imaging centre's name."
@@ -250,14 +272,24 @@ fn add_to(dir: &std::path::Path, h: &NewHolder) -> Result<String, String> {
     }
     if [&h.address, &h.fax, &h.email].iter().all(|v| v.is_empty()) {
         return Err(format!(
-            "{} was not added: give its address, fax number or e-mail, so a letter can reach it.",
-            h.name
+            "{} was not {}: give its address, fax number or e-mail, so a letter can reach it.",
+            h.name,
+            if original.is_some() {
+                "changed"
+            } else {
+                "added"
+            }
         ));
     }
     if h.kinds.is_empty() {
         return Err(format!(
-            "{} was not added: tick the records it holds.",
-            h.name
+            "{} was not {}: tick the records it holds.",
+            h.name,
+            if original.is_some() {
+                "changed"
+            } else {
+                "added"
+            }
         ));
     }
     let path = dir.join(CONFIG_NAME);
@@ -267,7 +299,13 @@ fn add_to(dir: &std::path::Path, h: &NewHolder) -> Result<String, String> {
             path.display()
         )
     })?;
-    let new = crate::base::edit::add_holder(&old, h)?;
+    let new = match original {
+        Some(o) => crate::base::edit::update_holder(&old, o, h)?,
+        None => crate::base::edit::add_holder(&old, h)?,
+    };
+    if new == old {
+        return Ok(h.name.clone());
+    }
     PacketConfig::parse(&new, &path).map_err(|e| {
         format!(
             "{e}. Nothing was saved: correct packet.toml in a text editor, then reload this page."
