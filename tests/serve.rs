@@ -1403,6 +1403,7 @@ async fn drive(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    request_records(&c, dir, downloads).await;
     c.close().await.expect("close the browser");
     let bytes = std::fs::read(&got).expect("downloaded");
     assert_eq!(
@@ -1439,6 +1440,101 @@ async fn drive(
         );
         assert!(all.contains(&format!("Page {pages} of {pages}")), "stamped");
     }
+}
+
+/// Request missing records: add a holder, write its letter, download it, mark it sent.
+async fn request_records(c: &fantoccini::Client, dir: &Path, downloads: &Path) {
+    use fantoccini::Locator;
+    let wait = |secs: u64| {
+        c.wait()
+            .at_most(Duration::from_secs(secs))
+            .every(Duration::from_millis(100))
+    };
+    let click = |xpath: String| async move {
+        c.find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|_| panic!("{xpath}"))
+            .click()
+            .await
+            .unwrap_or_else(|_| panic!("click {xpath}"));
+    };
+    // The form is open while there is no holder yet.
+    let add = c
+        .find(Locator::XPath(
+            "//details[summary[normalize-space()='Add a hospital, lab or imaging centre']]",
+        ))
+        .await
+        .expect("the add-a-holder form");
+    if add.prop("open").await.expect("open").as_deref() != Some("true") {
+        click("//summary[normalize-space()='Add a hospital, lab or imaging centre']".into()).await;
+    }
+    by_label(c, "Name")
+        .await
+        .send_keys("Riverside Hospital")
+        .await
+        .expect("name");
+    by_label(c, "Address")
+        .await
+        .send_keys("400 River Rd, Springfield")
+        .await
+        .expect("address");
+    by_label(c, "Fax")
+        .await
+        .send_keys("555-0199")
+        .await
+        .expect("fax");
+    by_label(c, "Pathology slides or blocks")
+        .await
+        .click()
+        .await
+        .expect("slides");
+    click("//button[normalize-space()='Add it']".into()).await;
+    wait(30)
+        .for_element(Locator::XPath(
+            "//section[@id='requests']//p[contains(., 'Added Riverside Hospital')]",
+        ))
+        .await
+        .expect("the holder is added");
+    click("//button[normalize-space()='Write the letter for Riverside Hospital']".into()).await;
+    let link = wait(60)
+        .for_element(Locator::LinkText("Download letter for Riverside Hospital"))
+        .await
+        .expect("the letter's link appears");
+    link.click().await.expect("download the letter");
+    let written = dir
+        .with_file_name("records-requests")
+        .join("records-request-riverside-hospital-2026-01-01.pdf");
+    let t = Instant::now();
+    let got = loop {
+        let done: Vec<PathBuf> = walkdir(downloads)
+            .into_iter()
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("records-request-"))
+                    && p.extension().is_some_and(|e| e == "pdf")
+            })
+            .collect();
+        if let Some(p) = done.first() {
+            break p.clone();
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no letter downloaded"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        std::fs::read(&got).expect("downloaded"),
+        std::fs::read(&written).expect("written"),
+        "the download is the letter"
+    );
+    click("//button[normalize-space()='Mark as sent']".into()).await;
+    let row = wait(30)
+        .for_element(Locator::XPath("//tr[contains(@class, 'request-open')]"))
+        .await
+        .expect("the request is open once sent");
+    let text = row.text().await.expect("text");
+    assert!(text.contains("Waiting — due 2026-01-31"), "{text}");
 }
 
 /// A control by its accessible name: the text of the `<label for>` that names it.
