@@ -14,6 +14,8 @@ use crate::read::scan::Inventory;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod requests;
+
 /// How much a record matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,6 +62,8 @@ pub struct CheckReport {
     pub warnings: Vec<Warning>,
     /// What the patient should do besides gathering records.
     pub todo: Vec<TodoItem>,
+    /// The records requests of packet.toml's `[[requests]]` and where each stands.
+    pub requests: Vec<requests::RequestStatus>,
 }
 
 /// One thing the patient should do before the visit.
@@ -310,6 +314,7 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
         problems,
         warnings: inv.all_warnings(),
         todo,
+        requests: requests::track(config, inv, crate::base::clock::now().date_naive()),
     })
 }
 
@@ -368,6 +373,7 @@ pub fn report_text(r: &CheckReport) -> String {
         .iter()
         .filter(|q| q.level == Level::Required && !q.present)
         .count();
+    s.push_str(&requests::text(&r.requests));
     if r.ready {
         s.push_str("\nReady to send.\n");
     } else {

@@ -120,6 +120,41 @@ pub enum Command {
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
     },
+    /// Write a letter asking each hospital, lab or imaging centre for the records still
+    /// missing, and track the requests until the records arrive
+    #[command(after_help = "Examples:
+  medpacket request ~/Records                      a letter per holder of a missing record, in ~/Records-requests
+  medpacket request ~/Records --holder \"Riverside Hospital\" --send-to doctor
+                                                   one letter, the records to go straight to the second-opinion doctor
+  medpacket request ~/Records --mark-sent \"Riverside Hospital\"
+                                                   the letter went out today: due in 30 days
+  medpacket check ~/Records                        lists open and overdue requests")]
+    Request {
+        /// The records folder (with a packet.toml listing [[holders]])
+        dir: PathBuf,
+        /// Write only the letter to this [[holders]] entry (by name)
+        #[arg(long, value_name = "NAME")]
+        holder: Option<String>,
+        /// The folder for the letters (default: <DIR>-requests beside DIR)
+        #[arg(short = 'o', long = "output", value_name = "OUTDIR")]
+        output: Option<PathBuf>,
+        /// Language of the letters (default: [request] language in packet.toml, else English)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Where the holder sends the records: to you, or straight to the second-opinion
+        /// doctor of [recipient]
+        #[arg(long, value_enum, default_value_t = SendToArg::Me)]
+        send_to: SendToArg,
+        /// Record that the latest letter to this holder was sent today (due in 30 days);
+        /// writes no letter
+        #[arg(long, value_name = "HOLDER", conflicts_with_all = ["holder", "output", "lang", "send_to"])]
+        mark_sent: Option<String>,
+        /// Print one JSON object describing the letters
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
     /// Write the packet PDF
     #[command(after_help = "Examples:
   medpacket build ~/Records                          second-opinion-packet-<patient>-<date>.pdf here
@@ -200,6 +235,23 @@ pub enum Command {
   medpacket man | man -l -                       read it now
   medpacket man > ~/.local/share/man/man1/medpacket.1")]
     Man,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SendToArg {
+    /// To the patient
+    Me,
+    /// To the second-opinion doctor ([recipient] in packet.toml)
+    Doctor,
+}
+
+impl From<SendToArg> for medpacket::write::request::SendTo {
+    fn from(s: SendToArg) -> Self {
+        match s {
+            SendToArg::Me => medpacket::write::request::SendTo::Me,
+            SendToArg::Doctor => medpacket::write::request::SendTo::Doctor,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -78,6 +78,19 @@ fn document_medications(inv: &Inventory) -> String {
     s
 }
 
+/// The commented `[[holders]]` example: who holds which records, for `medpacket request`.
+const HOLDERS_EXAMPLE: &str = "# Who holds the records that are still missing, for `medpacket request`, which writes\n\
+# each one a request letter. One [[holders]] entry per hospital, lab or imaging centre:\n\
+# [[holders]]\n\
+# name = \"Riverside Hospital\"\n\
+# department = \"Health Information Management\"   # the default; e.g. \"Pathology\", \"Film Library\"\n\
+# address = \"400 River Rd, Springfield, IL 62702\"\n\
+# phone = \"\"\n\
+# fax = \"\"     # a fax cover is added to the letter\n\
+# email = \"\"\n\
+# mrn = \"\"     # your medical record number there\n\
+# kinds = [\"pathology-report\", \"slides\"]   # document kinds, \"slides\" and \"imaging\" (the images themselves)\n\n";
+
 /// The packet.toml `medpacket init` writes for this inventory.
 pub fn packet_toml(inv: &Inventory, profiles: &[String], today: chrono::NaiveDate) -> String {
     let mut s = String::new();
@@ -117,6 +130,7 @@ pub fn packet_toml(inv: &Inventory, profiles: &[String], today: chrono::NaiveDat
         "# Each medicine you take (or took), for the packet's medication list:\n# [[medications]]\n# name = \"\"\n# dose = \"\"\n# frequency = \"\"\n# start = 2025-01-31\n# stop = 2025-06-30\n# notes = \"\"\n\n",
     );
     s.push_str(&document_medications(inv));
+    s.push_str(HOLDERS_EXAMPLE);
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     s.push_str("# The documents medpacket found, with the kind, date and title it detected.\n");
     s.push_str(&comment(&format!("Kinds: {}.", kinds.join(", "))));
@@ -192,6 +206,30 @@ pub fn packet_toml(inv: &Inventory, profiles: &[String], today: chrono::NaiveDat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_holders_example_parses_once_uncommented() {
+        let from = HOLDERS_EXAMPLE.find("# [[holders]]").expect("example");
+        let example: String = HOLDERS_EXAMPLE[from..]
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = format!("[patient]\nname = \"Ana Ruiz\"\n\n{example}\n");
+        let cfg =
+            crate::base::config::PacketConfig::parse(&text, std::path::Path::new("packet.toml"))
+                .expect("the uncommented example is valid");
+        assert_eq!(cfg.holders.len(), 1);
+        let h = &cfg.holders[0];
+        assert_eq!(h.department, "Health Information Management");
+        assert_eq!(
+            h.kinds,
+            [
+                crate::base::config::Held::Record(Kind::PathologyReport),
+                crate::base::config::Held::Slides
+            ]
+        );
+    }
 
     #[test]
     fn comments_with_control_characters_stay_valid_toml() {

@@ -412,6 +412,227 @@ pub fn write_letter(opts: &LetterOptions) -> Result<PathBuf> {
     Ok(target)
 }
 
+/// What `request` needs to know.
+#[derive(Debug, Clone)]
+pub struct RequestOptions {
+    pub dir: PathBuf,
+    /// Only this `[[holders]]` entry (by name); None: every holder of a missing record.
+    pub holder: Option<String>,
+    /// Where the letters go; None: `<DIR>-requests` beside DIR.
+    pub output_dir: Option<PathBuf>,
+    /// The letters' language; None: `[request] language`, else English.
+    pub lang: Option<base::i18n::Lang>,
+    pub send_to: write::request::SendTo,
+    pub scan: ScanOptions,
+}
+
+/// One request letter `request` wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LetterReport {
+    pub holder: String,
+    pub file: String,
+    pub kinds: Vec<config::Held>,
+    pub pages: u32,
+    /// A fax cover goes first (the holder has a fax number).
+    pub fax_cover: bool,
+}
+
+/// What `request` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RequestReport {
+    pub letters: Vec<LetterReport>,
+    /// What the folder still wants from holders.
+    pub wanted: Vec<config::Held>,
+    /// Why no letter was written, when none was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nothing: Option<String>,
+}
+
+/// `<DIR>-requests` beside the records folder.
+pub fn requests_dir_of(dir: &Path) -> PathBuf {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "records".into());
+    dir.parent()
+        .unwrap_or(&dir)
+        .join(format!("{name}-requests"))
+}
+
+/// Writes a request letter to each holder of a missing record (or to `--holder`), into
+/// `<DIR>-requests` under new names, and records each in packet.toml's `[[requests]]`.
+pub fn write_requests(opts: &RequestOptions) -> Result<RequestReport> {
+    let (inv, config) = scan_folder(&opts.dir, &opts.scan, &Quiet)?;
+    let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
+    refuse_placeholder(&config, &opts.dir)?;
+    let toml_path = opts.dir.join(config::CONFIG_NAME);
+    let bad = |message: String| Error::Config {
+        path: toml_path.clone(),
+        message,
+    };
+    if config.holders.is_empty() {
+        return Err(bad("has no [[holders]] entry — add one for each hospital, lab or imaging centre that holds your records (name, address or fax or e-mail, kinds = [\"pathology-report\", …]); `medpacket init` shows an example".into()));
+    }
+    let verdict = check::check(&inv, Some(&config))?;
+    let wanted = check::requests::wanted(&verdict);
+    let chosen: Vec<(usize, &config::Holder)> = match &opts.holder {
+        Some(name) => {
+            let i = config
+                .holders
+                .iter()
+                .position(|h| h.name.trim().eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "has no [[holders]] entry named \"{name}\" — use one of: {}",
+                        config
+                            .holders
+                            .iter()
+                            .map(|h| format!("\"{}\"", h.name.trim()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+            vec![(i, &config.holders[i])]
+        }
+        None => config.holders.iter().enumerate().collect(),
+    };
+    let mut letters = Vec::new();
+    let mut unreachable = Vec::new();
+    for (i, h) in chosen {
+        let asks = check::requests::asks_for(h, &wanted, &inv);
+        if asks.is_empty() {
+            continue;
+        }
+        if !h.can_receive() {
+            unreachable.push(format!(
+                "{}[[holders]] \"{}\" has no address, fax or e-mail, so a letter cannot reach it — add address = \"…\", fax = \"…\" or email = \"…\" (ask its {} by phone{})",
+                config.holder_at(i),
+                h.name.trim(),
+                h.department.trim(),
+                h.phone
+                    .as_deref()
+                    .map(|p| format!(": {}", p.trim()))
+                    .unwrap_or_default()
+            ));
+            continue;
+        }
+        letters.push((h, asks));
+    }
+    if !unreachable.is_empty() {
+        return Err(bad(unreachable.join("\n  ")));
+    }
+    if letters.is_empty() {
+        let what: Vec<&str> = wanted.iter().map(|w| w.as_str()).collect();
+        let nothing = if wanted.is_empty() {
+            "no letter is needed: nothing the profile asks for is missing".to_string()
+        } else {
+            format!(
+                "no letter written: no [[holders]] entry{} holds what is missing ({}) — add those kinds to the kinds of the holder that has them",
+                opts.holder.as_ref().map(|h| format!(" named \"{h}\"")).unwrap_or_default(),
+                what.join(", ")
+            )
+        };
+        return Ok(RequestReport {
+            letters: Vec::new(),
+            wanted,
+            nothing: Some(nothing),
+        });
+    }
+    let out_dir = opts
+        .output_dir
+        .clone()
+        .unwrap_or_else(|| requests_dir_of(&opts.dir));
+    let records = inv.root.canonicalize().unwrap_or_else(|_| inv.root.clone());
+    emit::create_private_dir(&out_dir)?;
+    let out_full = out_dir.canonicalize().map_err(|e| Error::io(&out_dir, e))?;
+    if out_full.starts_with(&records) {
+        return Err(Error::Config {
+            path: out_dir.clone(),
+            message: format!(
+                "is inside the records folder {} — medpacket never writes there; choose a folder outside it, e.g. -o ../requests",
+                records.display()
+            ),
+        });
+    }
+    let now = clock::now();
+    let today = now.date_naive();
+    let lang = opts.lang.or(config.request.language).unwrap_or_default();
+    // packet.toml's new text first, so a mistake in it stops before any letter is written.
+    let mut toml_text =
+        std::fs::read_to_string(&toml_path).map_err(|e| Error::io(&toml_path, e))?;
+    let mut made = Vec::new();
+    for (h, asks) in &letters {
+        let r = write::request::RequestLetter {
+            config: &config,
+            holder: h,
+            asks,
+            date: today,
+            send_to: opts.send_to,
+            lang,
+        };
+        let text = write::request::request_text(&r)?;
+        let pdf = write::request::request_pdf(&r, &text, now)?;
+        let kinds: Vec<config::Held> = asks.iter().map(|a| a.held).collect();
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        toml_text =
+            base::edit::add_request(&toml_text, h.name.trim(), &names, today).map_err(&bad)?;
+        made.push((h, kinds, pdf));
+    }
+    PacketConfig::parse(&toml_text, &toml_path)?;
+    let mut letters_out = Vec::new();
+    for (h, kinds, pdf) in made {
+        let name = write::request::file_name(&h.name, today);
+        let path = emit::write_new(&out_full, &name, &pdf)?;
+        let pages = lopdf::Document::load_mem(&pdf)
+            .map(|d| d.get_pages().len() as u32)
+            .unwrap_or(0);
+        let fax_cover = h.fax.as_deref().is_some_and(|f| !f.trim().is_empty());
+        letters_out.push(LetterReport {
+            holder: h.name.trim().to_string(),
+            file: path.display().to_string(),
+            kinds,
+            pages,
+            fax_cover,
+        });
+    }
+    emit::write_atomic(&toml_path, true, |w| {
+        w.write_all(toml_text.as_bytes())
+            .map_err(|e| Error::io(&toml_path, e))
+    })?;
+    Ok(RequestReport {
+        letters: letters_out,
+        wanted,
+        nothing: None,
+    })
+}
+
+/// Marks the latest unsent request to `holder` as sent on the clock's day; returns the
+/// due date (30 days later).
+pub fn mark_request_sent(dir: &Path, holder: &str) -> Result<chrono::NaiveDate> {
+    let path = dir.join(config::CONFIG_NAME);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::MissingConfig(dir.to_path_buf()))
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    PacketConfig::parse(&text, &path)?;
+    let (new, due) =
+        base::edit::mark_sent(&text, holder, clock::now().date_naive()).map_err(|message| {
+            Error::Config {
+                path: path.clone(),
+                message,
+            }
+        })?;
+    PacketConfig::parse(&new, &path)?;
+    emit::write_atomic(&path, true, |w| {
+        w.write_all(new.as_bytes()).map_err(|e| Error::io(&path, e))
+    })?;
+    Ok(due)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

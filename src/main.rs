@@ -113,6 +113,63 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Wrote {}.", path.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Request {
+            dir,
+            holder,
+            output,
+            lang,
+            send_to,
+            mark_sent,
+            json,
+            read,
+        } => {
+            if let Some(h) = mark_sent {
+                let due = medpacket::mark_request_sent(&dir, &h)?;
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(
+                            &serde_json::json!({"holder": h, "due": due.to_string()})
+                        )?
+                    );
+                } else {
+                    println!("Marked the request to {h} as sent today; the answer is due by {due}. `medpacket check {}` follows it.", dir.display());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let opts = medpacket::RequestOptions {
+                dir: dir.clone(),
+                holder,
+                output_dir: output,
+                lang: lang.map(Into::into),
+                send_to: send_to.into(),
+                scan: read.into(),
+            };
+            let report = medpacket::write_requests(&opts)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                if let Some(n) = &report.nothing {
+                    println!("{}.", capitalized(n));
+                }
+                for l in &report.letters {
+                    let kinds: Vec<&str> = l.kinds.iter().map(|k| k.as_str()).collect();
+                    println!(
+                        "Wrote {} ({} page{}{}) to {}: {}.",
+                        l.file,
+                        l.pages,
+                        if l.pages == 1 { "" } else { "s" },
+                        if l.fax_cover { ", fax cover first" } else { "" },
+                        l.holder,
+                        kinds.join(", ")
+                    );
+                }
+                if !report.letters.is_empty() {
+                    println!("Each is recorded under [[requests]] in packet.toml. Sign and send them, then run `medpacket request {} --mark-sent \"HOLDER\"` for each; `medpacket check` follows them.", dir.display());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Verify {
             file,
             manifest,
@@ -248,6 +305,15 @@ fn password(file: Option<&std::path::Path>, confirm: bool) -> anyhow::Result<Str
         anyhow::bail!("the password is empty");
     }
     Ok(pw)
+}
+
+/// The text with its first letter in capitals.
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// Runs `work` with a progress bar on a terminal (none when output is JSON or piped).

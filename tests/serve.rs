@@ -667,6 +667,156 @@ fn downloads_are_only_of_packets_medpacket_wrote() {
     assert!(temp_files(&tmp.path().join("records-packets")).is_empty());
 }
 
+#[test]
+fn request_letters_are_written_downloaded_and_marked_sent_only_from_the_page() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("records");
+    one_record(&dir);
+    let toml = "# mine\n[patient]\nname = \"Ana Ruiz\"\naddress = \"12 Elm St, Springfield\"\n\n[request]\nprofile = \"oncology\"\n\n[[holders]]\nname = \"Riverside Hospital\"  # the biopsy\naddress = \"400 River Rd, Springfield\"\nphone = \"555-0198\"\nkinds = [\"pathology-report\", \"slides\"]\n";
+    std::fs::write(dir.join("packet.toml"), toml).expect("toml");
+    let s = Server::start(&dir, &[]);
+    let page = s.page();
+    assert!(page.contains("Request missing records"), "{page}");
+    assert!(
+        page.contains("Write the letter for Riverside Hospital")
+            && page.contains("It will ask for: pathology-report, slides."),
+        "{page}"
+    );
+
+    // The same security rules as every change.
+    let c = s.cookie();
+    for path in ["/requests/write", "/requests/sent", "/holders"] {
+        let r = s.request(
+            "POST",
+            path,
+            &[
+                ("Cookie", &c),
+                ("Origin", "http://evil.example"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            b"holder=Riverside+Hospital&name=X&email=x%40x&kinds=imaging",
+        );
+        assert_eq!(r.status, 403, "{path}");
+    }
+    assert!(!tmp.path().join("records-requests").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("packet.toml")).expect("toml"),
+        toml
+    );
+
+    // A holder without an address, fax or e-mail is refused with the fix; one with an
+    // e-mail is added to packet.toml, comments kept.
+    let r = s.post_form(
+        "/holders",
+        &[("name", "Valley Imaging"), ("kinds", "imaging")],
+    );
+    assert_eq!(r.status, 303);
+    assert!(
+        s.page()
+            .contains("Valley Imaging was not added: give its address, fax number or e-mail"),
+        "{}",
+        s.page()
+    );
+    let r = s.post_form(
+        "/holders",
+        &[
+            ("name", "Valley Imaging"),
+            ("department", "Film Library"),
+            ("email", "records@valley.example"),
+            ("kinds", "imaging-report"),
+            ("kinds", "imaging"),
+            ("kinds", "astrology"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let text = std::fs::read_to_string(dir.join("packet.toml")).expect("toml");
+    assert!(text.starts_with(toml), "{text}");
+    assert!(
+        text.contains("name = \"Valley Imaging\"\ndepartment = \"Film Library\"\nemail = \"records@valley.example\"\nkinds = [\"imaging-report\", \"imaging\"]"),
+        "{text}"
+    );
+
+    // Write one letter; it is handed out from <DIR>-requests, and nothing else is.
+    let r = s.post_form(
+        "/requests/write",
+        &[("holder", "Riverside Hospital"), ("send_to", "me")],
+    );
+    assert_eq!(r.status, 303);
+    let page = s.page();
+    assert!(
+        page.contains(">Download letter for Riverside Hospital</a>"),
+        "{page}"
+    );
+    let letter = tmp
+        .path()
+        .join("records-requests")
+        .join("records-request-riverside-hospital-2026-01-01.pdf");
+    assert!(letter.is_file(), "{page}");
+    let d = s.get("/letter/0");
+    assert_eq!(d.status, 200);
+    assert_eq!(d.header("content-type"), Some("application/pdf"));
+    assert!(d
+        .header("content-disposition")
+        .is_some_and(|v| v.starts_with("attachment")));
+    assert_security_headers(&d, "letter");
+    assert_eq!(d.body, std::fs::read(&letter).expect("letter"));
+    for p in [
+        "/letter/1",
+        "/letter/-1",
+        "/letter/..%2Fpacket.toml",
+        "/letter/0/../../records/packet.toml",
+    ] {
+        let r = s.get(p);
+        assert!(r.status == 404 || r.status == 400, "{p}: {}", r.status);
+        assert!(!r.text().contains("Ana Ruiz"), "{p}");
+    }
+
+    // The request is listed, not sent; "Mark as sent" makes it due in 30 days.
+    assert!(
+        page.contains("Not sent yet") && page.contains(">Mark as sent</button>"),
+        "{page}"
+    );
+    let r = s.post_form("/requests/sent", &[("holder", "Riverside Hospital")]);
+    assert_eq!(r.status, 303);
+    let page = s.page();
+    assert!(
+        page.contains("Waiting — due 2026-01-31; their phone: 555-0198"),
+        "{page}"
+    );
+    let text = std::fs::read_to_string(dir.join("packet.toml")).expect("toml");
+    assert!(
+        text.contains("sent = 2026-01-01\ndue = 2026-01-31"),
+        "{text}"
+    );
+    assert!(text.contains("# the biopsy"), "{text}");
+
+    // A holder's details are changed in place, its comments kept.
+    assert!(
+        page.contains(">Save the changes to Riverside Hospital</button>"),
+        "{page}"
+    );
+    let r = s.post_form(
+        "/holders",
+        &[
+            ("original", "Riverside Hospital"),
+            ("name", "Riverside Hospital"),
+            ("department", "Health Information Management"),
+            ("address", "400 River Rd, Springfield"),
+            ("phone", "555-0198"),
+            ("fax", "555-0199"),
+            ("kinds", "pathology-report"),
+            ("kinds", "slides"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert!(s.page().contains("Saved the changes to Riverside Hospital"));
+    let text = std::fs::read_to_string(dir.join("packet.toml")).expect("toml");
+    assert!(
+        text.contains("name = \"Riverside Hospital\"  # the biopsy\naddress = \"400 River Rd, Springfield\"\nphone = \"555-0198\"\nkinds = [\"pathology-report\", \"slides\"]\nfax = \"555-0199\"\n"),
+        "{text}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Forms
 // ---------------------------------------------------------------------------------------------
@@ -1253,6 +1403,7 @@ async fn drive(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    request_records(&c, dir, downloads).await;
     c.close().await.expect("close the browser");
     let bytes = std::fs::read(&got).expect("downloaded");
     assert_eq!(
@@ -1289,6 +1440,101 @@ async fn drive(
         );
         assert!(all.contains(&format!("Page {pages} of {pages}")), "stamped");
     }
+}
+
+/// Request missing records: add a holder, write its letter, download it, mark it sent.
+async fn request_records(c: &fantoccini::Client, dir: &Path, downloads: &Path) {
+    use fantoccini::Locator;
+    let wait = |secs: u64| {
+        c.wait()
+            .at_most(Duration::from_secs(secs))
+            .every(Duration::from_millis(100))
+    };
+    let click = |xpath: String| async move {
+        c.find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|_| panic!("{xpath}"))
+            .click()
+            .await
+            .unwrap_or_else(|_| panic!("click {xpath}"));
+    };
+    // The form is open while there is no holder yet.
+    let add = c
+        .find(Locator::XPath(
+            "//details[summary[normalize-space()='Add a hospital, lab or imaging centre']]",
+        ))
+        .await
+        .expect("the add-a-holder form");
+    if add.prop("open").await.expect("open").as_deref() != Some("true") {
+        click("//summary[normalize-space()='Add a hospital, lab or imaging centre']".into()).await;
+    }
+    by_label(c, "Name")
+        .await
+        .send_keys("Riverside Hospital")
+        .await
+        .expect("name");
+    by_label(c, "Address")
+        .await
+        .send_keys("400 River Rd, Springfield")
+        .await
+        .expect("address");
+    by_label(c, "Fax")
+        .await
+        .send_keys("555-0199")
+        .await
+        .expect("fax");
+    by_label(c, "Pathology slides or blocks")
+        .await
+        .click()
+        .await
+        .expect("slides");
+    click("//button[normalize-space()='Add it']".into()).await;
+    wait(30)
+        .for_element(Locator::XPath(
+            "//section[@id='requests']//p[contains(., 'Added Riverside Hospital')]",
+        ))
+        .await
+        .expect("the holder is added");
+    click("//button[normalize-space()='Write the letter for Riverside Hospital']".into()).await;
+    let link = wait(60)
+        .for_element(Locator::LinkText("Download letter for Riverside Hospital"))
+        .await
+        .expect("the letter's link appears");
+    link.click().await.expect("download the letter");
+    let written = dir
+        .with_file_name("records-requests")
+        .join("records-request-riverside-hospital-2026-01-01.pdf");
+    let t = Instant::now();
+    let got = loop {
+        let done: Vec<PathBuf> = walkdir(downloads)
+            .into_iter()
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("records-request-"))
+                    && p.extension().is_some_and(|e| e == "pdf")
+            })
+            .collect();
+        if let Some(p) = done.first() {
+            break p.clone();
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no letter downloaded"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        std::fs::read(&got).expect("downloaded"),
+        std::fs::read(&written).expect("written"),
+        "the download is the letter"
+    );
+    click("//button[normalize-space()='Mark as sent']".into()).await;
+    let row = wait(30)
+        .for_element(Locator::XPath("//tr[contains(@class, 'request-open')]"))
+        .await
+        .expect("the request is open once sent");
+    let text = row.text().await.expect("text");
+    assert!(text.contains("Waiting — due 2026-01-31"), "{text}");
 }
 
 /// A control by its accessible name: the text of the `<label for>` that names it.

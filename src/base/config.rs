@@ -32,6 +32,143 @@ pub struct PacketConfig {
     pub documents: Vec<DocumentEntry>,
     #[serde(default)]
     pub ocr: Ocr,
+    /// `[[holders]]`: who holds which records (for `medpacket request`).
+    #[serde(default)]
+    pub holders: Vec<Holder>,
+    /// `[[requests]]`: the records requests written so far, and where they stand.
+    #[serde(default)]
+    pub requests: Vec<TrackedRequest>,
+    /// The line of each `[[holders]]` header, in order (for messages).
+    #[serde(skip)]
+    pub holder_lines: Vec<usize>,
+    /// The line of each `[[requests]]` header, in order (for messages).
+    #[serde(skip)]
+    pub request_lines: Vec<usize>,
+}
+
+/// What a records holder can be asked for: a kind of document, the pathology slides or
+/// blocks, or the imaging studies themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Held {
+    Record(Kind),
+    /// Glass slides or tissue blocks of the pathology specimens.
+    Slides,
+    /// The images of the studies (DICOM), not only their reports.
+    Imaging,
+}
+
+impl Held {
+    /// The name used in packet.toml and JSON (`pathology-report`, `slides`, `imaging`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Held::Record(k) => k.as_str(),
+            Held::Slides => "slides",
+            Held::Imaging => "imaging",
+        }
+    }
+}
+
+impl std::str::FromStr for Held {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim() {
+            "slides" => Ok(Held::Slides),
+            "imaging" => Ok(Held::Imaging),
+            other => other.parse::<Kind>().map(Held::Record).map_err(|_| {
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                format!(
+                    "\"{other}\" is not a kind of record — use {}, \"slides\" or \"imaging\"",
+                    kinds.join(", ")
+                )
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Held {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The department a records request goes to when `[[holders]]` names none.
+pub const DEFAULT_DEPARTMENT: &str = "Health Information Management";
+
+fn default_department() -> String {
+    DEFAULT_DEPARTMENT.to_string()
+}
+
+/// A `[[holders]]` entry: a hospital, lab or imaging centre holding some of the records.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holder {
+    pub name: String,
+    #[serde(default = "default_department")]
+    pub department: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    /// The patient's medical record number there.
+    pub mrn: Option<String>,
+    /// What it holds: document kinds, `slides`, `imaging`.
+    #[serde(default, deserialize_with = "held")]
+    pub kinds: Vec<Held>,
+}
+
+impl Holder {
+    /// True when a letter can reach it: it has an address, a fax number or an e-mail.
+    pub fn can_receive(&self) -> bool {
+        [&self.address, &self.fax, &self.email]
+            .into_iter()
+            .any(|v| nonempty(v).is_some())
+    }
+
+    /// The holder as a contact (name and department), for a fax cover.
+    pub fn contact(&self) -> Contact {
+        Contact {
+            name: Some(self.name.clone()),
+            facility: nonempty(&Some(self.department.clone())).map(str::to_string),
+            address: self.address.clone(),
+            phone: self.phone.clone(),
+            fax: self.fax.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+/// How many days a holder has to answer a request for access (45 CFR 164.524(b)(2)).
+pub const ANSWER_DAYS: i64 = 30;
+
+/// A `[[requests]]` entry: one letter written to a holder, and where it stands.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackedRequest {
+    pub holder: String,
+    #[serde(default, deserialize_with = "held")]
+    pub kinds: Vec<Held>,
+    #[serde(deserialize_with = "date")]
+    pub written: NaiveDate,
+    #[serde(default, deserialize_with = "opt_date")]
+    pub sent: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "opt_date")]
+    pub due: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "opt_date")]
+    pub received: Option<NaiveDate>,
+}
+
+impl TrackedRequest {
+    /// When the answer is due: `due` as written, else 30 days after it was sent.
+    pub fn due_date(&self) -> Option<NaiveDate> {
+        self.due
+            .or_else(|| self.sent.map(|s| s + chrono::Duration::days(ANSWER_DAYS)))
+    }
 }
 
 /// `[ocr]`: how scanned pages are read.
@@ -219,6 +356,9 @@ impl PacketConfig {
             path: path.to_path_buf(),
             message: describe_toml_error(text, &e),
         })?;
+        let mut cfg = cfg;
+        cfg.holder_lines = entry_lines(text, "holders");
+        cfg.request_lines = entry_lines(text, "requests");
         cfg.validate(text, path)?;
         Ok(cfg)
     }
@@ -304,6 +444,36 @@ impl PacketConfig {
                 return Err(bad("a [[medications]] entry has an empty name".into()));
             }
         }
+        let at = |lines: &[usize], i: usize| {
+            lines
+                .get(i)
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default()
+        };
+        let mut names = std::collections::BTreeSet::new();
+        for (i, h) in self.holders.iter().enumerate() {
+            if !h.name.chars().any(char::is_alphanumeric) {
+                return Err(bad(format!(
+                    "{}a [[holders]] entry has an empty name — write the hospital's, lab's or imaging centre's name, e.g. name = \"Riverside Hospital\"",
+                    at(&self.holder_lines, i)
+                )));
+            }
+            if !names.insert(h.name.trim().to_lowercase()) {
+                return Err(bad(format!(
+                    "{}two [[holders]] entries are named \"{}\" — merge them into one, or tell them apart by name",
+                    at(&self.holder_lines, i),
+                    h.name.trim()
+                )));
+            }
+        }
+        for (i, r) in self.requests.iter().enumerate() {
+            if r.holder.trim().is_empty() {
+                return Err(bad(format!(
+                    "{}a [[requests]] entry has an empty holder — write the name of the [[holders]] entry it was sent to",
+                    at(&self.request_lines, i)
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -323,6 +493,38 @@ impl PacketConfig {
             .iter()
             .filter(|d| !known.contains(&normalize_rel(&d.path)))
             .collect()
+    }
+}
+
+/// The 1-based line of each `[[table]]` header, in order.
+fn entry_lines(text: &str, table: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.trim()
+                .strip_prefix("[[")
+                .and_then(|r| r.split("]]").next())
+                .is_some_and(|n| n.trim() == table)
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+impl PacketConfig {
+    /// The `[[holders]]` entry of this name (case and spaces aside).
+    pub fn holder(&self, name: &str) -> Option<&Holder> {
+        let want = name.trim().to_lowercase();
+        self.holders
+            .iter()
+            .find(|h| h.name.trim().to_lowercase() == want)
+    }
+
+    /// "line N: " for the `i`-th `[[holders]]` entry, when its line is known.
+    pub fn holder_at(&self, i: usize) -> String {
+        self.holder_lines
+            .get(i)
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default()
     }
 }
 
@@ -405,6 +607,25 @@ fn opt_date<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Naive
 }
 
 /// Free text that users may also write as a TOML date (medication start/stop).
+/// A required date field.
+fn date<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate, D::Error> {
+    opt_date(d)?
+        .ok_or_else(|| serde::de::Error::custom("the date is empty — write it as YYYY-MM-DD"))
+}
+
+/// What a holder holds or a request asks for: kinds, `slides`, `imaging`.
+fn held<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Held>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    let mut out: Vec<Held> = Vec::new();
+    for n in &names {
+        let h = n.parse::<Held>().map_err(serde::de::Error::custom)?;
+        if !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    Ok(out)
+}
+
 fn opt_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
     let v = toml::Value::deserialize(d)?;
     match v {
@@ -482,6 +703,60 @@ mod tests {
             assert!(err.contains(want), "{text:?}: {err}");
             assert!(err.starts_with("packet.toml: "), "{err}");
         }
+    }
+
+    #[test]
+    fn holders_and_requests_parse_and_bad_ones_name_the_line() {
+        let c = parse(
+            "[patient]\nname = \"A\"\n[[holders]]\nname = \"Riverside Hospital\"\nfax = \"555-0199\"\nkinds = [\"pathology-report\", \"slides\", \"slides\"]\n[[holders]]\nname = \"Valley Imaging\"\ndepartment = \"Film Library\"\n[[requests]]\nholder = \"Riverside Hospital\"\nkinds = [\"pathology-report\"]\nwritten = 2026-03-02\nsent = \"2026-03-04\"\n",
+        )
+        .expect("parses");
+        assert_eq!(c.holders[0].department, DEFAULT_DEPARTMENT);
+        assert_eq!(
+            c.holders[0].kinds,
+            [Held::Record(Kind::PathologyReport), Held::Slides]
+        );
+        assert!(c.holders[0].can_receive() && !c.holders[1].can_receive());
+        assert_eq!(c.holders[1].department, "Film Library");
+        assert_eq!(c.holder_lines, [3, 7]);
+        assert_eq!(
+            c.requests[0].due_date(),
+            NaiveDate::from_ymd_opt(2026, 4, 3)
+        );
+        assert!(c.holder("riverside hospital ").is_some());
+        for (text, want) in [
+            (
+                "[patient]\nname = \"A\"\n\n[[holders]]\nname = \"Lab\"\nkinds = [\"xrays\"]\n",
+                "line 6",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"\n[[holders]]\nname = \" \"\n",
+                "line 5",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"\n[[holders]]\nname = \"lab\"\n",
+                "line 5",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[[requests]]\nholder = \"Lab\"\nwritten = \"soon\"\n",
+                "line 5",
+            ),
+            (
+                "[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"\nfacsimile = \"1\"\n",
+                "line 5",
+            ),
+        ] {
+            let err = parse(text).expect_err(text).to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
+        }
+        let err =
+            parse("[patient]\nname = \"A\"\n[[holders]]\nname = \"Lab\"\nkinds = [\"xrays\"]\n")
+                .expect_err("unknown kind")
+                .to_string();
+        assert!(
+            err.contains("\"xrays\" is not a kind of record") && err.contains("\"slides\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod clinical;
 pub mod clock;
 pub mod config;
 pub mod dates;
+pub mod edit;
 pub mod error;
 pub mod fonts;
 pub mod i18n;

@@ -22,8 +22,29 @@ fn nonempty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Laid out on Letter paper, the fax machine's paper.
+/// Laid out on Letter paper, the fax machine's paper: to the second-opinion doctor
+/// (`[recipient]`), about the patient's records.
 pub fn layout(m: &Metrics, t: &Messages, info: &FaxInfo<'_>) -> Vec<PageLayout> {
+    let p = &info.config.patient;
+    let re = match p.date_of_birth {
+        Some(d) => t.f(
+            "fax.re_value",
+            &[("name", p.name.trim()), ("dob", &t.date_short(d))],
+        ),
+        None => t.f("fax.re_value_no_dob", &[("name", p.name.trim())]),
+    };
+    let to = info.config.recipient.clone().unwrap_or_default();
+    layout_to(m, t, info, &to, &re)
+}
+
+/// The fax cover to any addressee (a records holder, say) with its own subject line.
+pub fn layout_to(
+    m: &Metrics,
+    t: &Messages,
+    info: &FaxInfo<'_>,
+    to: &Contact,
+    re: &str,
+) -> Vec<PageLayout> {
     let cfg = info.config;
     let p = &cfg.patient;
     let missing = t.t("fax.not_given");
@@ -41,18 +62,10 @@ pub fn layout(m: &Metrics, t: &Messages, info: &FaxInfo<'_>) -> Vec<PageLayout> 
         t.t("fax.pages"),
         &t.f("fax.pages_value", &[("n", &info.total_pages.to_string())]),
     );
-    let re = match p.date_of_birth {
-        Some(d) => t.f(
-            "fax.re_value",
-            &[("name", p.name.trim()), ("dob", &t.date_short(d))],
-        ),
-        None => t.f("fax.re_value_no_dob", &[("name", p.name.trim())]),
-    };
-    f.field(t.t("fax.re"), &re);
+    f.field(t.t("fax.re"), re);
 
     f.heading(t.t("fax.to"));
-    let to = cfg.recipient.clone().unwrap_or_default();
-    let headline = Contact::headline(&to).unwrap_or_else(|| missing.to_string());
+    let headline = Contact::headline(to).unwrap_or_else(|| missing.to_string());
     f.field(t.t("cover.name"), &headline);
     f.field(t.t("fax.fax"), nonempty(&to.fax).unwrap_or(missing));
     f.field(t.t("fax.phone"), nonempty(&to.phone).unwrap_or(missing));

@@ -5,12 +5,13 @@
 use super::{back_to, blocking, lock, Notice, Shared};
 use crate::base::config::{normalize_rel, PacketConfig, CONFIG_NAME};
 use crate::base::dates::parse_date;
+use crate::base::edit::{current, put, put_date, put_value, table_mut};
 use crate::base::kind::Kind;
 use axum::extract::Form;
 use axum::response::Response;
 use std::collections::BTreeMap;
 use std::path::Path;
-use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, TableLike, Value};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
 /// The fields of the Details form, as the page shows them.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -214,12 +215,7 @@ const NEW_FILE_HEADER: &str = "# packet.toml — what medpacket cannot read from
 
 /// Applies the form to packet.toml's text, changing only what differs.
 pub(crate) fn apply(old: &str, d: &Details, files: &[FileEdit]) -> Result<String, String> {
-    let mut doc: DocumentMut = old.parse().map_err(|e: toml_edit::TomlError| {
-        format!(
-            "packet.toml cannot be read ({}). Nothing was saved: correct it in a text editor, then reload this page.",
-            e.message().trim()
-        )
-    })?;
+    let mut doc: DocumentMut = crate::base::edit::parse(old)?;
     if old.trim().is_empty() {
         doc.decor_mut().set_prefix(NEW_FILE_HEADER);
     }
@@ -265,66 +261,6 @@ pub(crate) fn apply(old: &str, d: &Details, files: &[FileEdit]) -> Result<String
         put_document(&mut doc, f)?;
     }
     Ok(doc.to_string())
-}
-
-fn current<'a>(doc: &'a DocumentMut, table: &str, key: &str) -> Option<&'a Item> {
-    doc.get(table)?.as_table_like()?.get(key)
-}
-
-/// The table `name`, created (at the end) when missing.
-fn table_mut<'a>(doc: &'a mut DocumentMut, name: &str) -> Result<&'a mut dyn TableLike, String> {
-    if doc.get(name).is_none() {
-        doc.insert(name, Item::Table(Table::new()));
-    }
-    doc.get_mut(name)
-        .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| {
-            format!("[{name}] in packet.toml is not a table — correct it in a text editor.")
-        })
-}
-
-/// Sets `[table] key` to a text, removes it when the text is empty, leaves it untouched
-/// when it already says that.
-fn put(doc: &mut DocumentMut, table: &str, key: &str, text: &str) -> Result<(), String> {
-    let text = text.trim();
-    let now = current(doc, table, key);
-    if now.and_then(Item::as_str) == Some(text) || (now.is_none() && text.is_empty()) {
-        return Ok(());
-    }
-    if text.is_empty() {
-        table_mut(doc, table)?.remove(key);
-        return Ok(());
-    }
-    put_value(doc, table, key, Value::from(text))
-}
-
-/// Like [`put`] for a date, kept as a TOML date when it was one.
-fn put_date(doc: &mut DocumentMut, table: &str, key: &str, date: &str) -> Result<(), String> {
-    let now = current(doc, table, key);
-    if let Some(dt) = now.and_then(Item::as_datetime) {
-        if dt.to_string() == date {
-            return Ok(());
-        }
-        if let Ok(parsed) = date.parse::<toml_edit::Datetime>() {
-            return put_value(doc, table, key, Value::from(parsed));
-        }
-    }
-    put(doc, table, key, date)
-}
-
-/// Replaces a value, keeping the comment after it on its line.
-fn put_value(doc: &mut DocumentMut, table: &str, key: &str, mut v: Value) -> Result<(), String> {
-    let t = table_mut(doc, table)?;
-    match t.get_mut(key) {
-        Some(Item::Value(old)) => {
-            *v.decor_mut() = old.decor().clone();
-            *old = v;
-        }
-        _ => {
-            t.insert(key, Item::Value(v));
-        }
-    }
-    Ok(())
 }
 
 /// `[request] questions`, one per line of the text box; a list written over several

@@ -235,7 +235,7 @@ async fn send(app: &Arc<App>, id: &str, disposition: &str) -> Response {
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with a plain-ASCII fallback name.
-fn content_disposition(kind: &str, name: &str) -> String {
+pub(crate) fn content_disposition(kind: &str, name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {

@@ -5,12 +5,13 @@
 //! Files of one concern: `guard` (token, Host, Origin, security headers), `page` (the
 //! view rendered from templates/web/), `details` (the form into packet.toml with
 //! toml_edit), `upload` (records in and out of the folder), `job` (the build on a
-//! blocking thread, one at a time).
+//! blocking thread, one at a time), `requests` (records request letters, holders).
 
 mod details;
 mod guard;
 mod job;
 mod page;
+mod requests;
 mod upload;
 
 use crate::base::error::{Error, Result};
@@ -68,6 +69,10 @@ pub(crate) struct App {
     pub dir: PathBuf,
     /// `<DIR>-packets` beside it, where packets go.
     pub packets_dir: PathBuf,
+    /// `<DIR>-requests` beside it, where request letters go.
+    pub requests_dir: PathBuf,
+    /// The request letters this server wrote (the only ones it hands out).
+    pub letters: Mutex<Vec<requests::Letter>>,
     pub token: String,
     pub port: u16,
     pub max_upload: u64,
@@ -114,14 +119,7 @@ fn packets_dir_of(dir: &Path) -> PathBuf {
 
 /// Creates a folder readable by the owner only (when it is new).
 pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir).map_err(|e| Error::io(dir, e))
+    crate::write::emit::create_private_dir(dir)
 }
 
 /// Runs the page until Ctrl-C or SIGTERM. `ready` gets the page's URL (with the token)
@@ -155,6 +153,8 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         .port();
     let app = Arc::new(App {
         packets_dir: packets_dir_of(&dir),
+        requests_dir: crate::requests_dir_of(&dir),
+        letters: Mutex::new(Vec::new()),
         dir,
         token: new_token()?,
         port,
@@ -232,6 +232,10 @@ fn routes(app: Arc<App>) -> Router {
         .route("/build/status", get(job::status))
         .route("/download/{id}", get(job::download))
         .route("/view/{id}", get(job::view))
+        .route("/requests/write", post(requests::write))
+        .route("/requests/sent", post(requests::sent))
+        .route("/holders", post(requests::add))
+        .route("/letter/{id}", get(requests::download))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -292,6 +296,8 @@ pub(crate) fn test_app(dir: &Path) -> Arc<App> {
     Arc::new(App {
         dir: dir.to_path_buf(),
         packets_dir: packets_dir_of(dir),
+        requests_dir: crate::requests_dir_of(dir),
+        letters: Mutex::new(Vec::new()),
         token: "t".into(),
         port: 1,
         max_upload: DEFAULT_MAX_UPLOAD,

@@ -55,6 +55,13 @@ struct View {
     build: BuildView,
     notices: Vec<Notice>,
     max_upload_mb: u64,
+    requests_folder: String,
+    /// packet.toml's `[[holders]]`, with what each would be asked for now.
+    holders: Vec<super::requests::HolderView>,
+    /// The request letters this server wrote.
+    letters: Vec<super::requests::LetterView>,
+    /// What a holder may hold, for the "Add a holder" form.
+    held_options: Vec<super::requests::HeldOption>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -147,9 +154,15 @@ fn view(app: &Arc<App>) -> View {
     let mut files = Vec::new();
     let mut ignored = 0;
     let mut warnings = Vec::new();
+    let mut holders = Vec::new();
     if let Some((inv, config)) = &scanned {
         match crate::check::check(inv, config.as_ref()) {
-            Ok(c) => check = Some(c),
+            Ok(c) => {
+                if let Some(cfg) = config {
+                    holders = super::requests::holders(cfg, inv, &c);
+                }
+                check = Some(c)
+            }
             Err(e) => check_error = Some(e.to_string()),
         }
         files = rows(inv);
@@ -188,6 +201,10 @@ fn view(app: &Arc<App>) -> View {
         build: build_view(app),
         notices,
         max_upload_mb: app.max_upload.div_ceil(1024 * 1024),
+        requests_folder: app.requests_dir.display().to_string(),
+        holders,
+        letters: super::requests::letters(app),
+        held_options: super::requests::held_options(),
     }
 }
 

@@ -4,11 +4,13 @@
 
 use super::{back_to, blocking, lock, App, Notice, Shared};
 use crate::base::config::normalize_rel;
+pub(crate) use crate::write::emit::free_name;
+use crate::write::emit::numbered;
 use axum::extract::{Form, Multipart};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
@@ -213,25 +215,6 @@ fn file_sha(path: &Path) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     std::io::copy(&mut f, &mut hasher)?;
     Ok(crate::read::scan::hex(&hasher.finalize()))
-}
-
-/// `name` for n = 1, else `stem (n).ext`.
-fn numbered(name: &str, n: u32) -> String {
-    if n <= 1 {
-        return name.to_string();
-    }
-    match name.rfind('.') {
-        Some(dot) if dot > 0 => format!("{} ({n}){}", &name[..dot], &name[dot..]),
-        _ => format!("{name} ({n})"),
-    }
-}
-
-/// A free path for `name` in `dir` (numbered as uploads are), for a new packet.
-pub(crate) fn free_name(dir: &Path, name: &str) -> PathBuf {
-    (1..=1000u32)
-        .map(|n| dir.join(numbered(name, n)))
-        .find(|p| std::fs::symlink_metadata(p).is_err())
-        .unwrap_or_else(|| dir.join(name))
 }
 
 /// The last part of an uploaded file's name; folders and anything the scan would pass

@@ -175,6 +175,54 @@ where
     Ok((sha, len))
 }
 
+/// `name` for n = 1, else `stem (n).ext`.
+pub fn numbered(name: &str, n: u32) -> String {
+    if n <= 1 {
+        return name.to_string();
+    }
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => format!("{} ({n}){}", &name[..dot], &name[dot..]),
+        _ => format!("{name} ({n})"),
+    }
+}
+
+/// A free path for `name` in `dir`: `name`, else `stem (2).ext` and so on.
+pub fn free_name(dir: &Path, name: &str) -> PathBuf {
+    (1..=1000u32)
+        .map(|n| dir.join(numbered(name, n)))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| dir.join(name))
+}
+
+/// Writes `bytes` as a new file in `dir` under `name`, or under the first free numbered
+/// variant of it (`name (2).pdf`…): never over an existing file. Returns the path.
+pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    for _ in 0..8 {
+        let target = free_name(dir, name);
+        match write_atomic(&target, false, |w| {
+            w.write_all(bytes).map_err(|e| Error::io(&target, e))
+        }) {
+            // Taken between the look and the rename: look again.
+            Err(Error::OutputExists(_)) => continue,
+            Err(e) => return Err(e),
+            Ok(_) => return Ok(target),
+        }
+    }
+    Err(Error::OutputExists(dir.join(name)))
+}
+
+/// Creates a folder (and its parents) readable by the owner only, when it is new.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(|e| Error::io(dir, e))
+}
+
 /// A temporary file beside `target`, readable by the owner only.
 fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match target.parent() {
@@ -261,6 +309,17 @@ mod tests {
         let r = write_atomic(&target, false, |_| Err(Error::Internal("boom".into())));
         assert!(r.is_err());
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 0);
+    }
+
+    #[test]
+    fn new_files_get_new_names() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = write_new(dir.path(), "letter.pdf", b"one").expect("first");
+        let b = write_new(dir.path(), "letter.pdf", b"two").expect("second");
+        assert_eq!(a, dir.path().join("letter.pdf"));
+        assert_eq!(b, dir.path().join("letter (2).pdf"));
+        assert_eq!(std::fs::read(&a).expect("read"), b"one");
+        assert_eq!(std::fs::read(&b).expect("read"), b"two");
     }
 
     #[test]

@@ -178,6 +178,12 @@ pub fn letter_text(
             (text, Path::new(name).to_path_buf())
         }
     };
+    render_template(source, &path, &ctx)
+}
+
+/// A letter template (minijinja, blocks trimmed) filled from `ctx`, with at most one
+/// blank line in a row and a final newline. Errors name `path` and the template's line.
+pub fn render_template<C: Serialize>(source: &str, path: &Path, ctx: &C) -> Result<String> {
     let mut env = minijinja::Environment::new();
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .trim_blocks(true)
@@ -187,7 +193,7 @@ pub fn letter_text(
     env.set_syntax(syntax);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     let describe = |e: minijinja::Error| Error::Config {
-        path: path.clone(),
+        path: path.to_path_buf(),
         message: match e.line() {
             Some(l) => format!("line {l}: {e} — fix the template"),
             None => format!("{e} — fix the template"),
@@ -196,7 +202,7 @@ pub fn letter_text(
     env.add_template("letter", source).map_err(describe)?;
     let tmpl = env.get_template("letter").map_err(describe)?;
     let text = tmpl
-        .render(minijinja::value::Value::from(minijinja::value::Serde(&ctx)))
+        .render(minijinja::value::Value::from(minijinja::value::Serde(ctx)))
         .map_err(describe)?;
     // At most one blank line in a row, and a final newline.
     let mut out = String::new();
@@ -245,16 +251,26 @@ pub fn letter_pdf(
     let m =
         Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let pages = layout(m, paper, text, lang);
+    let title = lang.messages().f("info.letter_title", &[("name", patient)]);
+    pages_pdf(m, paper, &pages, &title, patient, at)
+}
+
+/// Laid-out pages as a PDF whose document info names its title and author.
+pub fn pages_pdf(
+    m: &Metrics,
+    paper: Paper,
+    pages: &[PageLayout],
+    title: &str,
+    author: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<u8>> {
     let version = format!("medpacket {}", env!("CARGO_PKG_VERSION"));
     let mut info = lopdf::Dictionary::new();
-    info.set(
-        "Title",
-        crate::write::stamp::text(&lang.messages().f("info.letter_title", &[("name", patient)])),
-    );
-    info.set("Author", crate::write::stamp::text(patient));
+    info.set("Title", crate::write::stamp::text(title));
+    info.set("Author", crate::write::stamp::text(author));
     info.set("Creator", crate::write::stamp::text(&version));
     info.set("Producer", crate::write::stamp::text(&version));
     info.set("CreationDate", crate::write::stamp::pdf_date(at));
     info.set("ModDate", crate::write::stamp::pdf_date(at));
-    crate::write::paint::pdf_from_layouts(m, paper, &pages, info)
+    crate::write::paint::pdf_from_layouts(m, paper, pages, info)
 }

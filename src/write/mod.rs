@@ -12,5 +12,6 @@ pub mod letter;
 pub mod paint;
 pub mod pdfwrite;
 pub mod readahead;
+pub mod request;
 pub mod stamp;
 pub mod textlayer;
