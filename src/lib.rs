@@ -65,6 +65,8 @@ pub struct BuildOptions {
     pub lang: Option<base::i18n::Lang>,
     /// Ready to fax: Letter portrait pages, images in grey, a fax cover page first.
     pub fax: bool,
+    /// How the packet travels: a size limit, one file per document.
+    pub send: write::deliver::SendOptions,
 }
 
 /// A packet or letter cannot carry the placeholder name `init` writes.
@@ -168,9 +170,64 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
-    let (sha256, _) = emit::write_atomic(&full_target, opts.force, |w| {
-        assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress).map(|_| ())
-    })?;
+    let send = write::deliver::SendOptions {
+        max_size: opts.send.max_size.or(config.send.max_size),
+        per_document: opts.send.per_document.clone(),
+    };
+    let delivered = if send.needed() {
+        let bytes = assemble::assemble(&plan, &inv, rendered, Vec::new(), None, progress)?;
+        write::deliver::deliver(
+            &plan,
+            &inv,
+            bytes,
+            &full_target,
+            opts.force,
+            opts.password.as_deref(),
+            &send,
+        )?
+    } else {
+        let (sha256, bytes) = emit::write_atomic(&full_target, opts.force, |w| {
+            assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress)
+                .map(|_| ())
+        })?;
+        write::deliver::Delivered {
+            single: Some(write::deliver::FileWritten {
+                path: full_target.clone(),
+                sha256,
+                bytes,
+                first_page: 1,
+                last_page: plan.total_pages,
+            }),
+            ..Default::default()
+        }
+    };
+    let sha256 = delivered
+        .single
+        .as_ref()
+        .or(delivered.parts.first())
+        .map(|f| f.sha256.clone())
+        .unwrap_or_default();
+    // Parts are named after the packet, beside it, as the user gave its name.
+    let shown = |f: &write::deliver::FileWritten| match (f.path.file_name(), target.parent()) {
+        (Some(name), Some(dir)) => dir.join(name).display().to_string(),
+        _ => f.path.display().to_string(),
+    };
+    let file_report = |f: &write::deliver::FileWritten, name: String| report::FileOut {
+        file: name,
+        bytes: f.bytes,
+        first_page: f.first_page,
+        last_page: f.last_page,
+    };
+    let parts: Vec<report::FileOut> = delivered
+        .parts
+        .iter()
+        .map(|f| file_report(f, shown(f)))
+        .collect();
+    let per_document: Vec<report::FileOut> = delivered
+        .per_document
+        .iter()
+        .map(|f| file_report(f, f.path.display().to_string()))
+        .collect();
 
     let documents: Vec<report::DocumentReport> = plan
         .items
@@ -192,8 +249,26 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             write::letter::letter_text(&inv, &config, generated_at.date_naive(), None, lang)?;
         let letter =
             write::letter::letter_pdf(&text, plan.paper, &config.patient.name, generated_at, lang)?;
+        let mut more: Vec<(String, PathBuf)> = delivered
+            .parts
+            .iter()
+            .filter_map(|f| {
+                Some((
+                    f.path.file_name()?.to_string_lossy().into_owned(),
+                    f.path.clone(),
+                ))
+            })
+            .collect();
+        more.extend(delivered.per_document.iter().filter_map(|f| {
+            Some((
+                format!("documents/{}", f.path.file_name()?.to_string_lossy()),
+                f.path.clone(),
+            ))
+        }));
         let input = bundle::BundleInput {
             packet: &full_target,
+            more: &more,
+            parts_only: delivered.single.is_none(),
             letter_pdf: &letter,
             inv: &inv,
             patient: config.patient.name.trim(),
@@ -226,7 +301,17 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         })
         .collect();
     Ok(BuildReport {
-        output: target.display().to_string(),
+        output: parts
+            .first()
+            .map(|p| p.file.clone())
+            .unwrap_or_else(|| target.display().to_string()),
+        parts,
+        per_document,
+        shrunk: delivered.shrunk.map(|s| report::Shrunk {
+            pictures: s.pictures,
+            bytes_before: s.before,
+            bytes_after: s.after,
+        }),
         pages: plan.total_pages,
         sha256,
         generated_at: generated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -179,6 +179,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             read,
             lang,
             fax,
+            max_size,
+            per_document,
         } => {
             let password = if encrypt {
                 let pw = password(password_file.as_deref(), true)?;
@@ -200,6 +202,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 scan: read.into(),
                 lang: lang.map(Into::into),
                 fax,
+                send: medpacket::write::deliver::SendOptions {
+                    max_size,
+                    per_document,
+                },
             };
             let report = with_progress(json, |p| medpacket::build(&opts, p))?;
             if json {
@@ -292,12 +298,21 @@ impl medpacket::Progress for Bar {
 }
 
 fn print_build(r: &medpacket::BuildReport) {
-    println!(
-        "Wrote {} ({} pages, {} documents).",
-        r.output,
-        r.pages,
-        r.documents.len()
-    );
+    if r.parts.is_empty() {
+        println!(
+            "Wrote {} ({} pages, {} documents).",
+            r.output,
+            r.pages,
+            r.documents.len()
+        );
+    } else {
+        println!(
+            "Wrote the packet ({} pages, {} documents) in {} parts, each under the size limit.",
+            r.pages,
+            r.documents.len(),
+            r.parts.len()
+        );
+    }
     for d in &r.documents {
         let pages = if d.first_page == d.last_page {
             format!("p. {}", d.first_page)
@@ -317,6 +332,38 @@ fn print_build(r: &medpacket::BuildReport) {
     }
     for d in &r.duplicates {
         println!("  duplicate left out: {} (same as {})", d.path, d.same_as);
+    }
+    if let Some(s) = &r.shrunk {
+        println!(
+            "  pictures made smaller: {} ({} → {})",
+            s.pictures,
+            medpacket::base::size::human(s.bytes_before),
+            medpacket::base::size::human(s.bytes_after)
+        );
+    }
+    if !r.parts.is_empty() {
+        println!("In {} parts:", r.parts.len());
+        for p in &r.parts {
+            println!(
+                "  {}  pages {}–{}  {}",
+                p.file,
+                p.first_page,
+                p.last_page,
+                medpacket::base::size::human(p.bytes)
+            );
+        }
+    }
+    if !r.per_document.is_empty() {
+        println!("One file per document:");
+        for p in &r.per_document {
+            println!(
+                "  {}  pages {}–{}  {}",
+                p.file,
+                p.first_page,
+                p.last_page,
+                medpacket::base::size::human(p.bytes)
+            );
+        }
     }
     if let Some(b) = &r.bundle {
         println!(

@@ -51,10 +51,37 @@ pub struct BundleReport {
     pub sha256: String,
 }
 
+/// One file of a packet that travels as several: a part, or a per-document file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOut {
+    pub file: String,
+    pub bytes: u64,
+    /// The packet pages it holds (1-based, as stamped).
+    pub first_page: u32,
+    pub last_page: u32,
+}
+
+/// Pictures made smaller to meet a size limit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shrunk {
+    pub pictures: usize,
+    pub bytes_before: u64,
+    pub bytes_after: u64,
+}
+
 /// What `build` did, as printed by `build --json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildReport {
+    /// The packet, or its first part when it was cut into parts.
     pub output: String,
+    /// The parts, when the packet was cut to a size limit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<FileOut>,
+    /// The cover-and-index file and one file per document (`--per-document`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_document: Vec<FileOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shrunk: Option<Shrunk>,
     pub pages: u32,
     pub sha256: String,
     pub generated_at: String,

@@ -32,6 +32,24 @@ pub struct PacketConfig {
     pub documents: Vec<DocumentEntry>,
     #[serde(default)]
     pub ocr: Ocr,
+    #[serde(default)]
+    pub send: Send,
+}
+
+/// `[send]`: how the packet travels.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Send {
+    /// The largest file the packet may be ("18MB"): `build --max-size` when not given.
+    #[serde(default, deserialize_with = "opt_size")]
+    pub max_size: Option<u64>,
+}
+
+fn opt_size<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::base::size::parse_size(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// `[ocr]`: how scanned pages are read.

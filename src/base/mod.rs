@@ -13,3 +13,4 @@ pub mod kind;
 pub mod layout;
 pub mod pdf;
 pub mod profiles;
+pub mod size;

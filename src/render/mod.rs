@@ -9,6 +9,7 @@ pub mod cover;
 pub mod fax;
 pub mod index;
 pub mod medications;
+pub mod part;
 pub mod questions;
 pub mod text;
 

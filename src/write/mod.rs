@@ -5,12 +5,15 @@
 
 pub mod assemble;
 pub mod bundle;
+pub mod deliver;
 pub mod emit;
 pub mod fax;
 pub mod flatten;
 pub mod letter;
 pub mod paint;
+pub mod parts;
 pub mod pdfwrite;
 pub mod readahead;
+pub mod shrink;
 pub mod stamp;
 pub mod textlayer;
