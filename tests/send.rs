@@ -215,8 +215,14 @@ fn max_size_cuts_a_packet_of_photos_into_parts_under_the_limit() {
         assert_eq!(pdfinfo_pages(&file), last - first + 1 + lead);
         if i > 0 {
             let opening = pdftotext_page(&file, 1).expect("pdftotext");
+            let heading = if first == last {
+                format!("Part {} of {n} — page {first}", i + 1)
+            } else {
+                format!("Part {} of {n} — pages {first}–{last}", i + 1)
+            };
+            assert!(opening.contains(&heading), "{opening}");
             assert!(
-                opening.contains(&format!("Part {} of {n} — pages {first}–{last}", i + 1)),
+                opening.contains(&format!("{} pages in all", s.pages)),
                 "{opening}"
             );
             assert!(

@@ -4,12 +4,16 @@
 
 use crate::base::fonts::Metrics;
 use crate::base::i18n::Messages;
-use crate::base::layout::{PageLayout, Paper};
+use crate::base::layout::{wrap, PageLayout, Paper, Run, MARGIN, SMALL};
 use crate::render::index::{self, IndexRow};
 
 /// Where a part sits in the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartPlace {
+pub struct PartPlace<'a> {
+    /// The patient, the packet's ID and its page count, for the note at the foot.
+    pub patient: &'a str,
+    pub packet_id: &'a str,
+    pub total: u32,
     /// 1-based number of the part, and how many there are.
     pub k: usize,
     pub n: usize,
@@ -18,10 +22,15 @@ pub struct PartPlace {
     pub last: u32,
 }
 
-/// The heading: "Part 2 of 3 — pages 41–88".
-pub fn heading(t: &Messages, place: PartPlace) -> String {
+/// The heading: "Part 2 of 3 — pages 41–88" ("— page 41" for one page).
+pub fn heading(t: &Messages, place: PartPlace<'_>) -> String {
+    let key = if place.first == place.last {
+        "part.title_one"
+    } else {
+        "part.title"
+    };
     t.f(
-        "part.title",
+        key,
         &[
             ("k", &place.k.to_string()),
             ("n", &place.n.to_string()),
@@ -37,16 +46,38 @@ pub fn layout(
     m: &Metrics,
     paper: Paper,
     t: &Messages,
-    place: PartPlace,
+    place: PartPlace<'_>,
     rows: &[IndexRow],
 ) -> Vec<PageLayout> {
     let mut pages = index::layout(m, paper, rows, t);
     let title = t.t("index.title");
-    if let Some(run) = pages
-        .first_mut()
-        .and_then(|p| p.runs.iter_mut().find(|r| r.text == title))
-    {
-        run.text = m.drawable(&heading(t, place));
+    if let Some(first) = pages.first_mut() {
+        if let Some(run) = first.runs.iter_mut().find(|r| r.text == title) {
+            run.text = m.drawable(&heading(t, place));
+        }
+        // The page carries no stamp: its foot says whose packet this is.
+        let note = t.f(
+            "part.note",
+            &[
+                ("name", place.patient),
+                ("id", place.packet_id),
+                ("total", &place.total.to_string()),
+            ],
+        );
+        let width = paper.size().0 - 2.0 * MARGIN;
+        for (i, line) in wrap(m, &m.drawable(&note), SMALL, width)
+            .into_iter()
+            .enumerate()
+        {
+            first.runs.push(Run {
+                x: MARGIN,
+                y: 40.0 - i as f32 * (SMALL * 1.3),
+                size: SMALL,
+                bold: false,
+                gray: 0.3,
+                text: line,
+            });
+        }
     }
     pages
 }
@@ -75,6 +106,9 @@ mod tests {
             }),
         ];
         let place = PartPlace {
+            patient: "Ada Quist",
+            packet_id: "MP-0000-0000-0000",
+            total: 212,
             k: 2,
             n: 3,
             first: 41,
@@ -85,6 +119,10 @@ mod tests {
         let texts: Vec<&str> = pages[0].runs.iter().map(|r| r.text.as_str()).collect();
         assert!(texts.contains(&"Part 2 of 3 — pages 41–88"), "{texts:?}");
         assert!(texts.contains(&"57–60"), "{texts:?}");
+        assert!(
+            texts.iter().any(|t| t.contains("212 pages in all")),
+            "{texts:?}"
+        );
         assert_eq!(pages[0].links.len(), 1);
         assert_eq!(pages[0].links[0].target, 4);
     }

@@ -704,6 +704,9 @@ pub fn part_pieces(plan: &Plan, runs: &[(u32, u32)]) -> Result<Vec<Piece>> {
         .enumerate()
         .map(|(i, &(first, last))| {
             let place = PartPlace {
+                patient: &plan.patient_name,
+                packet_id: &plan.packet_id,
+                total: plan.total_pages,
                 k: i + 1,
                 n,
                 first,
