@@ -174,6 +174,10 @@ pub enum Command {
         /// parts <name>-part-K-of-N.pdf (default: [send] max_size in packet.toml)
         #[arg(long, value_name = "SIZE", value_parser = parse_max_size)]
         max_size: Option<u64>,
+        /// With --fax: the most pages one send may hold, its fax cover included; a longer
+        /// fax goes as <name>-send-K-of-N.pdf, each with its own cover
+        #[arg(long, value_name = "N", requires = "fax")]
+        fax_pages: Option<u32>,
         /// Also write every document as its own stamped PDF into this folder
         /// (NN-kind-YYYY-MM-DD.pdf), beside a cover-and-index PDF
         #[arg(long, value_name = "DIR")]

@@ -156,28 +156,43 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         None => None,
     };
     let lang = opts.lang.or(config.request.language).unwrap_or_default();
-    let plan = plan::plan(
-        &inv,
-        &config,
-        plan::PlanOptions {
-            paper: opts.paper,
-            skip_unreadable: opts.skip_unreadable,
-            lang,
-            fax: opts.fax,
-        },
-        generated_at,
-    )?;
+    let mut plan_opts = plan::PlanOptions {
+        paper: opts.paper,
+        skip_unreadable: opts.skip_unreadable,
+        lang,
+        fax: opts.fax,
+        fax_sends: false,
+    };
+    let mut plan = plan::plan(&inv, &config, plan_opts, generated_at)?;
+    let fax_pages = opts
+        .send
+        .fax_pages
+        .unwrap_or(write::faxsend::DEFAULT_FAX_PAGES);
+    let fax_sends = opts.fax && plan.total_pages > fax_pages;
+    if fax_sends {
+        // Several sends, each with its own cover: the packet itself has none.
+        plan_opts.fax_sends = true;
+        plan = plan::plan(&inv, &config, plan_opts, generated_at)?;
+    }
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
     let send = write::deliver::SendOptions {
-        max_size: opts.send.max_size.or(config.send.max_size),
+        // A fax goes by page count, not by size.
+        max_size: if fax_sends {
+            None
+        } else {
+            opts.send.max_size.or(config.send.max_size)
+        },
         per_document: opts.send.per_document.clone(),
+        fax_pages: Some(fax_pages),
+        fax_sends,
     };
     let delivered = if send.needed() {
         let bytes = assemble::assemble(&plan, &inv, rendered, Vec::new(), None, progress)?;
         write::deliver::deliver(
             &plan,
+            &config,
             &inv,
             bytes,
             &full_target,
@@ -205,6 +220,7 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .single
         .as_ref()
         .or(delivered.parts.first())
+        .or(delivered.sends.first())
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
     // Parts are named after the packet, beside it, as the user gave its name.
@@ -220,6 +236,11 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     let parts: Vec<report::FileOut> = delivered
         .parts
+        .iter()
+        .map(|f| file_report(f, shown(f)))
+        .collect();
+    let sends: Vec<report::FileOut> = delivered
+        .sends
         .iter()
         .map(|f| file_report(f, shown(f)))
         .collect();
@@ -252,6 +273,7 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         let mut more: Vec<(String, PathBuf)> = delivered
             .parts
             .iter()
+            .chain(&delivered.sends)
             .filter_map(|f| {
                 Some((
                     f.path.file_name()?.to_string_lossy().into_owned(),
@@ -303,9 +325,11 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     Ok(BuildReport {
         output: parts
             .first()
+            .or(sends.first())
             .map(|p| p.file.clone())
             .unwrap_or_else(|| target.display().to_string()),
         parts,
+        sends,
         per_document,
         shrunk: delivered.shrunk.map(|s| report::Shrunk {
             pictures: s.pictures,
@@ -368,6 +392,7 @@ pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
         skip_unreadable: true,
         lang: config.request.language.unwrap_or_default(),
         fax: false,
+        fax_sends: false,
     };
     let plan = plan::plan(&inv, &config, opts, clock::now())?;
     let m = fonts::Metrics::get()

@@ -180,6 +180,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             fax,
             max_size,
+            fax_pages,
             per_document,
         } => {
             let password = if encrypt {
@@ -205,6 +206,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 send: medpacket::write::deliver::SendOptions {
                     max_size,
                     per_document,
+                    fax_pages,
+                    fax_sends: false,
                 },
             };
             let report = with_progress(json, |p| medpacket::build(&opts, p))?;
@@ -298,7 +301,7 @@ impl medpacket::Progress for Bar {
 }
 
 fn print_build(r: &medpacket::BuildReport) {
-    if r.parts.is_empty() {
+    if r.parts.is_empty() && r.sends.is_empty() {
         println!(
             "Wrote {} ({} pages, {} documents).",
             r.output,
@@ -307,10 +310,10 @@ fn print_build(r: &medpacket::BuildReport) {
         );
     } else {
         println!(
-            "Wrote the packet ({} pages, {} documents) in {} parts, each under the size limit.",
+            "Wrote the packet ({} pages, {} documents) in {} files.",
             r.pages,
             r.documents.len(),
-            r.parts.len()
+            r.parts.len() + r.sends.len()
         );
     }
     for d in &r.documents {
@@ -344,6 +347,18 @@ fn print_build(r: &medpacket::BuildReport) {
     if !r.parts.is_empty() {
         println!("In {} parts:", r.parts.len());
         for p in &r.parts {
+            println!(
+                "  {}  pages {}–{}  {}",
+                p.file,
+                p.first_page,
+                p.last_page,
+                medpacket::base::size::human(p.bytes)
+            );
+        }
+    }
+    if !r.sends.is_empty() {
+        println!("In {} fax sends, each with its own cover:", r.sends.len());
+        for p in &r.sends {
             println!(
                 "  {}  pages {}–{}  {}",
                 p.file,

@@ -78,6 +78,9 @@ pub struct BuildReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<FileOut>,
     /// The cover-and-index file and one file per document (`--per-document`).
+    /// The fax sends, when the fax needs more than one (`--fax-pages`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sends: Vec<FileOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub per_document: Vec<FileOut>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -407,3 +407,102 @@ fn per_document_writes_one_stamped_file_per_document_and_the_bundle_carries_them
     }
     assert!(archive.by_name("packet.pdf").is_ok());
 }
+
+#[test]
+fn a_long_fax_goes_in_sends_each_with_its_own_cover_and_at_most_n_pages() {
+    if !(require_tool("qpdf") && require_tool("pdftotext") && require_tool("pdfinfo")) {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let records = tmp.path().join("records");
+    copy_tree(&sample_records_dir(), &records);
+    // The same fax in one send: the reference for pages and text.
+    let one = tmp.path().join("one.pdf");
+    let single = json(&build(&records, &one, &["--fax"]));
+    assert!(single.get("sends").is_none(), "{single}");
+    let total = single["pages"].as_u64().expect("pages") as u32;
+    let target = tmp.path().join("fax.pdf");
+    let report = json(&build(&records, &target, &["--fax", "--fax-pages", "8"]));
+    assert!(!target.exists());
+    let sends = report["sends"].as_array().expect("sends in --json");
+    let n = sends.len();
+    assert!(n >= 3, "{report}");
+    // Without a cover of its own in the packet, the page count is one less.
+    let pages = report["pages"].as_u64().expect("pages") as u32;
+    assert_eq!(pages, total - 1);
+    let mut next = 1u32;
+    let mut texts = Vec::new();
+    for (i, send) in sends.iter().enumerate() {
+        let file = PathBuf::from(send["file"].as_str().expect("file"));
+        assert!(file
+            .to_string_lossy()
+            .ends_with(&format!("fax-send-{}-of-{n}.pdf", i + 1)));
+        qpdf_ok(&file);
+        let (first, last) = (
+            send["first_page"].as_u64().expect("first") as u32,
+            send["last_page"].as_u64().expect("last") as u32,
+        );
+        assert_eq!(first, next);
+        next = last + 1;
+        let count = pdfinfo_pages(&file);
+        assert!(count <= 8, "send {} has {count} pages", i + 1);
+        assert_eq!(count, last - first + 2, "the records and one cover");
+        let cover = pdftotext_page(&file, 1).expect("pdftotext");
+        assert!(
+            cover.contains(&format!(
+                "{} of {n} — pages {first}–{last} of {pages}",
+                i + 1
+            )),
+            "{cover}"
+        );
+        assert!(
+            cover.contains(&format!("{count}, including this cover page")),
+            "{cover}"
+        );
+        for (k, text) in page_texts(&file, 2, count).into_iter().enumerate() {
+            assert!(
+                text.contains(&format!("Page {} of {pages}", first + k as u32)),
+                "{text}"
+            );
+            texts.push(text);
+        }
+    }
+    assert_eq!(next - 1, pages);
+    // The sends' pages are the single fax's pages after its cover, renumbered for the
+    // packet without it.
+    let reference: Vec<String> = page_texts(&one, 2, total)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            t.replace(
+                &format!("Page {} of {total}", i + 2),
+                &format!("Page {} of {pages}", i + 1),
+            )
+        })
+        .collect();
+    assert_eq!(texts.len(), reference.len());
+    // The records' pages read the same (the cover and index name other page numbers).
+    let first_doc = report["documents"][0]["first_page"]
+        .as_u64()
+        .expect("first") as usize;
+    // Words compared, not columns: the centred stamp moves with its number's width.
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (i, (got, want)) in texts.iter().zip(&reference).enumerate().skip(first_doc - 1) {
+        assert_eq!(words(got), words(want), "packet page {}", i + 1);
+    }
+}
+
+#[test]
+fn fax_pages_below_two_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let records = tmp.path().join("records");
+    copy_tree(&sample_records_dir(), &records);
+    let o = build(
+        &records,
+        &tmp.path().join("fax.pdf"),
+        &["--fax", "--fax-pages", "1"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--fax-pages 1"), "{err}");
+}

@@ -16,6 +16,9 @@ pub struct FaxInfo<'a> {
     pub date: NaiveDate,
     /// Pages of the whole fax, this cover included.
     pub total_pages: u32,
+    /// When the packet goes in several sends: this send's place, "2 of 3 — pages 99–196
+    /// of 250".
+    pub send: Option<String>,
 }
 
 fn nonempty(v: &Option<String>) -> Option<&str> {
@@ -41,6 +44,9 @@ pub fn layout(m: &Metrics, t: &Messages, info: &FaxInfo<'_>) -> Vec<PageLayout> 
         t.t("fax.pages"),
         &t.f("fax.pages_value", &[("n", &info.total_pages.to_string())]),
     );
+    if let Some(send) = &info.send {
+        f.field(t.t("fax.send"), send);
+    }
     let re = match p.date_of_birth {
         Some(d) => t.f(
             "fax.re_value",

@@ -98,6 +98,7 @@ mod tests {
                     config: &cfg,
                     date: at.date_naive(),
                     total_pages: 9,
+                    send: Some("2 of 3".into()),
                 },
             )));
             let prefixes = [

@@ -3,11 +3,13 @@
 //! limit; one stamped file per document beside a cover-and-index file; fax sends of a
 //! bounded number of pages, each with its own cover — and what was written, for the report.
 
+use crate::base::config::PacketConfig;
 use crate::base::error::{Error, Result};
 use crate::base::size::human;
 use crate::plan::Plan;
 use crate::read::scan::Inventory;
 use crate::write::emit;
+use crate::write::faxsend;
 use crate::write::parts::{self, Piece, SplitError, Whole};
 use crate::write::shrink;
 use std::path::{Path, PathBuf};
@@ -19,12 +21,16 @@ pub struct SendOptions {
     pub max_size: Option<u64>,
     /// Also write each document as its own file into this folder (`--per-document`).
     pub per_document: Option<PathBuf>,
+    /// The most pages one fax send may hold, its cover included (`--fax-pages`, 100).
+    pub fax_pages: Option<u32>,
+    /// Set by `build` once the plan shows the fax needs more than one send.
+    pub fax_sends: bool,
 }
 
 impl SendOptions {
     /// True when the packet is more than the one file `assemble` writes.
     pub fn needed(&self) -> bool {
-        self.max_size.is_some() || self.per_document.is_some()
+        self.max_size.is_some() || self.per_document.is_some() || self.fax_sends
     }
 }
 
@@ -45,6 +51,8 @@ pub struct Delivered {
     pub single: Option<FileWritten>,
     /// The parts, when the packet had to be cut.
     pub parts: Vec<FileWritten>,
+    /// The fax sends, when the fax needs several.
+    pub sends: Vec<FileWritten>,
     /// The cover-and-index file and one file per document.
     pub per_document: Vec<FileWritten>,
     /// Pictures made smaller to meet the limit.
@@ -53,11 +61,16 @@ pub struct Delivered {
 
 /// `<stem>-part-<k>-of-<n>.pdf` beside `target`.
 pub fn part_path(target: &Path, k: usize, n: usize) -> PathBuf {
+    numbered(target, "part", k, n)
+}
+
+/// `<stem>-<what>-<k>-of-<n>.pdf` beside `target`.
+fn numbered(target: &Path, what: &str, k: usize, n: usize) -> PathBuf {
     let stem = target
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "packet".into());
-    target.with_file_name(format!("{stem}-part-{k}-of-{n}.pdf"))
+    target.with_file_name(format!("{stem}-{what}-{k}-of-{n}.pdf"))
 }
 
 /// The file name of document `number` (1-based, packet order): `03-pathology-report-2025-03-14.pdf`,
@@ -118,6 +131,7 @@ fn too_large(plan: &Plan, limit: u64, page: u32, bytes: u64) -> Error {
 #[allow(clippy::too_many_arguments)]
 pub fn deliver(
     plan: &Plan,
+    cfg: &PacketConfig,
     inv: &Inventory,
     bytes: Vec<u8>,
     target: &Path,
@@ -138,7 +152,23 @@ pub fn deliver(
         None => bytes,
     };
     let mut parts_written = Vec::new();
-    if let Some(limit) = send.max_size {
+    if send.fax_sends {
+        let max_pages = send.fax_pages.unwrap_or(faxsend::DEFAULT_FAX_PAGES);
+        let pieces = faxsend::send_pieces(plan, cfg, max_pages)?;
+        let n = pieces.len();
+        for (i, piece) in pieces.iter().enumerate() {
+            let bytes = parts::piece_bytes(&whole, plan, piece, password)?;
+            let path = numbered(target, "send", i + 1, n);
+            let (path, sha) = write_file(&path, records, force, &bytes)?;
+            out.sends.push(FileWritten {
+                path,
+                sha256: sha,
+                bytes: bytes.len() as u64,
+                first_page: piece.first,
+                last_page: piece.last,
+            });
+        }
+    } else if let Some(limit) = send.max_size {
         if single.len() as u64 > limit {
             let scanned = shrink::scanned_pages(plan, inv);
             let done = shrink::shrink(&mut whole.doc, &whole.pages, &scanned);
@@ -154,7 +184,9 @@ pub fn deliver(
             })?;
         }
     }
-    if parts_written.is_empty() {
+    if !out.sends.is_empty() {
+        drop(single);
+    } else if parts_written.is_empty() {
         let (path, sha) = write_file(target, records, force, &single)?;
         out.single = Some(FileWritten {
             path,

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod deliver;
 pub mod emit;
 pub mod fax;
+pub mod faxsend;
 pub mod flatten;
 pub mod letter;
 pub mod paint;
