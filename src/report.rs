@@ -114,6 +114,9 @@ pub struct FileReport {
     pub title: Option<String>,
     pub pages: Option<u32>,
     pub kind_score: Option<f32>,
+    /// The language of the text ("eng", "spa", …, "unknown").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     pub evidence: Vec<EvidenceReport>,
     /// Scanned pages read by OCR, and by which engine.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,6 +180,7 @@ pub fn scan_report(inv: &Inventory) -> ScanReport {
                 title: ok.then(|| f.classified.title.clone()),
                 pages: f.pages,
                 kind_score: ok.then_some(f.classified.kind_score),
+                language: ok.then(|| f.classified.language.clone()),
                 evidence: f
                     .classified
                     .evidence

@@ -506,3 +506,94 @@ fn fax_pages_below_two_is_refused() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--fax-pages 1"), "{err}");
 }
+
+#[test]
+fn check_warns_about_a_record_not_in_the_packets_language_and_the_todo_list_says_so() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    write_files(
+        dir,
+        &[
+            ("packet.toml", CONFIG.as_bytes().to_vec()),
+            (
+                "path.pdf",
+                simple_pdf(
+                    "SURGICAL PATHOLOGY REPORT",
+                    &[
+                        "Date of Procedure: 03/14/2025",
+                        "The specimen was received in formalin and shows invasive ductal",
+                        "carcinoma of the left breast; the margins are free of tumour and",
+                        "both sentinel lymph nodes are negative for metastatic disease.",
+                    ],
+                ),
+            ),
+            (
+                "informe.pdf",
+                simple_pdf(
+                    "INFORME DE ALTA HOSPITALARIA",
+                    &[
+                        "Fecha de alta: 04/02/2025",
+                        "La paciente ingresa para cirugia programada y evoluciona de forma",
+                        "favorable durante su estancia; se va a casa con las indicaciones",
+                        "de control en la consulta de cirugia dentro de una semana.",
+                    ],
+                ),
+            ),
+        ],
+    );
+    let scan = medpacket()
+        .args(["scan", "--json", "--ocr", "never"])
+        .arg(dir)
+        .output()
+        .expect("scan");
+    let scan: Value = serde_json::from_slice(&scan.stdout).expect("scan --json");
+    let lang = |path: &str| {
+        scan["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .find(|f| f["path"] == path)
+            .and_then(|f| f["language"].as_str())
+            .map(str::to_string)
+    };
+    assert_eq!(lang("path.pdf").as_deref(), Some("eng"));
+    assert_eq!(lang("informe.pdf").as_deref(), Some("spa"));
+    let check = |dir: &Path| -> Value {
+        let o = medpacket()
+            .args(["check", "--json", "--ocr", "never"])
+            .arg(dir)
+            .output()
+            .expect("check");
+        serde_json::from_slice(&o.stdout).expect("check --json")
+    };
+    let r = check(dir);
+    let warned: Vec<&str> = r["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| w["what"].as_str().unwrap_or("").contains("translation"))
+        .filter_map(|w| w["path"].as_str())
+        .collect();
+    assert_eq!(warned, ["informe.pdf"], "{r}");
+    let todo = r["todo"].as_array().expect("todo");
+    let item = todo
+        .iter()
+        .find(|t| t["id"] == "translation")
+        .expect("a translation item on the to-do list");
+    assert!(item["text"].as_str().unwrap_or("").contains("informe.pdf"));
+    // A Spanish packet: now the English record is the one to translate.
+    std::fs::write(
+        dir.join("packet.toml"),
+        format!("{CONFIG}[request]\nlanguage = \"es\"\n"),
+    )
+    .expect("write");
+    let r = check(dir);
+    let warned: Vec<&str> = r["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| w["what"].as_str().unwrap_or("").contains("translation"))
+        .filter_map(|w| w["path"].as_str())
+        .collect();
+    assert_eq!(warned, ["path.pdf"], "{r}");
+}
