@@ -182,11 +182,14 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         max_size: if fax_sends {
             None
         } else {
-            opts.send.max_size.or(config.send.max_size)
+            opts.send
+                .max_size
+                .or(config.send.max_size.filter(|_| opts.send.honour_config))
         },
         per_document: opts.send.per_document.clone(),
         fax_pages: Some(fax_pages),
         fax_sends,
+        honour_config: opts.send.honour_config,
     };
     let delivered = if send.needed() {
         let bytes = assemble::assemble(&plan, &inv, rendered, Vec::new(), None, progress)?;

@@ -208,6 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     per_document,
                     fax_pages,
                     fax_sends: false,
+                    honour_config: true,
                 },
             };
             let report = with_progress(json, |p| medpacket::build(&opts, p))?;

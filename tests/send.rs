@@ -597,3 +597,32 @@ fn check_warns_about_a_record_not_in_the_packets_language_and_the_todo_list_says
         .collect();
     assert_eq!(warned, ["path.pdf"], "{r}");
 }
+
+#[test]
+fn max_size_in_packet_toml_cuts_the_packet_like_the_flag() {
+    let s = setup();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let records = tmp.path().join("records");
+    copy_tree(&s.records, &records);
+    std::fs::write(
+        records.join("packet.toml"),
+        format!("{CONFIG}[send]\nmax_size = \"1.5MB\"\n"),
+    )
+    .expect("write");
+    let report = json(&build(&records, &tmp.path().join("p.pdf"), &[]));
+    let parts = report["parts"].as_array().expect("parts");
+    assert!(parts.len() >= 2, "{report}");
+    assert!(parts
+        .iter()
+        .all(|p| p["bytes"].as_u64().unwrap_or(u64::MAX) <= 1_500_000));
+    // A value that is not a size names the line.
+    std::fs::write(
+        records.join("packet.toml"),
+        format!("{CONFIG}[send]\nmax_size = \"big\"\n"),
+    )
+    .expect("write");
+    let o = build(&records, &tmp.path().join("q.pdf"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not a size"), "{err}");
+}

@@ -25,6 +25,9 @@ pub struct SendOptions {
     pub fax_pages: Option<u32>,
     /// Set by `build` once the plan shows the fax needs more than one send.
     pub fax_sends: bool,
+    /// Use `[send] max_size` of packet.toml when `max_size` is not given (the command
+    /// does; the local web page, which hands out one packet file, does not).
+    pub honour_config: bool,
 }
 
 impl SendOptions {
