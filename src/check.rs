@@ -298,7 +298,33 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
         present: by_kind.keys().copied().collect(),
     };
     let lang = config.and_then(|c| c.request.language).unwrap_or_default();
-    let todo = todo(&situation, lang)?;
+    let mut todo = todo(&situation, lang)?;
+    let mut warnings = inv.all_warnings();
+    // Records in another language than the packet's: reviewers may ask for a translation.
+    let foreign: Vec<&crate::read::scan::SourceFile> = inv
+        .included()
+        .filter(|f| crate::classify::language::foreign(&f.classified.language, lang))
+        .collect();
+    for f in &foreign {
+        warnings.push(Warning::new(
+            f.rel.clone(),
+            None,
+            format!(
+                "written in {}, not in the packet's language ({}) — reviewers may ask for a translation",
+                crate::classify::language::name(&f.classified.language),
+                crate::classify::language::name(crate::classify::language::packet_code(lang))
+            ),
+        ));
+    }
+    if !foreign.is_empty() {
+        let files: Vec<&str> = foreign.iter().map(|f| f.rel.as_str()).collect();
+        todo.push(TodoItem {
+            id: "translation".into(),
+            text: lang
+                .messages()
+                .f("todo.translation", &[("files", &files.join(", "))]),
+        });
+    }
     let ready = problems.is_empty()
         && requirements
             .iter()
@@ -312,7 +338,7 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
         not_required,
         unclassified,
         problems,
-        warnings: inv.all_warnings(),
+        warnings,
         todo,
         requests: requests::track(config, inv, crate::base::clock::now().date_naive()),
     })

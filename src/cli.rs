@@ -161,7 +161,11 @@ pub enum Command {
   medpacket build ~/Records -o packet.pdf --zip packet.zip --encrypt
                                                      packet and bundle, protected by a password
   medpacket build ~/Records --fax --lang es -o fax.pdf
-                                                     Letter pages in grey with a fax cover, in Spanish")]
+                                                     Letter pages in grey with a fax cover, in Spanish
+  medpacket build ~/Records -o packet.pdf --max-size 18MB
+                                                     smaller pictures, then parts under 18 MB for e-mail
+  medpacket build ~/Records -o packet.pdf --per-document upload/
+                                                     also one PDF per document, for a portal")]
     Build {
         /// The records folder (with a packet.toml)
         dir: PathBuf,
@@ -200,6 +204,19 @@ pub enum Command {
         /// first (sender, recipient, fax numbers, page count)
         #[arg(long, conflicts_with = "paper")]
         fax: bool,
+        /// No file larger than this (e.g. 18MB for e-mail, 10MB for a portal): pictures
+        /// are made smaller where that costs no legibility, then the packet is cut into
+        /// parts <name>-part-K-of-N.pdf (default: [send] max_size in packet.toml)
+        #[arg(long, value_name = "SIZE", value_parser = parse_max_size)]
+        max_size: Option<u64>,
+        /// With --fax: the most pages one send may hold, its fax cover included; a longer
+        /// fax goes as <name>-send-K-of-N.pdf, each with its own cover
+        #[arg(long, value_name = "N", requires = "fax")]
+        fax_pages: Option<u32>,
+        /// Also write every document as its own stamped PDF into this folder
+        /// (NN-kind-YYYY-MM-DD.pdf), beside a cover-and-index PDF
+        #[arg(long, value_name = "DIR")]
+        per_document: Option<PathBuf>,
     },
     /// Open a page in your browser to add records, fill in the details, see what is
     /// missing and build the packet (on this computer only)
@@ -400,4 +417,9 @@ impl From<PaperArg> for medpacket::Paper {
             PaperArg::A4 => medpacket::Paper::A4,
         }
     }
+}
+
+/// A size as `--max-size` takes it ("18MB", "10 MB", "750KB").
+fn parse_max_size(text: &str) -> Result<u64, String> {
+    medpacket::base::size::parse_size(text)
 }

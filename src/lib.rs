@@ -65,6 +65,8 @@ pub struct BuildOptions {
     pub lang: Option<base::i18n::Lang>,
     /// Ready to fax: Letter portrait pages, images in grey, a fax cover page first.
     pub fax: bool,
+    /// How the packet travels: a size limit, one file per document.
+    pub send: write::deliver::SendOptions,
 }
 
 /// A packet or letter cannot carry the placeholder name `init` writes.
@@ -154,23 +156,102 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         None => None,
     };
     let lang = opts.lang.or(config.request.language).unwrap_or_default();
-    let plan = plan::plan(
-        &inv,
-        &config,
-        plan::PlanOptions {
-            paper: opts.paper,
-            skip_unreadable: opts.skip_unreadable,
-            lang,
-            fax: opts.fax,
-        },
-        generated_at,
-    )?;
+    let mut plan_opts = plan::PlanOptions {
+        paper: opts.paper,
+        skip_unreadable: opts.skip_unreadable,
+        lang,
+        fax: opts.fax,
+        fax_sends: false,
+    };
+    let mut plan = plan::plan(&inv, &config, plan_opts, generated_at)?;
+    let fax_pages = opts
+        .send
+        .fax_pages
+        .unwrap_or(write::faxsend::DEFAULT_FAX_PAGES);
+    let fax_sends = opts.fax && plan.total_pages > fax_pages;
+    if fax_sends {
+        // Several sends, each with its own cover: the packet itself has none.
+        plan_opts.fax_sends = true;
+        plan = plan::plan(&inv, &config, plan_opts, generated_at)?;
+    }
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
-    let (sha256, _) = emit::write_atomic(&full_target, opts.force, |w| {
-        assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress).map(|_| ())
-    })?;
+    let send = write::deliver::SendOptions {
+        // A fax goes by page count, not by size.
+        max_size: if fax_sends {
+            None
+        } else {
+            opts.send
+                .max_size
+                .or(config.send.max_size.filter(|_| opts.send.honour_config))
+        },
+        per_document: opts.send.per_document.clone(),
+        fax_pages: Some(fax_pages),
+        fax_sends,
+        honour_config: opts.send.honour_config,
+    };
+    let delivered = if send.needed() {
+        let bytes = assemble::assemble(&plan, &inv, rendered, Vec::new(), None, progress)?;
+        write::deliver::deliver(
+            &plan,
+            &config,
+            &inv,
+            bytes,
+            &full_target,
+            opts.force,
+            opts.password.as_deref(),
+            &send,
+        )?
+    } else {
+        let (sha256, bytes) = emit::write_atomic(&full_target, opts.force, |w| {
+            assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress)
+                .map(|_| ())
+        })?;
+        write::deliver::Delivered {
+            single: Some(write::deliver::FileWritten {
+                path: full_target.clone(),
+                sha256,
+                bytes,
+                first_page: 1,
+                last_page: plan.total_pages,
+            }),
+            ..Default::default()
+        }
+    };
+    let sha256 = delivered
+        .single
+        .as_ref()
+        .or(delivered.parts.first())
+        .or(delivered.sends.first())
+        .map(|f| f.sha256.clone())
+        .unwrap_or_default();
+    // Parts are named after the packet, beside it, as the user gave its name.
+    let shown = |f: &write::deliver::FileWritten| match (f.path.file_name(), target.parent()) {
+        (Some(name), Some(dir)) => dir.join(name).display().to_string(),
+        _ => f.path.display().to_string(),
+    };
+    let file_report = |f: &write::deliver::FileWritten, name: String| report::FileOut {
+        file: name,
+        bytes: f.bytes,
+        first_page: f.first_page,
+        last_page: f.last_page,
+    };
+    let parts: Vec<report::FileOut> = delivered
+        .parts
+        .iter()
+        .map(|f| file_report(f, shown(f)))
+        .collect();
+    let sends: Vec<report::FileOut> = delivered
+        .sends
+        .iter()
+        .map(|f| file_report(f, shown(f)))
+        .collect();
+    let per_document: Vec<report::FileOut> = delivered
+        .per_document
+        .iter()
+        .map(|f| file_report(f, f.path.display().to_string()))
+        .collect();
 
     let documents: Vec<report::DocumentReport> = plan
         .items
@@ -192,8 +273,27 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             write::letter::letter_text(&inv, &config, generated_at.date_naive(), None, lang)?;
         let letter =
             write::letter::letter_pdf(&text, plan.paper, &config.patient.name, generated_at, lang)?;
+        let mut more: Vec<(String, PathBuf)> = delivered
+            .parts
+            .iter()
+            .chain(&delivered.sends)
+            .filter_map(|f| {
+                Some((
+                    f.path.file_name()?.to_string_lossy().into_owned(),
+                    f.path.clone(),
+                ))
+            })
+            .collect();
+        more.extend(delivered.per_document.iter().filter_map(|f| {
+            Some((
+                format!("documents/{}", f.path.file_name()?.to_string_lossy()),
+                f.path.clone(),
+            ))
+        }));
         let input = bundle::BundleInput {
             packet: &full_target,
+            more: &more,
+            parts_only: delivered.single.is_none(),
             letter_pdf: &letter,
             inv: &inv,
             patient: config.patient.name.trim(),
@@ -226,7 +326,19 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         })
         .collect();
     Ok(BuildReport {
-        output: target.display().to_string(),
+        output: parts
+            .first()
+            .or(sends.first())
+            .map(|p| p.file.clone())
+            .unwrap_or_else(|| target.display().to_string()),
+        parts,
+        sends,
+        per_document,
+        shrunk: delivered.shrunk.map(|s| report::Shrunk {
+            pictures: s.pictures,
+            bytes_before: s.before,
+            bytes_after: s.after,
+        }),
         pages: plan.total_pages,
         sha256,
         generated_at: generated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -283,6 +395,7 @@ pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
         skip_unreadable: true,
         lang: config.request.language.unwrap_or_default(),
         fax: false,
+        fax_sends: false,
     };
     let plan = plan::plan(&inv, &config, opts, clock::now())?;
     let m = fonts::Metrics::get()

@@ -236,6 +236,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             read,
             lang,
             fax,
+            max_size,
+            fax_pages,
+            per_document,
         } => {
             let password = if encrypt {
                 let pw = password(password_file.as_deref(), true)?;
@@ -257,6 +260,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 scan: read.into(),
                 lang: lang.map(Into::into),
                 fax,
+                send: medpacket::write::deliver::SendOptions {
+                    max_size,
+                    per_document,
+                    fax_pages,
+                    fax_sends: false,
+                    honour_config: true,
+                },
             };
             let report = with_progress(json, |p| medpacket::build(&opts, p))?;
             if json {
@@ -358,12 +368,21 @@ impl medpacket::Progress for Bar {
 }
 
 fn print_build(r: &medpacket::BuildReport) {
-    println!(
-        "Wrote {} ({} pages, {} documents).",
-        r.output,
-        r.pages,
-        r.documents.len()
-    );
+    if r.parts.is_empty() && r.sends.is_empty() {
+        println!(
+            "Wrote {} ({} pages, {} documents).",
+            r.output,
+            r.pages,
+            r.documents.len()
+        );
+    } else {
+        println!(
+            "Wrote the packet ({} pages, {} documents) in {} files.",
+            r.pages,
+            r.documents.len(),
+            r.parts.len() + r.sends.len()
+        );
+    }
     for d in &r.documents {
         let pages = if d.first_page == d.last_page {
             format!("p. {}", d.first_page)
@@ -383,6 +402,50 @@ fn print_build(r: &medpacket::BuildReport) {
     }
     for d in &r.duplicates {
         println!("  duplicate left out: {} (same as {})", d.path, d.same_as);
+    }
+    if let Some(s) = &r.shrunk {
+        println!(
+            "  pictures made smaller: {} ({} → {})",
+            s.pictures,
+            medpacket::base::size::human(s.bytes_before),
+            medpacket::base::size::human(s.bytes_after)
+        );
+    }
+    if !r.parts.is_empty() {
+        println!("In {} parts:", r.parts.len());
+        for p in &r.parts {
+            println!(
+                "  {}  pages {}–{}  {}",
+                p.file,
+                p.first_page,
+                p.last_page,
+                medpacket::base::size::human(p.bytes)
+            );
+        }
+    }
+    if !r.sends.is_empty() {
+        println!("In {} fax sends, each with its own cover:", r.sends.len());
+        for p in &r.sends {
+            println!(
+                "  {}  pages {}–{}  {}",
+                p.file,
+                p.first_page,
+                p.last_page,
+                medpacket::base::size::human(p.bytes)
+            );
+        }
+    }
+    if !r.per_document.is_empty() {
+        println!("One file per document:");
+        for p in &r.per_document {
+            println!(
+                "  {}  pages {}–{}  {}",
+                p.file,
+                p.first_page,
+                p.last_page,
+                medpacket::base::size::human(p.bytes)
+            );
+        }
     }
     if let Some(b) = &r.bundle {
         println!(

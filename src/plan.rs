@@ -186,6 +186,8 @@ pub struct PlanOptions {
     pub lang: Lang,
     /// Ready to fax: a fax cover page first, every page Letter portrait, images in grey.
     pub fax: bool,
+    /// The fax goes in several sends, each with a cover of its own: none in the packet.
+    pub fax_sends: bool,
 }
 
 /// Builds the plan. `opts.skip_unreadable` decides whether problems block the packet.
@@ -402,7 +404,7 @@ pub fn plan(
     };
     let mut parts = Vec::new();
     // The fax cover is one page, laid out once the total is known (it names it).
-    if fax {
+    if fax && !opts.fax_sends {
         parts.push(part("Fax cover", Vec::new(), fax::PAGES, false));
     }
     parts.push(part(
@@ -449,9 +451,10 @@ pub fn plan(
                 config: cfg,
                 date: generated_at.date_naive(),
                 total_pages,
+                send: None,
             },
         );
-        if pages.len() as u32 != fax::PAGES {
+        if !opts.fax_sends && pages.len() as u32 != fax::PAGES {
             return Err(Error::Internal(format!(
                 "the fax cover needed {} pages but the plan reserved {}",
                 pages.len(),

@@ -51,10 +51,40 @@ pub struct BundleReport {
     pub sha256: String,
 }
 
+/// One file of a packet that travels as several: a part, or a per-document file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOut {
+    pub file: String,
+    pub bytes: u64,
+    /// The packet pages it holds (1-based, as stamped).
+    pub first_page: u32,
+    pub last_page: u32,
+}
+
+/// Pictures made smaller to meet a size limit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shrunk {
+    pub pictures: usize,
+    pub bytes_before: u64,
+    pub bytes_after: u64,
+}
+
 /// What `build` did, as printed by `build --json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildReport {
+    /// The packet, or its first part when it was cut into parts.
     pub output: String,
+    /// The parts, when the packet was cut to a size limit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<FileOut>,
+    /// The cover-and-index file and one file per document (`--per-document`).
+    /// The fax sends, when the fax needs more than one (`--fax-pages`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sends: Vec<FileOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_document: Vec<FileOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shrunk: Option<Shrunk>,
     pub pages: u32,
     pub sha256: String,
     pub generated_at: String,
@@ -84,6 +114,9 @@ pub struct FileReport {
     pub title: Option<String>,
     pub pages: Option<u32>,
     pub kind_score: Option<f32>,
+    /// The language of the text ("eng", "spa", …, "unknown").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     pub evidence: Vec<EvidenceReport>,
     /// Scanned pages read by OCR, and by which engine.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,6 +180,7 @@ pub fn scan_report(inv: &Inventory) -> ScanReport {
                 title: ok.then(|| f.classified.title.clone()),
                 pages: f.pages,
                 kind_score: ok.then_some(f.classified.kind_score),
+                language: ok.then(|| f.classified.language.clone()),
                 evidence: f
                     .classified
                     .evidence

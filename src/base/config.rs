@@ -32,6 +32,8 @@ pub struct PacketConfig {
     pub documents: Vec<DocumentEntry>,
     #[serde(default)]
     pub ocr: Ocr,
+    #[serde(default)]
+    pub send: Send,
     /// `[[holders]]`: who holds which records (for `medpacket request`).
     #[serde(default)]
     pub holders: Vec<Holder>,
@@ -169,6 +171,22 @@ impl TrackedRequest {
         self.due
             .or_else(|| self.sent.map(|s| s + chrono::Duration::days(ANSWER_DAYS)))
     }
+}
+
+/// `[send]`: how the packet travels.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Send {
+    /// The largest file the packet may be ("18MB"): `build --max-size` when not given.
+    #[serde(default, deserialize_with = "opt_size")]
+    pub max_size: Option<u64>,
+}
+
+fn opt_size<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::base::size::parse_size(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// `[ocr]`: how scanned pages are read.

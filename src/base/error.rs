@@ -119,6 +119,10 @@ pub enum Error {
     #[error("{0}")]
     Ocr(String),
 
+    /// A size limit or page count that cannot be met (the message says which and why).
+    #[error("{0}")]
+    Limit(String),
+
     #[error("internal error: {0} — please report this")]
     Internal(String),
 }

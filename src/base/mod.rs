@@ -14,3 +14,4 @@ pub mod kind;
 pub mod layout;
 pub mod pdf;
 pub mod profiles;
+pub mod size;

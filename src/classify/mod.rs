@@ -30,6 +30,7 @@ use std::ops::Range;
 
 mod dates;
 pub mod identifiers;
+pub mod language;
 mod names;
 mod rules;
 mod score;
@@ -113,6 +114,8 @@ pub struct Classified {
     /// Total score of the winning kind (0 when from an override or the default).
     pub kind_score: f32,
     pub evidence: Vec<Evidence>,
+    /// The language of the text ("eng", "spa", …; "unknown" with too little text).
+    pub language: String,
 }
 
 // ---------------------------------------------------------------------------
@@ -290,6 +293,10 @@ pub fn classify(
         title,
         kind_score,
         evidence,
+        language: text
+            .as_deref()
+            .map(language::detect)
+            .unwrap_or_else(|| language::UNKNOWN.to_string()),
     }
 }
 

@@ -34,6 +34,8 @@ struct StoredClassified {
     title: String,
     kind_score: f32,
     evidence: Vec<StoredEvidence>,
+    #[serde(default)]
+    language: String,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -52,6 +54,7 @@ impl From<&Classified> for StoredClassified {
             date: c.date,
             title: c.title.clone(),
             kind_score: c.kind_score,
+            language: c.language.clone(),
             evidence: c
                 .evidence
                 .iter()
@@ -92,6 +95,7 @@ impl StoredClassified {
             title: self.title,
             kind_score: self.kind_score,
             evidence,
+            language: self.language,
         })
     }
 }
@@ -1101,6 +1105,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
             title: String::new(),
             kind_score: 0.0,
             evidence: Vec::new(),
+            language: crate::classify::language::UNKNOWN.to_string(),
         },
         notes: Vec::new(),
         active: Vec::new(),

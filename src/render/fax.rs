@@ -16,6 +16,9 @@ pub struct FaxInfo<'a> {
     pub date: NaiveDate,
     /// Pages of the whole fax, this cover included.
     pub total_pages: u32,
+    /// When the packet goes in several sends: this send's place, "2 of 3 — pages 99–196
+    /// of 250".
+    pub send: Option<String>,
 }
 
 fn nonempty(v: &Option<String>) -> Option<&str> {
@@ -62,6 +65,9 @@ pub fn layout_to(
         t.t("fax.pages"),
         &t.f("fax.pages_value", &[("n", &info.total_pages.to_string())]),
     );
+    if let Some(send) = &info.send {
+        f.field(t.t("fax.send"), send);
+    }
     f.field(t.t("fax.re"), re);
 
     f.heading(t.t("fax.to"));

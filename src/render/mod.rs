@@ -9,6 +9,7 @@ pub mod cover;
 pub mod fax;
 pub mod index;
 pub mod medications;
+pub mod part;
 pub mod questions;
 pub mod text;
 
@@ -97,6 +98,7 @@ mod tests {
                     config: &cfg,
                     date: at.date_naive(),
                     total_pages: 9,
+                    send: Some("2 of 3".into()),
                 },
             )));
             let prefixes = [

@@ -183,6 +183,7 @@ fn build(app: &App) -> crate::Result<BuildReport> {
         scan: crate::ScanOptions::default(),
         lang: None,
         fax: false,
+        send: Default::default(),
     };
     crate::build(&opts, &app.job.progress)
 }

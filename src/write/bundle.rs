@@ -9,7 +9,7 @@ use crate::read::scan::Inventory;
 use crate::report::DocumentReport;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The name of the manifest inside the bundle.
 pub const MANIFEST: &str = "manifest.json";
@@ -99,6 +99,11 @@ impl<'p, W: Write + Seek> Builder<'p, W> {
 /// Everything the bundle is made of.
 pub struct BundleInput<'a> {
     pub packet: &'a Path,
+    /// More files of the packet, by member name: its parts (which then stand for the
+    /// packet itself) and its per-document files (`documents/…`).
+    pub more: &'a [(String, PathBuf)],
+    /// True when the packet travels as parts only (`packet` is not written).
+    pub parts_only: bool,
     pub letter_pdf: &'a [u8],
     pub inv: &'a Inventory,
     pub patient: &'a str,
@@ -124,9 +129,16 @@ pub fn write_bundle<W: Write + Seek>(out: W, input: &BundleInput<'_>) -> Result<
         input.letter_pdf.len() as u64,
         input.letter_pdf,
     )?;
-    let packet = std::fs::File::open(input.packet).map_err(|e| Error::io(input.packet, e))?;
-    let size = packet.metadata().map(|m| m.len()).unwrap_or(0);
-    b.add(PACKET, true, size, std::io::BufReader::new(packet))?;
+    if !input.parts_only {
+        let packet = std::fs::File::open(input.packet).map_err(|e| Error::io(input.packet, e))?;
+        let size = packet.metadata().map(|m| m.len()).unwrap_or(0);
+        b.add(PACKET, true, size, std::io::BufReader::new(packet))?;
+    }
+    for (name, path) in input.more {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        b.add(name, true, size, std::io::BufReader::new(file))?;
+    }
     let mut originals: Vec<&crate::read::scan::SourceFile> = input.inv.included().collect();
     originals.sort_by(|a, c| a.rel.cmp(&c.rel));
     for f in originals {

@@ -105,6 +105,45 @@ pub fn check_target(target: &Path, records: &Path, force: bool) -> Result<PathBu
     Ok(full)
 }
 
+/// Creates the output folder `dir` (owner-only) when missing; refuses one inside the
+/// records folder.
+pub fn create_folder(dir: &Path, records: &Path) -> Result<()> {
+    let records = records
+        .canonicalize()
+        .unwrap_or_else(|_| records.to_path_buf());
+    let absolute = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| Error::io(dir, e))?
+            .join(dir)
+    };
+    let existing = absolute.canonicalize().unwrap_or(absolute);
+    if existing.starts_with(&records) {
+        return Err(Error::Config {
+            path: dir.to_path_buf(),
+            message: format!(
+                "is inside the records folder {} — medpacket never writes there; choose a folder outside it",
+                records.display()
+            ),
+        });
+    }
+    if existing.exists() && !existing.is_dir() {
+        return Err(Error::Config {
+            path: dir.to_path_buf(),
+            message: "is a file — give a folder for the documents".into(),
+        });
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(|e| Error::io(dir, e))
+}
+
 /// Writes a file atomically: `write` fills a temporary file beside `target`, which is
 /// then renamed to `target`. Returns the SHA-256 and size of what was written.
 pub fn write_atomic<F>(target: &Path, force: bool, write: F) -> Result<(String, u64)>

@@ -5,13 +5,17 @@
 
 pub mod assemble;
 pub mod bundle;
+pub mod deliver;
 pub mod emit;
 pub mod fax;
+pub mod faxsend;
 pub mod flatten;
 pub mod letter;
 pub mod paint;
+pub mod parts;
 pub mod pdfwrite;
 pub mod readahead;
 pub mod request;
+pub mod shrink;
 pub mod stamp;
 pub mod textlayer;

@@ -226,6 +226,7 @@ pub fn request_pdf(
             config: r.config,
             date: r.date,
             total_pages: letter.len() as u32 + crate::render::fax::PAGES,
+            send: None,
         };
         pages.extend(crate::render::fax::layout_to(
             m,

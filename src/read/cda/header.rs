@@ -272,6 +272,7 @@ pub fn classify(h: &Header, rules: &CdaRules, overrides: &Overrides) -> Classifi
         title,
         kind_score: if overrides.kind.is_some() { 0.0 } else { 1.0 },
         evidence: ev,
+        language: crate::classify::language::UNKNOWN.to_string(),
     }
 }
 
