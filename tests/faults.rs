@@ -238,3 +238,184 @@ fn qpdf_ok(path: &Path) -> Result<(), String> {
         ))
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cut-off downloads
+// ---------------------------------------------------------------------------------------------
+
+/// A report of 12 pages of 40 lines, each with a specimen code that does not compress:
+/// over 15 KB, so a cut in the first kilobytes is early.
+fn long_report() -> Vec<PageSpec> {
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+    (1..=12)
+        .map(|p| {
+            let lines: Vec<String> = (1..=40)
+                .map(|l| {
+                    let code: String = (0..4)
+                        .map(|_| {
+                            seed ^= seed << 13;
+                            seed ^= seed >> 7;
+                            seed ^= seed << 17;
+                            format!("{:012x}", seed & 0xFFFF_FFFF_FFFF)
+                        })
+                        .collect();
+                    format!("Page {p} line {l}: specimen {code}")
+                })
+                .collect();
+            PageSpec::letter(lines)
+        })
+        .collect()
+}
+
+/// `whole` with an incremental update appended: a new document-info object, its own
+/// cross-reference section and a trailer pointing back at the first one (as a viewer that
+/// saves an annotation writes it).
+fn with_update(whole: &[u8]) -> Vec<u8> {
+    let doc = lopdf::Document::load_mem(whole).expect("load");
+    let size = doc.max_id + 1;
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(lopdf::Object::as_reference)
+        .expect("root");
+    let prev = whole
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .map(|at| {
+            let digits: String = whole[at + 9..]
+                .iter()
+                .map(|&b| b as char)
+                .skip_while(|c| c.is_whitespace())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse::<usize>().expect("offset")
+        })
+        .expect("startxref");
+    let mut out = whole.to_vec();
+    let at = out.len() + 1;
+    out.extend_from_slice(
+        format!("\n{size} 0 obj\n<< /Producer (Viewer that saved a note) >>\nendobj\n").as_bytes(),
+    );
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n{size} 1\n{at:010} 00000 n \ntrailer\n<< /Size {} /Root {} {} R /Info {size} 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n",
+            size + 1,
+            root.0,
+            root.1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// `whole` as qpdf rewrites it with `args` (None when qpdf is missing and not required).
+fn qpdf_rewrite(whole: &[u8], args: &[&str]) -> Option<Vec<u8>> {
+    if !require_tool("qpdf") {
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let (input, output) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::write(&input, whole).expect("write");
+    let o = Command::new("qpdf")
+        .args(args)
+        .arg(&input)
+        .arg(&output)
+        .output()
+        .expect("qpdf");
+    assert!(o.status.success(), "qpdf {args:?}: {}", text(&o));
+    Some(std::fs::read(&output).expect("read"))
+}
+
+#[test]
+fn a_pdf_cut_off_anywhere_is_called_cut_off_and_odd_but_whole_pdfs_are_kept() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    let classic = text_pdf(&long_report());
+    let mut sources = vec![
+        ("classic", classic.clone()),
+        ("object-streams", text_pdf_modern(&long_report())),
+        ("updated", with_update(&classic)),
+    ];
+    if let Some(linear) = qpdf_rewrite(&classic, &["--linearize"]) {
+        sources.push(("linearized", linear));
+    }
+    let mut files: Vec<(String, Vec<u8>)> = vec![("packet.toml".into(), PATIENT.into())];
+    let mut whole_names = Vec::new();
+    for (name, whole) in &sources {
+        assert!(whole.len() > 15_000, "{name} is {} bytes", whole.len());
+        let mut padded = whole.clone();
+        padded.extend_from_slice(&[0u8; 512]);
+        padded.extend_from_slice(b"\r\n<html><body>Download complete</body></html>\r\n");
+        for (kind, bytes) in [("whole", whole.clone()), ("padded", padded)] {
+            let n = format!("{kind}-{name}.pdf");
+            whole_names.push(n.clone());
+            files.push((n, bytes));
+        }
+        let cuts = (1..10)
+            .map(|tenth| whole.len() * tenth / 10)
+            .chain([1024, 2048, 3000, 4096]);
+        for at in cuts {
+            files.push((format!("cut-{name}-{at}.pdf"), whole[..at].to_vec()));
+        }
+    }
+    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    write_files(&recs, &refs);
+
+    let scan = medpacket()
+        .args(["scan", "--json", "--no-cache"])
+        .arg(&recs)
+        .output()
+        .expect("scan");
+    assert!(scan.status.success(), "{}", text(&scan));
+    let report: serde_json::Value = serde_json::from_slice(&scan.stdout).expect("json");
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for f in report["files"].as_array().expect("files") {
+        let path = f["path"].as_str().unwrap_or("");
+        if path.starts_with("cut-") {
+            tried += 1;
+            let reason = f["problem"]["reason"].as_str().unwrap_or("");
+            let hint = f["problem"]["hint"].as_str().unwrap_or("");
+            if f["status"] != "problem"
+                || !reason.contains("cut off (the file ends early)")
+                || !hint.starts_with("download it again")
+            {
+                failures.push(format!("{path}: {f}"));
+            }
+        } else if whole_names.iter().any(|n| n == path) {
+            tried += 1;
+            if f["status"] != "included" || f["pages"] != 12 {
+                failures.push(format!("{path} is whole: {f}"));
+            }
+        }
+    }
+    assert_eq!(tried, files.len() - 1, "every file was scanned");
+
+    // The build leaves the cut-off files out, names each, and packs the whole ones intact.
+    let out = tmp.path().join("p.pdf");
+    let b = medpacket()
+        .args(["build", "--json", "--skip-unreadable", "--no-cache", "-o"])
+        .arg(&out)
+        .arg(&recs)
+        .output()
+        .expect("build");
+    let mut correct = 0;
+    if b.status.success() {
+        let r: serde_json::Value = serde_json::from_slice(&b.stdout).expect("json");
+        let skipped = r["skipped"].as_array().map_or(0, Vec::len);
+        let packed = r["documents"].as_array().map_or(0, Vec::len);
+        // Byte-identical whole copies are packed once (the padded ones differ).
+        if skipped != tried - whole_names.len() || packed != whole_names.len() {
+            failures.push(format!("build: {packed} packed, {skipped} skipped"));
+        }
+        match qpdf_ok(&out) {
+            Ok(()) => correct += 1,
+            Err(e) => failures.push(e),
+        }
+    } else {
+        failures.push(format!("build: {}", text(&b)));
+    }
+    tally("cut_off_downloads", tried, correct, 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
