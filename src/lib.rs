@@ -168,9 +168,13 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
-    let (sha256, _) = emit::write_atomic(&full_target, opts.force, |w| {
-        assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress).map(|_| ())
-    })?;
+    // The packet is about as large as the records it copies (named if the disk fills).
+    let sources: u64 = inv.included().map(|f| f.size).sum();
+    let (sha256, packet_len) =
+        emit::write_atomic_expecting(&full_target, opts.force, sources, |w| {
+            assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress)
+                .map(|_| ())
+        })?;
 
     let documents: Vec<report::DocumentReport> = plan
         .items
@@ -202,9 +206,19 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             documents: &documents,
             password: opts.password.as_deref(),
         };
-        let (sha, _) = emit::write_atomic_seekable(zip_path, opts.force, |file| {
-            bundle::write_bundle(file, &input).map(|(f, _)| f)
-        })?;
+        let expected = packet_len + letter.len() as u64 + sources;
+        let written =
+            emit::write_atomic_seekable_expecting(zip_path, opts.force, expected, |file| {
+                bundle::write_bundle(file, &input).map(|(f, _)| f)
+            });
+        let (sha, _) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                // A build that fails leaves none of its outputs: the packet goes too.
+                let _ = std::fs::remove_file(&full_target);
+                return Err(e);
+            }
+        };
         bundle = Some(report::BundleReport {
             path: opts
                 .zip

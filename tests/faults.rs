@@ -419,3 +419,284 @@ fn a_pdf_cut_off_anywhere_is_called_cut_off_and_odd_but_whole_pdfs_are_kept() {
     tally("cut_off_downloads", tried, correct, 0);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// A full or read-only disk; temporary files left by a killed build
+// ---------------------------------------------------------------------------------------------
+
+/// A small tmpfs mounted for one test, unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// Mounts a tmpfs of `size` (mount(8) syntax), or says why it cannot.
+    fn mount(size: &str) -> Result<SmallDisk, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let o = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0755"),
+                "tmpfs",
+            ])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("mount could not run: {e}"))?;
+        if !o.status.success() {
+            return Err(format!(
+                "mount -t tmpfs is not allowed here: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+        }
+        Ok(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn remount(&self, opts: &str) {
+        let o = Command::new("mount")
+            .args(["-o", &format!("remount,{opts}")])
+            .arg(self.path())
+            .output()
+            .expect("mount");
+        assert!(o.status.success(), "remount {opts}: {}", text(&o));
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).output();
+    }
+}
+
+#[test]
+fn a_full_or_read_only_disk_stops_the_build_naming_the_output_and_the_room_it_needs() {
+    let disk = match SmallDisk::mount("1m") {
+        Ok(d) => d,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    copy_tree(&sample_records_dir(), &recs);
+    let before = sha256_tree(&recs);
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    let mut correct = 0;
+    let build = |args: &[&str]| {
+        medpacket()
+            .arg("build")
+            .arg(&recs)
+            .args(args)
+            .output()
+            .expect("build")
+    };
+    let packet = disk.path().join("packet.pdf");
+    let bundle = disk.path().join("packet.zip");
+    let p = packet.to_string_lossy().to_string();
+    let z = bundle.to_string_lossy().to_string();
+
+    // The packet itself does not fit: 800 KB of the 1 MB are taken.
+    std::fs::write(disk.path().join("filler"), vec![0u8; 800 * 1024]).expect("filler");
+    let full = build(&["-o", &p]);
+    tried += 1;
+    let err = String::from_utf8_lossy(&full.stderr).to_string();
+    if full.status.code() != Some(2)
+        || !err.contains(&format!("{p}: the disk is full"))
+        || !err.contains("this file needs about ")
+        || !err.contains(" were free there")
+        || disk.names() != ["filler"]
+    {
+        failures.push(format!(
+            "packet on a full disk: {} left {:?}",
+            text(&full),
+            disk.names()
+        ));
+    }
+    // The size it names is the packet's: the same build elsewhere writes that many bytes.
+    let elsewhere = tmp.path().join("elsewhere.pdf");
+    let ok = build(&["-o", &elsewhere.to_string_lossy()]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let kb = std::fs::metadata(&elsewhere)
+        .expect("packet")
+        .len()
+        .div_ceil(1024);
+    if !err.contains(&format!("needs about {kb} KB")) {
+        failures.push(format!("the packet is {kb} KB; the message says: {err}"));
+    }
+
+    // The packet fits, its bundle does not: neither is left.
+    std::fs::remove_file(disk.path().join("filler")).expect("rm");
+    let zip_full = build(&["-o", &p, "--zip", &z]);
+    tried += 1;
+    let err = String::from_utf8_lossy(&zip_full.stderr).to_string();
+    if zip_full.status.code() != Some(2)
+        || !err.contains(&format!("{z}: the disk is full"))
+        || !disk.names().is_empty()
+        || err.contains("ZipWriter")
+    {
+        failures.push(format!(
+            "bundle on a full disk: {} left {:?}",
+            text(&zip_full),
+            disk.names()
+        ));
+    }
+
+    // A read-only disk.
+    disk.remount("ro");
+    let ro = build(&["-o", &p]);
+    tried += 1;
+    let err = String::from_utf8_lossy(&ro.stderr).to_string();
+    if ro.status.code() != Some(2)
+        || !err.contains(&format!(
+            "{p}: cannot be written: its folder is on a read-only disk"
+        ))
+        || !disk.names().is_empty()
+    {
+        failures.push(format!("read-only disk: {}", text(&ro)));
+    }
+    disk.remount("rw");
+
+    // With room again the same command writes a whole packet.
+    let fine = build(&["-o", &p]);
+    if fine.status.success() && qpdf_ok(&packet).is_ok() && disk.names() == ["packet.pdf"] {
+        correct += 1;
+    } else {
+        failures.push(format!(
+            "after making room: {} left {:?}",
+            text(&fine),
+            disk.names()
+        ));
+    }
+    let lost = before
+        .iter()
+        .filter(|(path, sha)| sha256_tree(&recs).get(*path) != Some(sha))
+        .count();
+    if sha256_tree(&recs) != before {
+        failures.push("the records folder changed".into());
+    }
+    tally("full_disk", tried, correct, lost);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A records folder of `n` distinct one-page reports.
+fn many_reports(dir: &Path, n: usize) {
+    let files: Vec<(String, Vec<u8>)> =
+        std::iter::once(("packet.toml".to_string(), PATIENT.into()))
+            .chain((0..n).map(|i| {
+                (
+                    format!("lab-{i:03}.pdf"),
+                    simple_pdf(
+                        "LABORATORY REPORT",
+                        &[
+                            &format!("Collected: 01/{:02}/2025", i % 28 + 1),
+                            &format!("Sample {i}"),
+                        ],
+                    ),
+                )
+            }))
+            .collect();
+    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    write_files(dir, &refs);
+}
+
+#[test]
+fn temporary_files_of_a_killed_build_are_removed_by_the_next_build_and_never_read_as_records() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    many_reports(&recs, 300);
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).expect("out");
+    let packet = out.join("p.pdf");
+    let parts = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .expect("ls")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with(".medpacket-") && n.ends_with(".part"))
+            .collect()
+    };
+    // A build killed while it writes the packet leaves its temporary file.
+    let mut killed = 0;
+    for _ in 0..5 {
+        let mut child = medpacket()
+            .args(["build", "--no-cache", "-o"])
+            .arg(&packet)
+            .arg(&recs)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("build");
+        let start = std::time::Instant::now();
+        while parts(&out).is_empty() && start.elapsed().as_secs() < 60 {
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        if !parts(&out).is_empty() && !packet.exists() {
+            killed += 1;
+            break;
+        }
+        let _ = std::fs::remove_file(&packet);
+    }
+    assert_eq!(killed, 1, "a build was killed while writing");
+    let left = parts(&out);
+    assert_eq!(left.len(), 1, "{left:?}");
+    // A temporary file of a build still running (this test's own process) is kept.
+    let running = format!(".medpacket-{}-running.part", std::process::id());
+    std::fs::write(out.join(&running), b"%PDF-1.7 being written").expect("write");
+    // The same names inside the records folder are passed over, never read as records.
+    std::fs::write(recs.join(&left[0]), simple_pdf("OPERATIVE REPORT", &["x"])).expect("write");
+    let scan = medpacket()
+        .args(["scan", "--json"])
+        .arg(&recs)
+        .output()
+        .expect("scan");
+    let report: serde_json::Value = serde_json::from_slice(&scan.stdout).expect("json");
+    let entry = report.to_string();
+    let mut failures = Vec::new();
+    if report["files"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|f| f["path"] == left[0].as_str()))
+        || !entry.contains("unfinished file medpacket was writing")
+    {
+        failures.push(format!(
+            "scan lists the temporary file as a record: {entry}"
+        ));
+    }
+    let next = medpacket()
+        .args(["build", "-o"])
+        .arg(&packet)
+        .arg(&recs)
+        .output()
+        .expect("build");
+    let now = parts(&out);
+    if !next.status.success() || now != [running.clone()] {
+        failures.push(format!("after the next build: {now:?}\n{}", text(&next)));
+    }
+    let mut correct = 0;
+    match qpdf_ok(&packet) {
+        Ok(()) => correct += 1,
+        Err(e) => failures.push(e),
+    }
+    tally("killed_build", 1, correct, 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -97,6 +97,10 @@ pub enum Error {
     #[error("{}: already exists — medpacket init never replaces it; edit it, or move it away to start again", .0.display())]
     ConfigExists(PathBuf),
 
+    /// An output that cannot be written where it was asked for (full or read-only disk).
+    #[error("{}: {message}", .path.display())]
+    Output { path: PathBuf, message: String },
+
     #[error("{}: already exists — add --force to replace it, or choose another name with -o", .0.display())]
     OutputExists(PathBuf),
 

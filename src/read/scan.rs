@@ -246,6 +246,8 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
         || lower == "ehthumbs.db"
     {
         Some("operating-system file")
+    } else if name.starts_with(".medpacket-") && name.ends_with(".part") {
+        Some("unfinished file medpacket was writing (removed by its next build or upload)")
     } else if name.starts_with('.') {
         Some("hidden file")
     } else if name == CONFIG_NAME {
