@@ -700,3 +700,219 @@ fn temporary_files_of_a_killed_build_are_removed_by_the_next_build_and_never_rea
     tally("killed_build", 1, correct, 0);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The cache: damaged entries, a cache folder that cannot be written, two builds at once
+// ---------------------------------------------------------------------------------------------
+
+/// Builds `recs` into `out` with the cache in `cache` (None: `--no-cache`).
+fn build_with_cache(recs: &Path, out: &Path, cache: Option<&Path>) -> Command {
+    let mut cmd = medpacket();
+    cmd.args(["build", "--json", "--force", "-o"])
+        .arg(out)
+        .arg(recs);
+    match cache {
+        Some(c) => {
+            cmd.env("MEDPACKET_CACHE_DIR", c);
+        }
+        None => {
+            cmd.arg("--no-cache");
+        }
+    }
+    cmd
+}
+
+/// Every cache entry file under `dir`.
+fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v = Vec::new();
+    for kind in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        for e in std::fs::read_dir(kind.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if e.path().extension().is_some_and(|x| x == "json") {
+                v.push(e.path());
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// The cache warnings of a build's JSON report.
+fn cache_warnings(o: &Output) -> Vec<String> {
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    r["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|w| w["what"].as_str().unwrap_or("").to_string())
+        .filter(|w| w.contains("cache folder"))
+        .collect()
+}
+
+#[test]
+fn damaged_entries_an_unwritable_cache_and_two_builds_at_once_give_the_same_packet() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    copy_tree(&sample_records_dir(), &recs);
+    let before = sha256_tree(&recs);
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).expect("out");
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    let mut correct = 0;
+
+    // The packet as built without any cache is the one every other build must match.
+    let reference = out.join("reference.pdf");
+    let o = build_with_cache(&recs, &reference, None)
+        .output()
+        .expect("build");
+    assert!(o.status.success(), "{}", text(&o));
+    qpdf_ok(&reference).expect("reference packet");
+    let want = std::fs::read(&reference).expect("packet");
+    let mut same = |name: &str, o: &Output, failures: &mut Vec<String>| {
+        let got = std::fs::read(out.join(name)).unwrap_or_default();
+        if o.status.success() && got == want && qpdf_ok(&out.join(name)).is_ok() {
+            correct += 1;
+        } else {
+            failures.push(format!("{name}: not the reference packet\n{}", text(o)));
+        }
+    };
+
+    let cache = tmp.path().join("cache");
+    let o = build_with_cache(&recs, &out.join("cold.pdf"), Some(&cache))
+        .output()
+        .expect("build");
+    same("cold.pdf", &o, &mut failures);
+    let filled = entries(&cache);
+    assert!(filled.len() > 10, "the cache holds entries: {filled:?}");
+    let originals: Vec<Vec<u8>> = filled
+        .iter()
+        .map(|p| std::fs::read(p).expect("entry"))
+        .collect();
+
+    // Each kind of damage to every entry at once: ignored, the packet the same, the
+    // entries written again whole.
+    type Damage = fn(&[u8]) -> Vec<u8>;
+    let damages: [(&str, Damage); 4] = [
+        ("cut short", |b| b[..b.len() / 2].to_vec()),
+        ("a byte changed", |b| {
+            let mut d = b.to_vec();
+            let at = d.len() * 3 / 4;
+            d[at] = if d[at] == b'1' { b'2' } else { b'1' };
+            d
+        }),
+        ("another version's", |b| {
+            String::from_utf8_lossy(b)
+                .replacen(env!("CARGO_PKG_VERSION"), "0.0.1-older", 1)
+                .into_bytes()
+        }),
+        ("empty", |_| Vec::new()),
+    ];
+    for (what, damage) in damages {
+        for (p, b) in filled.iter().zip(&originals) {
+            std::fs::write(p, damage(b)).expect("damage");
+        }
+        tried += filled.len();
+        let name = format!("{}.pdf", what.replace(' ', "-").replace('\'', ""));
+        let o = build_with_cache(&recs, &out.join(&name), Some(&cache))
+            .output()
+            .expect("build");
+        same(&name, &o, &mut failures);
+        let rewritten = filled
+            .iter()
+            .zip(&originals)
+            .filter(|(p, b)| std::fs::read(p).ok().as_ref() == Some(*b))
+            .count();
+        // Identity entries hold file times, which a fresh copy of the records does not
+        // change, so every entry comes back byte for byte.
+        if rewritten != filled.len() {
+            failures.push(format!(
+                "{what}: {rewritten} of {} entries written again whole",
+                filled.len()
+            ));
+        }
+    }
+
+    // A cache folder on a read-only disk, and on a full one: one warning, same packet.
+    match SmallDisk::mount("64k") {
+        Err(why) => println!("skipped the read-only and full cache folders: {why}"),
+        Ok(disk) => {
+            let c = disk.path().join("cache");
+            disk.remount("ro");
+            let o = build_with_cache(&recs, &out.join("ro-cache.pdf"), Some(&c))
+                .output()
+                .expect("build");
+            tried += 1;
+            same("ro-cache.pdf", &o, &mut failures);
+            let w = cache_warnings(&o);
+            if w.len() != 1 || !w[0].contains("cannot be written") {
+                failures.push(format!("read-only cache folder: warnings {w:?}"));
+            }
+            disk.remount("rw");
+            std::fs::create_dir_all(&c).expect("cache");
+            let fill = disk.path().join("filler");
+            let mut f = std::fs::File::create(&fill).expect("filler");
+            let _ = std::io::Write::write_all(&mut f, &vec![0u8; 128 * 1024]);
+            drop(f);
+            let o = build_with_cache(&recs, &out.join("full-cache.pdf"), Some(&c))
+                .output()
+                .expect("build");
+            tried += 1;
+            same("full-cache.pdf", &o, &mut failures);
+            let w = cache_warnings(&o);
+            if w.len() != 1 {
+                failures.push(format!("full cache folder: warnings {w:?}"));
+            }
+            let stray: Vec<_> = std::fs::read_dir(&c)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .flat_map(|k| std::fs::read_dir(k.path()).into_iter().flatten().flatten())
+                .filter(|e| e.file_name().to_string_lossy().starts_with(".entry-"))
+                .collect();
+            if !stray.is_empty() {
+                failures.push(format!(
+                    "full cache folder: {} temporary entries left",
+                    stray.len()
+                ));
+            }
+        }
+    }
+
+    // Two builds at once sharing the records folder and the cache: cold, then warm.
+    for round in ["cold", "warm", "cold again", "warm again"] {
+        let shared = tmp.path().join("shared");
+        if round.starts_with("cold") {
+            let _ = std::fs::remove_dir_all(&shared);
+        }
+        let names = [format!("{round}-a.pdf"), format!("{round}-b.pdf")];
+        let children: Vec<_> = names
+            .iter()
+            .map(|n| {
+                build_with_cache(&recs, &out.join(n), Some(&shared))
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("build")
+            })
+            .collect();
+        for (n, c) in names.iter().zip(children) {
+            let o = c.wait_with_output().expect("wait");
+            tried += 1;
+            same(n, &o, &mut failures);
+        }
+    }
+    let lost = before.len()
+        - sha256_tree(&recs)
+            .iter()
+            .filter(|(p, s)| before.get(*p) == Some(*s))
+            .count();
+    if lost > 0 {
+        failures.push(format!("{lost} records changed"));
+    }
+    tally("cache", tried, correct, lost);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

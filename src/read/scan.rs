@@ -988,6 +988,7 @@ pub fn scan(
         .unwrap_or_else(crate::base::config::default_languages);
     let read = ocr::read_scans(&files, &root, &languages, opts, progress)?;
     warnings.extend(read.warnings.into_iter().map(|w| Warning::new("", None, w)));
+    warnings.extend(crate::read::cache::trouble().map(|w| Warning::new("", None, w)));
     for (i, result, notes) in read.files {
         if let Some(f) = files.get_mut(i) {
             f.notes.extend(notes);
