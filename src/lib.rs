@@ -115,7 +115,7 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let built = build_packet(opts, progress);
-    if let Err(Error::ChangedDuringBuild(_)) = &built {
+    if let Err(Error::ChangedDuringBuild(_) | Error::FolderChanged(_)) = &built {
         // Files the scan knew by their place and times are read again next time: one of
         // them did not hold what it was remembered to hold.
         read::identity::forget(&opts.dir, &opts.scan);
@@ -124,6 +124,8 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 }
 
 fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    // Records touched from here on were not seen as the scan saw them.
+    let since = std::time::SystemTime::now();
     let (mut inv, config) = scan_folder(&opts.dir, &opts.scan, progress)?;
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
     // needs while it writes.
@@ -168,12 +170,17 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
+    let mut added = Vec::new();
     // The packet is about as large as the records it copies (named if the disk fills).
     let sources: u64 = inv.included().map(|f| f.size).sum();
     let (sha256, packet_len) =
         emit::write_atomic_expecting(&full_target, opts.force, sources, |w| {
-            assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress)
-                .map(|_| ())
+            assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress)?;
+            // The folder must still be what the packet shows before the packet is kept.
+            let changes = write::recheck::changes(&inv, since);
+            write::recheck::refuse(&changes)?;
+            added = write::recheck::added_warnings(&changes);
+            Ok(())
         })?;
 
     let documents: Vec<report::DocumentReport> = plan
@@ -277,6 +284,7 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             .all_warnings()
             .into_iter()
             .chain(plan.warnings.iter().cloned())
+            .chain(added)
             .collect(),
     })
 }

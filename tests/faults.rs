@@ -916,3 +916,158 @@ fn damaged_entries_an_unwritable_cache_and_two_builds_at_once_give_the_same_pack
     tally("cache", tried, correct, lost);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The records folder changing during a build
+// ---------------------------------------------------------------------------------------------
+
+/// Runs a build of `recs` and, as soon as it starts writing the packet (its temporary
+/// file appears), lets `change` alter the folder from this thread while the build goes on.
+fn build_while(recs: &Path, packet: &Path, change: impl FnOnce()) -> (Output, bool) {
+    let dir = packet.parent().expect("folder");
+    let writing = || {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".part"))
+    };
+    let mut child = medpacket()
+        .args(["build", "--json", "-o"])
+        .arg(packet)
+        .arg(recs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("build");
+    let start = std::time::Instant::now();
+    let mut raced = false;
+    while start.elapsed().as_secs() < 120 {
+        if writing() {
+            change();
+            raced = true;
+            break;
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    (child.wait_with_output().expect("wait"), raced)
+}
+
+#[test]
+fn a_record_replaced_removed_or_added_during_the_build_is_named_and_never_mixed_in() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    let mut correct = 0;
+    let mut lost = 0;
+    let replaced = simple_pdf(
+        "OPERATIVE REPORT",
+        &["REPLACED VERSION", "Date of Surgery: 02/02/2025"],
+    );
+    let cases: [(&str, &str); 6] = [
+        ("replace", "lab-250.pdf"),
+        ("replace", "lab-000.pdf"),
+        ("remove", "lab-250.pdf"),
+        ("remove", "lab-000.pdf"),
+        ("add", "new-report.pdf"),
+        ("touch", "lab-120.pdf"),
+    ];
+    for (n, (what, name)) in cases.iter().enumerate() {
+        let recs = tmp.path().join(format!("recs-{n}"));
+        many_reports(&recs, 300);
+        let out = tmp.path().join(format!("out-{n}"));
+        std::fs::create_dir_all(&out).expect("out");
+        let packet = out.join("p.pdf");
+        let target = recs.join(name);
+        let (o, raced) = build_while(&recs, &packet, || match *what {
+            "replace" => {
+                // A new file renamed over the old one, as a download manager does.
+                let part = recs.join("incoming.tmp.pdf.download");
+                std::fs::write(&part, &replaced).expect("write");
+                std::fs::rename(&part, &target).expect("rename");
+            }
+            "remove" => std::fs::remove_file(&target).expect("remove"),
+            "add" => std::fs::write(&target, &replaced).expect("add"),
+            _ => {
+                // The same bytes written again in place.
+                let bytes = std::fs::read(&target).expect("read");
+                std::fs::write(&target, bytes).expect("write");
+            }
+        });
+        tried += 1;
+        let case = format!("{what} {name}");
+        if !raced {
+            failures.push(format!(
+                "{case}: the build ended before the change: {}",
+                text(&o)
+            ));
+            continue;
+        }
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        let leftovers: Vec<_> = std::fs::read_dir(&out)
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        if *what == "add" {
+            // The packet is whole as scanned; the new file is named as not in it.
+            let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+            let warned = r["warnings"].as_array().into_iter().flatten().any(|w| {
+                w["path"] == *name && w["what"].to_string().contains("not in this packet")
+            });
+            let packed = r["documents"].as_array().map_or(0, Vec::len);
+            if o.status.success() && warned && packed == 300 && qpdf_ok(&packet).is_ok() {
+                correct += 1;
+            } else {
+                failures.push(format!("{case}: {}", text(&o)));
+            }
+        } else if o.status.code() != Some(2)
+            || !err.contains(name)
+            || !err.contains("run the command again")
+            || packet.exists()
+            || !leftovers.is_empty()
+            || err.contains("panicked")
+        {
+            failures.push(format!("{case}: {} left {leftovers:?}", text(&o)));
+        }
+        // Nothing in the folder was touched by medpacket: every record but the one this
+        // test changed is as it was written.
+        let now = sha256_tree(&recs);
+        let expected = if *what == "remove" { 299 } else { 300 };
+        let records = now
+            .keys()
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+            .count();
+        let changed_here = usize::from(*what == "add");
+        if records != expected + changed_here {
+            lost += 1;
+            failures.push(format!("{case}: {records} records in the folder"));
+        }
+        // Built again once the folder is still, the packet holds the new state whole.
+        if *what != "add" {
+            let again = medpacket()
+                .args(["build", "--json", "-o"])
+                .arg(&packet)
+                .arg(&recs)
+                .output()
+                .expect("build");
+            let ok = again.status.success() && qpdf_ok(&packet).is_ok();
+            let shows_new = *what != "replace"
+                || Command::new("pdftotext")
+                    .arg(&packet)
+                    .arg("-")
+                    .output()
+                    .is_ok_and(|t| String::from_utf8_lossy(&t.stdout).contains("REPLACED VERSION"));
+            if ok && shows_new {
+                correct += 1;
+            } else {
+                failures.push(format!("{case}: the build after it: {}", text(&again)));
+            }
+        }
+    }
+    tally("folder_changes", tried, correct, lost);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -110,6 +110,10 @@ pub enum Error {
     #[error("{}: changed while the packet was being built (its checksum no longer matches the scan) — run the command again", .0)]
     ChangedDuringBuild(String),
 
+    /// Records replaced, changed or removed between the scan and the end of assembly.
+    #[error("the records folder changed while the packet was being built: {0} — nothing was written; wait until the files are in place, then run the command again")]
+    FolderChanged(String),
+
     #[error("{path}: {message}")]
     Source { path: String, message: String },
 

@@ -740,7 +740,11 @@ impl Collector<'_> {
 pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
     let bytes = std::fs::read(&f.abs).map_err(|e| Error::Source {
         path: f.rel.clone(),
-        message: format!("could not be read again ({e})"),
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            "was removed while the packet was being built — nothing was written; run the command again once the folder holds what you want to send".to_string()
+        } else {
+            format!("could not be read again ({e}) — check that it is readable, then run the command again")
+        },
     })?;
     let bytes = match &f.zip {
         Some(loc) => crate::read::zipin::read_member(&bytes, loc).map_err(|e| Error::Source {

@@ -12,5 +12,6 @@ pub mod letter;
 pub mod paint;
 pub mod pdfwrite;
 pub mod readahead;
+pub mod recheck;
 pub mod stamp;
 pub mod textlayer;
