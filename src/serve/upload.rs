@@ -185,22 +185,27 @@ fn place(
     for n in 1..=1000u32 {
         let candidate = numbered(name, n);
         let path = dir.join(&candidate);
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) => {
-                if m.is_file() && file_sha(&path)? == sha {
-                    return Ok(Placed::AlreadyThere(candidate));
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                match tmp.persist_noclobber(&path) {
-                    Ok(_) => return Ok(Placed::Saved(candidate)),
-                    Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
-                        tmp = e.file;
+        // Twice at most: when another upload takes the name between the look and the
+        // rename, what it saved there is looked at (it may be these very bytes).
+        for _ in 0..2 {
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) => {
+                    if m.is_file() && file_sha(&path)? == sha {
+                        return Ok(Placed::AlreadyThere(candidate));
                     }
-                    Err(e) => return Err(e.error),
+                    break;
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    match tmp.persist_noclobber(&path) {
+                        Ok(_) => return Ok(Placed::Saved(candidate)),
+                        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                            tmp = e.file;
+                        }
+                        Err(e) => return Err(e.error),
+                    }
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
         }
     }
     Err(std::io::Error::other(
