@@ -135,6 +135,10 @@ fn twenty_uploads_at_once_cut_off_and_oversized_uploads_and_a_double_build_leave
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("records");
     let server = std::sync::Arc::new(Server::start(&dir));
+    // What a server killed during an upload leaves (its process is gone): removed by the
+    // next upload, and never a record.
+    let leftover = dir.join(".medpacket-4194999-upload-k1ll3d.part");
+    std::fs::write(&leftover, b"%PDF-1.7 half an upload").expect("leftover");
     let mut failures = Vec::new();
 
     // Twenty uploads at once: 8 files of their own; "same.pdf" 4 times with the same

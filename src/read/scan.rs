@@ -247,7 +247,7 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
     {
         Some("operating-system file")
     } else if name.starts_with(".medpacket-") && name.ends_with(".part") {
-        Some("unfinished file medpacket was writing (removed by its next build or upload)")
+        Some("unfinished file medpacket was writing (removed by its next write into this folder)")
     } else if name.starts_with('.') {
         Some("hidden file")
     } else if name == CONFIG_NAME {

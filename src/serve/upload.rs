@@ -76,8 +76,11 @@ async fn save_field(
             format!("{name} was not saved: {what}. Check that the records folder {} can be written to, and add the file again.", app.dir.display()),
         )
     };
+    // Named like emit's temporary files, so those a stopped server left are removed by
+    // the next upload (or build) into the folder, and never read as records.
+    crate::write::emit::remove_leftovers(&app.dir);
     let tmp = tempfile::Builder::new()
-        .prefix(".medpacket-upload-")
+        .prefix(&format!(".medpacket-{}-upload-", std::process::id()))
         .suffix(".part")
         .tempfile_in(&app.dir)
         .map_err(|e| failed(e.to_string()))?;
