@@ -117,7 +117,7 @@ pub fn default_output_name(patient: &str, at: chrono::DateTime<chrono::Utc>) -> 
 /// Builds the packet: scan, classify, plan, render, assemble and stamp, emit.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let built = build_packet(opts, progress);
-    if let Err(Error::ChangedDuringBuild(_)) = &built {
+    if let Err(Error::ChangedDuringBuild(_) | Error::FolderChanged(_)) = &built {
         // Files the scan knew by their place and times are read again next time: one of
         // them did not hold what it was remembered to hold.
         read::identity::forget(&opts.dir, &opts.scan);
@@ -126,6 +126,8 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 }
 
 fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    // Records touched from here on were not seen as the scan saw them.
+    let since = std::time::SystemTime::now();
     let (mut inv, config) = scan_folder(&opts.dir, &opts.scan, progress)?;
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
     // needs while it writes.
@@ -177,6 +179,9 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let m = fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let rendered = write::paint::render(&plan, m)?;
+    let mut added = Vec::new();
+    // The packet is about as large as the records it copies (named if the disk fills).
+    let sources: u64 = inv.included().map(|f| f.size).sum();
     let send = write::deliver::SendOptions {
         // A fax goes by page count, not by size.
         max_size: if fax_sends {
@@ -193,6 +198,10 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     let delivered = if send.needed() {
         let bytes = assemble::assemble(&plan, &inv, rendered, Vec::new(), None, progress)?;
+        // The folder must still be what the packet shows before the packet is kept.
+        let changes = write::recheck::changes(&inv, since);
+        write::recheck::refuse(&changes)?;
+        added = write::recheck::added_warnings(&changes);
         write::deliver::deliver(
             &plan,
             &config,
@@ -204,10 +213,15 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             &send,
         )?
     } else {
-        let (sha256, bytes) = emit::write_atomic(&full_target, opts.force, |w| {
-            assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress)
-                .map(|_| ())
-        })?;
+        let (sha256, bytes) =
+            emit::write_atomic_expecting(&full_target, opts.force, sources, |w| {
+                assemble::assemble(&plan, &inv, rendered, w, opts.password.as_deref(), progress)?;
+                // The folder must still be what the packet shows before the packet is kept.
+                let changes = write::recheck::changes(&inv, since);
+                write::recheck::refuse(&changes)?;
+                added = write::recheck::added_warnings(&changes);
+                Ok(())
+            })?;
         write::deliver::Delivered {
             single: Some(write::deliver::FileWritten {
                 path: full_target.clone(),
@@ -219,6 +233,13 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             ..Default::default()
         }
     };
+    let packet_len: u64 = delivered
+        .single
+        .iter()
+        .chain(&delivered.parts)
+        .chain(&delivered.sends)
+        .map(|f| f.bytes)
+        .sum();
     let sha256 = delivered
         .single
         .as_ref()
@@ -302,9 +323,19 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             documents: &documents,
             password: opts.password.as_deref(),
         };
-        let (sha, _) = emit::write_atomic_seekable(zip_path, opts.force, |file| {
-            bundle::write_bundle(file, &input).map(|(f, _)| f)
-        })?;
+        let expected = packet_len + letter.len() as u64 + sources;
+        let written =
+            emit::write_atomic_seekable_expecting(zip_path, opts.force, expected, |file| {
+                bundle::write_bundle(file, &input).map(|(f, _)| f)
+            });
+        let (sha, _) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                // A build that fails leaves none of its outputs: the packet goes too.
+                let _ = std::fs::remove_file(&full_target);
+                return Err(e);
+            }
+        };
         bundle = Some(report::BundleReport {
             path: opts
                 .zip
@@ -375,6 +406,7 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             .all_warnings()
             .into_iter()
             .chain(plan.warnings.iter().cloned())
+            .chain(added)
             .collect(),
     })
 }

@@ -1,16 +1,22 @@
 //! The medpacket command: parse arguments, run the library, print, and exit with the
 //! codes of SPEC.md (0 ok, 1 not ready / mismatch, 2 error).
 
-// Standard output goes through `out`, so a reader that stops early (`| head`) ends the
-// program quietly instead of making `println!` panic.
+// Every word the program prints goes through `out` (standard output) or `err` (standard
+// error), so a reader that stops early (`| head`) or a closed stream never makes
+// `println!`/`eprintln!` panic.
 macro_rules! println {
     ($($arg:tt)*) => {
-        out(&format!("{}\n", format_args!($($arg)*)))
+        out(format!("{}\n", format_args!($($arg)*)).as_bytes())
     };
 }
 macro_rules! print {
     ($($arg:tt)*) => {
-        out(&format!($($arg)*))
+        out(format!($($arg)*).as_bytes())
+    };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        err(format!("{}\n", format_args!($($arg)*)).as_bytes())
     };
 }
 
@@ -21,21 +27,34 @@ use cli::{Cli, Command};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+/// Set once standard output's reader has gone: nothing more is written there.
+static STDOUT_GONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Writes to standard output. When the reader has gone (a closed pipe) there is no one to
-/// tell anything more: the work is done, so the program ends quietly.
-fn out(text: &str) {
+/// tell anything more: the rest of the output is dropped and the command ends with its own
+/// exit code, quietly. Any other failure (a full disk behind `> file`) is an error.
+fn out(bytes: &[u8]) {
     use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("medpacket: cannot write to standard output ({e})");
-        std::process::exit(2);
+    use std::sync::atomic::Ordering;
+    if STDOUT_GONE.load(Ordering::Relaxed) {
+        return;
     }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        STDOUT_GONE.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            err(format!("medpacket: cannot write to standard output ({e})\n").as_bytes());
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Writes to standard error. If that fails (a closed pipe, a full disk) there is nowhere
+/// left to say so: the message is dropped and the command carries on.
+fn err(bytes: &[u8]) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(bytes).and_then(|()| stderr.flush());
 }
 
 fn main() -> ExitCode {
@@ -52,11 +71,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completions { shell } => {
-            std::io::Write::write_all(&mut std::io::stdout(), &cli::completions(shell))?;
+            out(&cli::completions(shell));
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {
-            std::io::Write::write_all(&mut std::io::stdout(), &cli::manual()?)?;
+            out(&cli::manual()?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Scan { dir, json, read } => {
@@ -211,7 +230,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             medpacket::serve::run(&opts, |url| {
                 // The address alone on the first line, for people and for scripts.
                 println!("{url}");
-                let _ = std::io::Write::flush(&mut std::io::stdout());
                 eprintln!("medpacket is showing your records folder at the address above. Press Ctrl-C to stop.");
                 if !no_open {
                     if let Err(e) = opener::open_browser(url) {

@@ -22,6 +22,41 @@ fn run(cache: &Path, args: &[&std::ffi::OsStr]) -> Output {
     o
 }
 
+/// The value of a cache entry (the JSON after its header line).
+fn read_entry<T: serde::de::DeserializeOwned>(path: &Path) -> T {
+    let bytes = std::fs::read(path).expect("entry");
+    let at = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .expect("an entry opens with its header line");
+    serde_json::from_slice(&bytes[at + 1..]).expect("the entry's value is JSON")
+}
+
+/// Whether an entry is whole: its header line names the SHA-256 of the value after it.
+fn entry_is_whole(path: &Path) -> bool {
+    let bytes = std::fs::read(path).expect("entry");
+    let Some(at) = bytes.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let head: serde_json::Value = serde_json::from_slice(&bytes[..at]).unwrap_or_default();
+    head["sha256"] == sha256_hex(&bytes[at + 1..])
+        && serde_json::from_slice::<serde_json::Value>(&bytes[at + 1..]).is_ok()
+}
+
+/// Replaces an entry's value, with a header that vouches for it (as medpacket would
+/// write it), so the next run trusts the edited value.
+fn write_entry<T: serde::Serialize>(path: &Path, value: &T) {
+    let bytes = std::fs::read(path).expect("entry");
+    let at = bytes.iter().position(|&b| b == b'\n').expect("header");
+    let mut head: serde_json::Value = serde_json::from_slice(&bytes[..at]).expect("header");
+    let body = serde_json::to_vec(value).expect("json");
+    head["sha256"] = sha256_hex(&body).into();
+    let mut out = serde_json::to_vec(&head).expect("json");
+    out.push(b'\n');
+    out.extend_from_slice(&body);
+    std::fs::write(path, out).expect("write");
+}
+
 /// Builds `records` into `out` with the cache at `cache`; returns the packet's bytes.
 fn build(cache: &Path, records: &Path, out: &Path, extra: &[&str]) -> Vec<u8> {
     let mut args = vec![
@@ -83,8 +118,7 @@ fn a_warm_rebuild_writes_the_same_bytes_and_corrupt_entries_are_ignored() {
         facts.len()
     );
     for e in &facts {
-        let v: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(e).expect("entry")).expect("entry is JSON");
+        let v: serde_json::Value = read_entry(e);
         let probe = &v["probe"];
         assert!(
             probe["format"].is_string() && probe["pages"].is_u64(),
@@ -122,12 +156,7 @@ fn a_warm_rebuild_writes_the_same_bytes_and_corrupt_entries_are_ignored() {
     let repaired = build(&cache, &records, &tmp.path().join("repaired.pdf"), &[]);
     assert!(cold == repaired, "corrupt cache entries changed the packet");
     for e in &facts {
-        let bytes = std::fs::read(e).expect("entry");
-        assert!(
-            serde_json::from_slice::<serde_json::Value>(&bytes).is_ok(),
-            "{} was not written again",
-            e.display()
-        );
+        assert!(entry_is_whole(e), "{} was not written again", e.display());
     }
     assert_eq!(sha256_tree(&records), before, "the records folder changed");
 }
@@ -165,11 +194,10 @@ fn scan_reads_what_the_cache_remembers_unless_told_not_to() {
     let edit = |f: &dyn Fn(&mut serde_json::Value)| {
         let mut changed = 0;
         for e in &facts {
-            let mut v: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(e).expect("entry")).expect("JSON");
+            let mut v: serde_json::Value = read_entry(e);
             if v["probe"]["format"] == "pdf" {
                 f(&mut v);
-                std::fs::write(e, serde_json::to_vec(&v).expect("json")).expect("write");
+                write_entry(e, &v);
                 changed += 1;
             }
         }
@@ -200,7 +228,7 @@ fn kind_entries(cache: &Path, kind: &str) -> Vec<serde_json::Value> {
     };
     list.flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .map(|e| serde_json::from_slice(&std::fs::read(e.path()).expect("entry")).expect("JSON"))
+        .map(|e| read_entry(&e.path()))
         .collect()
 }
 
@@ -421,14 +449,13 @@ fn a_build_that_finds_a_file_unlike_its_identity_forgets_the_identities() {
         .map(|e| e.path())
         .next()
         .expect("one entry");
-    let mut map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(&std::fs::read(&entry).expect("entry")).expect("JSON");
+    let mut map: serde_json::Map<String, serde_json::Value> = read_entry(&entry);
     let keys: Vec<String> = map.keys().cloned().collect();
     assert_eq!(keys.len(), 2, "{map:?}");
     let (a, b) = (map[&keys[0]].clone(), map[&keys[1]].clone());
     map.insert(keys[0].clone(), b);
     map.insert(keys[1].clone(), a);
-    std::fs::write(&entry, serde_json::to_vec(&map).expect("json")).expect("write");
+    write_entry(&entry, &map);
 
     // The build notices (it checks every file's bytes as it copies them) and stops...
     let out = medpacket()

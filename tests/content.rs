@@ -274,7 +274,7 @@ fn cut_off_downloads_are_problems_and_complete_repairs_are_kept() {
     let cut = file("cut-off.pdf");
     let reason = cut["problem"]["reason"].as_str().unwrap_or("");
     if !(cut["status"] == "problem"
-        && reason.starts_with("damaged: cut off — ")
+        && reason.starts_with("damaged PDF: cut off (the file ends early) — ")
         && reason.ends_with(" of 3 pages are incomplete")
         && cut["problem"]["hint"]
             .as_str()
@@ -294,7 +294,9 @@ fn cut_off_downloads_are_problems_and_complete_repairs_are_kept() {
     let out = tmp.path().join("p.pdf");
     let refused = build(&recs, &out, &[]);
     let err = String::from_utf8_lossy(&refused.stderr);
-    if refused.status.code() != Some(2) || !err.contains("cut-off.pdf: damaged: cut off") {
+    if refused.status.code() != Some(2)
+        || !err.contains("cut-off.pdf: damaged PDF: cut off (the file ends early)")
+    {
         failures.push(format!(
             "cut-off.pdf: build without --skip-unreadable: {err}"
         ));
@@ -352,7 +354,7 @@ fn when_every_file_is_unreadable_the_error_lists_each_with_its_fix() {
     let err = String::from_utf8_lossy(&o.stderr);
     let mut failures = Vec::new();
     for want in [
-        "cut-off.pdf: damaged: cut off",
+        "cut-off.pdf: damaged PDF: cut off (the file ends early)",
         "download it again",
         "portal.pdf: not a PDF: it is a web page",
         "sign in again",

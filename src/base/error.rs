@@ -97,6 +97,10 @@ pub enum Error {
     #[error("{}: already exists — medpacket init never replaces it; edit it, or move it away to start again", .0.display())]
     ConfigExists(PathBuf),
 
+    /// An output that cannot be written where it was asked for (full or read-only disk).
+    #[error("{}: {message}", .path.display())]
+    Output { path: PathBuf, message: String },
+
     #[error("{}: already exists — add --force to replace it, or choose another name with -o", .0.display())]
     OutputExists(PathBuf),
 
@@ -105,6 +109,10 @@ pub enum Error {
 
     #[error("{}: changed while the packet was being built (its checksum no longer matches the scan) — run the command again", .0)]
     ChangedDuringBuild(String),
+
+    /// Records replaced, changed or removed between the scan and the end of assembly.
+    #[error("the records folder changed while the packet was being built: {0} — nothing was written; wait until the files are in place, then run the command again")]
+    FolderChanged(String),
 
     #[error("{path}: {message}")]
     Source { path: String, message: String },

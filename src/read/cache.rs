@@ -5,9 +5,12 @@
 //!
 //! The folder is `MEDPACKET_CACHE_DIR`, else `$XDG_CACHE_HOME/medpacket`, else
 //! `~/.cache/medpacket`; never inside the records folder. Entries are written to a
-//! temporary file and renamed (owner-only); an entry that does not parse is ignored and
-//! written again. The cache is an optimisation: when it cannot be used, work goes on
-//! without it.
+//! temporary file and renamed (owner-only), so two runs sharing the cache never see half
+//! an entry. Each entry opens with a header line naming medpacket's build, its kind and
+//! key and the SHA-256 of the value that follows; an entry that is cut short, damaged,
+//! from another build or for another key is ignored and written again. The cache is an
+//! optimisation: when it cannot be written (a read-only or full disk) work goes on
+//! without it, and the scan says so once.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -89,27 +92,78 @@ impl Cache {
         Some(dir.join(kind).join(format!("{name}.json")))
     }
 
-    /// The stored value, or None when there is none or it does not parse.
+    /// The stored value, or None when there is none or it is not whole, not this build's,
+    /// or not this key's.
     pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &str) -> Option<T> {
         let path = self.entry_path(kind, key)?;
         let bytes = std::fs::read(path).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let at = memchr::memchr(b'\n', &bytes)?;
+        let (head, body) = (&bytes[..at], &bytes[at + 1..]);
+        let head: Header = serde_json::from_slice(head).ok()?;
+        let body_sha = crate::read::scan::hex(&Sha256::digest(body));
+        if head != Header::new(kind, key, body_sha) {
+            return None;
+        }
+        serde_json::from_slice(body).ok()
     }
 
-    /// Stores a value; failures are ignored (the cache is only an optimisation).
+    /// Stores a value. A failure costs only speed: the first one is kept for
+    /// [`trouble`], which the scan turns into one warning.
     pub fn put<T: Serialize>(&self, kind: &str, key: &str, value: &T) {
         let Some(path) = self.entry_path(kind, key) else {
             return;
         };
-        let _ = write_entry(&path, value);
+        if let Err(e) = write_entry(&path, kind, key, value) {
+            let dir = self.dir.as_deref().unwrap_or(Path::new("."));
+            let _ = TROUBLE.set(format!(
+                "the cache folder {} cannot be written ({e}) — medpacket works without it, only more slowly; make room there, set MEDPACKET_CACHE_DIR to a folder you may write in, or add --no-cache",
+                dir.display()
+            ));
+        }
     }
 }
 
-fn write_entry<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+/// The first failure to write the cache in this run, as a warning for the user.
+static TROUBLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Why the cache could not be written, if it could not (one message per run).
+pub fn trouble() -> Option<String> {
+    TROUBLE.get().cloned()
+}
+
+/// The first line of an entry: what it is and the checksum of the value after it.
+#[derive(Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+struct Header {
+    medpacket: String,
+    kind: String,
+    key: String,
+    sha256: String,
+}
+
+impl Header {
+    fn new(kind: &str, key: &str, sha256: String) -> Header {
+        Header {
+            medpacket: format!(
+                "{}+{}",
+                env!("CARGO_PKG_VERSION"),
+                env!("MEDPACKET_BUILD_ID")
+            ),
+            kind: kind.to_string(),
+            key: key.to_string(),
+            sha256,
+        }
+    }
+}
+
+fn write_entry<T: Serialize>(path: &Path, kind: &str, key: &str, value: &T) -> std::io::Result<()> {
     let parent = path
         .parent()
         .ok_or_else(|| std::io::Error::other("cache entry has no folder"))?;
-    let bytes = serde_json::to_vec(value).map_err(std::io::Error::other)?;
+    let body = serde_json::to_vec(value).map_err(std::io::Error::other)?;
+    let head = Header::new(kind, key, crate::read::scan::hex(&Sha256::digest(&body)));
+    let mut bytes = serde_json::to_vec(&head).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&body);
     let temp = || {
         tempfile::Builder::new()
             .prefix(".entry-")
@@ -167,6 +221,33 @@ mod tests {
         }
         std::fs::write(&path, b"{not json").expect("corrupt it");
         assert!(cache.get::<Vec<u32>>("file", "abc").is_none());
+        cache.put("file", "abc", &vec![7u32, 8]);
+        let whole = std::fs::read(&path).expect("entry");
+        let nl = whole.iter().position(|&b| b == b'\n').expect("header line");
+        let damaged: Vec<(&str, Vec<u8>)> = vec![
+            ("cut short", whole[..whole.len() - 2].to_vec()),
+            ("a digit changed", {
+                let mut d = whole.clone();
+                let last = d.len() - 2;
+                d[last] = b'9';
+                d
+            }),
+            ("another build", {
+                let text = String::from_utf8(whole.clone()).expect("utf-8");
+                text.replacen(env!("CARGO_PKG_VERSION"), "0.0.0-other", 1)
+                    .into_bytes()
+            }),
+            (
+                "the value alone, as older builds wrote it",
+                whole[nl + 1..].to_vec(),
+            ),
+        ];
+        for (what, bytes) in damaged {
+            std::fs::write(&path, &bytes).expect("damage");
+            assert!(cache.get::<Vec<u32>>("file", "abc").is_none(), "{what}");
+        }
+        std::fs::write(&path, &whole).expect("restore");
+        assert_eq!(cache.get::<Vec<u32>>("file", "abc"), Some(vec![7, 8]));
         cache.put("file", "abc", &vec![4u32]);
         assert_eq!(cache.get::<Vec<u32>>("file", "abc"), Some(vec![4]));
     }

@@ -272,6 +272,72 @@ fn decodes(s: &lopdf::Stream) -> bool {
     }
 }
 
+/// Whether a PDF's bytes stop before the document does (a download or copy cut off): no
+/// end-of-file marker (`%%EOF`) anywhere; objects after the last marker (a later revision
+/// that never got its own, as when a download stops inside an update or after a
+/// linearized file's first page); or a linearized file shorter than the length its first
+/// object declares. Not an early end: bytes after the last marker that hold no object
+/// (padding, a web server's page), or a wrong cross-reference offset before a marker.
+pub fn ends_early(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let Some(start) = memchr::memmem::find(head, b"%PDF-") else {
+        return false;
+    };
+    if linearized_length(head).is_some_and(|l| (bytes.len() as u64) < l) {
+        return true;
+    }
+    match memchr::memmem::rfind(&bytes[start..], b"%%EOF") {
+        None => true,
+        Some(at) => holds_an_object(&bytes[start + at + 5..]),
+    }
+}
+
+/// The file length (`/L`) a linearization dictionary in the file's first bytes declares.
+fn linearized_length(head: &[u8]) -> Option<u64> {
+    let at = memchr::memmem::find(head, b"/Linearized")?;
+    let dict = &head[at..];
+    let end = memchr::memmem::find(dict, b">>").unwrap_or(dict.len());
+    let dict = &dict[..end];
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&dict[from..], b"/L") {
+        let rest = &dict[from + i + 2..];
+        let digits = rest.trim_ascii_start();
+        if rest.len() > digits.len() || rest.first().is_some_and(u8::is_ascii_digit) {
+            let n: Vec<u8> = digits
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .copied()
+                .collect();
+            if !n.is_empty() {
+                return std::str::from_utf8(&n).ok()?.parse().ok();
+            }
+        }
+        from += i + 2;
+    }
+    None
+}
+
+/// Whether `bytes` hold the start of a PDF object (`12 0 obj`) or its end (`endobj`).
+fn holds_an_object(bytes: &[u8]) -> bool {
+    if memchr::memmem::find(bytes, b"endobj").is_some() {
+        return true;
+    }
+    memchr::memmem::find_iter(bytes, b"obj").any(|at| {
+        let before = bytes[..at].trim_ascii_end();
+        if before.len() == at {
+            return false;
+        }
+        let gen = before.len()
+            - before
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        let num_end = before[..gen].trim_ascii_end();
+        gen < before.len() && num_end.len() < gen && num_end.last().is_some_and(u8::is_ascii_digit)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +403,33 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn a_file_that_stops_early_is_told_from_one_with_odd_endings() {
+        let mut doc = one_page(
+            Some(Stream::new(dictionary! {}, b"BT (text) Tj ET\n".to_vec())),
+            None,
+        );
+        let mut whole = Vec::new();
+        doc.save_to(&mut whole).expect("save");
+        assert!(!ends_early(&whole), "whole");
+        for cut in (1..10).map(|tenth| whole.len() * tenth / 10) {
+            assert!(ends_early(&whole[..cut]), "cut at {cut} of {}", whole.len());
+        }
+        let mut padded = whole.clone();
+        padded.extend_from_slice(&[0; 300]);
+        padded.extend_from_slice(b"<html><body>502 Bad Gateway</body></html>\r\n");
+        assert!(!ends_early(&padded), "padding and a web page after the end");
+        let mut updated = whole.clone();
+        updated.extend_from_slice(b"\n9 0 obj\n<< /Type /Annot >>\nendobj\n");
+        assert!(ends_early(&updated), "an update without its own end marker");
+        updated.extend_from_slice(
+            b"xref\n0 1\n0000000000 65535 f \ntrailer\n<< >>\nstartxref\n0\n%%EOF\n",
+        );
+        assert!(!ends_early(&updated), "a whole update");
+        let linear = b"%PDF-1.7\n1 0 obj\n<< /Linearized 1 /L 90000 /O 3 /E 500 /N 2 /T 800 >>\nendobj\ntrailer\n<< >>\nstartxref\n0\n%%EOF\n";
+        assert!(ends_early(linear), "a linearized file shorter than its /L");
+        assert!(!ends_early(b"<!DOCTYPE html>"), "not a PDF at all");
     }
 }

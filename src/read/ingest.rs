@@ -252,27 +252,44 @@ fn damaged_pdf(rel: &str, detail: &str) -> Problem {
     )
 }
 
-fn cut_off(rel: &str, c: crate::read::complete::Completeness) -> Problem {
+/// A PDF that stops before its end: the reason says so (with how many pages came back
+/// incomplete, when the file could be opened), and the fix is a new copy.
+fn cut_off(rel: &str, c: Option<crate::read::complete::Completeness>) -> Problem {
+    let mut reason = "damaged PDF: cut off (the file ends early)".to_string();
+    if let Some(c) = c.filter(|c| c.incomplete > 0) {
+        reason.push_str(&format!(
+            " — {} of {} pages are incomplete",
+            c.incomplete, c.total
+        ));
+    }
     Problem::new(
         rel,
-        format!(
-            "damaged: cut off — {} of {} pages are incomplete",
-            c.incomplete, c.total
-        ),
-        "the download or copy stopped before the end — download it again (or ask the sender for a new copy), then replace this file",
+        reason,
+        "download it again (or ask the sender for a new copy), then replace this file",
     )
 }
 
 fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, Problem> {
-    let doc = load_pdf(bytes, password).map_err(|e| pdf_load_problem(rel, &e, password))?;
+    // A download that stopped early is named so, whatever else fails to read in it.
+    let ends_early = crate::read::complete::ends_early(bytes);
+    let doc = load_pdf(bytes, password).map_err(|e| {
+        if ends_early {
+            cut_off(rel, None)
+        } else {
+            pdf_load_problem(rel, &e, password)
+        }
+    })?;
     let pages = doc.get_pages();
     // A rebuilt file may be a download cut off halfway: its pages must have come back
     // whole, or the document is not put in the packet as blank pages.
     if doc.xref_recovery.is_some() {
         let c = crate::read::complete::check(&doc);
         if c.incomplete > 0 {
-            return Err(cut_off(rel, c));
+            return Err(cut_off(rel, Some(c)));
         }
+    }
+    if ends_early {
+        return Err(cut_off(rel, None));
     }
     if pages.is_empty() {
         return Err(damaged_pdf(rel, "it has no pages"));

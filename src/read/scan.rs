@@ -250,6 +250,8 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
         || lower == "ehthumbs.db"
     {
         Some("operating-system file")
+    } else if name.starts_with(".medpacket-") && name.ends_with(".part") {
+        Some("unfinished file medpacket was writing (removed by its next write into this folder)")
     } else if name.starts_with('.') {
         Some("hidden file")
     } else if name == CONFIG_NAME {
@@ -742,7 +744,11 @@ impl Collector<'_> {
 pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
     let bytes = std::fs::read(&f.abs).map_err(|e| Error::Source {
         path: f.rel.clone(),
-        message: format!("could not be read again ({e})"),
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            "was removed while the packet was being built — nothing was written; run the command again once the folder holds what you want to send".to_string()
+        } else {
+            format!("could not be read again ({e}) — check that it is readable, then run the command again")
+        },
     })?;
     let bytes = match &f.zip {
         Some(loc) => crate::read::zipin::read_member(&bytes, loc).map_err(|e| Error::Source {
@@ -990,6 +996,7 @@ pub fn scan(
         .unwrap_or_else(crate::base::config::default_languages);
     let read = ocr::read_scans(&files, &root, &languages, opts, progress)?;
     warnings.extend(read.warnings.into_iter().map(|w| Warning::new("", None, w)));
+    warnings.extend(crate::read::cache::trouble().map(|w| Warning::new("", None, w)));
     for (i, result, notes) in read.files {
         if let Some(f) = files.get_mut(i) {
             f.notes.extend(notes);

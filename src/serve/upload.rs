@@ -78,8 +78,11 @@ async fn save_field(
             format!("{name} was not saved: {what}. Check that the records folder {} can be written to, and add the file again.", app.dir.display()),
         )
     };
+    // Named like emit's temporary files, so those a stopped server left are removed by
+    // the next upload (or build) into the folder, and never read as records.
+    crate::write::emit::remove_leftovers(&app.dir);
     let tmp = tempfile::Builder::new()
-        .prefix(".medpacket-upload-")
+        .prefix(&format!(".medpacket-{}-upload-", std::process::id()))
         .suffix(".part")
         .tempfile_in(&app.dir)
         .map_err(|e| failed(e.to_string()))?;
@@ -187,22 +190,27 @@ fn place(
     for n in 1..=1000u32 {
         let candidate = numbered(name, n);
         let path = dir.join(&candidate);
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) => {
-                if m.is_file() && file_sha(&path)? == sha {
-                    return Ok(Placed::AlreadyThere(candidate));
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                match tmp.persist_noclobber(&path) {
-                    Ok(_) => return Ok(Placed::Saved(candidate)),
-                    Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
-                        tmp = e.file;
+        // Twice at most: when another upload takes the name between the look and the
+        // rename, what it saved there is looked at (it may be these very bytes).
+        for _ in 0..2 {
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) => {
+                    if m.is_file() && file_sha(&path)? == sha {
+                        return Ok(Placed::AlreadyThere(candidate));
                     }
-                    Err(e) => return Err(e.error),
+                    break;
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    match tmp.persist_noclobber(&path) {
+                        Ok(_) => return Ok(Placed::Saved(candidate)),
+                        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                            tmp = e.file;
+                        }
+                        Err(e) => return Err(e.error),
+                    }
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
         }
     }
     Err(std::io::Error::other(

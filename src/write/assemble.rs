@@ -137,7 +137,10 @@ pub fn assemble<W: Write>(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Ready>>(LOOKAHEAD_ITEMS);
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| read_ahead(plan, inv, &gate, tx));
-        // However this loop ends, the reader stops.
+        // However this loop ends, the reader stops: told so, and its channel closed (the
+        // receiver is dropped with this closure, before the scope waits for the reader,
+        // which may be waiting to send into a full channel).
+        let rx = rx;
         let _close = Closer(&gate);
         for item in &plan.items {
             progress.advance();

@@ -1,6 +1,8 @@
 //! Emit: finished output bytes turn into files — written to a temporary file beside the
-//! target (readable by the owner only), then renamed into place, never over an existing
-//! file without `--force`, and never inside the records folder.
+//! target (`.medpacket-<pid>-*.part`, readable by the owner only), then renamed into place,
+//! never over an existing file without `--force`, and never inside the records folder. A
+//! full disk is named with the space the file needs; no temporary file outlives a failed
+//! write, and those left by a killed run are removed by the next one into that folder.
 
 use crate::base::error::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -44,18 +46,70 @@ impl<W: Write> Write for HashingWriter<W> {
 /// How many bytes are written between two requests to put the file on disk.
 const FLUSH_EVERY: u64 = 16 * 1024 * 1024;
 
+/// What the writes into one temporary file met: how many bytes were written, and whether
+/// one failed for want of room (a full disk, a quota, a file-size limit). Once the disk is
+/// full, later writes only count their bytes: the file is given up, but it is finished in
+/// the count, so the error can say exactly how large it would have been.
+#[derive(Default)]
+struct Watch {
+    written: std::sync::atomic::AtomicU64,
+    full: std::sync::atomic::AtomicBool,
+    /// The writer got to the end (so `written` is the whole file's size).
+    finished: std::sync::atomic::AtomicBool,
+}
+
+impl Watch {
+    fn saw<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if no_room(e) {
+                self.full.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        r
+    }
+
+    fn is_full(&self) -> bool {
+        self.full.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Writes `buf` into `file`, or once the disk is full only counts it.
+    fn write(&self, file: &mut std::fs::File, buf: &[u8]) -> std::io::Result<usize> {
+        let n = if self.is_full() {
+            buf.len()
+        } else {
+            match file.write(buf) {
+                Err(e) if no_room(&e) => {
+                    self.saw(Err::<(), _>(e)).ok();
+                    buf.len()
+                }
+                r => r?,
+            }
+        };
+        self.written
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Whether an error means the file system has no room for more bytes.
+fn no_room(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+    matches!(e.kind(), StorageFull | QuotaExceeded | FileTooLarge)
+}
+
 /// A file being written that asks a second thread to put it on disk every
 /// [`FLUSH_EVERY`] bytes, so the disk writes while the packet is still being made and the
 /// final sync (before the file is renamed into place) has only the tail left to wait for.
-struct Flushing {
+struct Flushing<'w> {
     file: std::fs::File,
     since: u64,
     wake: std::sync::mpsc::SyncSender<()>,
+    watch: &'w Watch,
 }
 
-impl Write for Flushing {
+impl Write for Flushing<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
+        let n = self.watch.write(&mut self.file, buf)?;
         self.since += n as u64;
         if self.since >= FLUSH_EVERY {
             self.since = 0;
@@ -65,7 +119,56 @@ impl Write for Flushing {
         Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+        self.watch.saw(self.file.flush())
+    }
+}
+
+/// The temporary file a seekable writer (a ZIP archive) fills, watched like [`Flushing`];
+/// once the disk is full its position and end are only counted.
+pub struct Watched {
+    file: std::fs::File,
+    watch: std::sync::Arc<Watch>,
+    pos: u64,
+    end: u64,
+}
+
+impl Write for Watched {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.watch.write(&mut self.file, buf)?;
+        self.pos += n as u64;
+        self.end = self.end.max(self.pos);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.watch.is_full() {
+            return Ok(());
+        }
+        self.watch.saw(self.file.flush())
+    }
+}
+
+impl std::io::Seek for Watched {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        use std::io::SeekFrom;
+        if !self.watch.is_full() {
+            self.pos = self.file.seek(to)?;
+            return Ok(self.pos);
+        }
+        let base = match to {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            SeekFrom::End(d) => self.end.checked_add_signed(d),
+        };
+        self.pos = base.ok_or_else(|| std::io::Error::other("seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+impl std::io::Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
     }
 }
 
@@ -150,68 +253,98 @@ pub fn write_atomic<F>(target: &Path, force: bool, write: F) -> Result<(String, 
 where
     F: FnOnce(&mut dyn Write) -> Result<()>,
 {
+    write_atomic_expecting(target, force, 0, write)
+}
+
+/// Like [`write_atomic`], for a file expected to be about `expected` bytes: when the disk
+/// fills, the error says how much room the file needs and how much there was.
+pub fn write_atomic_expecting<F>(
+    target: &Path,
+    force: bool,
+    expected: u64,
+    write: F,
+) -> Result<(String, u64)>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let free = free_space(&dir_of(target));
     let tmp = temp_beside(target)?;
-    let file = tmp
-        .as_file()
-        .try_clone()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    let syncer = file.try_clone().map_err(|e| Error::io(tmp.path(), e))?;
-    let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
-    let (file, sha, len) = std::thread::scope(|s| {
-        // Puts what was written so far on disk when asked; ends with the writing. An
-        // error it meets is the packet's error: the system reports a failed write to disk
-        // once, so the final sync may not see it again.
-        let synced = s.spawn(move || -> std::io::Result<()> {
-            for () in woken {
-                syncer.sync_data()?;
-            }
-            Ok(())
-        });
-        let flushing = Flushing {
-            file,
-            since: 0,
-            wake,
-        };
-        // Buffered before hashing, so the hash takes large blocks however small the writes.
-        let mut buf = BufWriter::with_capacity(256 * 1024, HashingWriter::new(flushing));
-        write(&mut buf)?;
-        let hw = buf
-            .into_inner()
-            .map_err(|e| Error::io(target, e.into_error()))?;
-        let (flushing, sha, len) = hw.finish();
-        let Flushing { file, wake, .. } = flushing;
-        drop(wake);
-        synced
-            .join()
-            .map_err(|_| Error::Internal("the packet's disk writer stopped".into()))?
-            .map_err(|e| Error::io(target, e))?;
-        Ok::<_, Error>((file, sha, len))
-    })?;
-    file.sync_all().map_err(|e| Error::io(target, e))?;
+    let watch = Watch::default();
+    let written = (|| {
+        let file = tmp
+            .as_file()
+            .try_clone()
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        let syncer = file.try_clone().map_err(|e| Error::io(tmp.path(), e))?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let watch = &watch;
+        let (file, sha, len) = std::thread::scope(|s| {
+            // Puts what was written so far on disk when asked; ends with the writing. An
+            // error it meets is the packet's error: the system reports a failed write to
+            // disk once, so the final sync may not see it again.
+            let synced = s.spawn(move || -> std::io::Result<()> {
+                for () in woken {
+                    if !watch.is_full() {
+                        watch.saw(syncer.sync_data())?;
+                    }
+                }
+                Ok(())
+            });
+            let flushing = Flushing {
+                file,
+                since: 0,
+                wake,
+                watch,
+            };
+            // Buffered before hashing, so the hash takes large blocks however small the
+            // writes.
+            let mut buf = BufWriter::with_capacity(256 * 1024, HashingWriter::new(flushing));
+            let wrote = write(&mut buf).and_then(|()| {
+                buf.into_inner()
+                    .map_err(|e| Error::io(target, e.into_error()))
+            });
+            let hw = match wrote {
+                Ok(hw) => hw,
+                Err(e) => {
+                    // The syncer ends once the writer (and its channel) is gone.
+                    let _ = synced.join();
+                    return Err(e);
+                }
+            };
+            watch
+                .finished
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            let (flushing, sha, len) = hw.finish();
+            let Flushing { file, wake, .. } = flushing;
+            drop(wake);
+            synced
+                .join()
+                .map_err(|_| Error::Internal("the packet's disk writer stopped".into()))?
+                .map_err(|e| Error::io(target, e))?;
+            Ok::<_, Error>((file, sha, len))
+        })?;
+        if !watch.is_full() {
+            watch
+                .saw(file.sync_all())
+                .map_err(|e| Error::io(target, e))?;
+        }
+        if watch.is_full() {
+            return Err(Error::io(target, std::io::ErrorKind::StorageFull.into()));
+        }
+        Ok((sha, len))
+    })();
+    let written = written.map_err(|e| explain(e, target, &watch, expected, free))?;
     persist(tmp, target, force)?;
-    Ok((sha, len))
+    Ok(written)
 }
 
 /// Like [`write_atomic`], for writers that need to seek (a ZIP archive): `write` gets the
 /// temporary file itself. Returns the SHA-256 and size of the finished file.
 pub fn write_atomic_seekable<F>(target: &Path, force: bool, write: F) -> Result<(String, u64)>
 where
-    F: FnOnce(std::fs::File) -> Result<std::fs::File>,
+    F: FnOnce(Watched) -> Result<Watched>,
 {
-    use std::io::Seek;
-    let tmp = temp_beside(target)?;
-    let file = tmp
-        .as_file()
-        .try_clone()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    let mut file = write(file)?;
-    file.sync_all().map_err(|e| Error::io(target, e))?;
-    file.rewind().map_err(|e| Error::io(target, e))?;
-    let mut hw = HashingWriter::new(std::io::sink());
-    std::io::copy(&mut file, &mut hw).map_err(|e| Error::io(target, e))?;
-    let (_, sha, len) = hw.finish();
-    persist(tmp, target, force)?;
-    Ok((sha, len))
+    write_atomic_seekable_expecting(target, force, 0, write)
 }
 
 /// `name` for n = 1, else `stem (n).ext`.
@@ -262,19 +395,208 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     b.create(dir).map_err(|e| Error::io(dir, e))
 }
 
-/// A temporary file beside `target`, readable by the owner only.
-fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+/// Like [`write_atomic_seekable`], for a file expected to be about `expected` bytes.
+pub fn write_atomic_seekable_expecting<F>(
+    target: &Path,
+    force: bool,
+    expected: u64,
+    write: F,
+) -> Result<(String, u64)>
+where
+    F: FnOnce(Watched) -> Result<Watched>,
+{
+    use std::io::Seek;
+    let free = free_space(&dir_of(target));
+    let tmp = temp_beside(target)?;
+    let watch = std::sync::Arc::new(Watch::default());
+    let written = (|| {
+        let file = tmp
+            .as_file()
+            .try_clone()
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        let done = write(Watched {
+            file,
+            watch: watch.clone(),
+            pos: 0,
+            end: 0,
+        });
+        if watch.is_full() {
+            // Counted to the end: the file's size is what it would have been.
+            if let Ok(w) = &done {
+                watch
+                    .written
+                    .store(w.end, std::sync::atomic::Ordering::Relaxed);
+                watch
+                    .finished
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            return Err(Error::io(target, std::io::ErrorKind::StorageFull.into()));
+        }
+        let mut file = done?.file;
+        watch
+            .saw(file.sync_all())
+            .map_err(|e| Error::io(target, e))?;
+        file.rewind().map_err(|e| Error::io(target, e))?;
+        let mut hw = HashingWriter::new(std::io::sink());
+        std::io::copy(&mut file, &mut hw).map_err(|e| Error::io(target, e))?;
+        let (_, sha, len) = hw.finish();
+        Ok((sha, len))
+    })();
+    let written = written.map_err(|e| explain(e, target, &watch, expected, free))?;
+    persist(tmp, target, force)?;
+    Ok(written)
+}
+
+/// The error of a failed write, said plainly when the disk was full: which file, how much
+/// room it needs, how much there was. The temporary file is removed by the caller.
+fn explain(e: Error, target: &Path, watch: &Watch, expected: u64, free: Option<u64>) -> Error {
+    if !watch.full.load(std::sync::atomic::Ordering::Relaxed) {
+        return e;
+    }
+    // The whole file was counted when its writer could finish; otherwise at least what it
+    // wrote, or the estimate when that is larger.
+    let written = watch.written.load(std::sync::atomic::Ordering::Relaxed);
+    let finished = watch.finished.load(std::sync::atomic::Ordering::Relaxed);
+    let needed = if finished {
+        written
+    } else {
+        expected.max(written)
     };
+    let free = match free {
+        Some(f) => format!("{} were free there", size_text(f)),
+        None => "the free space there could not be read".to_string(),
+    };
+    Error::Output {
+        path: target.to_path_buf(),
+        message: format!(
+            "the disk is full — this file needs about {} and {free}; make room in {} (or write it elsewhere with -o) and run the command again. Nothing was left behind: no partial file, and the records folder is untouched",
+            size_text(needed),
+            dir_of(target).display()
+        ),
+    }
+}
+
+/// A size as people read it: 340 KB, 12.5 MB, 1.2 GB.
+fn size_text(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB * KB {
+        format!("{} KB", (b / KB).ceil() as u64)
+    } else if b < KB * KB * KB {
+        format!("{:.1} MB", b / (KB * KB))
+    } else {
+        format!("{:.1} GB", b / (KB * KB * KB))
+    }
+}
+
+/// Bytes an unprivileged program may still write in `dir` (None where it cannot be read).
+#[cfg(unix)]
+fn free_space(dir: &Path) -> Option<u64> {
+    let st = rustix::fs::statvfs(dir).ok()?;
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+#[cfg(not(unix))]
+fn free_space(_dir: &Path) -> Option<u64> {
+    None
+}
+
+/// The folder a file is written in.
+fn dir_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// How temporary files are named: `.medpacket-<pid>-<random>.part`, so the next run can
+/// tell one a killed run left (its process gone) from one a running build is writing.
+const TEMP_PREFIX: &str = ".medpacket-";
+const TEMP_SUFFIX: &str = ".part";
+
+/// A temporary file beside `target`, readable by the owner only. Temporary files that
+/// earlier, killed runs left in that folder are removed first.
+fn temp_beside(target: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = dir_of(target);
+    remove_leftovers(&dir);
     let tmp = tempfile::Builder::new()
-        .prefix(".medpacket-")
-        .suffix(".part")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(&dir)
+        .map_err(|e| cannot_write(target, &dir, e))?;
     set_owner_only(tmp.path())?;
     Ok(tmp)
+}
+
+/// Why no file can be made in `dir`, said for the output it was meant for.
+fn cannot_write(target: &Path, dir: &Path, e: std::io::Error) -> Error {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    let why = match e.kind() {
+        ReadOnlyFilesystem => "its folder is on a read-only disk",
+        PermissionDenied => "you may not write in its folder",
+        _ if no_room(&e) => "the disk is full",
+        _ => return Error::io(dir, e),
+    };
+    Error::Output {
+        path: target.to_path_buf(),
+        message: format!(
+            "cannot be written: {why} ({}) — choose another place with -o, or make room there, and run the command again; nothing was written and the records folder is untouched",
+            dir.display()
+        ),
+    }
+}
+
+/// Removes the `.medpacket-<pid>-*.part` files in `dir` whose process has ended (a build
+/// killed while writing), and those older than a day whatever their process. A file a
+/// running build is writing is kept. Best effort: what cannot be removed stays.
+pub fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if is_leftover(name, &e) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Whether `name` is a temporary file of medpacket's that no running program will finish.
+fn is_leftover(name: &str, entry: &std::fs::DirEntry) -> bool {
+    let Some(middle) = name
+        .strip_prefix(TEMP_PREFIX)
+        .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+    else {
+        return false;
+    };
+    if !entry.file_type().is_ok_and(|t| t.is_file()) {
+        return false;
+    }
+    let age = entry
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .unwrap_or_default();
+    if age > std::time::Duration::from_secs(24 * 3600) {
+        return true;
+    }
+    let pid = middle
+        .split_once('-')
+        .and_then(|(pid, _)| pid.parse::<u32>().ok());
+    match pid {
+        Some(pid) if pid == std::process::id() => false,
+        Some(pid) => !process_runs(pid),
+        // An older run's name without its process: gone once it has not grown for a while.
+        None => age > std::time::Duration::from_secs(600),
+    }
+}
+
+/// Whether a process with this id runs (on systems without /proc: assumed to).
+fn process_runs(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 /// Renames the finished temporary file to `target` (never over a file without `force`).

@@ -15,6 +15,7 @@ pub mod paint;
 pub mod parts;
 pub mod pdfwrite;
 pub mod readahead;
+pub mod recheck;
 pub mod request;
 pub mod shrink;
 pub mod stamp;

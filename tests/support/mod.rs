@@ -10,6 +10,7 @@
 pub mod cda;
 mod pdf;
 pub use pdf::*;
+pub mod faults;
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
