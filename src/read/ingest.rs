@@ -3,8 +3,86 @@
 
 use crate::base::error::Problem;
 use crate::read::extent::Source;
+use crate::read::reader::{Input, Reader, Readers};
 use lopdf::{Document, LoadOptions};
 use std::io::Cursor;
+
+pub use crate::read::reader::{extension, Format, ImageInfo, Parsed, Probe};
+
+/// PDF documents.
+pub struct PdfReader;
+impl Reader for PdfReader {
+    fn format(&self) -> Format {
+        Format::Pdf
+    }
+    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
+        bytes[..bytes.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
+    }
+    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
+        probe_pdf(input.rel, input.bytes, input.password)
+    }
+}
+
+/// JPEG pictures.
+pub struct JpegReader;
+impl Reader for JpegReader {
+    fn format(&self) -> Format {
+        Format::Jpeg
+    }
+    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
+        bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+    }
+    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
+        probe_jpeg(input.rel, input.bytes)
+    }
+}
+
+/// PNG pictures.
+pub struct PngReader;
+impl Reader for PngReader {
+    fn format(&self) -> Format {
+        Format::Png
+    }
+    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+    }
+    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
+        probe_png(input.rel, input.bytes)
+    }
+}
+
+/// TIFF pictures (faxes), one page per image.
+pub struct TiffReader;
+impl Reader for TiffReader {
+    fn format(&self) -> Format {
+        Format::Tiff
+    }
+    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
+        bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*")
+    }
+    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
+        probe_tiff(input.rel, input.bytes)
+    }
+}
+
+/// Plain-text documents (by name: text has no signature), set in type.
+pub struct TextReader;
+impl Reader for TextReader {
+    fn format(&self) -> Format {
+        Format::Text
+    }
+    fn sniff(&self, _bytes: &[u8], ext: &str) -> bool {
+        matches!(ext, "txt" | "md" | "text" | "markdown")
+    }
+    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
+        probe_text(input.rel, input.bytes)
+    }
+    fn cached(&self) -> bool {
+        false
+    }
+}
 
 /// How many leading pages of a PDF are read for classification.
 pub const TEXT_PAGES: u32 = 2;
@@ -12,237 +90,6 @@ pub const TEXT_PAGES: u32 = 2;
 const TEXT_LIMIT: usize = 64 * 1024;
 /// A text file larger than this is refused (it is not a clinical document).
 const TEXT_FILE_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The format of a source file, decided by its content (its name only breaks ties).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Pdf,
-    Jpeg,
-    Png,
-    Tiff,
-    Text,
-    /// An HL7 clinical document (C-CDA) set in type from its XML.
-    Cda,
-    Other,
-}
-
-/// Geometry of a raster image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ImageInfo {
-    pub width: u32,
-    pub height: u32,
-    /// JPEG colour components (1 gray, 3 RGB, 4 CMYK); 0 for decoded formats.
-    pub components: u8,
-    /// EXIF orientation 1..=8 (1 = as stored).
-    pub orientation: u8,
-    /// JPEG written by Adobe software (inverted CMYK).
-    pub adobe: bool,
-}
-
-/// What ingest learned about one file (stored in the cache by the file's checksum).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Probe {
-    pub format: Option<Format>,
-    pub pages: Option<u32>,
-    /// Text of the first pages (PDF) or the whole file (text files).
-    pub text: Option<String>,
-    pub image: Option<ImageInfo>,
-    /// A PDF written by medpacket itself: skipped, never packed again.
-    pub own_output: bool,
-    /// Things worth telling the user that are not problems (e.g. owner password removed).
-    pub notes: Vec<String>,
-    /// Active content the packet leaves out (scripts, attachments, outside links…).
-    pub active: Vec<String>,
-    /// Per PDF page: how many graphics states its content leaves saved (for the stamp).
-    pub open_saves: Vec<u32>,
-    /// Per PDF page: the boxes its content may cover near the page's edges (bits of
-    /// [`crate::read::extent::Rect`]), for the footer's placement.
-    pub edges: Vec<Vec<[u32; 4]>>,
-    /// The clinical document (CDA) this file is, also when it carries an embedded PDF or
-    /// image (then `format` is that file's). Never cached: such files are read anew.
-    #[serde(skip)]
-    pub cda: Option<Box<crate::read::cda::Cda>>,
-    /// PDF pages (1-based) without a text layer that show an image: scans to read.
-    pub scanned: Vec<u32>,
-    /// Identifiers found in the file's text (masked), by page.
-    pub identifiers: Vec<crate::classify::identifiers::Finding>,
-    /// The PDF as the scan parsed it, for the build to copy from without parsing it again
-    /// (kept only for small files, within the scan's budget). Never cached.
-    #[serde(skip)]
-    pub parsed: Option<Parsed>,
-}
-
-/// A parsed PDF shared between the scan and the build.
-#[derive(Clone)]
-pub struct Parsed {
-    pub doc: std::sync::Arc<Document>,
-    /// The file's signature ([`crate::read::identity::signature`]) when it was read: the
-    /// build uses the parse only while the file is unchanged.
-    pub stat: Option<String>,
-}
-
-impl std::fmt::Debug for Parsed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Parsed(..)")
-    }
-}
-
-impl PartialEq for Parsed {
-    fn eq(&self, other: &Parsed) -> bool {
-        std::sync::Arc::ptr_eq(&self.doc, &other.doc)
-    }
-}
-
-/// Sniffs the format from the first bytes and the extension.
-pub fn sniff(bytes: &[u8], ext: &str) -> Format {
-    let head = &bytes[..bytes.len().min(1024)];
-    if head.windows(5).any(|w| w == b"%PDF-") {
-        return Format::Pdf;
-    }
-    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Format::Jpeg;
-    }
-    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Format::Png;
-    }
-    if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
-        return Format::Tiff;
-    }
-    if crate::read::cda::looks_like_cda(bytes) {
-        return Format::Cda;
-    }
-    match ext {
-        "txt" | "md" | "text" | "markdown" => Format::Text,
-        _ => Format::Other,
-    }
-}
-
-/// Reads one file's bytes into a [`Probe`], or says what is wrong with it.
-pub fn probe(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, Problem> {
-    let ext = extension(rel);
-    if bytes.is_empty() {
-        return Err(Problem::new(
-            rel,
-            "empty file (0 bytes)",
-            "the download or copy did not finish — get the document again, or delete this file",
-        ));
-    }
-    let format = sniff(bytes, &ext);
-    let probe = match format {
-        Format::Pdf => probe_pdf(rel, bytes, password),
-        Format::Jpeg => probe_jpeg(rel, bytes),
-        Format::Png => probe_png(rel, bytes),
-        Format::Tiff => probe_tiff(rel, bytes),
-        Format::Text => probe_text(rel, bytes),
-        Format::Cda => return probe_cda(rel, bytes),
-        Format::Other => Err(unsupported(rel, &ext, bytes)),
-    }?;
-    Ok(Probe {
-        format: Some(format),
-        ..probe
-    })
-}
-
-/// A clinical document: set in type from its XML, or its embedded PDF, image or text
-/// read by the reader of that format.
-fn probe_cda(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
-    let read = crate::read::cda::read(rel, bytes)?;
-    let cda = Box::new(read.cda);
-    let Some(payload) = read.embedded else {
-        return Ok(Probe {
-            format: Some(Format::Cda),
-            cda: Some(cda),
-            ..Probe::default()
-        });
-    };
-    let inner = match sniff(&payload, "") {
-        f @ (Format::Pdf | Format::Jpeg | Format::Png | Format::Tiff) => f,
-        _ => {
-            let media = match &cda.body {
-                crate::read::cda::Body::Embedded { media_type } => media_type.clone(),
-                _ => String::new(),
-            };
-            return Err(Problem::new(
-                rel,
-                format!("clinical document whose embedded file is not the {media} it claims to be"),
-                "download the record from the patient portal again, or ask for it as PDF",
-            ));
-        }
-    };
-    // The embedded file is checked like a file of its own; its problems name this file.
-    let probe = probe(rel, &payload, None).map_err(|p| Problem {
-        reason: format!("embedded in a clinical document: {}", p.reason),
-        ..p
-    })?;
-    let mut notes = probe.notes.clone();
-    notes.insert(
-        0,
-        format!(
-            "a clinical document (HL7 CDA) carrying a {} file, which is packed as the document",
-            match inner {
-                Format::Pdf => "PDF",
-                Format::Jpeg => "JPEG",
-                Format::Png => "PNG",
-                _ => "TIFF",
-            }
-        ),
-    );
-    Ok(Probe {
-        format: Some(inner),
-        cda: Some(cda),
-        notes,
-        ..probe
-    })
-}
-
-/// The lower-case extension of a path, without the dot.
-pub fn extension(rel: &str) -> String {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
-        _ => String::new(),
-    }
-}
-
-fn unsupported(rel: &str, ext: &str, bytes: &[u8]) -> Problem {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-    let looks_html = head.contains("<html") || head.contains("<!doctype html");
-    if ext == "pdf" {
-        if looks_html {
-            return Problem::new(
-                rel,
-                "not a PDF: it is a web page (HTML) saved with a .pdf name",
-                "the portal sent an error or login page instead of the document — sign in again and download the document with the portal's Download or Save as PDF button",
-            );
-        }
-        return Problem::new(
-            rel,
-            "not a PDF: the file has a .pdf name but does not contain PDF data",
-            "download or scan the document again",
-        );
-    }
-    let hint = match ext {
-        "doc" | "docx" | "odt" | "rtf" | "pages" => {
-            "open it and use File > Save as PDF (or Print > Save as PDF), then put the PDF in the folder"
-        }
-        "heic" | "heif" | "webp" | "bmp" | "gif" => {
-            "convert the picture to JPEG or PNG (most photo apps can export it), then put that in the folder"
-        }
-        "zip" => "extract the archive into the folder",
-        "xml" => "only HL7 clinical documents (C-CDA, from a portal's \"Download my record\") are read as XML — save this file as PDF, or remove it from the folder",
-        "dcm" | "dicom" => {
-            "DICOM images cannot go into a PDF packet — ask the imaging centre for the written radiology report, and send the images on the disc they provide"
-        }
-        _ => "save or print it as PDF, or remove it from the folder",
-    };
-    let what = if ext.is_empty() {
-        "unsupported file type (no extension)".to_string()
-    } else {
-        format!("unsupported file type (.{ext})")
-    };
-    Problem::new(rel, what, hint)
-}
 
 fn damaged_pdf(rel: &str, detail: &str) -> Problem {
     Problem::new(
@@ -374,6 +221,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         open_saves,
         edges,
         cda: None,
+        wrapper: None,
         scanned,
         identifiers,
         parsed: Some(Parsed {
@@ -759,47 +607,6 @@ fn truncate_at_char(mut s: String, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sniff_by_content_not_name() {
-        let cases: [(&[u8], &str, Format); 7] = [
-            (b"%PDF-1.7\n...", "txt", Format::Pdf),
-            (b"\xFF\xD8\xFF\xE0....", "pdf", Format::Jpeg),
-            (b"\x89PNG\r\n\x1a\n....", "jpg", Format::Png),
-            (b"II*\0....", "tif", Format::Tiff),
-            (b"hello", "md", Format::Text),
-            (b"<html>expired</html>", "pdf", Format::Other),
-            (b"PK\x03\x04", "docx", Format::Other),
-        ];
-        for (bytes, ext, want) in cases {
-            assert_eq!(sniff(bytes, ext), want, "{ext}");
-        }
-    }
-
-    #[test]
-    fn problems_name_reason_and_fix() {
-        let cases: [(&str, &[u8], &str); 5] = [
-            ("empty.pdf", b"", "empty file"),
-            (
-                "portal.pdf",
-                b"<!DOCTYPE html><html>Session expired</html>",
-                "web page",
-            ),
-            (
-                "notes.docx",
-                b"PK\x03\x04xx",
-                "unsupported file type (.docx)",
-            ),
-            ("broken.pdf", b"%PDF-1.4\n1 0 obj garbage", "damaged PDF"),
-            ("latin1.txt", b"Caf\xE9", "not UTF-8"),
-        ];
-        for (rel, bytes, want) in cases {
-            let p = probe(rel, bytes, None).expect_err(rel);
-            assert_eq!(p.path, rel);
-            assert!(p.reason.contains(want), "{rel}: {}", p.reason);
-            assert!(!p.hint.is_empty());
-        }
-    }
 
     #[test]
     fn extension_is_lowercase_and_ignores_dotfiles() {

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod jpeg;
 pub mod ocr;
 pub mod pagetext;
+pub mod reader;
 pub mod sanitize;
 pub mod scan;
 pub mod zipin;

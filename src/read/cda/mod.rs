@@ -21,6 +21,7 @@ pub use meds::medication_list;
 pub use rules::CdaRules;
 
 use crate::base::error::Problem;
+use crate::read::reader::{Format, Input, Probe, Reader, Readers};
 use base64::Engine;
 use roxmltree::{Document, Node, ParsingOptions};
 
@@ -413,6 +414,86 @@ pub fn embedded_payload(rel: &str, bytes: &[u8]) -> Result<Vec<u8>, Problem> {
     let t = non_xml_text(root)
         .ok_or_else(|| refused(rel, "clinical document without an embedded file"))?;
     decode_embedded(rel, t).map(|(_, b)| b)
+}
+
+/// HL7 clinical documents (C-CDA): set in type from their model, or (a `nonXMLBody`) a
+/// wrapper whose PDF or picture the other readers read.
+pub struct CdaReader;
+impl Reader for CdaReader {
+    fn format(&self) -> Format {
+        Format::Cda
+    }
+    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
+        looks_like_cda(bytes)
+    }
+    fn probe(&self, input: Input<'_>, readers: &Readers) -> Result<Probe, Problem> {
+        probe_cda(input.rel, input.bytes, readers)
+    }
+    fn cached(&self) -> bool {
+        false
+    }
+    fn content(&self, rel: &str, bytes: Vec<u8>) -> Result<Vec<u8>, Problem> {
+        embedded_payload(rel, &bytes)
+    }
+}
+
+/// A clinical document: set in type from its XML, or its embedded PDF, image or text
+/// read by the reader of that format.
+fn probe_cda(rel: &str, bytes: &[u8], readers: &Readers) -> Result<Probe, Problem> {
+    let read = read(rel, bytes)?;
+    let cda = Box::new(read.cda);
+    let Some(payload) = read.embedded else {
+        return Ok(Probe {
+            format: Some(Format::Cda),
+            cda: Some(cda),
+            ..Probe::default()
+        });
+    };
+    let inner = match readers.format_of(&payload, "") {
+        f @ (Format::Pdf | Format::Jpeg | Format::Png | Format::Tiff) => f,
+        _ => {
+            let media = match &cda.body {
+                Body::Embedded { media_type } => media_type.clone(),
+                _ => String::new(),
+            };
+            return Err(Problem::new(
+                rel,
+                format!("clinical document whose embedded file is not the {media} it claims to be"),
+                "download the record from the patient portal again, or ask for it as PDF",
+            ));
+        }
+    };
+    // The embedded file is checked like a file of its own; its problems name this file.
+    let probe = readers
+        .probe(Input {
+            rel,
+            bytes: &payload,
+            password: None,
+        })
+        .map_err(|p| Problem {
+            reason: format!("embedded in a clinical document: {}", p.reason),
+            ..p
+        })?;
+    let mut notes = probe.notes.clone();
+    notes.insert(
+        0,
+        format!(
+            "a clinical document (HL7 CDA) carrying a {} file, which is packed as the document",
+            match inner {
+                Format::Pdf => "PDF",
+                Format::Jpeg => "JPEG",
+                Format::Png => "PNG",
+                _ => "TIFF",
+            }
+        ),
+    );
+    Ok(Probe {
+        format: Some(inner),
+        cda: Some(cda),
+        notes,
+        wrapper: Some(Format::Cda),
+        ..probe
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use crate::read::cache::Cache;
 use crate::read::identity::{self, FILE_IDENTITY};
 use crate::read::ingest::{self, Format, ImageInfo};
 use crate::read::ocr::{self, OcrMode};
-use crate::read::zipin::{Member, ZipLocation};
+use crate::read::reader::{Input, Member, Readers};
+use crate::read::zipin::ZipLocation;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,19 @@ pub struct ScanOptions {
     /// Whether scanned pages are read.
     pub ocr: OcrMode,
 }
+
+/// The readers, one per format, in the order they sniff a file's bytes: the one place that
+/// lists the formats (adding one is a reader and a line here). A container comes first:
+/// a portal export is opened whatever its members are.
+pub static READERS: Readers = Readers(&[
+    &crate::read::zipin::ZipReader,
+    &crate::read::ingest::PdfReader,
+    &crate::read::ingest::JpegReader,
+    &crate::read::ingest::PngReader,
+    &crate::read::ingest::TiffReader,
+    &crate::read::cda::CdaReader,
+    &crate::read::ingest::TextReader,
+]);
 
 /// The cache kind of what medpacket learned about a file's bytes.
 pub const FILE_FACTS: &str = "file";
@@ -152,6 +166,8 @@ pub struct SourceFile {
     pub edges: Vec<Vec<crate::read::extent::Rect>>,
     /// The clinical document (CDA) this file is: its header, sections and medications.
     pub cda: Option<Box<crate::read::cda::Cda>>,
+    /// The format of the file that wraps the packed one (see [`ingest::Probe::wrapper`]).
+    pub wrapper: Option<Format>,
     /// PDF pages (1-based) without a text layer: scans to read.
     pub scanned: Vec<u32>,
     /// What OCR read on the file's scanned pages.
@@ -322,7 +338,11 @@ fn probe_guarded(
     password: Option<&str>,
 ) -> std::result::Result<ingest::Probe, Problem> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ingest::probe(rel, bytes, password)
+        READERS.probe(Input {
+            rel,
+            bytes,
+            password,
+        })
     }))
     .unwrap_or_else(|_| {
         Err(Problem::new(
@@ -363,10 +383,9 @@ fn prepare(
             let sha = sha256_hex(&bytes);
             let cacheable = cache.is_enabled()
                 && !bytes.is_empty()
-                && !matches!(
-                    ingest::sniff(&bytes, &ingest::extension(&rel)),
-                    Format::Text | Format::Cda
-                );
+                && READERS
+                    .sniff(&bytes, &ingest::extension(&rel))
+                    .is_none_or(|r| r.cached());
             let remembered = cacheable
                 .then(|| cache.get::<FileFacts>(FILE_FACTS, &facts_key(&sha, password.as_deref())))
                 .flatten();
@@ -541,9 +560,10 @@ fn recall(cx: Context<'_>, rel: &str, (identity, size): &(String, u64)) -> Optio
 
 /// Reads one entry of the folder: a file, or every member of a portal export.
 fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
-    let zip = ingest::extension(&rel) == "zip";
+    // A container (a portal export) is known by its name, before it is read.
+    let container = READERS.container(&ingest::extension(&rel));
     // The file as it is before it is read: its identity, when settled, may recall it.
-    let looked = (!zip).then(|| identity::look(&abs)).flatten();
+    let looked = container.is_none().then(|| identity::look(&abs)).flatten();
     let before = looked
         .as_ref()
         .filter(|l| l.settled && cx.cache.is_enabled())
@@ -564,7 +584,7 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
             return vec![Loaded::Problem(problem_file(rel, abs, 0, String::new(), p))];
         }
     };
-    if !zip {
+    let Some(container) = container else {
         let mut prepared = prepare(cx, rel, abs, None, Seen::Read(bytes));
         // Did the file stay as it was while it was read?
         let after = looked
@@ -582,16 +602,19 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
         // Known by identity from now on, if the file did not change while it was read and
         // its facts are cached.
         let cached = prepared.probe.as_ref().is_ok_and(|p| {
-            p.cda.is_none() && !matches!(p.format, None | Some(Format::Text | Format::Cda))
+            p.cda.is_none()
+                && p.format
+                    .and_then(|f| READERS.of(f))
+                    .is_some_and(|r| r.cached())
         });
         prepared.identity = before
             .filter(|_| cached && unchanged.is_some())
             .map(|(id, _)| id);
         return vec![Loaded::File(prepared)];
-    }
+    };
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
-    crate::read::zipin::read_members(&rel, &bytes, &mut |m| {
+    container.members(&rel, &bytes, &mut |m| {
         out.push(match m {
             Member::File {
                 rel: mrel,
@@ -725,6 +748,7 @@ impl Collector<'_> {
                 .map(|p| p.iter().map(crate::read::extent::from_bits).collect())
                 .collect(),
             cda: probe.cda,
+            wrapper: probe.wrapper,
             scanned: probe.scanned,
             ocr: None,
             identifiers: probe.identifiers,
@@ -741,10 +765,13 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
         message: format!("could not be read again ({e})"),
     })?;
     let bytes = match &f.zip {
-        Some(loc) => crate::read::zipin::read_member(&bytes, loc).map_err(|e| Error::Source {
-            path: f.rel.clone(),
-            message: format!("could not be read again from its archive ({e})"),
-        })?,
+        Some(loc) => container_of(&f.rel)
+            .ok_or_else(|| "not an archive".to_string())
+            .and_then(|r| r.member(&bytes, loc))
+            .map_err(|e| Error::Source {
+                path: f.rel.clone(),
+                message: format!("could not be read again from its archive ({e})"),
+            })?,
         None => bytes,
     };
     if sha256_hex(&bytes) != f.sha256 {
@@ -753,18 +780,24 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The bytes the packet shows for a source: the file's own, or for a clinical document
-/// with an embedded PDF or image, that embedded file (decoded again from the checked XML).
+/// The reader of the container a member's path names (`export.zip/inner/a.pdf`): the
+/// first folder of the path that is a container by its name, as the scan opened it.
+fn container_of(rel: &str) -> Option<&'static dyn crate::read::reader::Reader> {
+    rel.match_indices('/')
+        .find_map(|(at, _)| READERS.container(&ingest::extension(&rel[..at])))
+}
+
+/// The bytes the packet shows for a source: the file's own, or for a file wrapped in
+/// another format (a clinical document carrying a PDF or image), the payload the
+/// wrapper's reader hands over (decoded again from the checked bytes).
 pub fn read_content(f: &SourceFile) -> Result<Vec<u8>> {
     let bytes = read_source(f)?;
-    match &f.cda {
-        Some(c) if c.is_embedded() => {
-            crate::read::cda::embedded_payload(&f.rel, &bytes).map_err(|p| Error::Source {
-                path: f.rel.clone(),
-                message: format!("could not be read again ({})", p.reason),
-            })
-        }
-        _ => Ok(bytes),
+    match f.wrapper.and_then(|w| READERS.of(w)) {
+        Some(reader) => reader.content(&f.rel, bytes).map_err(|p| Error::Source {
+            path: f.rel.clone(),
+            message: format!("could not be read again ({})", p.reason),
+        }),
+        None => Ok(bytes),
     }
 }
 
@@ -1107,6 +1140,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         open_saves: Vec::new(),
         edges: Vec::new(),
         cda: None,
+        wrapper: None,
         scanned: Vec::new(),
         ocr: None,
         identifiers: Vec::new(),
@@ -1124,38 +1158,4 @@ fn rel_path(root: &Path, path: &Path) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn junk_is_ignored_but_never_a_record_by_its_name_alone() {
-        for name in [
-            ".DS_Store",
-            "Thumbs.db",
-            "desktop.ini",
-            "~$letter.docx",
-            ".hidden.pdf",
-            "packet.toml",
-        ] {
-            assert!(ignore_reason(name).is_some(), "{name}");
-        }
-        // Earlier packets are recognised by their content (Creator), not by a name a
-        // real record could also have.
-        for name in [
-            "scan0001.pdf",
-            "IMG_2291.jpg",
-            "desktop.pdf",
-            "second-opinion-packet-mayo-report.pdf",
-        ] {
-            assert!(ignore_reason(name).is_none(), "{name}");
-        }
-    }
-
-    #[test]
-    fn sha256_is_hex_of_the_bytes() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-}
+mod tests;
