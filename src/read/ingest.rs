@@ -204,7 +204,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
                 break;
             }
         }
-        identifiers.extend(crate::classify::identifiers::find(page, &page_text));
+        identifiers.extend(crate::base::identifiers::find(page, &page_text));
         if page <= TEXT_PAGES && text.len() <= TEXT_LIMIT {
             text.push_str(&page_text);
         }

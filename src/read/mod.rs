@@ -17,4 +17,5 @@ pub mod pagetext;
 pub mod reader;
 pub mod sanitize;
 pub mod scan;
+pub mod typing;
 pub mod zipin;

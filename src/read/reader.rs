@@ -73,7 +73,7 @@ pub struct Probe {
     /// PDF pages (1-based) without a text layer that show an image: scans to read.
     pub scanned: Vec<u32>,
     /// Identifiers found in the file's text (masked), by page.
-    pub identifiers: Vec<crate::classify::identifiers::Finding>,
+    pub identifiers: Vec<crate::base::identifiers::Finding>,
     /// The format of the file that wraps this one (a clinical document carrying a PDF or
     /// picture), whose reader hands over the bytes to pack ([`Reader::content`]).
     #[serde(default)]

@@ -198,7 +198,7 @@ fn scan_without_config(app: &App) -> Option<Inventory> {
     crate::read::scan::scan(
         &app.dir,
         None,
-        &rules,
+        &crate::Typist(&rules),
         &crate::ScanOptions::default(),
         &crate::Quiet,
     )

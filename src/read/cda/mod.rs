@@ -12,13 +12,12 @@
 pub mod header;
 pub mod meds;
 pub mod narrative;
-mod rules;
 
+pub use crate::base::cdarules::CdaRules;
 pub use crate::base::clinical::{
     Block, Body, Cda, CdaMedication, Header, PersonName, Section, Span, Table, Ts,
 };
 pub use meds::medication_list;
-pub use rules::CdaRules;
 
 use crate::base::error::Problem;
 use crate::read::reader::{Format, Input, Probe, Reader, Readers};

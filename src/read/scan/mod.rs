@@ -2,14 +2,16 @@
 //! format, pages, kind, date and status (included, excluded, duplicate, ignored, or a
 //! problem with its fix), sorted by path. Reads the folder; never writes to it.
 
+use crate::base::classified::{Classified, Evidence, Overrides, Source};
 use crate::base::config::{PacketConfig, CONFIG_NAME};
 use crate::base::error::{Error, Problem, Result, Warning};
-use crate::classify::{self, Classified, Overrides, Rules};
+use crate::base::identifiers;
 use crate::read::cache::Cache;
 use crate::read::identity::{self, FILE_IDENTITY};
 use crate::read::ingest::{self, Format, ImageInfo};
 use crate::read::ocr::{self, OcrMode};
 use crate::read::reader::{Input, Member, Readers};
+use crate::read::typing::{Typeset, Typing};
 use crate::read::zipin::ZipLocation;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -53,7 +55,7 @@ struct StoredClassified {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoredEvidence {
     field: String,
-    source: classify::Source,
+    source: Source,
     rule: String,
     matched: String,
     score: f32,
@@ -91,7 +93,7 @@ impl StoredClassified {
                 let field = ["kind", "date", "title"]
                     .into_iter()
                     .find(|f| *f == e.field)?;
-                Some(classify::Evidence {
+                Some(Evidence {
                     field,
                     source: e.source,
                     rule: e.rule,
@@ -173,7 +175,7 @@ pub struct SourceFile {
     /// What OCR read on the file's scanned pages.
     pub ocr: Option<std::sync::Arc<crate::read::ocr::FileOcr>>,
     /// Identifiers (Social Security numbers, member IDs) in the file's text, masked.
-    pub identifiers: Vec<crate::classify::identifiers::Finding>,
+    pub identifiers: Vec<identifiers::Finding>,
     /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
     pub parsed: Option<ingest::Parsed>,
 }
@@ -274,7 +276,7 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
 /// Gathers the files of a scan, one at a time (from the folder or from an archive).
 struct Collector<'a> {
     config: Option<&'a PacketConfig>,
-    rules: &'a Rules,
+    typing: &'a dyn Typing,
     files: Vec<SourceFile>,
     ignored: Vec<Ignored>,
     /// Hash -> index in `files` of the first included file with those bytes.
@@ -299,7 +301,7 @@ struct Prepared {
 #[derive(Clone, Copy)]
 struct Context<'a> {
     config: Option<&'a PacketConfig>,
-    rules: &'a Rules,
+    typing: &'a dyn Typing,
     cache: &'a Cache,
     /// Checksums of the folder's files by their identity, as the last scan saw them.
     known: &'a identity::Identities,
@@ -367,7 +369,7 @@ fn prepare(
 ) -> Prepared {
     let Context {
         config,
-        rules,
+        typing,
         cache,
         ..
     } = cx;
@@ -426,12 +428,8 @@ fn prepare(
             Some(c) => c,
             None => {
                 let c = match &p.cda {
-                    Some(cda) => crate::read::cda::header::classify(
-                        &cda.header,
-                        crate::read::cda::CdaRules::builtin(),
-                        &overrides,
-                    ),
-                    None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
+                    Some(cda) => typing.classify_clinical(&cda.header, &overrides),
+                    None => typing.classify(&rel, p.text.as_deref(), &overrides),
                 };
                 if cacheable {
                     let facts = FileFacts {
@@ -447,55 +445,37 @@ fn prepare(
             }
         };
         // What medpacket prints of a record's text never shows an identifier in full.
-        c.title = crate::classify::identifiers::mask(&c.title);
+        c.title = identifiers::mask(&c.title);
         for e in &mut c.evidence {
-            e.matched = crate::classify::identifiers::mask(&e.matched);
+            e.matched = identifiers::mask(&e.matched);
         }
         if let Some(cda) = p.cda.as_mut() {
             // A record of someone else (a family member's, in the same portal export).
             if let Some(cfg) = config {
-                cda.other_patient = crate::read::cda::header::patient_mismatch(
-                    &cda.header,
-                    &cfg.patient.name,
-                    cfg.patient.date_of_birth,
-                );
+                cda.other_patient =
+                    typing.other_patient(&cda.header, &cfg.patient.name, cfg.patient.date_of_birth);
             }
             // Set in type from the XML: its page count on Letter paper (the plan lays it
             // out again on the packet's paper).
             if p.format == Some(Format::Cda) {
-                if let Some(m) = crate::base::fonts::Metrics::get() {
-                    let title = if c.title.trim().is_empty() {
-                        c.kind.label()
-                    } else {
-                        &c.title
-                    };
-                    let layouts = crate::render::cda::layout(
-                        m,
-                        crate::base::layout::Paper::Letter,
-                        &rel,
-                        title,
-                        cda,
-                        crate::base::i18n::Lang::En.messages(),
-                    );
-                    p.pages = Some(layouts.len() as u32);
-                    p.identifiers.extend(typeset_identifiers(&layouts));
+                let title = if c.title.trim().is_empty() {
+                    c.kind.label()
+                } else {
+                    &c.title
+                };
+                if let Some(pages) = typing.typeset(&rel, title, Typeset::Clinical(cda)) {
+                    p.pages = Some(pages.len() as u32);
+                    p.identifiers.extend(typeset_identifiers(&pages));
                 }
             }
             p.text = None;
         } else if p.format == Some(Format::Text) {
             // A text file's page count is its typeset length on Letter paper (the plan
             // lays it out again on the paper chosen for the packet).
-            if let Some(m) = crate::base::fonts::Metrics::get() {
-                let text = p.text.as_deref().unwrap_or("");
-                let layouts = crate::render::text::layout(
-                    m,
-                    crate::base::layout::Paper::Letter,
-                    &rel,
-                    text,
-                    crate::base::i18n::Lang::En.messages(),
-                );
-                p.pages = Some(layouts.len() as u32);
-                p.identifiers.extend(typeset_identifiers(&layouts));
+            let text = p.text.as_deref().unwrap_or("");
+            if let Some(pages) = typing.typeset(&rel, "", Typeset::Text(text)) {
+                p.pages = Some(pages.len() as u32);
+                p.identifiers.extend(typeset_identifiers(&pages));
             }
         } else if !p.scanned.iter().any(|&n| n <= ingest::TEXT_PAGES) {
             // A PDF whose first pages are scans keeps its text until OCR adds theirs.
@@ -517,16 +497,10 @@ fn prepare(
 
 /// The identifiers on typeset pages (a text file or clinical document laid out on Letter
 /// paper), by page: the pages the doctor would see.
-fn typeset_identifiers(
-    layouts: &[crate::base::layout::PageLayout],
-) -> Vec<crate::classify::identifiers::Finding> {
+fn typeset_identifiers(pages: &[String]) -> Vec<identifiers::Finding> {
     let mut out = Vec::new();
-    for (i, page) in layouts.iter().enumerate() {
-        let joined: Vec<&str> = page.runs.iter().map(|r| r.text.as_str()).collect();
-        out.extend(crate::classify::identifiers::find(
-            i as u32 + 1,
-            &joined.join("\n"),
-        ));
+    for (i, page) in pages.iter().enumerate() {
+        out.extend(identifiers::find(i as u32 + 1, page));
     }
     out
 }
@@ -717,8 +691,8 @@ impl Collector<'_> {
             });
             return;
         }
-        let classified = classified
-            .unwrap_or_else(|| classify::classify(self.rules, &rel, None, &Overrides::default()));
+        let classified =
+            classified.unwrap_or_else(|| self.typing.classify(&rel, None, &Overrides::default()));
         let pages = probe.pages;
         let status = if excluded {
             Status::Excluded
@@ -820,7 +794,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn scan(
     dir: &Path,
     config: Option<&PacketConfig>,
-    rules: &Rules,
+    typing: &dyn Typing,
     opts: &ScanOptions,
     progress: &dyn crate::Progress,
 ) -> Result<Inventory> {
@@ -953,7 +927,7 @@ pub fn scan(
 
     let mut c = Collector {
         config,
-        rules,
+        typing,
         // One entry is one file, but for portal exports (their members are added).
         files: Vec::with_capacity(entries.len() + early_problems.len()),
         ignored,
@@ -975,7 +949,7 @@ pub fn scan(
     let kept = std::sync::atomic::AtomicU64::new(0);
     let cx = Context {
         config,
-        rules,
+        typing,
         cache: &cache,
         known: &known,
         kept: &kept,
@@ -1022,7 +996,7 @@ pub fn scan(
     for (i, result, notes) in read.files {
         if let Some(f) = files.get_mut(i) {
             f.notes.extend(notes);
-            reclassify(f, config, rules, result);
+            reclassify(f, config, typing, result);
         }
     }
     for f in &mut files {
@@ -1067,7 +1041,7 @@ pub fn scan(
 fn reclassify(
     f: &mut SourceFile,
     config: Option<&PacketConfig>,
-    rules: &Rules,
+    typing: &dyn Typing,
     result: ocr::FileOcr,
 ) {
     let read = result.leading_text(ingest::TEXT_PAGES);
@@ -1083,9 +1057,9 @@ fn reclassify(
             date: entry.and_then(|e| e.date),
             title: entry.and_then(|e| e.title.clone()),
         };
-        let mut c = classify::classify(rules, &f.rel, Some(&text), &overrides);
+        let mut c = typing.classify(&f.rel, Some(&text), &overrides);
         for e in &mut c.evidence {
-            if e.source != classify::Source::Text {
+            if e.source != Source::Text {
                 continue;
             }
             let probe: String = e.matched.chars().take(40).collect();
@@ -1096,12 +1070,12 @@ fn reclassify(
                     .contains(&probe)
             });
             if !in_own {
-                e.source = classify::Source::Ocr;
+                e.source = Source::Ocr;
             }
         }
-        c.title = crate::classify::identifiers::mask(&c.title);
+        c.title = identifiers::mask(&c.title);
         for e in &mut c.evidence {
-            e.matched = crate::classify::identifiers::mask(&e.matched);
+            e.matched = identifiers::mask(&e.matched);
         }
         f.classified = c;
     }
@@ -1109,7 +1083,7 @@ fn reclassify(
     for (i, page) in result.pages.iter().enumerate() {
         if let Some(page) = page {
             f.identifiers
-                .extend(crate::classify::identifiers::find(i as u32 + 1, &page.text));
+                .extend(identifiers::find(i as u32 + 1, &page.text));
         }
     }
     f.ocr = Some(std::sync::Arc::new(result));
