@@ -9,6 +9,7 @@ pub mod clinical;
 pub mod clock;
 pub mod config;
 pub mod dates;
+pub mod digest;
 pub mod error;
 pub mod fonts;
 pub mod i18n;

@@ -84,7 +84,7 @@ impl Cache {
         h.update(kind.as_bytes());
         h.update([0]);
         h.update(key.as_bytes());
-        let name = crate::read::scan::hex(&h.finalize());
+        let name = crate::base::digest::hex(&h.finalize());
         // One folder per kind: a new folder costs the file system far more than a file.
         Some(dir.join(kind).join(format!("{name}.json")))
     }

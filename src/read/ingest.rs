@@ -173,7 +173,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
                     .unwrap_or_default(),
             ),
         };
-        if crate::read::ocr::pages::page_is_scanned(&doc, id, &content) {
+        if crate::read::scanpage::page_is_scanned(&doc, id, &content) {
             scanned.push(page);
         }
         open_saves.push(crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32);
@@ -419,44 +419,6 @@ fn damaged_image(rel: &str, kind: &str, detail: impl std::fmt::Display) -> Probl
     )
 }
 
-/// Reads the size and colour components from a JPEG's frame header, without decoding.
-pub fn jpeg_header(bytes: &[u8]) -> Option<(u32, u32, u8, bool)> {
-    let mut i = 2usize;
-    let mut adobe = false;
-    while i + 4 <= bytes.len() {
-        if bytes[i] != 0xFF {
-            i += 1;
-            continue;
-        }
-        let marker = bytes[i + 1];
-        if marker == 0xFF {
-            i += 1;
-            continue;
-        }
-        if marker == 0xD8 || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
-            i += 2;
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
-        let seg = bytes.get(i + 4..i + 2 + len)?;
-        if marker == 0xEE && seg.starts_with(b"Adobe") {
-            adobe = true;
-        }
-        let is_sof = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
-        if is_sof {
-            let h = u32::from(u16::from_be_bytes([*seg.get(1)?, *seg.get(2)?]));
-            let w = u32::from(u16::from_be_bytes([*seg.get(3)?, *seg.get(4)?]));
-            let c = *seg.get(5)?;
-            return Some((w, h, c, adobe));
-        }
-        if marker == 0xDA || len < 2 {
-            return None;
-        }
-        i += 2 + len;
-    }
-    None
-}
-
 fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
     use crate::read::jpeg::{self, Verdict};
     use image::ImageDecoder;
@@ -466,8 +428,8 @@ fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
         Verdict::Sound(_) => false,
         Verdict::Undecided(_) => true,
     };
-    let (width, height, components, adobe) =
-        jpeg_header(bytes).ok_or_else(|| damaged_image(rel, "JPEG", "no frame header"))?;
+    let (width, height, components, adobe) = crate::read::jpeg::jpeg_header(bytes)
+        .ok_or_else(|| damaged_image(rel, "JPEG", "no frame header"))?;
     if width == 0 || height == 0 || !matches!(components, 1 | 3 | 4) {
         return Err(damaged_image(
             rel,

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod emit;
 pub mod fax;
 pub mod flatten;
+mod importer;
 pub mod letter;
 pub mod paint;
 pub mod pdfwrite;

@@ -3,7 +3,7 @@
 //! ignored), patient, author and organisation. (`classify::cda` turns those facts into
 //! the document's kind, date and title.)
 
-use super::{child, children, flat_text, path};
+use super::xml::{child, children, flat_text, path};
 use crate::base::clinical::{Header, PersonName, Span, Ts};
 use roxmltree::Node;
 

@@ -12,20 +12,21 @@
 pub mod header;
 pub mod meds;
 pub mod narrative;
+mod xml;
 
 pub use crate::base::cdarules::CdaRules;
 pub use crate::base::clinical::{
     Block, Body, Cda, CdaMedication, Header, PersonName, Section, Span, Table, Ts,
 };
 pub use meds::medication_list;
+pub use xml::NS;
+use xml::{child, path};
 
 use crate::base::error::Problem;
 use crate::read::reader::{Format, Input, Probe, Reader, Readers};
 use base64::Engine;
 use roxmltree::{Document, Node, ParsingOptions};
 
-/// The HL7 version 3 namespace of a CDA document's elements.
-pub const NS: &str = "urn:hl7-org:v3";
 /// Largest CDA file read (an embedded PDF of about 45 MB fits in base64).
 pub const MAX_XML: usize = 64 * 1024 * 1024;
 /// Most XML nodes (elements, text, comments) in one document.
@@ -208,39 +209,6 @@ fn root<'a, 'i>(rel: &str, doc: &'a Document<'i>) -> Result<Node<'a, 'i>, Proble
         ));
     }
     Ok(root)
-}
-
-/// A child element in the HL7 namespace.
-pub(crate) fn child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    n.children().find(|c| is(*c, name))
-}
-
-/// Every child element of that name in the HL7 namespace.
-pub(crate) fn children<'a, 'i: 'a>(
-    n: Node<'a, 'i>,
-    name: &'a str,
-) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
-    n.children().filter(move |c| is(*c, name))
-}
-
-/// The element at a path of child names.
-pub(crate) fn path<'a, 'i>(n: Node<'a, 'i>, names: &[&str]) -> Option<Node<'a, 'i>> {
-    names.iter().try_fold(n, |n, name| child(n, name))
-}
-
-/// True for an element of that local name in the HL7 namespace.
-pub(crate) fn is(n: Node<'_, '_>, name: &str) -> bool {
-    n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some(NS)
-}
-
-/// All text under a node, whitespace runs as one space, trimmed.
-pub(crate) fn flat_text(n: Node<'_, '_>) -> String {
-    let mut s = String::new();
-    for d in n.descendants().filter(|d| d.is_text()) {
-        s.push_str(d.text().unwrap_or(""));
-        s.push(' ');
-    }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The `nonXMLBody/text` element of a document, if it has one.

@@ -4,27 +4,20 @@
 
 use crate::base::classified::{Classified, Evidence, Overrides, Source};
 use crate::base::config::{PacketConfig, CONFIG_NAME};
+pub use crate::base::digest::{hex, sha256_hex};
 use crate::base::error::{Error, Problem, Result, Warning};
 use crate::base::identifiers;
 use crate::read::cache::Cache;
 use crate::read::identity::{self, FILE_IDENTITY};
-use crate::read::ingest::{self, Format, ImageInfo};
-use crate::read::ocr::{self, OcrMode};
+use crate::read::ingest::{self, Format};
+pub use crate::read::inventory::{
+    Ignored, Inventory, ScanOptions, SourceFile, Status, KEEP_PARSED, KEEP_PARSED_TOTAL,
+};
+use crate::read::ocr;
 use crate::read::reader::{Input, Member, Readers};
 use crate::read::typing::{Typeset, Typing};
 use crate::read::zipin::ZipLocation;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-
-/// How to scan, validated (the commands' shared options).
-#[derive(Debug, Clone, Default)]
-pub struct ScanOptions {
-    /// Neither read nor write the cache of what medpacket learned about each file (its
-    /// facts, classification and OCR results).
-    pub no_cache: bool,
-    /// Whether scanned pages are read.
-    pub ocr: OcrMode,
-}
 
 /// The readers, one per format, in the order they sniff a file's bytes: the one place that
 /// lists the formats (adding one is a reader and a line here). A container comes first:
@@ -109,139 +102,6 @@ impl StoredClassified {
             kind_score: self.kind_score,
             evidence,
         })
-    }
-}
-
-/// What happens to a file.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    Included,
-    /// `exclude = true` in packet.toml.
-    Excluded,
-    /// Byte-identical to an earlier file (by path order), which is included instead.
-    Duplicate {
-        same_as: String,
-    },
-    Problem(Problem),
-}
-
-impl Status {
-    pub fn label(&self) -> &'static str {
-        match self {
-            Status::Included => "included",
-            Status::Excluded => "excluded",
-            Status::Duplicate { .. } => "duplicate",
-            Status::Problem(_) => "problem",
-        }
-    }
-}
-
-/// One file of the records folder.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// Path relative to the records folder, with `/` separators (`archive.zip/member`
-    /// for a member of a portal export).
-    pub rel: String,
-    /// The file on disk (the archive, for a member of one).
-    pub abs: PathBuf,
-    /// Where in the archive at `abs` the bytes are, for a member of a portal export.
-    pub zip: Option<ZipLocation>,
-    pub size: u64,
-    pub sha256: String,
-    pub format: Option<Format>,
-    pub pages: Option<u32>,
-    pub image: Option<ImageInfo>,
-    /// Text of the first pages (PDF) or the whole text (text files).
-    pub text: Option<String>,
-    pub password: Option<String>,
-    pub status: Status,
-    pub classified: Classified,
-    pub notes: Vec<String>,
-    /// Active content found in the file, which the packet leaves out.
-    pub active: Vec<String>,
-    /// Per PDF page: graphics states its content leaves saved (measured at scan, so the
-    /// build does not decompress the pages again).
-    pub open_saves: Vec<u32>,
-    /// Per PDF page: the boxes its content may cover near the page's edges, for the
-    /// footer's placement (measured at scan and kept in the cache, so a rebuild does not
-    /// read the pages' content again).
-    pub edges: Vec<Vec<crate::read::extent::Rect>>,
-    /// The clinical document (CDA) this file is: its header, sections and medications.
-    pub cda: Option<Box<crate::read::cda::Cda>>,
-    /// The format of the file that wraps the packed one (see [`ingest::Probe::wrapper`]).
-    pub wrapper: Option<Format>,
-    /// PDF pages (1-based) without a text layer: scans to read.
-    pub scanned: Vec<u32>,
-    /// What OCR read on the file's scanned pages.
-    pub ocr: Option<std::sync::Arc<crate::read::ocr::FileOcr>>,
-    /// Identifiers (Social Security numbers, member IDs) in the file's text, masked.
-    pub identifiers: Vec<identifiers::Finding>,
-    /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
-    pub parsed: Option<ingest::Parsed>,
-}
-
-/// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
-/// [`KEEP_PARSED_TOTAL`] bytes of source, so the build copies them without parsing them
-/// again while memory stays bounded however many files there are.
-pub const KEEP_PARSED: u64 = 512 * 1024;
-/// See [`KEEP_PARSED`].
-pub const KEEP_PARSED_TOTAL: u64 = 1024 * 1024;
-
-impl SourceFile {
-    pub fn is_included(&self) -> bool {
-        self.status == Status::Included
-    }
-}
-
-/// A file the scan passed over on purpose (OS junk, hidden files, earlier packets).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Ignored {
-    pub path: String,
-    pub why: String,
-}
-
-/// Everything found in a records folder.
-#[derive(Debug, Clone)]
-pub struct Inventory {
-    pub root: PathBuf,
-    pub files: Vec<SourceFile>,
-    pub ignored: Vec<Ignored>,
-    /// `[[documents]]` entries that match no file (likely typos), as warnings.
-    pub warnings: Vec<Warning>,
-}
-
-impl Inventory {
-    pub fn problems(&self) -> Vec<&Problem> {
-        self.files
-            .iter()
-            .filter_map(|f| match &f.status {
-                Status::Problem(p) => Some(p),
-                _ => None,
-            })
-            .collect()
-    }
-
-    pub fn included(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files.iter().filter(|f| f.is_included())
-    }
-
-    /// The scan's warnings, then one per identifier found in an included file (masked to
-    /// its last four characters), by path and page.
-    pub fn all_warnings(&self) -> Vec<Warning> {
-        let mut out = self.warnings.clone();
-        for f in self.included() {
-            for id in &f.identifiers {
-                out.push(Warning::new(
-                    f.rel.clone(),
-                    Some(id.page),
-                    format!(
-                        "{} — you may not want to send it; black it out on the record before sending, or leave the page out",
-                        id.what()
-                    ),
-                ));
-            }
-        }
-        out
     }
 }
 
@@ -775,20 +635,6 @@ pub fn read_content(f: &SourceFile) -> Result<Vec<u8>> {
     }
 }
 
-/// Lower-case hex of bytes (for checksums).
-pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
-/// Hex SHA-256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
 /// Scans `dir`: walks it, reads and checks every file, classifies what can be included,
 /// and reads scanned pages as `opts.ocr` says.
 pub fn scan(
@@ -991,7 +837,7 @@ pub fn scan(
     let languages = config
         .map(|c| c.ocr.languages.clone())
         .unwrap_or_else(crate::base::config::default_languages);
-    let read = ocr::read_scans(&files, &root, &languages, opts, progress)?;
+    let read = ocr::read_scans(&files, &read_source, &root, &languages, opts, progress)?;
     warnings.extend(read.warnings.into_iter().map(|w| Warning::new("", None, w)));
     for (i, result, notes) in read.files {
         if let Some(f) = files.get_mut(i) {
