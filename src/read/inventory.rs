@@ -75,10 +75,10 @@ pub struct SourceFile {
     /// Per PDF page: the boxes its content may cover near the page's edges, for the
     /// footer's placement (measured at scan and kept in the cache, so a rebuild does not
     /// read the pages' content again).
-    pub edges: Vec<Vec<crate::read::extent::Rect>>,
+    pub edges: Vec<Vec<crate::read::pdf::extent::Rect>>,
     /// The clinical document (CDA) this file is: its header, sections and medications.
     pub cda: Option<Box<crate::base::clinical::Cda>>,
-    /// The format of the file that wraps the packed one (see [`ingest::Probe::wrapper`]).
+    /// The format of the file that wraps the packed one (see [`crate::read::reader::Probe::wrapper`]).
     pub wrapper: Option<Format>,
     /// PDF pages (1-based) without a text layer: scans to read.
     pub scanned: Vec<u32>,

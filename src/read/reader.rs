@@ -47,7 +47,7 @@ pub struct ImageInfo {
     pub adobe: bool,
 }
 
-/// What ingest learned about one file (stored in the cache by the file's checksum).
+/// What a reader learned about one file (stored in the cache by the file's checksum).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Probe {
     pub format: Option<Format>,
@@ -64,7 +64,7 @@ pub struct Probe {
     /// Per PDF page: how many graphics states its content leaves saved (for the stamp).
     pub open_saves: Vec<u32>,
     /// Per PDF page: the boxes its content may cover near the page's edges (bits of
-    /// [`crate::read::extent::Rect`]), for the footer's placement.
+    /// [`crate::read::pdf::extent::Rect`]), for the footer's placement.
     pub edges: Vec<Vec<[u32; 4]>>,
     /// The clinical document (CDA) this file is, also when it carries an embedded PDF or
     /// image (then `format` is that file's). Never cached: such files are read anew.
@@ -301,4 +301,16 @@ fn unsupported(rel: &str, ext: &str, bytes: &[u8]) -> Problem {
         format!("unsupported file type (.{ext})")
     };
     Problem::new(rel, what, hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extension_is_lowercase_and_ignores_dotfiles() {
+        assert_eq!(extension("a/b/Scan.PDF"), "pdf");
+        assert_eq!(extension("noext"), "");
+        assert_eq!(extension("dir.v2/noext"), "");
+    }
 }

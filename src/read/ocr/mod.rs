@@ -370,7 +370,7 @@ fn prepare_file<'a>(
 
 /// A copy of a password-protected PDF without its protection, for the renderer.
 fn decrypted(bytes: &[u8], password: Option<&str>) -> std::result::Result<Vec<u8>, String> {
-    let mut doc = crate::read::ingest::load_pdf(bytes, password).map_err(|e| e.to_string())?;
+    let mut doc = crate::read::pdf::load_pdf(bytes, password).map_err(|e| e.to_string())?;
     doc.trailer.remove(b"Encrypt");
     let mut out = Vec::new();
     doc.save_to(&mut out)

@@ -2,8 +2,8 @@
 //! into an image file the engine can read (the image file itself, one page of a TIFF, or
 //! a PDF page rendered by poppler's `pdftoppm`).
 
-use crate::read::images::{self, Color, Raster};
-use crate::read::ingest::Format;
+use crate::read::image::convert::{self as images, Color, Raster};
+use crate::read::reader::Format;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

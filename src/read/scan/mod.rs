@@ -9,27 +9,28 @@ use crate::base::error::{Error, Problem, Result, Warning};
 use crate::base::identifiers;
 use crate::read::cache::Cache;
 use crate::read::identity::{self, FILE_IDENTITY};
-use crate::read::ingest::{self, Format};
 pub use crate::read::inventory::{
     Ignored, Inventory, ScanOptions, SourceFile, Status, KEEP_PARSED, KEEP_PARSED_TOTAL,
 };
 use crate::read::ocr;
+use crate::read::pdf::TEXT_PAGES;
+use crate::read::portal::ZipLocation;
+use crate::read::reader::{extension, Format, Probe};
 use crate::read::reader::{Input, Member, Readers};
 use crate::read::typing::{Typeset, Typing};
-use crate::read::zipin::ZipLocation;
 use std::path::{Path, PathBuf};
 
 /// The readers, one per format, in the order they sniff a file's bytes: the one place that
 /// lists the formats (adding one is a reader and a line here). A container comes first:
 /// a portal export is opened whatever its members are.
 pub static READERS: Readers = Readers(&[
-    &crate::read::zipin::ZipReader,
-    &crate::read::ingest::PdfReader,
-    &crate::read::ingest::JpegReader,
-    &crate::read::ingest::PngReader,
-    &crate::read::ingest::TiffReader,
+    &crate::read::portal::ZipReader,
+    &crate::read::pdf::PdfReader,
+    &crate::read::image::JpegReader,
+    &crate::read::image::PngReader,
+    &crate::read::image::TiffReader,
     &crate::read::cda::CdaReader,
-    &crate::read::ingest::TextReader,
+    &crate::read::text::TextReader,
 ]);
 
 /// The cache kind of what medpacket learned about a file's bytes.
@@ -152,7 +153,7 @@ struct Prepared {
     identity: Option<String>,
     size: u64,
     sha: String,
-    probe: std::result::Result<ingest::Probe, Problem>,
+    probe: std::result::Result<Probe, Problem>,
     /// Kind, date and title, decided while the file's text is at hand.
     classified: Option<Classified>,
 }
@@ -182,7 +183,7 @@ fn facts_key(sha: &str, password: Option<&str>) -> String {
 /// classification made of them (which also depends on the file's name and packet.toml).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct FileFacts {
-    probe: ingest::Probe,
+    probe: Probe,
     decision: Option<Decision>,
 }
 
@@ -198,7 +199,7 @@ fn probe_guarded(
     rel: &str,
     bytes: &[u8],
     password: Option<&str>,
-) -> std::result::Result<ingest::Probe, Problem> {
+) -> std::result::Result<Probe, Problem> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         READERS.probe(Input {
             rel,
@@ -246,7 +247,7 @@ fn prepare(
             let cacheable = cache.is_enabled()
                 && !bytes.is_empty()
                 && READERS
-                    .sniff(&bytes, &ingest::extension(&rel))
+                    .sniff(&bytes, &extension(&rel))
                     .is_none_or(|r| r.cached());
             let remembered = cacheable
                 .then(|| cache.get::<FileFacts>(FILE_FACTS, &facts_key(&sha, password.as_deref())))
@@ -337,7 +338,7 @@ fn prepare(
                 p.pages = Some(pages.len() as u32);
                 p.identifiers.extend(typeset_identifiers(&pages));
             }
-        } else if !p.scanned.iter().any(|&n| n <= ingest::TEXT_PAGES) {
+        } else if !p.scanned.iter().any(|&n| n <= TEXT_PAGES) {
             // A PDF whose first pages are scans keeps its text until OCR adds theirs.
             p.text = None;
         }
@@ -395,7 +396,7 @@ fn recall(cx: Context<'_>, rel: &str, (identity, size): &(String, u64)) -> Optio
 /// Reads one entry of the folder: a file, or every member of a portal export.
 fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
     // A container (a portal export) is known by its name, before it is read.
-    let container = READERS.container(&ingest::extension(&rel));
+    let container = READERS.container(&extension(&rel));
     // The file as it is before it is read: its identity, when settled, may recall it.
     let looked = container.is_none().then(|| identity::look(&abs)).flatten();
     let before = looked
@@ -579,7 +580,7 @@ impl Collector<'_> {
             edges: probe
                 .edges
                 .iter()
-                .map(|p| p.iter().map(crate::read::extent::from_bits).collect())
+                .map(|p| p.iter().map(crate::read::pdf::extent::from_bits).collect())
                 .collect(),
             cda: probe.cda,
             wrapper: probe.wrapper,
@@ -618,7 +619,7 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
 /// first folder of the path that is a container by its name, as the scan opened it.
 fn container_of(rel: &str) -> Option<&'static dyn crate::read::reader::Reader> {
     rel.match_indices('/')
-        .find_map(|(at, _)| READERS.container(&ingest::extension(&rel[..at])))
+        .find_map(|(at, _)| READERS.container(&extension(&rel[..at])))
 }
 
 /// The bytes the packet shows for a source: the file's own, or for a file wrapped in
@@ -890,7 +891,7 @@ fn reclassify(
     typing: &dyn Typing,
     result: ocr::FileOcr,
 ) {
-    let read = result.leading_text(ingest::TEXT_PAGES);
+    let read = result.leading_text(TEXT_PAGES);
     if !read.trim().is_empty() {
         let own = f.text.take().filter(|t| !t.trim().is_empty());
         let text = match &own {

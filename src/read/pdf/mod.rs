@@ -1,13 +1,21 @@
-//! Ingest: the bytes of one file turn into a checked, measured source (its format, page
-//! count, the text of its first pages, the identifiers on every page, image geometry) or a [`Problem`] with the fix.
+//! The PDF reader: a PDF's bytes turn into a checked, measured source (page count, the
+//! text of its first pages, the identifiers on every page, active content, the room at
+//! its pages' edges, its scanned pages) or a [`Problem`] with the fix. Its helpers beside
+//! it: sanitize (active content), complete (pages of a repaired file that came back
+//! whole), extent (what a page's content covers), pagetext (a page's text), scanpage.
 
 use crate::base::error::Problem;
-use crate::read::extent::Source;
+pub mod complete;
+pub mod extent;
+pub mod pagetext;
+pub mod sanitize;
+pub mod scanpage;
+
+use crate::read::pdf::extent::Source;
 use crate::read::reader::{Input, Reader, Readers};
 use lopdf::{Document, LoadOptions};
-use std::io::Cursor;
 
-pub use crate::read::reader::{extension, Format, ImageInfo, Parsed, Probe};
+use crate::read::reader::{Format, Parsed, Probe};
 
 /// PDF documents.
 pub struct PdfReader;
@@ -25,72 +33,10 @@ impl Reader for PdfReader {
     }
 }
 
-/// JPEG pictures.
-pub struct JpegReader;
-impl Reader for JpegReader {
-    fn format(&self) -> Format {
-        Format::Jpeg
-    }
-    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
-        bytes.starts_with(&[0xFF, 0xD8, 0xFF])
-    }
-    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
-        probe_jpeg(input.rel, input.bytes)
-    }
-}
-
-/// PNG pictures.
-pub struct PngReader;
-impl Reader for PngReader {
-    fn format(&self) -> Format {
-        Format::Png
-    }
-    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
-        bytes.starts_with(b"\x89PNG\r\n\x1a\n")
-    }
-    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
-        probe_png(input.rel, input.bytes)
-    }
-}
-
-/// TIFF pictures (faxes), one page per image.
-pub struct TiffReader;
-impl Reader for TiffReader {
-    fn format(&self) -> Format {
-        Format::Tiff
-    }
-    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
-        bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*")
-    }
-    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
-        probe_tiff(input.rel, input.bytes)
-    }
-}
-
-/// Plain-text documents (by name: text has no signature), set in type.
-pub struct TextReader;
-impl Reader for TextReader {
-    fn format(&self) -> Format {
-        Format::Text
-    }
-    fn sniff(&self, _bytes: &[u8], ext: &str) -> bool {
-        matches!(ext, "txt" | "md" | "text" | "markdown")
-    }
-    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
-        probe_text(input.rel, input.bytes)
-    }
-    fn cached(&self) -> bool {
-        false
-    }
-}
-
 /// How many leading pages of a PDF are read for classification.
 pub const TEXT_PAGES: u32 = 2;
 /// Upper bound on the text kept for classification.
 const TEXT_LIMIT: usize = 64 * 1024;
-/// A text file larger than this is refused (it is not a clinical document).
-const TEXT_FILE_LIMIT: usize = 2 * 1024 * 1024;
-
 fn damaged_pdf(rel: &str, detail: &str) -> Problem {
     Problem::new(
         rel,
@@ -99,7 +45,7 @@ fn damaged_pdf(rel: &str, detail: &str) -> Problem {
     )
 }
 
-fn cut_off(rel: &str, c: crate::read::complete::Completeness) -> Problem {
+fn cut_off(rel: &str, c: crate::read::pdf::complete::Completeness) -> Problem {
     Problem::new(
         rel,
         format!(
@@ -116,7 +62,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     // A rebuilt file may be a download cut off halfway: its pages must have come back
     // whole, or the document is not put in the packet as blank pages.
     if doc.xref_recovery.is_some() {
-        let c = crate::read::complete::check(&doc);
+        let c = crate::read::pdf::complete::check(&doc);
         if c.incomplete > 0 {
             return Err(cut_off(rel, c));
         }
@@ -149,7 +95,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     let inflated = damaged_streams(&doc, &reachable, &content_ids)
         .map_err(|damage| damaged_pdf(rel, &damage))?;
     let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
-    let active = crate::read::sanitize::active_content(&doc, &reachable);
+    let active = crate::read::pdf::sanitize::active_content(&doc, &reachable);
     let mut scanned = Vec::new();
     let n = pages.len() as u32;
     let mut edges = Vec::with_capacity(pages.len());
@@ -165,7 +111,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         // The page's content, with the streams the damage check already inflated; its
         // operations are parsed once, for the footer's room and for the text.
         let known = |c| inflated.get(&c).map(Vec::as_slice);
-        let joined = crate::read::extent::page_content(&doc, dict, &known);
+        let joined = crate::read::pdf::extent::page_content(&doc, dict, &known);
         let content = match &joined {
             Some(c) => std::borrow::Cow::Borrowed(c.as_slice()),
             None => std::borrow::Cow::Owned(
@@ -173,7 +119,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
                     .unwrap_or_default(),
             ),
         };
-        if crate::read::scanpage::page_is_scanned(&doc, id, &content) {
+        if crate::read::pdf::scanpage::page_is_scanned(&doc, id, &content) {
             scanned.push(page);
         }
         open_saves.push(crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32);
@@ -188,13 +134,18 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
             (None, Some(c)) => Some(Source::Bytes(c)),
             (None, None) => None,
         };
-        let boxes = crate::read::extent::page_edges(&doc, dict, source);
-        edges.push(boxes.iter().map(crate::read::extent::to_bits).collect());
+        let boxes = crate::read::pdf::extent::page_edges(&doc, dict, source);
+        edges.push(
+            boxes
+                .iter()
+                .map(crate::read::pdf::extent::to_bits)
+                .collect(),
+        );
         if !has_text {
             continue;
         }
         let chunks = match &ops {
-            Some(ops) => crate::read::pagetext::chunks(&doc, id, &ops.operations),
+            Some(ops) => crate::read::pdf::pagetext::chunks(&doc, id, &ops.operations),
             None => doc.extract_text_chunks(&[page]),
         };
         let mut page_text = String::new();
@@ -411,150 +362,6 @@ fn info_string(doc: &Document, key: &[u8]) -> Option<String> {
     )
 }
 
-fn damaged_image(rel: &str, kind: &str, detail: impl std::fmt::Display) -> Problem {
-    Problem::new(
-        rel,
-        format!("damaged {kind} image that cannot be read ({detail})"),
-        "copy or export the picture again from the phone or scanner",
-    )
-}
-
-fn probe_jpeg(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
-    use crate::read::jpeg::{self, Verdict};
-    use image::ImageDecoder;
-    // The structure is checked byte by byte; only what it cannot judge is decoded.
-    let decode = match jpeg::check(bytes) {
-        Verdict::Damaged(why) => return Err(damaged_image(rel, "JPEG", why)),
-        Verdict::Sound(_) => false,
-        Verdict::Undecided(_) => true,
-    };
-    let (width, height, components, adobe) = crate::read::jpeg::jpeg_header(bytes)
-        .ok_or_else(|| damaged_image(rel, "JPEG", "no frame header"))?;
-    if width == 0 || height == 0 || !matches!(components, 1 | 3 | 4) {
-        return Err(damaged_image(
-            rel,
-            "JPEG",
-            "impossible size or colour format",
-        ));
-    }
-    if u64::from(width) * u64::from(height) > crate::read::images::MAX_PIXELS {
-        return Err(damaged_image(
-            rel,
-            "JPEG",
-            format!(
-                "{width} × {height} pixels is larger than the {} megapixel limit",
-                crate::read::images::MAX_PIXELS / 1_000_000
-            ),
-        ));
-    }
-    if decode {
-        // Decoded once, strictly, to find damage inside the picture data; the packet
-        // still carries the file's own bytes.
-        let opts = zune_jpeg::zune_core::options::DecoderOptions::default()
-            .set_strict_mode(true)
-            .set_max_width(width as usize)
-            .set_max_height(height as usize);
-        let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
-            zune_jpeg::zune_core::bytestream::ZCursor::new(bytes),
-            opts,
-        );
-        if let Err(e) = decoder.decode() {
-            return Err(damaged_image(
-                rel,
-                "JPEG",
-                format!("the picture data is corrupt: {e}"),
-            ));
-        }
-    }
-    let orientation = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
-        .and_then(|mut d| d.orientation())
-        .map(|o| o.to_exif())
-        .unwrap_or(1);
-    Ok(Probe {
-        format: Some(Format::Jpeg),
-        pages: Some(1),
-        image: Some(ImageInfo {
-            width,
-            height,
-            components,
-            orientation,
-            adobe,
-        }),
-        ..Probe::default()
-    })
-}
-
-fn probe_png(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
-    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
-        .map_err(|e| damaged_image(rel, "PNG", e))?;
-    Ok(Probe {
-        format: Some(Format::Png),
-        pages: Some(1),
-        image: Some(ImageInfo {
-            width: img.width(),
-            height: img.height(),
-            components: 0,
-            orientation: 1,
-            adobe: false,
-        }),
-        ..Probe::default()
-    })
-}
-
-fn probe_tiff(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
-    // Every page is decoded to find damage, one at a time; only the count is kept.
-    let mut first: Option<(u32, u32)> = None;
-    let pages = crate::read::images::tiff_each_page(bytes, &mut |r| {
-        first.get_or_insert((r.width, r.height));
-        Ok(())
-    })
-    .map_err(|e| damaged_image(rel, "TIFF", e))?;
-    let (width, height) = first.ok_or_else(|| damaged_image(rel, "TIFF", "no pages"))?;
-    Ok(Probe {
-        format: Some(Format::Tiff),
-        pages: Some(pages),
-        image: Some(ImageInfo {
-            width,
-            height,
-            components: 0,
-            orientation: 1,
-            adobe: false,
-        }),
-        ..Probe::default()
-    })
-}
-
-fn probe_text(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
-    if bytes.len() > TEXT_FILE_LIMIT {
-        return Err(Problem::new(
-            rel,
-            "text file too large to typeset (over 2 MB)",
-            "keep only the clinical document in the folder, or save it as PDF",
-        ));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        Problem::new(
-            rel,
-            "text file is not UTF-8",
-            "open it in a text editor and save it with UTF-8 encoding",
-        )
-    })?;
-    if text.trim().is_empty() {
-        return Err(Problem::new(
-            rel,
-            "text file has no text",
-            "delete it, or paste the document's text into it",
-        ));
-    }
-    Ok(Probe {
-        format: Some(Format::Text),
-        pages: None,
-        text: Some(text.replace("\r\n", "\n").replace('\r', "\n")),
-        ..Probe::default()
-    })
-}
-
 fn truncate_at_char(mut s: String, max: usize) -> String {
     if s.len() > max {
         let mut cut = max;
@@ -564,16 +371,4 @@ fn truncate_at_char(mut s: String, max: usize) -> String {
         s.truncate(cut);
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extension_is_lowercase_and_ignores_dotfiles() {
-        assert_eq!(extension("a/b/Scan.PDF"), "pdf");
-        assert_eq!(extension("noext"), "");
-        assert_eq!(extension("dir.v2/noext"), "");
-    }
 }

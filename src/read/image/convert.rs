@@ -318,10 +318,10 @@ mod tests {
             .encode_image(&img)
             .expect("encode");
         assert_eq!(
-            crate::read::jpeg::jpeg_header(&buf),
+            crate::read::image::jpeg::jpeg_header(&buf),
             Some((37, 21, 3, false))
         );
-        assert_eq!(crate::read::jpeg::jpeg_header(&buf[..20]), None);
+        assert_eq!(crate::read::image::jpeg::jpeg_header(&buf[..20]), None);
     }
 
     #[test]
