@@ -192,7 +192,7 @@ pub trait Reader: Sync {
 pub struct Gathered<'a> {
     pub rel: &'a str,
     pub format: Option<Format>,
-    pub probe: Option<&'a Probe>,
+    pub pages: Option<u32>,
 }
 
 /// The readers, in the order they sniff (the first that claims the bytes reads them).

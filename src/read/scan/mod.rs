@@ -835,6 +835,19 @@ pub fn scan(
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut warnings = Vec::new();
+    // Facts about the set of files rather than one (no reader has any yet).
+    let gathered: Vec<crate::read::reader::Gathered<'_>> = files
+        .iter()
+        .map(|f| crate::read::reader::Gathered {
+            rel: &f.rel,
+            format: f.format,
+            pages: f.pages,
+        })
+        .collect();
+    for reader in READERS.0 {
+        warnings.extend(reader.gather(&gathered));
+    }
+    drop(gathered);
     let languages = config
         .map(|c| c.ocr.languages.clone())
         .unwrap_or_else(crate::base::config::default_languages);
