@@ -66,6 +66,21 @@ pub struct CheckReport {
     pub requests: Vec<requests::RequestStatus>,
 }
 
+impl CheckReport {
+    /// What the folder still wants from records holders: the missing required and
+    /// recommended kinds, and the slides and imaging when the to-do list asks for them.
+    pub fn wanted(&self) -> Vec<crate::base::config::Held> {
+        let missing: Vec<Kind> = self
+            .requirements
+            .iter()
+            .filter(|r| !r.present)
+            .map(|r| r.kind)
+            .collect();
+        let todo: Vec<&str> = self.todo.iter().map(|t| t.id.as_str()).collect();
+        requests::wanted(&missing, &todo)
+    }
+}
+
 /// One thing the patient should do before the visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TodoItem {

@@ -80,6 +80,66 @@ fn refuse_placeholder(config: &PacketConfig, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The pipeline's typing hook for the scan (`read::typing`): `classify` decides each file's
+/// kind, date and title, and `render` lays out the documents set in type, so their page
+/// counts and identifiers are those of the pages the doctor sees.
+pub struct Typist<'a>(pub &'a classify::Rules);
+
+impl read::typing::Typing for Typist<'_> {
+    fn classify(
+        &self,
+        rel: &str,
+        text: Option<&str>,
+        overrides: &classify::Overrides,
+    ) -> classify::Classified {
+        classify::classify(self.0, rel, text, overrides)
+    }
+
+    fn classify_clinical(
+        &self,
+        header: &base::clinical::Header,
+        overrides: &classify::Overrides,
+    ) -> classify::Classified {
+        classify::classify_cda(header, base::cdarules::CdaRules::builtin(), overrides)
+    }
+
+    fn other_patient(
+        &self,
+        header: &base::clinical::Header,
+        name: &str,
+        date_of_birth: Option<chrono::NaiveDate>,
+    ) -> Option<String> {
+        classify::patient_mismatch(header, name, date_of_birth)
+    }
+
+    fn typeset(
+        &self,
+        rel: &str,
+        title: &str,
+        doc: read::typing::Typeset<'_>,
+    ) -> Option<Vec<String>> {
+        let m = fonts::Metrics::get()?;
+        let words = base::i18n::Lang::En.messages();
+        let layouts = match doc {
+            read::typing::Typeset::Text(text) => {
+                render::text::layout(m, Paper::Letter, rel, text, words)
+            }
+            read::typing::Typeset::Clinical(cda) => {
+                render::cda::layout(m, Paper::Letter, rel, title, cda, words)
+            }
+        };
+        Some(
+            layouts
+                .iter()
+                .map(|page| {
+                    let runs: Vec<&str> = page.runs.iter().map(|r| r.text.as_str()).collect();
+                    runs.join("\n")
+                })
+                .collect(),
+        )
+    }
+}
+
 /// Scans a records folder (packet.toml is read when present), as `opts` says (cache, OCR).
 pub fn scan_folder(
     dir: &Path,
@@ -95,7 +155,7 @@ pub fn scan_folder(
     let config = PacketConfig::load(dir)?;
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, config.as_ref(), &rules, opts, progress)?;
+    let inv = scan::scan(dir, config.as_ref(), &Typist(&rules), opts, progress)?;
     Ok((inv, config))
 }
 
@@ -477,7 +537,7 @@ pub fn init_folder(dir: &Path, opts: &ScanOptions, progress: &dyn Progress) -> R
     }
     let rules = classify::Rules::builtin()
         .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, None, &rules, opts, progress)?;
+    let inv = scan::scan(dir, None, &Typist(&rules), opts, progress)?;
     let today = clock::now().date_naive();
     let text = init::packet_toml(&inv, &base::profiles::profile_names(), today);
     emit::write_atomic(&target, false, |w| {
@@ -620,7 +680,7 @@ pub fn write_requests(opts: &RequestOptions) -> Result<RequestReport> {
         return Err(bad("has no [[holders]] entry — add one for each hospital, lab or imaging centre that holds your records (name, address or fax or e-mail, kinds = [\"pathology-report\", …]); `medpacket init` shows an example".into()));
     }
     let verdict = check::check(&inv, Some(&config))?;
-    let wanted = check::requests::wanted(&verdict);
+    let wanted = verdict.wanted();
     let chosen: Vec<(usize, &config::Holder)> = match &opts.holder {
         Some(name) => {
             let i = config

@@ -12,7 +12,11 @@ static RULES: OnceLock<medpacket::classify::Rules> = OnceLock::new();
 fuzz_target!(|data: &[u8]| {
     let rules = RULES.get_or_init(|| medpacket::classify::Rules::builtin().expect("rules"));
     for name in ["doc.pdf", "doc.txt"] {
-        if let Ok(p) = medpacket::ingest::probe(name, data, None) {
+        if let Ok(p) = medpacket::scan::READERS.probe(medpacket::read::reader::Input {
+            rel: name,
+            bytes: data,
+            password: None,
+        }) {
             let c = medpacket::classify::classify(
                 rules,
                 name,

@@ -3,7 +3,6 @@
 //! specimens and studies meant), and the `[[requests]]` entries with the folder and a
 //! day turn into where each request stands (not sent, open, overdue, answered).
 
-use super::{CheckReport, TodoItem};
 use crate::base::config::{Held, Holder, PacketConfig, TrackedRequest};
 use crate::base::kind::Kind;
 use crate::read::scan::Inventory;
@@ -17,14 +16,9 @@ const IMAGING_TODO: &str = "imaging";
 
 /// What the folder still wants from records holders: the missing required and recommended
 /// kinds, and the slides and imaging when the to-do list asks for them.
-pub fn wanted(report: &CheckReport) -> Vec<Held> {
-    let mut out: Vec<Held> = report
-        .requirements
-        .iter()
-        .filter(|r| !r.present)
-        .map(|r| Held::Record(r.kind))
-        .collect();
-    let todo = |id: &str| report.todo.iter().any(|t: &TodoItem| t.id == id);
+pub fn wanted(missing: &[Kind], todo_ids: &[&str]) -> Vec<Held> {
+    let mut out: Vec<Held> = missing.iter().map(|k| Held::Record(*k)).collect();
+    let todo = |id: &str| todo_ids.contains(&id);
     if todo(SLIDES_TODO) {
         out.push(Held::Slides);
     }
@@ -274,40 +268,6 @@ pub fn text(requests: &[RequestStatus]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Level, Requirement};
-
-    fn report(missing: &[Kind], present: &[Kind], todo: &[&str]) -> CheckReport {
-        let req = |kind: Kind, present: bool| Requirement {
-            kind,
-            level: Level::Required,
-            present,
-            files: Vec::new(),
-            hint: None,
-        };
-        CheckReport {
-            ready: false,
-            profile: "oncology".into(),
-            profile_description: String::new(),
-            language: crate::base::i18n::Lang::En,
-            requirements: missing
-                .iter()
-                .map(|k| req(*k, false))
-                .chain(present.iter().map(|k| req(*k, true)))
-                .collect(),
-            not_required: Vec::new(),
-            unclassified: Vec::new(),
-            problems: Vec::new(),
-            warnings: Vec::new(),
-            todo: todo
-                .iter()
-                .map(|id| TodoItem {
-                    id: id.to_string(),
-                    text: String::new(),
-                })
-                .collect(),
-            requests: Vec::new(),
-        }
-    }
 
     #[test]
     fn slides_and_imaging_are_wanted_only_when_the_todo_list_asks() {
@@ -331,8 +291,7 @@ mod tests {
             (&[], &["imaging"], &[Held::Imaging]),
         ];
         for (missing, todo, want) in cases {
-            let r = report(missing, &[Kind::MedicationList], todo);
-            assert_eq!(wanted(&r), want, "{missing:?} {todo:?}");
+            assert_eq!(wanted(missing, todo), want, "{missing:?} {todo:?}");
         }
     }
 

@@ -2,8 +2,7 @@
 //! code ("eng", "spa"), or "unknown" when there is too little text to tell or the
 //! detector (whatlang) is not sure.
 
-/// What a document with too little text, or text the detector cannot place, is marked.
-pub const UNKNOWN: &str = "unknown";
+pub use crate::base::classified::UNKNOWN_LANGUAGE as UNKNOWN;
 
 /// Fewer letters than this tell nothing reliable about a language.
 const MIN_LETTERS: usize = 40;

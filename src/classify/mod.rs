@@ -28,8 +28,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+mod cda;
 mod dates;
-pub mod identifiers;
 pub mod language;
 mod names;
 mod rules;
@@ -41,8 +41,11 @@ mod tests_kinds;
 mod text;
 mod titles;
 
+pub use crate::base::classified::{Classified, Evidence, Overrides, Source};
 use crate::base::dates::*;
 pub use crate::base::dates::{find_date, parse_date};
+pub use crate::base::identifiers;
+pub use cda::{classify_cda, patient_mismatch};
 use dates::*;
 use names::*;
 pub use rules::{Rules, RulesError};
@@ -66,57 +69,6 @@ const HEADER_EXTRA_WORDS: usize = 2;
 const COLUMN_ROWS: usize = 3;
 /// How far (in characters) a date may start from its column header's start.
 const COLUMN_SLACK: usize = 2;
-
-/// Where a decision came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Source {
-    PacketToml,
-    Text,
-    /// Text read from a scanned page by OCR.
-    Ocr,
-    FileName,
-    Default,
-    /// The header of an HL7 clinical document (its LOINC code and dates).
-    Cda,
-}
-
-/// One piece of evidence behind a decision, shown by `scan --json`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Evidence {
-    /// "kind", "date" or "title".
-    pub field: &'static str,
-    pub source: Source,
-    /// The rule that fired, e.g. `title keyword "surgical pathology"`.
-    pub rule: String,
-    /// The text (line or file name) that matched, trimmed, at most 120 characters.
-    pub matched: String,
-    /// The score this evidence contributed (1.0 for overrides; negative for evidence
-    /// that was set aside).
-    pub score: f32,
-}
-
-/// What packet.toml says about one document; each field wins over everything else.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub kind: Option<Kind>,
-    pub date: Option<NaiveDate>,
-    pub title: Option<String>,
-}
-
-/// The kind, date and title of one document, with the evidence behind them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Classified {
-    pub kind: Kind,
-    /// `None`: undated.
-    pub date: Option<NaiveDate>,
-    pub title: String,
-    /// Total score of the winning kind (0 when from an override or the default).
-    pub kind_score: f32,
-    pub evidence: Vec<Evidence>,
-    /// The language of the text ("eng", "spa", …; "unknown" with too little text).
-    pub language: String,
-}
 
 // ---------------------------------------------------------------------------
 // The decision

@@ -87,7 +87,7 @@ impl Cache {
         h.update(kind.as_bytes());
         h.update([0]);
         h.update(key.as_bytes());
-        let name = crate::read::scan::hex(&h.finalize());
+        let name = crate::base::digest::hex(&h.finalize());
         // One folder per kind: a new folder costs the file system far more than a file.
         Some(dir.join(kind).join(format!("{name}.json")))
     }
@@ -100,7 +100,7 @@ impl Cache {
         let at = memchr::memchr(b'\n', &bytes)?;
         let (head, body) = (&bytes[..at], &bytes[at + 1..]);
         let head: Header = serde_json::from_slice(head).ok()?;
-        let body_sha = crate::read::scan::hex(&Sha256::digest(body));
+        let body_sha = crate::base::digest::hex(&Sha256::digest(body));
         if head != Header::new(kind, key, body_sha) {
             return None;
         }
@@ -160,7 +160,7 @@ fn write_entry<T: Serialize>(path: &Path, kind: &str, key: &str, value: &T) -> s
         .parent()
         .ok_or_else(|| std::io::Error::other("cache entry has no folder"))?;
     let body = serde_json::to_vec(value).map_err(std::io::Error::other)?;
-    let head = Header::new(kind, key, crate::read::scan::hex(&Sha256::digest(&body)));
+    let head = Header::new(kind, key, crate::base::digest::hex(&Sha256::digest(&body)));
     let mut bytes = serde_json::to_vec(&head).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
     bytes.extend_from_slice(&body);

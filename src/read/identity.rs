@@ -4,7 +4,7 @@
 //! before copying a document from the scan's own parse.
 
 use crate::read::cache::Cache;
-use crate::read::scan::ScanOptions;
+use crate::read::inventory::ScanOptions;
 use std::path::Path;
 
 /// Cache kind: for one records folder, each file's checksum by its identity. Writing to

@@ -215,7 +215,7 @@ fn scan_without_config(app: &App) -> Option<Inventory> {
     crate::read::scan::scan(
         &app.dir,
         None,
-        &rules,
+        &crate::Typist(&rules),
         &crate::ScanOptions::default(),
         &crate::Quiet,
     )

@@ -78,7 +78,7 @@ pub(crate) fn holders(
     inv: &Inventory,
     check: &crate::check::CheckReport,
 ) -> Vec<HolderView> {
-    let wanted = crate::check::requests::wanted(check);
+    let wanted = check.wanted();
     config
         .holders
         .iter()

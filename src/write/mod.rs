@@ -10,6 +10,7 @@ pub mod emit;
 pub mod fax;
 pub mod faxsend;
 pub mod flatten;
+mod importer;
 pub mod letter;
 pub mod paint;
 pub mod parts;

@@ -3,7 +3,7 @@
 //! frequency, start, stop, status — and the rows of all the patient's documents turn
 //! into one packet medication list, each medication once.
 
-use super::{child, children, flat_text, is, path};
+use super::xml::{child, children, flat_text, is, path};
 use crate::base::clinical::{Cda, CdaMedication, Ts};
 use crate::base::config::Medication;
 use roxmltree::Node;

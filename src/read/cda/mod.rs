@@ -12,20 +12,21 @@
 pub mod header;
 pub mod meds;
 pub mod narrative;
-mod rules;
+mod xml;
 
+pub use crate::base::cdarules::CdaRules;
 pub use crate::base::clinical::{
     Block, Body, Cda, CdaMedication, Header, PersonName, Section, Span, Table, Ts,
 };
 pub use meds::medication_list;
-pub use rules::CdaRules;
+pub use xml::NS;
+use xml::{child, path};
 
 use crate::base::error::Problem;
+use crate::read::reader::{Format, Input, Probe, Reader, Readers};
 use base64::Engine;
 use roxmltree::{Document, Node, ParsingOptions};
 
-/// The HL7 version 3 namespace of a CDA document's elements.
-pub const NS: &str = "urn:hl7-org:v3";
 /// Largest CDA file read (an embedded PDF of about 45 MB fits in base64).
 pub const MAX_XML: usize = 64 * 1024 * 1024;
 /// Most XML nodes (elements, text, comments) in one document.
@@ -210,39 +211,6 @@ fn root<'a, 'i>(rel: &str, doc: &'a Document<'i>) -> Result<Node<'a, 'i>, Proble
     Ok(root)
 }
 
-/// A child element in the HL7 namespace.
-pub(crate) fn child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    n.children().find(|c| is(*c, name))
-}
-
-/// Every child element of that name in the HL7 namespace.
-pub(crate) fn children<'a, 'i: 'a>(
-    n: Node<'a, 'i>,
-    name: &'a str,
-) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
-    n.children().filter(move |c| is(*c, name))
-}
-
-/// The element at a path of child names.
-pub(crate) fn path<'a, 'i>(n: Node<'a, 'i>, names: &[&str]) -> Option<Node<'a, 'i>> {
-    names.iter().try_fold(n, |n, name| child(n, name))
-}
-
-/// True for an element of that local name in the HL7 namespace.
-pub(crate) fn is(n: Node<'_, '_>, name: &str) -> bool {
-    n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some(NS)
-}
-
-/// All text under a node, whitespace runs as one space, trimmed.
-pub(crate) fn flat_text(n: Node<'_, '_>) -> String {
-    let mut s = String::new();
-    for d in n.descendants().filter(|d| d.is_text()) {
-        s.push_str(d.text().unwrap_or(""));
-        s.push(' ');
-    }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The `nonXMLBody/text` element of a document, if it has one.
 fn non_xml_text<'a, 'i>(root: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
     path(root, &["component", "nonXMLBody", "text"])
@@ -413,6 +381,86 @@ pub fn embedded_payload(rel: &str, bytes: &[u8]) -> Result<Vec<u8>, Problem> {
     let t = non_xml_text(root)
         .ok_or_else(|| refused(rel, "clinical document without an embedded file"))?;
     decode_embedded(rel, t).map(|(_, b)| b)
+}
+
+/// HL7 clinical documents (C-CDA): set in type from their model, or (a `nonXMLBody`) a
+/// wrapper whose PDF or picture the other readers read.
+pub struct CdaReader;
+impl Reader for CdaReader {
+    fn format(&self) -> Format {
+        Format::Cda
+    }
+    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
+        looks_like_cda(bytes)
+    }
+    fn probe(&self, input: Input<'_>, readers: &Readers) -> Result<Probe, Problem> {
+        probe_cda(input.rel, input.bytes, readers)
+    }
+    fn cached(&self) -> bool {
+        false
+    }
+    fn content(&self, rel: &str, bytes: Vec<u8>) -> Result<Vec<u8>, Problem> {
+        embedded_payload(rel, &bytes)
+    }
+}
+
+/// A clinical document: set in type from its XML, or its embedded PDF, image or text
+/// read by the reader of that format.
+fn probe_cda(rel: &str, bytes: &[u8], readers: &Readers) -> Result<Probe, Problem> {
+    let read = read(rel, bytes)?;
+    let cda = Box::new(read.cda);
+    let Some(payload) = read.embedded else {
+        return Ok(Probe {
+            format: Some(Format::Cda),
+            cda: Some(cda),
+            ..Probe::default()
+        });
+    };
+    let inner = match readers.format_of(&payload, "") {
+        f @ (Format::Pdf | Format::Jpeg | Format::Png | Format::Tiff) => f,
+        _ => {
+            let media = match &cda.body {
+                Body::Embedded { media_type } => media_type.clone(),
+                _ => String::new(),
+            };
+            return Err(Problem::new(
+                rel,
+                format!("clinical document whose embedded file is not the {media} it claims to be"),
+                "download the record from the patient portal again, or ask for it as PDF",
+            ));
+        }
+    };
+    // The embedded file is checked like a file of its own; its problems name this file.
+    let probe = readers
+        .probe(Input {
+            rel,
+            bytes: &payload,
+            password: None,
+        })
+        .map_err(|p| Problem {
+            reason: format!("embedded in a clinical document: {}", p.reason),
+            ..p
+        })?;
+    let mut notes = probe.notes.clone();
+    notes.insert(
+        0,
+        format!(
+            "a clinical document (HL7 CDA) carrying a {} file, which is packed as the document",
+            match inner {
+                Format::Pdf => "PDF",
+                Format::Jpeg => "JPEG",
+                Format::Png => "PNG",
+                _ => "TIFF",
+            }
+        ),
+    );
+    Ok(Probe {
+        format: Some(inner),
+        cda: Some(cda),
+        notes,
+        wrapper: Some(Format::Cda),
+        ..probe
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //!
 //! Called only on trees whose depth [`super::MAX_DEPTH`] has bounded, so it may recurse.
 
-use super::{child, children, flat_text, is, NS};
+use super::xml::{child, children, flat_text, is, NS};
 use crate::base::clinical::{Block, Section, Table};
 use roxmltree::{Document, Node};
 use std::collections::HashMap;

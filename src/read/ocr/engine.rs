@@ -2,7 +2,7 @@
 //! turns one page image into its words with their boxes, and the page's orientation.
 //! One process per page, `OMP_THREAD_LIMIT=1`, killed when it runs past its time.
 
-use super::{PageText, Word};
+use crate::read::words::{PageText, Word};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

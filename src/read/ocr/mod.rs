@@ -9,95 +9,18 @@ pub mod pages;
 use crate::base::config::CONFIG_NAME;
 use crate::base::error::{Error, Result};
 use crate::read::cache::Cache;
-use crate::read::ingest::Format;
-use crate::read::scan::SourceFile;
+use crate::read::inventory::SourceFile;
+use crate::read::reader::Format;
+pub use crate::read::words::{FileOcr, OcrMode, PageText, Word};
 use engine::Engine;
 use pages::PageImage;
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-
-/// Whether scanned pages are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OcrMode {
-    /// Read them when Tesseract is installed; otherwise say once what was not read.
-    #[default]
-    Auto,
-    /// Read them; without Tesseract the command stops.
-    Always,
-    /// Never read them.
-    Never,
-}
 
 /// The languages read when packet.toml names none.
 pub const DEFAULT_LANGUAGES: &[&str] = &["eng"];
 
 /// How results are produced; part of every cache key, so a change here reads pages again.
 const METHOD: &str = "tsv-psm1-osd-300dpi-1";
-
-/// A page that reads fewer words than this keeps the orientation it was stored in.
-const MIN_WORDS_TO_TURN: usize = 3;
-
-/// One word read, in pixels of the upright page (origin top-left, y down).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Word {
-    pub text: String,
-    pub x0: f32,
-    pub y0: f32,
-    pub x1: f32,
-    pub y1: f32,
-    /// Top and bottom of the word's line (the words of a line share a height).
-    pub line_top: f32,
-    pub line_bottom: f32,
-}
-
-/// What the engine read on one page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PageText {
-    /// Width and height in pixels of the page once turned upright.
-    pub width: u32,
-    pub height: u32,
-    /// Degrees clockwise the page image as stored must turn to be upright.
-    pub rotate: u16,
-    pub words: Vec<Word>,
-    /// The words, one line of text per line read.
-    pub text: String,
-}
-
-impl PageText {
-    /// The clockwise turn that shows the page upright, when the engine read enough words
-    /// to tell (otherwise the page keeps the orientation it was stored in).
-    pub fn confident_turn(&self) -> Option<u16> {
-        (self.words.len() >= MIN_WORDS_TO_TURN).then_some(self.rotate)
-    }
-}
-
-/// What was read in one file: the engine, and each page's text (None: not a scanned page,
-/// or not read).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileOcr {
-    /// e.g. "tesseract 5.3.0".
-    pub engine: String,
-    pub pages: Vec<Option<PageText>>,
-}
-
-impl FileOcr {
-    /// Page `n` (1-based), when it was read.
-    pub fn page(&self, n: u32) -> Option<&PageText> {
-        self.pages
-            .get((n as usize).checked_sub(1)?)
-            .and_then(Option::as_ref)
-    }
-
-    /// The text read on the first `n` pages.
-    pub fn leading_text(&self, n: u32) -> String {
-        (1..=n)
-            .filter_map(|p| self.page(p))
-            .map(|p| p.text.as_str())
-            .filter(|t| !t.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    }
-}
 
 /// What reading the scans gave: per file (by index in the inventory's list) its result
 /// and notes, and warnings for the whole folder.
@@ -141,13 +64,18 @@ pub fn scanned_pages(f: &SourceFile) -> Vec<u32> {
     }
 }
 
+/// A source's bytes again, checked against the scan's checksum (the scan's
+/// `read_source`, which knows the readers of containers).
+pub type ReadSource = dyn Fn(&SourceFile) -> Result<Vec<u8>> + Sync;
+
 /// Reads the scanned pages of `files` (those included). `root` is the records folder
-/// (for messages and to keep the cache out of it).
+/// (for messages and to keep the cache out of it); `source` reads a file's bytes again.
 pub fn read_scans(
     files: &[SourceFile],
+    source: &ReadSource,
     root: &Path,
     languages: &[String],
-    opts: &crate::read::scan::ScanOptions,
+    opts: &crate::read::inventory::ScanOptions,
     progress: &dyn crate::Progress,
 ) -> Result<Outcome> {
     let mode = opts.ocr;
@@ -236,7 +164,7 @@ pub fn read_scans(
     let to_read: usize = misses.iter().map(|(_, p)| p.len()).sum();
     if to_read > 0 {
         progress.start("Reading scans", to_read as u64);
-        let read = read_pages(files, &misses, &engine, languages, progress);
+        let read = read_pages(files, source, &misses, &engine, languages, progress);
         for (i, page, result) in read {
             let Some(entry) = results.iter_mut().find(|(j, _, _)| *j == i) else {
                 continue;
@@ -282,6 +210,7 @@ enum Source<'a> {
 /// Reads the pages listed in `misses`, in parallel; one result per page.
 fn read_pages(
     files: &[SourceFile],
+    source: &ReadSource,
     misses: &[(usize, Vec<u32>)],
     engine: &Engine,
     languages: &[String],
@@ -313,7 +242,7 @@ fn read_pages(
                     return (None, tasks);
                 }
             };
-            let tasks = prepare_file(f, *i, pages, dir.path(), pdftoppm.as_deref());
+            let tasks = prepare_file(f, source, *i, pages, dir.path(), pdftoppm.as_deref());
             (Some(dir), tasks)
         })
         .collect();
@@ -345,6 +274,7 @@ fn read_pages(
 /// Gets the images of one file's pages ready in `dir`.
 fn prepare_file<'a>(
     f: &SourceFile,
+    source: &ReadSource,
     index: usize,
     pages: &[u32],
     dir: &Path,
@@ -364,7 +294,7 @@ fn prepare_file<'a>(
         if f.zip.is_none() && f.password.is_none() {
             return Ok(f.abs.clone());
         }
-        let bytes = crate::read::scan::read_source(f).map_err(|e| e.to_string())?;
+        let bytes = source(f).map_err(|e| e.to_string())?;
         let bytes = if f.password.is_some() {
             decrypted(&bytes, f.password.as_deref())?
         } else {
@@ -400,7 +330,7 @@ fn prepare_file<'a>(
             }
         }
         Some(Format::Tiff) => {
-            let bytes = match crate::read::scan::read_source(f) {
+            let bytes = match source(f) {
                 Ok(b) => b,
                 Err(e) => return all_fail(e.to_string()),
             };
@@ -440,7 +370,7 @@ fn prepare_file<'a>(
 
 /// A copy of a password-protected PDF without its protection, for the renderer.
 fn decrypted(bytes: &[u8], password: Option<&str>) -> std::result::Result<Vec<u8>, String> {
-    let mut doc = crate::read::ingest::load_pdf(bytes, password).map_err(|e| e.to_string())?;
+    let mut doc = crate::read::pdf::load_pdf(bytes, password).map_err(|e| e.to_string())?;
     doc.trailer.remove(b"Encrypt");
     let mut out = Vec::new();
     doc.save_to(&mut out)

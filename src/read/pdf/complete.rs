@@ -265,7 +265,7 @@ fn decodes(s: &lopdf::Stream) -> bool {
             let mut z = flate2::read::ZlibDecoder::new(s.content.as_slice()).take(DECODE_LIMIT);
             std::io::copy(&mut z, &mut std::io::sink()).is_ok()
         }
-        [b"DCTDecode"] => crate::read::jpeg::has_scan_and_end(&s.content),
+        [b"DCTDecode"] => crate::read::image::jpeg::has_scan_and_end(&s.content),
         // Unfiltered data that was cut would not have parsed as a stream at all; other
         // filters are taken as they are.
         _ => true,

@@ -4,7 +4,34 @@
 //! as problems; nested archives are read one level deep.
 
 use crate::base::error::Problem;
+use crate::read::reader::{Format, Input, Location, Member, Probe, Reader, Readers};
 use std::io::{Cursor, Read};
+
+/// Portal exports (`.zip`, by name): containers whose members are entries of their own.
+pub struct ZipReader;
+impl Reader for ZipReader {
+    fn format(&self) -> Format {
+        Format::Other
+    }
+    fn sniff(&self, _bytes: &[u8], ext: &str) -> bool {
+        ext == "zip"
+    }
+    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
+        Err(bad_archive(
+            input.rel,
+            "an archive is opened, not read as a document",
+        ))
+    }
+    fn is_container(&self) -> bool {
+        true
+    }
+    fn members(&self, rel: &str, bytes: &[u8], each: &mut dyn FnMut(Member)) {
+        read_members(rel, bytes, each)
+    }
+    fn member(&self, container: &[u8], location: &Location) -> Result<Vec<u8>, String> {
+        read_member(container, location)
+    }
+}
 use std::path::Component;
 
 /// Largest uncompressed member read from an archive.
@@ -18,15 +45,8 @@ pub const MAX_MEMBERS: usize = 10_000;
 pub const MAX_RATIO: u64 = 100;
 const RATIO_FLOOR: u64 = 64 * 1024;
 
-/// Where a member lives: its index in its archive, inside an optional nested archive.
-/// Indices, not names: a name in an old code page may not survive being decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ZipLocation {
-    /// The index of the outer archive's member that is itself an archive, if any.
-    pub nested: Option<usize>,
-    /// The member's index in the innermost archive.
-    pub index: usize,
-}
+/// Where a member lives in its archive (see [`Location`]).
+pub type ZipLocation = Location;
 
 /// What one archive in the folder may unpack to, shared by its nested archives.
 struct Budget {
@@ -41,20 +61,6 @@ fn declared_entries(bytes: &[u8]) -> Option<u64> {
     let at = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
     let n = u16::from_le_bytes([*tail.get(at + 10)?, *tail.get(at + 11)?]);
     (n != 0xFFFF).then_some(u64::from(n))
-}
-
-/// What reading an archive yields, member by member.
-pub enum Member {
-    /// A member to treat like a file: its report path, location and bytes.
-    File {
-        rel: String,
-        location: ZipLocation,
-        bytes: Vec<u8>,
-    },
-    /// A member that cannot be used.
-    Problem(Problem),
-    /// A member passed over on purpose (folders' junk, hidden files).
-    Ignored { rel: String, why: &'static str },
 }
 
 fn bad_archive(rel: &str, detail: impl std::fmt::Display) -> Problem {

@@ -3,7 +3,7 @@
 //! them on a page with margins, upright as their EXIF orientation says.
 
 use crate::base::pdf::{deflate, num};
-use crate::read::ingest::ImageInfo;
+use crate::read::reader::ImageInfo;
 use lopdf::{Dictionary, Object, Stream};
 use std::io::Cursor;
 
@@ -318,10 +318,10 @@ mod tests {
             .encode_image(&img)
             .expect("encode");
         assert_eq!(
-            crate::read::ingest::jpeg_header(&buf),
+            crate::read::image::jpeg::jpeg_header(&buf),
             Some((37, 21, 3, false))
         );
-        assert_eq!(crate::read::ingest::jpeg_header(&buf[..20]), None);
+        assert_eq!(crate::read::image::jpeg::jpeg_header(&buf[..20]), None);
     }
 
     #[test]

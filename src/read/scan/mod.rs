@@ -2,234 +2,42 @@
 //! format, pages, kind, date and status (included, excluded, duplicate, ignored, or a
 //! problem with its fix), sorted by path. Reads the folder; never writes to it.
 
+use crate::base::classified::{Classified, Overrides, Source};
 use crate::base::config::{PacketConfig, CONFIG_NAME};
+pub use crate::base::digest::{hex, sha256_hex};
 use crate::base::error::{Error, Problem, Result, Warning};
-use crate::classify::{self, Classified, Overrides, Rules};
+use crate::base::identifiers;
 use crate::read::cache::Cache;
 use crate::read::identity::{self, FILE_IDENTITY};
-use crate::read::ingest::{self, Format, ImageInfo};
-use crate::read::ocr::{self, OcrMode};
-use crate::read::zipin::{Member, ZipLocation};
-use sha2::{Digest, Sha256};
+pub use crate::read::inventory::{
+    Ignored, Inventory, ScanOptions, SourceFile, Status, KEEP_PARSED, KEEP_PARSED_TOTAL,
+};
+use crate::read::ocr;
+use crate::read::pdf::TEXT_PAGES;
+use crate::read::portal::ZipLocation;
+use crate::read::reader::{extension, Format, Probe};
+use crate::read::reader::{Input, Member, Readers};
+use crate::read::typing::{Typeset, Typing};
 use std::path::{Path, PathBuf};
+use stored::StoredClassified;
 
-/// How to scan, validated (the commands' shared options).
-#[derive(Debug, Clone, Default)]
-pub struct ScanOptions {
-    /// Neither read nor write the cache of what medpacket learned about each file (its
-    /// facts, classification and OCR results).
-    pub no_cache: bool,
-    /// Whether scanned pages are read.
-    pub ocr: OcrMode,
-}
+mod stored;
+
+/// The readers, one per format, in the order they sniff a file's bytes: the one place that
+/// lists the formats (adding one is a reader and a line here). A container comes first:
+/// a portal export is opened whatever its members are.
+pub static READERS: Readers = Readers(&[
+    &crate::read::portal::ZipReader,
+    &crate::read::pdf::PdfReader,
+    &crate::read::image::JpegReader,
+    &crate::read::image::PngReader,
+    &crate::read::image::TiffReader,
+    &crate::read::cda::CdaReader,
+    &crate::read::text::TextReader,
+]);
 
 /// The cache kind of what medpacket learned about a file's bytes.
 pub const FILE_FACTS: &str = "file";
-
-/// A [`Classified`] as the cache stores it.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StoredClassified {
-    kind: crate::base::kind::Kind,
-    date: Option<chrono::NaiveDate>,
-    title: String,
-    kind_score: f32,
-    evidence: Vec<StoredEvidence>,
-    #[serde(default)]
-    language: String,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StoredEvidence {
-    field: String,
-    source: classify::Source,
-    rule: String,
-    matched: String,
-    score: f32,
-}
-
-impl From<&Classified> for StoredClassified {
-    fn from(c: &Classified) -> Self {
-        StoredClassified {
-            kind: c.kind,
-            date: c.date,
-            title: c.title.clone(),
-            kind_score: c.kind_score,
-            language: c.language.clone(),
-            evidence: c
-                .evidence
-                .iter()
-                .map(|e| StoredEvidence {
-                    field: e.field.to_string(),
-                    source: e.source,
-                    rule: e.rule.clone(),
-                    matched: e.matched.clone(),
-                    score: e.score,
-                })
-                .collect(),
-        }
-    }
-}
-
-impl StoredClassified {
-    /// The classification again, or None when the entry names an unknown field.
-    fn restore(self) -> Option<Classified> {
-        let evidence = self
-            .evidence
-            .into_iter()
-            .map(|e| {
-                let field = ["kind", "date", "title"]
-                    .into_iter()
-                    .find(|f| *f == e.field)?;
-                Some(classify::Evidence {
-                    field,
-                    source: e.source,
-                    rule: e.rule,
-                    matched: e.matched,
-                    score: e.score,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some(Classified {
-            kind: self.kind,
-            date: self.date,
-            title: self.title,
-            kind_score: self.kind_score,
-            evidence,
-            language: self.language,
-        })
-    }
-}
-
-/// What happens to a file.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    Included,
-    /// `exclude = true` in packet.toml.
-    Excluded,
-    /// Byte-identical to an earlier file (by path order), which is included instead.
-    Duplicate {
-        same_as: String,
-    },
-    Problem(Problem),
-}
-
-impl Status {
-    pub fn label(&self) -> &'static str {
-        match self {
-            Status::Included => "included",
-            Status::Excluded => "excluded",
-            Status::Duplicate { .. } => "duplicate",
-            Status::Problem(_) => "problem",
-        }
-    }
-}
-
-/// One file of the records folder.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// Path relative to the records folder, with `/` separators (`archive.zip/member`
-    /// for a member of a portal export).
-    pub rel: String,
-    /// The file on disk (the archive, for a member of one).
-    pub abs: PathBuf,
-    /// Where in the archive at `abs` the bytes are, for a member of a portal export.
-    pub zip: Option<ZipLocation>,
-    pub size: u64,
-    pub sha256: String,
-    pub format: Option<Format>,
-    pub pages: Option<u32>,
-    pub image: Option<ImageInfo>,
-    /// Text of the first pages (PDF) or the whole text (text files).
-    pub text: Option<String>,
-    pub password: Option<String>,
-    pub status: Status,
-    pub classified: Classified,
-    pub notes: Vec<String>,
-    /// Active content found in the file, which the packet leaves out.
-    pub active: Vec<String>,
-    /// Per PDF page: graphics states its content leaves saved (measured at scan, so the
-    /// build does not decompress the pages again).
-    pub open_saves: Vec<u32>,
-    /// Per PDF page: the boxes its content may cover near the page's edges, for the
-    /// footer's placement (measured at scan and kept in the cache, so a rebuild does not
-    /// read the pages' content again).
-    pub edges: Vec<Vec<crate::read::extent::Rect>>,
-    /// The clinical document (CDA) this file is: its header, sections and medications.
-    pub cda: Option<Box<crate::read::cda::Cda>>,
-    /// PDF pages (1-based) without a text layer: scans to read.
-    pub scanned: Vec<u32>,
-    /// What OCR read on the file's scanned pages.
-    pub ocr: Option<std::sync::Arc<crate::read::ocr::FileOcr>>,
-    /// Identifiers (Social Security numbers, member IDs) in the file's text, masked.
-    pub identifiers: Vec<crate::classify::identifiers::Finding>,
-    /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
-    pub parsed: Option<ingest::Parsed>,
-}
-
-/// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
-/// [`KEEP_PARSED_TOTAL`] bytes of source, so the build copies them without parsing them
-/// again while memory stays bounded however many files there are.
-pub const KEEP_PARSED: u64 = 512 * 1024;
-/// See [`KEEP_PARSED`].
-pub const KEEP_PARSED_TOTAL: u64 = 1024 * 1024;
-
-impl SourceFile {
-    pub fn is_included(&self) -> bool {
-        self.status == Status::Included
-    }
-}
-
-/// A file the scan passed over on purpose (OS junk, hidden files, earlier packets).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Ignored {
-    pub path: String,
-    pub why: String,
-}
-
-/// Everything found in a records folder.
-#[derive(Debug, Clone)]
-pub struct Inventory {
-    pub root: PathBuf,
-    pub files: Vec<SourceFile>,
-    pub ignored: Vec<Ignored>,
-    /// `[[documents]]` entries that match no file (likely typos), as warnings.
-    pub warnings: Vec<Warning>,
-}
-
-impl Inventory {
-    pub fn problems(&self) -> Vec<&Problem> {
-        self.files
-            .iter()
-            .filter_map(|f| match &f.status {
-                Status::Problem(p) => Some(p),
-                _ => None,
-            })
-            .collect()
-    }
-
-    pub fn included(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files.iter().filter(|f| f.is_included())
-    }
-
-    /// The scan's warnings, then one per identifier found in an included file (masked to
-    /// its last four characters), by path and page.
-    pub fn all_warnings(&self) -> Vec<Warning> {
-        let mut out = self.warnings.clone();
-        for f in self.included() {
-            for id in &f.identifiers {
-                out.push(Warning::new(
-                    f.rel.clone(),
-                    Some(id.page),
-                    format!(
-                        "{} — you may not want to send it; black it out on the record before sending, or leave the page out",
-                        id.what()
-                    ),
-                ));
-            }
-        }
-        out
-    }
-}
 
 /// The folder at the top of the records folder where medpacket's page puts the files the
 /// patient removes; scan passes over it.
@@ -264,7 +72,7 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
 /// Gathers the files of a scan, one at a time (from the folder or from an archive).
 struct Collector<'a> {
     config: Option<&'a PacketConfig>,
-    rules: &'a Rules,
+    typing: &'a dyn Typing,
     files: Vec<SourceFile>,
     ignored: Vec<Ignored>,
     /// Hash -> index in `files` of the first included file with those bytes.
@@ -280,7 +88,7 @@ struct Prepared {
     identity: Option<String>,
     size: u64,
     sha: String,
-    probe: std::result::Result<ingest::Probe, Problem>,
+    probe: std::result::Result<Probe, Problem>,
     /// Kind, date and title, decided while the file's text is at hand.
     classified: Option<Classified>,
 }
@@ -289,7 +97,7 @@ struct Prepared {
 #[derive(Clone, Copy)]
 struct Context<'a> {
     config: Option<&'a PacketConfig>,
-    rules: &'a Rules,
+    typing: &'a dyn Typing,
     cache: &'a Cache,
     /// Checksums of the folder's files by their identity, as the last scan saw them.
     known: &'a identity::Identities,
@@ -310,7 +118,7 @@ fn facts_key(sha: &str, password: Option<&str>) -> String {
 /// classification made of them (which also depends on the file's name and packet.toml).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct FileFacts {
-    probe: ingest::Probe,
+    probe: Probe,
     decision: Option<Decision>,
 }
 
@@ -326,9 +134,13 @@ fn probe_guarded(
     rel: &str,
     bytes: &[u8],
     password: Option<&str>,
-) -> std::result::Result<ingest::Probe, Problem> {
+) -> std::result::Result<Probe, Problem> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ingest::probe(rel, bytes, password)
+        READERS.probe(Input {
+            rel,
+            bytes,
+            password,
+        })
     }))
     .unwrap_or_else(|_| {
         Err(Problem::new(
@@ -353,7 +165,7 @@ fn prepare(
 ) -> Prepared {
     let Context {
         config,
-        rules,
+        typing,
         cache,
         ..
     } = cx;
@@ -369,10 +181,9 @@ fn prepare(
             let sha = sha256_hex(&bytes);
             let cacheable = cache.is_enabled()
                 && !bytes.is_empty()
-                && !matches!(
-                    ingest::sniff(&bytes, &ingest::extension(&rel)),
-                    Format::Text | Format::Cda
-                );
+                && READERS
+                    .sniff(&bytes, &extension(&rel))
+                    .is_none_or(|r| r.cached());
             let remembered = cacheable
                 .then(|| cache.get::<FileFacts>(FILE_FACTS, &facts_key(&sha, password.as_deref())))
                 .flatten();
@@ -413,12 +224,8 @@ fn prepare(
             Some(c) => c,
             None => {
                 let c = match &p.cda {
-                    Some(cda) => crate::read::cda::header::classify(
-                        &cda.header,
-                        crate::read::cda::CdaRules::builtin(),
-                        &overrides,
-                    ),
-                    None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
+                    Some(cda) => typing.classify_clinical(&cda.header, &overrides),
+                    None => typing.classify(&rel, p.text.as_deref(), &overrides),
                 };
                 if cacheable {
                     let facts = FileFacts {
@@ -434,57 +241,39 @@ fn prepare(
             }
         };
         // What medpacket prints of a record's text never shows an identifier in full.
-        c.title = crate::classify::identifiers::mask(&c.title);
+        c.title = identifiers::mask(&c.title);
         for e in &mut c.evidence {
-            e.matched = crate::classify::identifiers::mask(&e.matched);
+            e.matched = identifiers::mask(&e.matched);
         }
         if let Some(cda) = p.cda.as_mut() {
             // A record of someone else (a family member's, in the same portal export).
             if let Some(cfg) = config {
-                cda.other_patient = crate::read::cda::header::patient_mismatch(
-                    &cda.header,
-                    &cfg.patient.name,
-                    cfg.patient.date_of_birth,
-                );
+                cda.other_patient =
+                    typing.other_patient(&cda.header, &cfg.patient.name, cfg.patient.date_of_birth);
             }
             // Set in type from the XML: its page count on Letter paper (the plan lays it
             // out again on the packet's paper).
             if p.format == Some(Format::Cda) {
-                if let Some(m) = crate::base::fonts::Metrics::get() {
-                    let title = if c.title.trim().is_empty() {
-                        c.kind.label()
-                    } else {
-                        &c.title
-                    };
-                    let layouts = crate::render::cda::layout(
-                        m,
-                        crate::base::layout::Paper::Letter,
-                        &rel,
-                        title,
-                        cda,
-                        crate::base::i18n::Lang::En.messages(),
-                    );
-                    p.pages = Some(layouts.len() as u32);
-                    p.identifiers.extend(typeset_identifiers(&layouts));
+                let title = if c.title.trim().is_empty() {
+                    c.kind.label()
+                } else {
+                    &c.title
+                };
+                if let Some(pages) = typing.typeset(&rel, title, Typeset::Clinical(cda)) {
+                    p.pages = Some(pages.len() as u32);
+                    p.identifiers.extend(typeset_identifiers(&pages));
                 }
             }
             p.text = None;
         } else if p.format == Some(Format::Text) {
             // A text file's page count is its typeset length on Letter paper (the plan
             // lays it out again on the paper chosen for the packet).
-            if let Some(m) = crate::base::fonts::Metrics::get() {
-                let text = p.text.as_deref().unwrap_or("");
-                let layouts = crate::render::text::layout(
-                    m,
-                    crate::base::layout::Paper::Letter,
-                    &rel,
-                    text,
-                    crate::base::i18n::Lang::En.messages(),
-                );
-                p.pages = Some(layouts.len() as u32);
-                p.identifiers.extend(typeset_identifiers(&layouts));
+            let text = p.text.as_deref().unwrap_or("");
+            if let Some(pages) = typing.typeset(&rel, "", Typeset::Text(text)) {
+                p.pages = Some(pages.len() as u32);
+                p.identifiers.extend(typeset_identifiers(&pages));
             }
-        } else if !p.scanned.iter().any(|&n| n <= ingest::TEXT_PAGES) {
+        } else if !p.scanned.iter().any(|&n| n <= TEXT_PAGES) {
             // A PDF whose first pages are scans keeps its text until OCR adds theirs.
             p.text = None;
         }
@@ -504,16 +293,10 @@ fn prepare(
 
 /// The identifiers on typeset pages (a text file or clinical document laid out on Letter
 /// paper), by page: the pages the doctor would see.
-fn typeset_identifiers(
-    layouts: &[crate::base::layout::PageLayout],
-) -> Vec<crate::classify::identifiers::Finding> {
+fn typeset_identifiers(pages: &[String]) -> Vec<identifiers::Finding> {
     let mut out = Vec::new();
-    for (i, page) in layouts.iter().enumerate() {
-        let joined: Vec<&str> = page.runs.iter().map(|r| r.text.as_str()).collect();
-        out.extend(crate::classify::identifiers::find(
-            i as u32 + 1,
-            &joined.join("\n"),
-        ));
+    for (i, page) in pages.iter().enumerate() {
+        out.extend(identifiers::find(i as u32 + 1, page));
     }
     out
 }
@@ -547,9 +330,10 @@ fn recall(cx: Context<'_>, rel: &str, (identity, size): &(String, u64)) -> Optio
 
 /// Reads one entry of the folder: a file, or every member of a portal export.
 fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
-    let zip = ingest::extension(&rel) == "zip";
+    // A container (a portal export) is known by its name, before it is read.
+    let container = READERS.container(&extension(&rel));
     // The file as it is before it is read: its identity, when settled, may recall it.
-    let looked = (!zip).then(|| identity::look(&abs)).flatten();
+    let looked = container.is_none().then(|| identity::look(&abs)).flatten();
     let before = looked
         .as_ref()
         .filter(|l| l.settled && cx.cache.is_enabled())
@@ -570,7 +354,7 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
             return vec![Loaded::Problem(problem_file(rel, abs, 0, String::new(), p))];
         }
     };
-    if !zip {
+    let Some(container) = container else {
         let mut prepared = prepare(cx, rel, abs, None, Seen::Read(bytes));
         // Did the file stay as it was while it was read?
         let after = looked
@@ -588,16 +372,19 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
         // Known by identity from now on, if the file did not change while it was read and
         // its facts are cached.
         let cached = prepared.probe.as_ref().is_ok_and(|p| {
-            p.cda.is_none() && !matches!(p.format, None | Some(Format::Text | Format::Cda))
+            p.cda.is_none()
+                && p.format
+                    .and_then(|f| READERS.of(f))
+                    .is_some_and(|r| r.cached())
         });
         prepared.identity = before
             .filter(|_| cached && unchanged.is_some())
             .map(|(id, _)| id);
         return vec![Loaded::File(prepared)];
-    }
+    };
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
-    crate::read::zipin::read_members(&rel, &bytes, &mut |m| {
+    container.members(&rel, &bytes, &mut |m| {
         out.push(match m {
             Member::File {
                 rel: mrel,
@@ -700,8 +487,8 @@ impl Collector<'_> {
             });
             return;
         }
-        let classified = classified
-            .unwrap_or_else(|| classify::classify(self.rules, &rel, None, &Overrides::default()));
+        let classified =
+            classified.unwrap_or_else(|| self.typing.classify(&rel, None, &Overrides::default()));
         let pages = probe.pages;
         let status = if excluded {
             Status::Excluded
@@ -728,9 +515,10 @@ impl Collector<'_> {
             edges: probe
                 .edges
                 .iter()
-                .map(|p| p.iter().map(crate::read::extent::from_bits).collect())
+                .map(|p| p.iter().map(crate::read::pdf::extent::from_bits).collect())
                 .collect(),
             cda: probe.cda,
+            wrapper: probe.wrapper,
             scanned: probe.scanned,
             ocr: None,
             identifiers: probe.identifiers,
@@ -751,10 +539,13 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
         },
     })?;
     let bytes = match &f.zip {
-        Some(loc) => crate::read::zipin::read_member(&bytes, loc).map_err(|e| Error::Source {
-            path: f.rel.clone(),
-            message: format!("could not be read again from its archive ({e})"),
-        })?,
+        Some(loc) => container_of(&f.rel)
+            .ok_or_else(|| "not an archive".to_string())
+            .and_then(|r| r.member(&bytes, loc))
+            .map_err(|e| Error::Source {
+                path: f.rel.clone(),
+                message: format!("could not be read again from its archive ({e})"),
+            })?,
         None => bytes,
     };
     if sha256_hex(&bytes) != f.sha256 {
@@ -763,33 +554,25 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The bytes the packet shows for a source: the file's own, or for a clinical document
-/// with an embedded PDF or image, that embedded file (decoded again from the checked XML).
+/// The reader of the container a member's path names (`export.zip/inner/a.pdf`): the
+/// first folder of the path that is a container by its name, as the scan opened it.
+fn container_of(rel: &str) -> Option<&'static dyn crate::read::reader::Reader> {
+    rel.match_indices('/')
+        .find_map(|(at, _)| READERS.container(&extension(&rel[..at])))
+}
+
+/// The bytes the packet shows for a source: the file's own, or for a file wrapped in
+/// another format (a clinical document carrying a PDF or image), the payload the
+/// wrapper's reader hands over (decoded again from the checked bytes).
 pub fn read_content(f: &SourceFile) -> Result<Vec<u8>> {
     let bytes = read_source(f)?;
-    match &f.cda {
-        Some(c) if c.is_embedded() => {
-            crate::read::cda::embedded_payload(&f.rel, &bytes).map_err(|p| Error::Source {
-                path: f.rel.clone(),
-                message: format!("could not be read again ({})", p.reason),
-            })
-        }
-        _ => Ok(bytes),
+    match f.wrapper.and_then(|w| READERS.of(w)) {
+        Some(reader) => reader.content(&f.rel, bytes).map_err(|p| Error::Source {
+            path: f.rel.clone(),
+            message: format!("could not be read again ({})", p.reason),
+        }),
+        None => Ok(bytes),
     }
-}
-
-/// Lower-case hex of bytes (for checksums).
-pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
-/// Hex SHA-256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
 }
 
 /// Scans `dir`: walks it, reads and checks every file, classifies what can be included,
@@ -797,7 +580,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn scan(
     dir: &Path,
     config: Option<&PacketConfig>,
-    rules: &Rules,
+    typing: &dyn Typing,
     opts: &ScanOptions,
     progress: &dyn crate::Progress,
 ) -> Result<Inventory> {
@@ -930,7 +713,7 @@ pub fn scan(
 
     let mut c = Collector {
         config,
-        rules,
+        typing,
         // One entry is one file, but for portal exports (their members are added).
         files: Vec::with_capacity(entries.len() + early_problems.len()),
         ignored,
@@ -952,7 +735,7 @@ pub fn scan(
     let kept = std::sync::atomic::AtomicU64::new(0);
     let cx = Context {
         config,
-        rules,
+        typing,
         cache: &cache,
         known: &known,
         kept: &kept,
@@ -991,16 +774,29 @@ pub fn scan(
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut warnings = Vec::new();
+    // Facts about the set of files rather than one (no reader has any yet).
+    let gathered: Vec<crate::read::reader::Gathered<'_>> = files
+        .iter()
+        .map(|f| crate::read::reader::Gathered {
+            rel: &f.rel,
+            format: f.format,
+            pages: f.pages,
+        })
+        .collect();
+    for reader in READERS.0 {
+        warnings.extend(reader.gather(&gathered));
+    }
+    drop(gathered);
     let languages = config
         .map(|c| c.ocr.languages.clone())
         .unwrap_or_else(crate::base::config::default_languages);
-    let read = ocr::read_scans(&files, &root, &languages, opts, progress)?;
+    let read = ocr::read_scans(&files, &read_source, &root, &languages, opts, progress)?;
     warnings.extend(read.warnings.into_iter().map(|w| Warning::new("", None, w)));
     warnings.extend(crate::read::cache::trouble().map(|w| Warning::new("", None, w)));
     for (i, result, notes) in read.files {
         if let Some(f) = files.get_mut(i) {
             f.notes.extend(notes);
-            reclassify(f, config, rules, result);
+            reclassify(f, config, typing, result);
         }
     }
     for f in &mut files {
@@ -1045,10 +841,10 @@ pub fn scan(
 fn reclassify(
     f: &mut SourceFile,
     config: Option<&PacketConfig>,
-    rules: &Rules,
+    typing: &dyn Typing,
     result: ocr::FileOcr,
 ) {
-    let read = result.leading_text(ingest::TEXT_PAGES);
+    let read = result.leading_text(TEXT_PAGES);
     if !read.trim().is_empty() {
         let own = f.text.take().filter(|t| !t.trim().is_empty());
         let text = match &own {
@@ -1061,9 +857,9 @@ fn reclassify(
             date: entry.and_then(|e| e.date),
             title: entry.and_then(|e| e.title.clone()),
         };
-        let mut c = classify::classify(rules, &f.rel, Some(&text), &overrides);
+        let mut c = typing.classify(&f.rel, Some(&text), &overrides);
         for e in &mut c.evidence {
-            if e.source != classify::Source::Text {
+            if e.source != Source::Text {
                 continue;
             }
             let probe: String = e.matched.chars().take(40).collect();
@@ -1074,12 +870,12 @@ fn reclassify(
                     .contains(&probe)
             });
             if !in_own {
-                e.source = classify::Source::Ocr;
+                e.source = Source::Ocr;
             }
         }
-        c.title = crate::classify::identifiers::mask(&c.title);
+        c.title = identifiers::mask(&c.title);
         for e in &mut c.evidence {
-            e.matched = crate::classify::identifiers::mask(&e.matched);
+            e.matched = identifiers::mask(&e.matched);
         }
         f.classified = c;
     }
@@ -1087,7 +883,7 @@ fn reclassify(
     for (i, page) in result.pages.iter().enumerate() {
         if let Some(page) = page {
             f.identifiers
-                .extend(crate::classify::identifiers::find(i as u32 + 1, &page.text));
+                .extend(identifiers::find(i as u32 + 1, &page.text));
         }
     }
     f.ocr = Some(std::sync::Arc::new(result));
@@ -1112,13 +908,14 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
             title: String::new(),
             kind_score: 0.0,
             evidence: Vec::new(),
-            language: crate::classify::language::UNKNOWN.to_string(),
+            language: crate::base::classified::UNKNOWN_LANGUAGE.to_string(),
         },
         notes: Vec::new(),
         active: Vec::new(),
         open_saves: Vec::new(),
         edges: Vec::new(),
         cda: None,
+        wrapper: None,
         scanned: Vec::new(),
         ocr: None,
         identifiers: Vec::new(),
@@ -1136,38 +933,4 @@ fn rel_path(root: &Path, path: &Path) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn junk_is_ignored_but_never_a_record_by_its_name_alone() {
-        for name in [
-            ".DS_Store",
-            "Thumbs.db",
-            "desktop.ini",
-            "~$letter.docx",
-            ".hidden.pdf",
-            "packet.toml",
-        ] {
-            assert!(ignore_reason(name).is_some(), "{name}");
-        }
-        // Earlier packets are recognised by their content (Creator), not by a name a
-        // real record could also have.
-        for name in [
-            "scan0001.pdf",
-            "IMG_2291.jpg",
-            "desktop.pdf",
-            "second-opinion-packet-mayo-report.pdf",
-        ] {
-            assert!(ignore_reason(name).is_none(), "{name}");
-        }
-    }
-
-    #[test]
-    fn sha256_is_hex_of_the_bytes() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-}
+mod tests;

@@ -3,7 +3,7 @@
 //! is a text scan sharp enough to stay legible, so a fax machine gets clean pages.
 
 use crate::base::pdf::deflate;
-use crate::read::images::{Color, Raster};
+use crate::read::image::convert::{Color, Raster};
 use lopdf::{Dictionary, Document, Object, Stream};
 
 /// A scan whose longer side has at least this many pixels keeps its text legible at one
@@ -134,7 +134,7 @@ pub fn gray_raster(r: &Raster) -> Stream {
     if r.bits == 1
         || (r.color == Color::Gray && r.bits == 8 && bilevel(r.width, r.height, &r.data).is_none())
     {
-        return crate::read::images::raster_xobject(r);
+        return crate::read::image::convert::raster_xobject(r);
     }
     let pixels = r.width as usize * r.height as usize;
     let gray = to_gray(r.color, &r.data, pixels);
@@ -219,7 +219,7 @@ pub fn gray_pdf_image(doc: &Document, s: &Stream) -> Option<Stream> {
         u32::try_from(int(b"Width")?).ok()?,
         u32::try_from(int(b"Height")?).ok()?,
     );
-    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > crate::read::images::MAX_PIXELS {
+    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > crate::read::image::convert::MAX_PIXELS {
         return None;
     }
     if int(b"BitsPerComponent") != Some(8) {

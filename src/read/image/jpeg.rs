@@ -420,6 +420,44 @@ fn entropy_data(bytes: &[u8], pos: &mut usize, restart_interval: usize) -> Resul
     }
 }
 
+/// Reads the size and colour components from a JPEG's frame header, without decoding.
+pub fn jpeg_header(bytes: &[u8]) -> Option<(u32, u32, u8, bool)> {
+    let mut i = 2usize;
+    let mut adobe = false;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        if marker == 0xD8 || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+            i += 2;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        let seg = bytes.get(i + 4..i + 2 + len)?;
+        if marker == 0xEE && seg.starts_with(b"Adobe") {
+            adobe = true;
+        }
+        let is_sof = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
+        if is_sof {
+            let h = u32::from(u16::from_be_bytes([*seg.get(1)?, *seg.get(2)?]));
+            let w = u32::from(u16::from_be_bytes([*seg.get(3)?, *seg.get(4)?]));
+            let c = *seg.get(5)?;
+            return Some((w, h, c, adobe));
+        }
+        if marker == 0xDA || len < 2 {
+            return None;
+        }
+        i += 2 + len;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

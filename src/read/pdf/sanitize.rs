@@ -132,7 +132,7 @@ pub fn open_action_acts(doc: &Document, open: &Object) -> bool {
 }
 
 /// Everything active in a document that the packet will not carry, by description.
-/// `reachable` are the objects the pages use (see `ingest::reachable_from_pages`).
+/// `reachable` are the objects the pages use (see `super::reachable_from_pages`).
 pub fn active_content(doc: &Document, reachable: &[lopdf::ObjectId]) -> Vec<String> {
     let mut found = BTreeSet::new();
     if let Ok(cat) = doc.catalog() {

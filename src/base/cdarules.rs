@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-const BUILTIN: &str = include_str!("../../../templates/cda.toml");
+const BUILTIN: &str = include_str!("../../templates/cda.toml");
 
 /// Where a document's clinical date may come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

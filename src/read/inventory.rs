@@ -1,0 +1,156 @@
+//! The inventory: what the scan turns a records folder into, as data — every file with its
+//! checksum, format, pages, facts, classification and status, the files passed over,
+//! and the options a scan runs with.
+
+use crate::base::classified::Classified;
+use crate::base::error::{Problem, Warning};
+use crate::base::identifiers;
+use crate::read::reader::{Format, ImageInfo, Location, Parsed};
+use crate::read::words::OcrMode;
+use std::path::PathBuf;
+
+/// Where a member lives in its portal export.
+pub type ZipLocation = Location;
+
+/// How to scan, validated (the commands' shared options).
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Neither read nor write the cache of what medpacket learned about each file (its
+    /// facts, classification and OCR results).
+    pub no_cache: bool,
+    /// Whether scanned pages are read.
+    pub ocr: OcrMode,
+}
+
+/// What happens to a file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Included,
+    /// `exclude = true` in packet.toml.
+    Excluded,
+    /// Byte-identical to an earlier file (by path order), which is included instead.
+    Duplicate {
+        same_as: String,
+    },
+    Problem(Problem),
+}
+
+impl Status {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Included => "included",
+            Status::Excluded => "excluded",
+            Status::Duplicate { .. } => "duplicate",
+            Status::Problem(_) => "problem",
+        }
+    }
+}
+
+/// One file of the records folder.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the records folder, with `/` separators (`archive.zip/member`
+    /// for a member of a portal export).
+    pub rel: String,
+    /// The file on disk (the archive, for a member of one).
+    pub abs: PathBuf,
+    /// Where in the archive at `abs` the bytes are, for a member of a portal export.
+    pub zip: Option<ZipLocation>,
+    pub size: u64,
+    pub sha256: String,
+    pub format: Option<Format>,
+    pub pages: Option<u32>,
+    pub image: Option<ImageInfo>,
+    /// Text of the first pages (PDF) or the whole text (text files).
+    pub text: Option<String>,
+    pub password: Option<String>,
+    pub status: Status,
+    pub classified: Classified,
+    pub notes: Vec<String>,
+    /// Active content found in the file, which the packet leaves out.
+    pub active: Vec<String>,
+    /// Per PDF page: graphics states its content leaves saved (measured at scan, so the
+    /// build does not decompress the pages again).
+    pub open_saves: Vec<u32>,
+    /// Per PDF page: the boxes its content may cover near the page's edges, for the
+    /// footer's placement (measured at scan and kept in the cache, so a rebuild does not
+    /// read the pages' content again).
+    pub edges: Vec<Vec<crate::read::pdf::extent::Rect>>,
+    /// The clinical document (CDA) this file is: its header, sections and medications.
+    pub cda: Option<Box<crate::base::clinical::Cda>>,
+    /// The format of the file that wraps the packed one (see [`crate::read::reader::Probe::wrapper`]).
+    pub wrapper: Option<Format>,
+    /// PDF pages (1-based) without a text layer: scans to read.
+    pub scanned: Vec<u32>,
+    /// What OCR read on the file's scanned pages.
+    pub ocr: Option<std::sync::Arc<crate::read::words::FileOcr>>,
+    /// Identifiers (Social Security numbers, member IDs) in the file's text, masked.
+    pub identifiers: Vec<identifiers::Finding>,
+    /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
+    pub parsed: Option<Parsed>,
+}
+
+/// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
+/// [`KEEP_PARSED_TOTAL`] bytes of source, so the build copies them without parsing them
+/// again while memory stays bounded however many files there are.
+pub const KEEP_PARSED: u64 = 512 * 1024;
+/// See [`KEEP_PARSED`].
+pub const KEEP_PARSED_TOTAL: u64 = 1024 * 1024;
+
+impl SourceFile {
+    pub fn is_included(&self) -> bool {
+        self.status == Status::Included
+    }
+}
+
+/// A file the scan passed over on purpose (OS junk, hidden files, earlier packets).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Ignored {
+    pub path: String,
+    pub why: String,
+}
+
+/// Everything found in a records folder.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub root: PathBuf,
+    pub files: Vec<SourceFile>,
+    pub ignored: Vec<Ignored>,
+    /// `[[documents]]` entries that match no file (likely typos), as warnings.
+    pub warnings: Vec<Warning>,
+}
+
+impl Inventory {
+    pub fn problems(&self) -> Vec<&Problem> {
+        self.files
+            .iter()
+            .filter_map(|f| match &f.status {
+                Status::Problem(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn included(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(|f| f.is_included())
+    }
+
+    /// The scan's warnings, then one per identifier found in an included file (masked to
+    /// its last four characters), by path and page.
+    pub fn all_warnings(&self) -> Vec<Warning> {
+        let mut out = self.warnings.clone();
+        for f in self.included() {
+            for id in &f.identifiers {
+                out.push(Warning::new(
+                    f.rel.clone(),
+                    Some(id.page),
+                    format!(
+                        "{} — you may not want to send it; black it out on the record before sending, or leave the page out",
+                        id.what()
+                    ),
+                ));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,391 @@
+//! The PDF reader: a PDF's bytes turn into a checked, measured source (page count, the
+//! text of its first pages, the identifiers on every page, active content, the room at
+//! its pages' edges, its scanned pages) or a [`Problem`] with the fix. Its helpers beside
+//! it: sanitize (active content), complete (pages of a repaired file that came back
+//! whole), extent (what a page's content covers), pagetext (a page's text), scanpage.
+
+use crate::base::error::Problem;
+pub mod complete;
+pub mod extent;
+pub mod pagetext;
+pub mod sanitize;
+pub mod scanpage;
+
+use crate::read::pdf::extent::Source;
+use crate::read::reader::{Input, Reader, Readers};
+use lopdf::{Document, LoadOptions};
+
+use crate::read::reader::{Format, Parsed, Probe};
+
+/// PDF documents.
+pub struct PdfReader;
+impl Reader for PdfReader {
+    fn format(&self) -> Format {
+        Format::Pdf
+    }
+    fn sniff(&self, bytes: &[u8], _ext: &str) -> bool {
+        bytes[..bytes.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
+    }
+    fn probe(&self, input: Input<'_>, _: &Readers) -> Result<Probe, Problem> {
+        probe_pdf(input.rel, input.bytes, input.password)
+    }
+}
+
+/// How many leading pages of a PDF are read for classification.
+pub const TEXT_PAGES: u32 = 2;
+/// Upper bound on the text kept for classification.
+const TEXT_LIMIT: usize = 64 * 1024;
+fn damaged_pdf(rel: &str, detail: &str) -> Problem {
+    Problem::new(
+        rel,
+        format!("damaged PDF that cannot be read ({detail})"),
+        "download or scan the document again; if it opens in a PDF viewer, use Print > Save as PDF to make a clean copy",
+    )
+}
+
+/// A PDF that stops before its end: the reason says so (with how many pages came back
+/// incomplete, when the file could be opened), and the fix is a new copy.
+fn cut_off(rel: &str, c: Option<crate::read::pdf::complete::Completeness>) -> Problem {
+    let mut reason = "damaged PDF: cut off (the file ends early)".to_string();
+    if let Some(c) = c.filter(|c| c.incomplete > 0) {
+        reason.push_str(&format!(
+            " — {} of {} pages are incomplete",
+            c.incomplete, c.total
+        ));
+    }
+    Problem::new(
+        rel,
+        reason,
+        "download it again (or ask the sender for a new copy), then replace this file",
+    )
+}
+
+fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, Problem> {
+    // A download that stopped early is named so, whatever else fails to read in it.
+    let ends_early = crate::read::pdf::complete::ends_early(bytes);
+    let doc = load_pdf(bytes, password).map_err(|e| {
+        if ends_early {
+            cut_off(rel, None)
+        } else {
+            pdf_load_problem(rel, &e, password)
+        }
+    })?;
+    let pages = doc.get_pages();
+    // A rebuilt file may be a download cut off halfway: its pages must have come back
+    // whole, or the document is not put in the packet as blank pages.
+    if doc.xref_recovery.is_some() {
+        let c = crate::read::pdf::complete::check(&doc);
+        if c.incomplete > 0 {
+            return Err(cut_off(rel, Some(c)));
+        }
+    }
+    if ends_early {
+        return Err(cut_off(rel, None));
+    }
+    if pages.is_empty() {
+        return Err(damaged_pdf(rel, "it has no pages"));
+    }
+    // Every page must be there: a page the page tree names but the file lacks would stop
+    // the build later.
+    for (n, id) in &pages {
+        if doc.get_dictionary(*id).is_err() {
+            return Err(damaged_pdf(
+                rel,
+                &format!("page {n} is missing from the file"),
+            ));
+        }
+    }
+    let mut notes = Vec::new();
+    if doc.was_encrypted() && password.is_none() {
+        notes.push("protected by an owner password only; opened without it".to_string());
+    }
+    if doc.xref_recovery.is_some() {
+        notes.push("its cross-reference table was damaged and has been rebuilt".to_string());
+    }
+    let reachable = reachable_from_pages(&doc);
+    let content_ids: std::collections::HashSet<lopdf::ObjectId> = pages
+        .values()
+        .flat_map(|&id| doc.get_page_contents(id))
+        .collect();
+    let inflated = damaged_streams(&doc, &reachable, &content_ids)
+        .map_err(|damage| damaged_pdf(rel, &damage))?;
+    let own_output = info_string(&doc, b"Creator").is_some_and(|c| c.starts_with("medpacket"));
+    let active = crate::read::pdf::sanitize::active_content(&doc, &reachable);
+    let mut scanned = Vec::new();
+    let n = pages.len() as u32;
+    let mut edges = Vec::with_capacity(pages.len());
+    let mut open_saves = Vec::with_capacity(pages.len());
+    // Every page's text is read once, here: the first pages' text is kept for
+    // classification; of the others only the identifiers found on them.
+    let mut text = String::new();
+    let mut identifiers = Vec::new();
+    for (&page, &id) in &pages {
+        let Ok(dict) = doc.get_dictionary(id) else {
+            continue;
+        };
+        // The page's content, with the streams the damage check already inflated; its
+        // operations are parsed once, for the footer's room and for the text.
+        let known = |c| inflated.get(&c).map(Vec::as_slice);
+        let joined = crate::read::pdf::extent::page_content(&doc, dict, &known);
+        let content = match &joined {
+            Some(c) => std::borrow::Cow::Borrowed(c.as_slice()),
+            None => std::borrow::Cow::Owned(
+                doc.get_page_content_with_limit(id, STREAM_CHECK_LIMIT as usize)
+                    .unwrap_or_default(),
+            ),
+        };
+        if crate::read::pdf::scanpage::page_is_scanned(&doc, id, &content) {
+            scanned.push(page);
+        }
+        open_saves.push(crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32);
+        // A page without a text object (a scan) has no text to read.
+        let has_text = memchr::memmem::find(&content, b"BT").is_some();
+        let ops = joined
+            .as_deref()
+            .filter(|c| c.len() <= PARSED_CONTENT)
+            .and_then(|c| lopdf::content::Content::decode_strict(c).ok());
+        let source = match (&ops, &joined) {
+            (Some(ops), _) => Some(Source::Parsed(&ops.operations)),
+            (None, Some(c)) => Some(Source::Bytes(c)),
+            (None, None) => None,
+        };
+        let boxes = crate::read::pdf::extent::page_edges(&doc, dict, source);
+        edges.push(
+            boxes
+                .iter()
+                .map(crate::read::pdf::extent::to_bits)
+                .collect(),
+        );
+        if !has_text {
+            continue;
+        }
+        let chunks = match &ops {
+            Some(ops) => crate::read::pdf::pagetext::chunks(&doc, id, &ops.operations),
+            None => doc.extract_text_chunks(&[page]),
+        };
+        let mut page_text = String::new();
+        for chunk in chunks.into_iter().flatten() {
+            page_text.push_str(&chunk);
+            if page_text.len() > TEXT_LIMIT {
+                break;
+            }
+        }
+        identifiers.extend(crate::base::identifiers::find(page, &page_text));
+        if page <= TEXT_PAGES && text.len() <= TEXT_LIMIT {
+            text.push_str(&page_text);
+        }
+    }
+    let text = (!text.trim().is_empty()).then(|| truncate_at_char(text, TEXT_LIMIT));
+    Ok(Probe {
+        format: Some(Format::Pdf),
+        pages: Some(n),
+        text,
+        image: None,
+        own_output,
+        notes,
+        active,
+        open_saves,
+        edges,
+        cda: None,
+        wrapper: None,
+        scanned,
+        identifiers,
+        parsed: Some(Parsed {
+            doc: std::sync::Arc::new(doc),
+            stat: None,
+        }),
+    })
+}
+
+/// Largest decoded size checked for one stream.
+const STREAM_CHECK_LIMIT: u64 = 512 * 1024 * 1024;
+
+/// Every object a document's pages use (following references, not page-tree parents).
+pub fn reachable_from_pages(doc: &Document) -> Vec<lopdf::ObjectId> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    let mut out = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Ok(obj) = doc.get_object(id) else {
+            continue;
+        };
+        out.push(id);
+        let mut pending: Vec<&lopdf::Object> = vec![obj];
+        while let Some(o) = pending.pop() {
+            match o {
+                lopdf::Object::Reference(r) => stack.push(*r),
+                lopdf::Object::Array(a) => pending.extend(a.iter()),
+                lopdf::Object::Dictionary(d) => pending.extend(
+                    d.iter()
+                        .filter(|(k, _)| k.as_slice() != b"Parent")
+                        .map(|(_, v)| v),
+                ),
+                lopdf::Object::Stream(st) => pending.extend(
+                    st.dict
+                        .iter()
+                        .filter(|(k, _)| k.as_slice() != b"Parent")
+                        .map(|(_, v)| v),
+                ),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Largest inflated page content kept from the damage check for counting its saves.
+const KEEP_CONTENT: u64 = 1024 * 1024;
+
+/// Largest page content parsed once for both the footer's room and the text (the
+/// interpreter's own limit); larger pages are read by each on its own terms.
+const PARSED_CONTENT: usize = 32 * 1024 * 1024;
+
+/// Checks that every Flate-compressed stream the pages use inflates cleanly (a damaged
+/// stream would show as a blank or broken page); says which one does not. Returns the
+/// inflated bytes of the page content streams among `keep` that are small enough to hold,
+/// so they need not be inflated again.
+fn damaged_streams(
+    doc: &Document,
+    reachable: &[lopdf::ObjectId],
+    keep: &std::collections::HashSet<lopdf::ObjectId>,
+) -> Result<std::collections::HashMap<lopdf::ObjectId, Vec<u8>>, String> {
+    use std::io::Read;
+    let mut kept = std::collections::HashMap::new();
+    for &id in reachable {
+        let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
+            continue;
+        };
+        let flate_only = match s.dict.get(b"Filter") {
+            Ok(lopdf::Object::Name(n)) => n.as_slice() == b"FlateDecode",
+            Ok(lopdf::Object::Array(a)) => {
+                a.len() == 1 && a.first().and_then(|f| f.as_name().ok()) == Some(b"FlateDecode")
+            }
+            _ => false,
+        };
+        if !flate_only {
+            continue;
+        }
+        // The zlib checksum is checked too: it is what reveals damage inside the data.
+        let mut zlib =
+            flate2::read::ZlibDecoder::new(s.content.as_slice()).take(STREAM_CHECK_LIMIT + 1);
+        let mut held = Vec::new();
+        let copied = if keep.contains(&id) {
+            // Read the start into memory; the rest (if any) streams past.
+            (&mut zlib)
+                .take(KEEP_CONTENT + 1)
+                .read_to_end(&mut held)
+                .and_then(|n| {
+                    std::io::copy(&mut zlib, &mut std::io::sink()).map(|rest| n as u64 + rest)
+                })
+        } else {
+            std::io::copy(&mut zlib, &mut std::io::sink())
+        };
+        match copied {
+            Err(e) => {
+                return Err(format!(
+                    "compressed data in object {} is damaged: {e}",
+                    id.0
+                ))
+            }
+            Ok(n) if n > STREAM_CHECK_LIMIT => {
+                return Err(format!(
+                "object {} expands to more than {} MB — refused as a possible decompression bomb",
+                id.0,
+                STREAM_CHECK_LIMIT / (1024 * 1024)
+            ))
+            }
+            Ok(n) => {
+                if keep.contains(&id) && n <= KEEP_CONTENT {
+                    kept.insert(id, held);
+                }
+            }
+        }
+    }
+    Ok(kept)
+}
+
+/// Loads a PDF leniently, with the user's password when one is given.
+pub fn load_pdf(bytes: &[u8], password: Option<&str>) -> Result<Document, PdfLoadError> {
+    let options = LoadOptions {
+        password: password.map(str::to_string),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(bytes, options)
+        .map_err(|e| PdfLoadError::Damaged(e.to_string()))?;
+    if doc.trailer.has(b"Encrypt") && !doc.was_encrypted() {
+        return Err(PdfLoadError::NeedsPassword);
+    }
+    Ok(doc)
+}
+
+/// Why a PDF did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PdfLoadError {
+    NeedsPassword,
+    Damaged(String),
+}
+
+impl std::fmt::Display for PdfLoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PdfLoadError::NeedsPassword => f.write_str("it needs a password"),
+            PdfLoadError::Damaged(d) => write!(f, "it is damaged: {d}"),
+        }
+    }
+}
+
+fn pdf_load_problem(rel: &str, e: &PdfLoadError, password: Option<&str>) -> Problem {
+    match (e, password) {
+        (PdfLoadError::NeedsPassword, None) => Problem::new(
+            rel,
+            "password-protected",
+            format!(
+                "add password = \"…\" to its [[documents]] entry in packet.toml (path = \"{rel}\")"
+            ),
+        ),
+        (PdfLoadError::NeedsPassword, Some(_)) => Problem::new(
+            rel,
+            "password-protected, and the password in packet.toml does not open it",
+            format!("check the password in the [[documents]] entry for \"{rel}\" in packet.toml"),
+        ),
+        (PdfLoadError::Damaged(detail), _) => {
+            let lower = detail.to_ascii_lowercase();
+            if lower.contains("password") || lower.contains("decrypt") {
+                pdf_load_problem(rel, &PdfLoadError::NeedsPassword, password)
+            } else {
+                damaged_pdf(rel, detail)
+            }
+        }
+    }
+}
+
+fn info_string(doc: &Document, key: &[u8]) -> Option<String> {
+    let info = doc.trailer.get(b"Info").ok()?;
+    let (_, info) = doc.dereference(info).ok()?;
+    let value = info.as_dict().ok()?.get(key).ok()?;
+    let (_, value) = doc.dereference(value).ok()?;
+    let bytes = value.as_str().ok()?;
+    Some(
+        lopdf::decode_text_string(&lopdf::Object::String(
+            bytes.to_vec(),
+            lopdf::StringFormat::Literal,
+        ))
+        .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned()),
+    )
+}
+
+fn truncate_at_char(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+    s
+}

@@ -1,0 +1,155 @@
+//! Scanned PDF pages: a page's content turns into whether it is a scan — no text of its
+//! own (no text operators in its content or in the forms it draws) but an image drawn.
+//! The PDF reader marks such pages, and OCR reads them.
+
+use lopdf::{Document, Object, ObjectId};
+
+/// True when a PDF page shows no text of its own (no text operators in its content or in
+/// the forms it draws) but draws an image: a scan.
+pub fn page_is_scanned(doc: &Document, page: ObjectId, content: &[u8]) -> bool {
+    let ops = operators(content);
+    if ops.text {
+        return false;
+    }
+    let mut image = ops.inline_image;
+    let resources = page_resources(doc, page);
+    let xobjects = resources
+        .as_ref()
+        .and_then(|r| r.get(b"XObject").ok())
+        .and_then(|o| deref(doc, o))
+        .and_then(|o| o.as_dict().ok());
+    if let Some(xobjects) = xobjects {
+        for (_, x) in xobjects.iter() {
+            let Some(Object::Stream(s)) = deref(doc, x) else {
+                continue;
+            };
+            match s.dict.get(b"Subtype").and_then(Object::as_name) {
+                Ok(b"Image") => image = true,
+                Ok(b"Form") => {
+                    let fonts = s
+                        .dict
+                        .get(b"Resources")
+                        .ok()
+                        .and_then(|o| deref(doc, o))
+                        .and_then(|o| o.as_dict().ok())
+                        .and_then(|r| r.get(b"Font").ok())
+                        .and_then(|o| deref(doc, o))
+                        .and_then(|o| o.as_dict().ok())
+                        .is_some_and(|f| !f.is_empty());
+                    let form = s
+                        .decompressed_content()
+                        .unwrap_or_else(|_| s.content.clone());
+                    let form_ops = operators(&form);
+                    if fonts || form_ops.text {
+                        return false;
+                    }
+                    image |= form_ops.inline_image || form_ops.draws_xobject;
+                }
+                _ => {}
+            }
+        }
+    }
+    ops.inline_image || (image && ops.draws_xobject)
+}
+
+/// The page's resources, inherited from the page tree when the page has none.
+fn page_resources(doc: &Document, page: ObjectId) -> Option<lopdf::Dictionary> {
+    let mut node = doc.get_dictionary(page).ok()?;
+    for _ in 0..64 {
+        if let Some(r) = node
+            .get(b"Resources")
+            .ok()
+            .and_then(|o| deref(doc, o))
+            .and_then(|o| o.as_dict().ok())
+        {
+            return Some(r.clone());
+        }
+        node = node
+            .get(b"Parent")
+            .ok()
+            .and_then(|o| deref(doc, o))
+            .and_then(|o| o.as_dict().ok())?;
+    }
+    None
+}
+
+fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
+    for _ in 0..32 {
+        match o {
+            Object::Reference(id) => o = doc.get_object(*id).ok()?,
+            other => return Some(other),
+        }
+    }
+    None
+}
+
+/// What a content stream does, as far as telling scans apart is concerned.
+#[derive(Debug, Default, PartialEq)]
+struct Ops {
+    /// Shows text (Tj, TJ, ', ").
+    text: bool,
+    /// Draws an XObject (Do).
+    draws_xobject: bool,
+    /// Holds an inline image (BI … ID … EI).
+    inline_image: bool,
+}
+
+/// Finds the operators that matter in a content stream (strings, comments and inline
+/// image data skipped).
+fn operators(c: &[u8]) -> Ops {
+    let mut ops = Ops::default();
+    crate::base::pdf::for_each_operator(c, |op| match op {
+        b"Tj" | b"TJ" | b"'" | b"\"" => ops.text = true,
+        b"Do" => ops.draws_xobject = true,
+        b"ID" => ops.inline_image = true,
+        _ => {}
+    });
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_operators_are_found_outside_strings_and_images() {
+        let cases: [(&[u8], Ops); 5] = [
+            (
+                b"q 612 0 0 792 0 0 cm /Im0 Do Q",
+                Ops {
+                    text: false,
+                    draws_xobject: true,
+                    inline_image: false,
+                },
+            ),
+            (
+                b"BT /F1 12 Tf (Do) Tj ET",
+                Ops {
+                    text: true,
+                    draws_xobject: false,
+                    inline_image: false,
+                },
+            ),
+            (
+                b"% Tj\nBI /W 2 /H 1 /BPC 8 /CS /G ID Tj\x00 EI",
+                Ops {
+                    text: false,
+                    draws_xobject: false,
+                    inline_image: true,
+                },
+            ),
+            (
+                b"BT [(a) 10 (b)] TJ ET",
+                Ops {
+                    text: true,
+                    draws_xobject: false,
+                    inline_image: false,
+                },
+            ),
+            (b"(Tj) <546A>", Ops::default()),
+        ];
+        for (c, want) in cases {
+            assert_eq!(operators(c), want, "{}", String::from_utf8_lossy(c));
+        }
+    }
+}
