@@ -169,7 +169,8 @@ pub fn packet_order(inv: &Inventory) -> Vec<usize> {
         .files
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.is_included())
+        // A DICOM file's pages are its study's line on the studies page.
+        .filter(|(_, f)| f.is_included() && f.format != Some(Format::Dicom))
         .map(|(i, _)| i)
         .collect();
     order.sort_by_key(|&i| order_key(&inv.files[i]));

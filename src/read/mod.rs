@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod cda;
 pub mod complete;
+pub mod dicom;
 pub mod extent;
 pub mod gray;
 pub mod identity;

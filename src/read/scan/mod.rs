@@ -29,6 +29,7 @@ pub struct ScanOptions {
 /// a portal export is opened whatever its members are.
 pub static READERS: Readers = Readers(&[
     &crate::read::zipin::ZipReader,
+    &crate::read::dicom::DicomReader,
     &crate::read::ingest::PdfReader,
     &crate::read::ingest::JpegReader,
     &crate::read::ingest::PngReader,
@@ -176,6 +177,8 @@ pub struct SourceFile {
     pub identifiers: Vec<crate::classify::identifiers::Finding>,
     /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
     pub parsed: Option<ingest::Parsed>,
+    /// A DICOM file's header facts.
+    pub dicom: Option<Box<crate::read::dicom::Instance>>,
 }
 
 /// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
@@ -206,6 +209,8 @@ pub struct Inventory {
     pub ignored: Vec<Ignored>,
     /// `[[documents]]` entries that match no file (likely typos), as warnings.
     pub warnings: Vec<Warning>,
+    /// The studies of the imaging discs in the folder.
+    pub imaging: Vec<crate::read::dicom::Study>,
 }
 
 impl Inventory {
@@ -269,6 +274,28 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Why a file of a copied imaging disc (below a folder with a DICOMDIR) is passed over:
+/// the disc's viewer and extras. Folders are looked at once each.
+fn disc_extra(
+    root: &Path,
+    path: &Path,
+    discs: &mut std::collections::HashMap<PathBuf, bool>,
+) -> Option<&'static str> {
+    for dir in path.ancestors().skip(1) {
+        if !dir.starts_with(root) {
+            break;
+        }
+        let is_disc = *discs
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| crate::read::dicom::has_dicomdir(dir));
+        if is_disc {
+            let below = rel_path(dir, path);
+            return crate::read::dicom::disc_extra(&below);
+        }
+    }
+    None
 }
 
 /// Gathers the files of a scan, one at a time (from the folder or from an archive).
@@ -753,6 +780,7 @@ impl Collector<'_> {
             ocr: None,
             identifiers: probe.identifiers,
             parsed: probe.parsed,
+            dicom: probe.dicom,
         });
     }
 }
@@ -835,6 +863,8 @@ pub fn scan(
     let mut ignored = Vec::new();
     let mut entries: Vec<(String, PathBuf)> = Vec::new();
     let mut early_problems: Vec<(String, PathBuf, Problem)> = Vec::new();
+    // Folders known to hold (or not) a DICOMDIR: the tops of copied imaging discs.
+    let mut discs: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
 
     let walker = walkdir::WalkDir::new(&root)
         .follow_links(false)
@@ -882,13 +912,16 @@ pub fn scan(
             && path
                 .parent()
                 .is_some_and(|p| p.join("IHE_XDM").is_dir() || p.join("ihe_xdm").is_dir());
-        if let Some(why) = ignore_reason(&name).or_else(|| {
-            entry
-                .file_type()
-                .is_file()
-                .then(|| crate::read::cda::xdm_part(&name, beside_xdm))
-                .flatten()
-        }) {
+        if let Some(why) = ignore_reason(&name)
+            .or_else(|| {
+                entry
+                    .file_type()
+                    .is_file()
+                    .then(|| crate::read::cda::xdm_part(&name, beside_xdm))
+                    .flatten()
+            })
+            .or_else(|| disc_extra(&root, &path, &mut discs))
+        {
             if !entry.file_type().is_dir() {
                 ignored.push(Ignored {
                     path: rel,
@@ -1054,12 +1087,43 @@ pub fn scan(
             ));
         }
     }
+    let (imaging, imaging_warnings) = imaging_studies(&files, config);
+    warnings.extend(imaging_warnings);
     Ok(Inventory {
         root,
         files,
         ignored,
         warnings,
+        imaging,
     })
+}
+
+/// The studies of the folder's imaging discs, from the DICOM files read (included ones,
+/// and the DICOMDIRs whatever their status).
+fn imaging_studies(
+    files: &[SourceFile],
+    config: Option<&PacketConfig>,
+) -> (Vec<crate::read::dicom::Study>, Vec<Warning>) {
+    let seen: Vec<crate::read::dicom::Seen<'_>> = files
+        .iter()
+        .filter(|f| f.is_included())
+        .filter_map(|f| {
+            f.dicom.as_deref().map(|instance| crate::read::dicom::Seen {
+                rel: &f.rel,
+                instance,
+                packed: f.format != Some(Format::Dicom),
+            })
+        })
+        .collect();
+    if seen.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    crate::read::dicom::studies(
+        &seen,
+        &rels,
+        config.map(|c| (c.patient.name.as_str(), c.patient.date_of_birth)),
+    )
 }
 
 /// Classifies a file again with the text OCR read on its first pages, and keeps what was
@@ -1145,6 +1209,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         ocr: None,
         identifiers: Vec::new(),
         parsed: None,
+        dicom: None,
     }
 }
 
