@@ -367,3 +367,74 @@ fn an_encapsulated_pdf_report_is_packed_as_a_document() {
         "the image added {grown} bytes to the packet"
     );
 }
+
+/// Text of every page of a PDF, by pdftotext.
+fn pages_text(pdf: &Path) -> Vec<String> {
+    let n = lopdf::Document::load(pdf).unwrap().get_pages().len() as u32;
+    (1..=n).filter_map(|p| pdftotext_page(pdf, p)).collect()
+}
+
+#[test]
+fn the_packet_lists_the_studies_on_a_page_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    two_patient_disc(dir.path());
+    write(
+        dir.path(),
+        "ct-report.pdf",
+        &simple_pdf(
+            "CT report",
+            &["Radiology report: CT chest, findings normal."],
+        ),
+    );
+    let packet = out.path().join("packet.pdf");
+    let o = medpacket()
+        .arg("build")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&packet)
+        .arg("--json")
+        .arg("--no-cache")
+        .output()
+        .expect("build");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::copy(&packet, "/tmp/dicom-packet.pdf").ok();
+    if !require_tool("pdftotext") {
+        return;
+    }
+    let pages = pages_text(&packet);
+    let studies = pages
+        .iter()
+        .position(|p| p.contains("Imaging studies") && p.contains("Accession number"))
+        .unwrap_or_else(|| panic!("no studies page in {pages:#?}"));
+    let page = &pages[studies];
+    for want in [
+        "2025-03-14",
+        "CT, MR",
+        "CHEST W/O CONTRAST",
+        "2 series, 3 images",
+        "ACC-1001",
+        "Example Imaging Centre",
+        "Ada Ray",
+        "Jane Doe, PID-0042, 1970-01-02",
+        "Not the patient of this packet",
+    ] {
+        assert!(page.contains(want), "{want:?} missing from {page}");
+    }
+    // The index names the page with its page number.
+    let index = pages
+        .iter()
+        .find(|p| p.contains("Index"))
+        .expect("index page");
+    assert!(index.contains("Imaging studies"), "{index}");
+    // A bookmark leads to it.
+    let doc = lopdf::Document::load(&packet).unwrap();
+    let outline = format!("{:?}", doc.get_toc().map(|t| t.toc).unwrap_or_default());
+    assert!(outline.contains("Imaging studies"), "{outline}");
+    // It heads the imaging section: before the CT report's pages.
+    let report = pages
+        .iter()
+        .position(|p| p.contains("findings normal"))
+        .unwrap();
+    assert!(studies < report, "studies page {studies}, report {report}");
+}
