@@ -226,18 +226,19 @@ fn studies_item(
         })
         .collect();
     let layouts = imaging::layout(m, paper, &rows, t);
-    let uids: Vec<&str> = inv.imaging.iter().map(|s| s.study_uid.as_str()).collect();
     let folders: std::collections::BTreeSet<&str> =
         inv.imaging.iter().map(|s| s.folder.as_str()).collect();
+    // Named by that file (so the bundle's manifest finds its original), shown by the discs'
+    // folders.
     let item = Item {
         number: 0,
         file,
-        rel: folders.into_iter().collect::<Vec<_>>().join(", "),
-        sha256: crate::read::scan::sha256_hex(uids.join("\n").as_bytes()),
+        rel: inv.files[file].rel.clone(),
+        sha256: inv.files[file].sha256.clone(),
         kind: Kind::ImagingReport,
         date: None,
         title: t.t("imaging.title").to_string(),
-        source: None,
+        source: Some(folders.into_iter().collect::<Vec<_>>().join(", ")),
         source_pages: layouts.len() as u32,
         first_page: 0,
         last_page: 0,

@@ -438,3 +438,81 @@ fn the_packet_lists_the_studies_on_a_page_of_its_own() {
         .unwrap();
     assert!(studies < report, "studies page {studies}, report {report}");
 }
+
+#[test]
+fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    two_patient_disc(d);
+    // check: the imaging to-do item names the studies; no DICOM file is unclassified.
+    let o = run(&["check", "--json"], d);
+    let check: Value = serde_json::from_slice(&o.stdout).expect("check json");
+    let todo = check["todo"].as_array().expect("todo");
+    let imaging = todo
+        .iter()
+        .find(|i| i["id"] == "imaging")
+        .unwrap_or_else(|| panic!("no imaging item: {todo:?}"));
+    let text = imaging["text"].as_str().unwrap();
+    assert!(
+        text.contains("Imaging CD present: 3 studies (2024-01-05, 2025-03-14)")
+            && text.contains("send the disc or a share link too"),
+        "{text}"
+    );
+    let unclassified = check["unclassified"].to_string();
+    assert!(!unclassified.contains("IM0000"), "{unclassified}");
+    // The letter names the studies as sent separately.
+    let letter = out.path().join("letter.txt");
+    let o = medpacket()
+        .arg("letter")
+        .arg(d)
+        .arg("-o")
+        .arg(&letter)
+        .output()
+        .expect("letter");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let letter = std::fs::read_to_string(&letter).unwrap();
+    assert!(letter.contains("sent separately"), "{letter}");
+    assert!(
+        letter.contains("2025-03-14, CT, MR, CHEST W/O CONTRAST"),
+        "{letter}"
+    );
+    // build --zip: the DICOM files under originals/, and the bundle verifies.
+    let pdf = out.path().join("p.pdf");
+    let zip = out.path().join("p.zip");
+    let o = medpacket()
+        .arg("build")
+        .arg(d)
+        .arg("-o")
+        .arg(&pdf)
+        .arg("--zip")
+        .arg(&zip)
+        .output()
+        .expect("build");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    for rel in [
+        "disc/DICOMDIR",
+        "disc/DICOM/ST1/IM000001",
+        "disc/DICOM/ST2/IM000001;1",
+    ] {
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(
+            &mut archive.by_name(&format!("originals/{rel}")).expect(rel),
+            &mut data,
+        )
+        .unwrap();
+        assert_eq!(data, std::fs::read(d.join(rel)).unwrap(), "{rel}");
+    }
+    let o = medpacket()
+        .arg("verify")
+        .arg(&zip)
+        .output()
+        .expect("verify");
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
