@@ -516,3 +516,66 @@ fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_structured_report_is_listed_and_an_encapsulated_cda_read_as_cda() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let i = img("Doe^Jane", "2.25.1", "2.25.2", "CT");
+    write(d, "disc/DICOMDIR", &dicomdir(&["A/IM1", "A/SR1", "A/CDA1"]));
+    write(d, "disc/A/IM1", &image(&i, 64));
+    write(
+        d,
+        "disc/A/SR1",
+        &structured_report(&Image {
+            series_uid: "2.25.8",
+            ..i
+        }),
+    );
+    let xml = support::cda::discharge_summary(3).xml();
+    write(
+        d,
+        "disc/A/CDA1",
+        &cda_report(
+            &Image {
+                series_uid: "2.25.9",
+                ..i
+            },
+            xml.as_bytes(),
+        ),
+    );
+    write(d, "packet.toml", PATIENT.as_bytes());
+    let json = scan_json(d);
+    let f = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "disc/A/CDA1")
+        .expect("cda file");
+    assert_eq!(f["format"], "cda", "{f}");
+    assert_eq!(study(&json, "2.25.1")["images"], 1);
+    let packet = out.path().join("p.pdf");
+    for round in 0..2 {
+        // The second build reads the disc from medpacket's cache.
+        let o = medpacket()
+            .arg("build")
+            .arg(d)
+            .arg("-o")
+            .arg(&packet)
+            .arg("--force")
+            .output()
+            .expect("build");
+        assert!(
+            o.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    if !require_tool("pdftotext") {
+        return;
+    }
+    let all = pages_text(&packet).join("\n");
+    assert!(all.contains("structured report present"), "{all}");
+    assert!(all.contains("Discharge"), "{all}");
+}

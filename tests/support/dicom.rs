@@ -208,3 +208,18 @@ pub fn dicomdir(files: &[&str]) -> Vec<u8> {
         ],
     )
 }
+
+/// A structured report (Basic Text SR) header: its content is not read.
+pub fn structured_report(i: &Image<'_>) -> Vec<u8> {
+    const SOP: &str = "1.2.840.10008.5.1.4.1.1.88.11";
+    part10(SOP, &header(i, SOP))
+}
+
+/// An encapsulated CDA document of the study.
+pub fn cda_report(i: &Image<'_>, xml: &[u8]) -> Vec<u8> {
+    const SOP: &str = "1.2.840.10008.5.1.4.1.1.104.2";
+    let mut els = header(i, SOP);
+    els.push(el((0x0042, 0x0012), "LO", "text/XML"));
+    els.push(raw((0x0042, 0x0011), "OB", xml.to_vec()));
+    part10(SOP, &els)
+}

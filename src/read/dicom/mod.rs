@@ -208,8 +208,12 @@ fn instance(bytes: &[u8], h: &Header) -> Instance {
             }
         }
     }
+    let mut sop_class = uid(&text(els, parse::SOP_CLASS));
+    if sop_class.is_empty() {
+        sop_class = uid(h.media_class.as_deref().unwrap_or(""));
+    }
     Instance {
-        sop_class: uid(&text(els, parse::SOP_CLASS)),
+        sop_class,
         study_uid: uid(&text(els, parse::STUDY_UID)),
         series_uid: uid(&text(els, parse::SERIES_UID)),
         date: date(&text(els, parse::STUDY_DATE)),

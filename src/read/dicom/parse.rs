@@ -60,6 +60,8 @@ pub struct Header {
     /// Whether the file has the 128-byte preamble and `DICM`.
     pub preamble: bool,
     pub transfer_syntax: Option<String>,
+    /// The Media Storage SOP Class UID of the file meta information (0002,0002).
+    pub media_class: Option<String>,
     pub elements: Vec<Element>,
     /// The declared length of the pixel data, when the header reaches it.
     pub pixel_length: Option<u32>,
@@ -248,9 +250,6 @@ impl Cursor<'_> {
             }
             items.push(self.elements(iend, false, pixel, depth + 1)?);
         }
-        if len == UNDEFINED && self.pos >= self.bytes.len() && depth == 0 {
-            // A sequence of undefined length must end with its delimiter.
-        }
         Ok(items)
     }
 
@@ -322,6 +321,8 @@ pub fn header(bytes: &[u8]) -> Result<Header, Malformed> {
             }
             if tag == TRANSFER_SYNTAX {
                 h.transfer_syntax = Some(ascii(&bytes[meta.pos..stop]));
+            } else if tag == (0x0002, 0x0002) {
+                h.media_class = Some(ascii(&bytes[meta.pos..stop]));
             }
             meta.pos = stop;
         }

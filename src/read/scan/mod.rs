@@ -460,7 +460,8 @@ fn prepare(
                     ),
                     None => classify::classify(rules, &rel, p.text.as_deref(), &overrides),
                 };
-                if cacheable {
+                // A clinical document's model is not stored (a DICOM file may wrap one).
+                if cacheable && p.cda.is_none() {
                     let facts = FileFacts {
                         probe: p.clone(),
                         decision: Some(Decision {
