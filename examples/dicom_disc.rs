@@ -50,7 +50,7 @@ fn main() {
         let series = format!("{study}.{}", i % 7);
         let rel = format!("DICOM/S{}/SE{}/IM{:06}", i % studies.len(), i % 7, i);
         let path = disc.join(&rel);
-        std::fs::create_dir_all(path.parent().unwrap()).expect("create folder");
+        std::fs::create_dir_all(path.parent().expect("write the disc")).expect("create folder");
         let img = Image {
             patient: "Doe^Jane",
             patient_id: "PID-0042",
@@ -69,11 +69,11 @@ fn main() {
     }
     let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
     std::fs::write(disc.join("DICOMDIR"), dicomdir(&refs)).expect("write DICOMDIR");
-    std::fs::write(disc.join("AUTORUN.INF"), "[autorun]\r\nopen=viewer.exe\r\n").unwrap();
-    std::fs::write(disc.join("VIEWER.EXE"), b"MZ\x90\x00").unwrap();
+    std::fs::write(disc.join("AUTORUN.INF"), "[autorun]\r\nopen=viewer.exe\r\n").expect("write the disc");
+    std::fs::write(disc.join("VIEWER.EXE"), b"MZ\x90\x00").expect("write the disc");
     std::fs::write(
         dir.join("packet.toml"),
         "[patient]\nname = \"Jane Doe\"\ndate_of_birth = 1970-01-02\n",
     )
-    .unwrap();
+    .expect("write the disc");
 }

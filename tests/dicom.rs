@@ -49,8 +49,8 @@ fn img<'a>(patient: &'a str, study: &'a str, series: &'a str, modality: &'a str)
 
 fn write(dir: &Path, rel: &str, bytes: &[u8]) {
     let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, bytes).unwrap();
+    std::fs::create_dir_all(p.parent().expect("test input")).expect("test input");
+    std::fs::write(p, bytes).expect("test input");
 }
 
 fn study<'a>(json: &'a Value, uid: &str) -> &'a Value {
@@ -115,11 +115,11 @@ fn two_patient_disc(dir: &Path) {
 
 #[test]
 fn a_copied_disc_lists_its_studies_by_study_and_series() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
     two_patient_disc(dir.path());
     let json = scan_json(dir.path());
     assert_eq!(
-        json["imaging"].as_array().unwrap().len(),
+        json["imaging"].as_array().expect("test input").len(),
         3,
         "{}",
         json["imaging"]
@@ -144,12 +144,12 @@ fn a_copied_disc_lists_its_studies_by_study_and_series() {
     assert_eq!(us["images"], 1);
     // No DICOM file is a problem; all are included.
     assert_eq!(
-        json["problems"].as_array().unwrap().len(),
+        json["problems"].as_array().expect("test input").len(),
         0,
         "{}",
         json["problems"]
     );
-    let files = json["files"].as_array().unwrap();
+    let files = json["files"].as_array().expect("test input");
     let dicom: Vec<&Value> = files.iter().filter(|f| f["format"] == "dicom").collect();
     assert_eq!(dicom.len(), 6, "{files:?}");
     assert!(dicom.iter().all(|f| f["status"] == "included"));
@@ -157,7 +157,7 @@ fn a_copied_disc_lists_its_studies_by_study_and_series() {
 
 #[test]
 fn a_study_of_another_patient_is_warned_about() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
     two_patient_disc(dir.path());
     let json = scan_json(dir.path());
     let warnings = json["warnings"].to_string();
@@ -170,7 +170,7 @@ fn a_study_of_another_patient_is_warned_about() {
 
 #[test]
 fn the_discs_viewer_and_extras_are_ignored_not_problems() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     write(d, "cd/DICOMDIR", &dicomdir(&["DICOM/IM1"]));
     write(
@@ -186,12 +186,12 @@ fn the_discs_viewer_and_extras_are_ignored_not_problems() {
     write(d, "cd/IHE_PDI/IMAGES/PREVIEW1.JPG", &jpeg(40, 30));
     let json = scan_json(d);
     assert_eq!(
-        json["problems"].as_array().unwrap().len(),
+        json["problems"].as_array().expect("test input").len(),
         0,
         "{}",
         json["problems"]
     );
-    let ignored = json["ignored"].as_array().unwrap();
+    let ignored = json["ignored"].as_array().expect("test input");
     for p in [
         "cd/AUTORUN.INF",
         "cd/VIEWER.EXE",
@@ -204,13 +204,13 @@ fn the_discs_viewer_and_extras_are_ignored_not_problems() {
             .iter()
             .find(|i| i["path"] == p)
             .unwrap_or_else(|| panic!("{p} not ignored: {ignored:?}"));
-        assert!(i["why"].as_str().unwrap().contains("imaging CD"), "{i}");
+        assert!(i["why"].as_str().expect("test input").contains("imaging CD"), "{i}");
     }
 }
 
 #[test]
 fn a_truncated_dicom_file_is_a_problem_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     let mut cut = image(&img("Doe^Jane", "2.25.1", "2.25.2", "CT"), 4096);
     cut.truncate(cut.len() - 1000);
@@ -222,15 +222,15 @@ fn a_truncated_dicom_file_is_a_problem_naming_it() {
     let json = scan_json(d);
     for path in ["disc/IM000009", "disc/IM000010"] {
         let p = problem_of(&json, path).unwrap_or_else(|| panic!("{path}: {}", json["problems"]));
-        let reason = p["reason"].as_str().unwrap();
+        let reason = p["reason"].as_str().expect("test input");
         assert!(reason.contains("truncated"), "{reason}");
-        assert!(!p["hint"].as_str().unwrap().is_empty());
+        assert!(!p["hint"].as_str().expect("test input").is_empty());
     }
 }
 
 #[test]
 fn a_dicomdir_reference_leaving_the_folder_is_a_problem() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     write(
         d,
@@ -245,14 +245,14 @@ fn a_dicomdir_reference_leaving_the_folder_is_a_problem() {
     let json = scan_json(d);
     let p = problem_of(&json, "disc/DICOMDIR").expect("DICOMDIR problem");
     assert!(
-        p["reason"].as_str().unwrap().contains("leaves the disc"),
+        p["reason"].as_str().expect("test input").contains("leaves the disc"),
         "{p}"
     );
 }
 
 #[test]
 fn a_dicomdir_naming_missing_files_is_a_warning_listing_them() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     write(
         d,
@@ -272,7 +272,7 @@ fn a_dicomdir_naming_missing_files_is_a_warning_listing_them() {
 
 #[test]
 fn names_in_latin1_and_utf8_read_without_control_characters() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     let mut a = img("M\u{fc}ller^J\u{fc}rgen", "2.25.1", "2.25.2", "CT");
     a.charset = "ISO_IR 192";
@@ -282,7 +282,7 @@ fn names_in_latin1_and_utf8_read_without_control_characters() {
     b.charset = "ISO_IR 100";
     b.description = "KNEE\u{7}";
     let bytes = image(&b, 16);
-    let at = bytes.windows(11).position(|w| w == b"PLACEHOLDER").unwrap();
+    let at = bytes.windows(11).position(|w| w == b"PLACEHOLDER").expect("test input");
     let mut latin = bytes.clone();
     latin.splice(at..at + 11, b"N\xfa\xf1ez^Zo\xeb  ".iter().copied());
     write(d, "disc/B", &latin);
@@ -294,11 +294,11 @@ fn names_in_latin1_and_utf8_read_without_control_characters() {
 
 #[test]
 fn an_encapsulated_pdf_report_is_packed_as_a_document() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     let mut pdf = simple_pdf("Radiology report", &["CT chest: no acute findings."]);
-    if pdf.len() % 2 == 0 {
+    if pdf.len().is_multiple_of(2) {
         pdf.push(b'\n');
     }
     let i = img("Doe^Jane", "2.25.1", "2.25.2", "CT");
@@ -319,7 +319,7 @@ fn an_encapsulated_pdf_report_is_packed_as_a_document() {
     let json = scan_json(d);
     let f = json["files"]
         .as_array()
-        .unwrap()
+        .expect("test input")
         .iter()
         .find(|f| f["path"] == "disc/DICOM/SR1")
         .expect("report file");
@@ -348,20 +348,20 @@ fn an_encapsulated_pdf_report_is_packed_as_a_document() {
             .arg("--check")
             .arg(&packet)
             .output()
-            .unwrap();
+            .expect("test input");
         assert!(q.status.success(), "{}", String::from_utf8_lossy(&q.stdout));
     }
-    let n = lopdf::Document::load(&packet).unwrap().get_pages().len() as u32;
+    let n = lopdf::Document::load(&packet).expect("test input").get_pages().len() as u32;
     let all: String = (1..=n).filter_map(|p| pdftotext_page(&packet, p)).collect();
     if require_tool("pdftotext") {
         assert!(all.contains("no acute findings"), "{all}");
     }
     // The 200 kB of pixel data never enter the packet: it grows by the studies page only.
-    let bytes = std::fs::read(&packet).unwrap();
+    let bytes = std::fs::read(&packet).expect("test input");
     assert!(!bytes.windows(64).any(|w| w.iter().all(|&b| b == 0x5A)));
-    std::fs::remove_file(d.join("disc/DICOM/IM1")).unwrap();
+    std::fs::remove_file(d.join("disc/DICOM/IM1")).expect("test input");
     let without = build(d, "without.pdf");
-    let grown = bytes.len() as i64 - std::fs::metadata(&without).unwrap().len() as i64;
+    let grown = bytes.len() as i64 - std::fs::metadata(&without).expect("test input").len() as i64;
     assert!(
         grown < 40_000,
         "the image added {grown} bytes to the packet"
@@ -370,14 +370,14 @@ fn an_encapsulated_pdf_report_is_packed_as_a_document() {
 
 /// Text of every page of a PDF, by pdftotext.
 fn pages_text(pdf: &Path) -> Vec<String> {
-    let n = lopdf::Document::load(pdf).unwrap().get_pages().len() as u32;
+    let n = lopdf::Document::load(pdf).expect("test input").get_pages().len() as u32;
     (1..=n).filter_map(|p| pdftotext_page(pdf, p)).collect()
 }
 
 #[test]
 fn the_packet_lists_the_studies_on_a_page_of_its_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = tempfile::tempdir().expect("temporary folder");
     two_patient_disc(dir.path());
     write(
         dir.path(),
@@ -428,21 +428,21 @@ fn the_packet_lists_the_studies_on_a_page_of_its_own() {
         .expect("index page");
     assert!(index.contains("Imaging studies"), "{index}");
     // A bookmark leads to it.
-    let doc = lopdf::Document::load(&packet).unwrap();
+    let doc = lopdf::Document::load(&packet).expect("test input");
     let outline = format!("{:?}", doc.get_toc().map(|t| t.toc).unwrap_or_default());
     assert!(outline.contains("Imaging studies"), "{outline}");
     // It heads the imaging section: before the CT report's pages.
     let report = pages
         .iter()
         .position(|p| p.contains("findings normal"))
-        .unwrap();
+        .expect("test input");
     assert!(studies < report, "studies page {studies}, report {report}");
 }
 
 #[test]
 fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     two_patient_disc(d);
     // check: the imaging to-do item names the studies; no DICOM file is unclassified.
@@ -453,7 +453,7 @@ fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
         .iter()
         .find(|i| i["id"] == "imaging")
         .unwrap_or_else(|| panic!("no imaging item: {todo:?}"));
-    let text = imaging["text"].as_str().unwrap();
+    let text = imaging["text"].as_str().expect("test input");
     assert!(
         text.contains("Imaging CD present: 3 studies (2024-01-05, 2025-03-14)")
             && text.contains("send the disc or a share link too"),
@@ -471,7 +471,7 @@ fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
         .output()
         .expect("letter");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let letter = std::fs::read_to_string(&letter).unwrap();
+    let letter = std::fs::read_to_string(&letter).expect("test input");
     assert!(letter.contains("sent separately"), "{letter}");
     assert!(
         letter.contains("2025-03-14, CT, MR, CHEST W/O CONTRAST"),
@@ -490,7 +490,7 @@ fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
         .output()
         .expect("build");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).expect("test input")).expect("test input");
     for rel in [
         "disc/DICOMDIR",
         "disc/DICOM/ST1/IM000001",
@@ -501,8 +501,8 @@ fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
             &mut archive.by_name(&format!("originals/{rel}")).expect(rel),
             &mut data,
         )
-        .unwrap();
-        assert_eq!(data, std::fs::read(d.join(rel)).unwrap(), "{rel}");
+        .expect("test input");
+        assert_eq!(data, std::fs::read(d.join(rel)).expect("test input"), "{rel}");
     }
     let o = medpacket()
         .arg("verify")
@@ -519,8 +519,8 @@ fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
 
 #[test]
 fn a_structured_report_is_listed_and_an_encapsulated_cda_read_as_cda() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = tempfile::tempdir().expect("temporary folder");
     let d = dir.path();
     let i = img("Doe^Jane", "2.25.1", "2.25.2", "CT");
     write(d, "disc/DICOMDIR", &dicomdir(&["A/IM1", "A/SR1", "A/CDA1"]));
@@ -549,7 +549,7 @@ fn a_structured_report_is_listed_and_an_encapsulated_cda_read_as_cda() {
     let json = scan_json(d);
     let f = json["files"]
         .as_array()
-        .unwrap()
+        .expect("test input")
         .iter()
         .find(|f| f["path"] == "disc/A/CDA1")
         .expect("cda file");

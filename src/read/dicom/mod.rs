@@ -474,7 +474,8 @@ fn mismatch(i: &Instance, name: &str, birth: Option<chrono::NaiveDate>) -> Optio
                 || (g.chars().count() == 1 && o.starts_with(g.as_str()))
         })
     });
-    if !(family.is_empty() && given.is_empty()) && !(family_ok && given_ok) {
+    let named = !(family.is_empty() && given.is_empty());
+    if named && !(family_ok && given_ok) {
         why.push(format!("names {}", text::person(&i.patient_name)));
     }
     if let (Ok(d), Some(ours)) = (
