@@ -8,7 +8,7 @@
 #[allow(dead_code)]
 mod dicom;
 
-use dicom::{dicomdir, image, Image};
+use dicom::{dicomdir, numbered_image, Image};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -63,8 +63,9 @@ fn main() {
             body_part,
             charset: "ISO_IR 100",
         };
-        // Each file differs (its pixel data's length), as on a real disc.
-        std::fs::write(&path, image(&img, pixels + 2 * (i % 64))).expect("write image");
+        // Each file is an image of its own, as on a real disc.
+        let bytes = numbered_image(&img, pixels, &format!("2.25.8{i}"));
+        std::fs::write(&path, bytes).expect("write image");
         refs.push(rel);
     }
     let refs: Vec<&str> = refs.iter().map(String::as_str).collect();

@@ -223,3 +223,13 @@ pub fn cda_report(i: &Image<'_>, xml: &[u8]) -> Vec<u8> {
     els.push(raw((0x0042, 0x0011), "OB", xml.to_vec()));
     part10(SOP, &els)
 }
+
+/// An image with its own SOP Instance UID (no two files of a disc are the same).
+pub fn numbered_image(i: &Image<'_>, pixels: usize, instance: &str) -> Vec<u8> {
+    let mut els = header(i, CT_IMAGE);
+    for e in els.iter_mut().filter(|e| e.tag == (0x0008, 0x0018)) {
+        e.value = instance.as_bytes().to_vec();
+    }
+    els.push(raw((0x7FE0, 0x0010), "OW", vec![0x5A; pixels]));
+    part10(CT_IMAGE, &els)
+}
