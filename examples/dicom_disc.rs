@@ -70,7 +70,8 @@ fn main() {
     }
     let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
     std::fs::write(disc.join("DICOMDIR"), dicomdir(&refs)).expect("write DICOMDIR");
-    std::fs::write(disc.join("AUTORUN.INF"), "[autorun]\r\nopen=viewer.exe\r\n").expect("write the disc");
+    std::fs::write(disc.join("AUTORUN.INF"), "[autorun]\r\nopen=viewer.exe\r\n")
+        .expect("write the disc");
     std::fs::write(disc.join("VIEWER.EXE"), b"MZ\x90\x00").expect("write the disc");
     std::fs::write(
         dir.join("packet.toml"),

@@ -204,7 +204,13 @@ fn the_discs_viewer_and_extras_are_ignored_not_problems() {
             .iter()
             .find(|i| i["path"] == p)
             .unwrap_or_else(|| panic!("{p} not ignored: {ignored:?}"));
-        assert!(i["why"].as_str().expect("test input").contains("imaging CD"), "{i}");
+        assert!(
+            i["why"]
+                .as_str()
+                .expect("test input")
+                .contains("imaging CD"),
+            "{i}"
+        );
     }
 }
 
@@ -245,7 +251,10 @@ fn a_dicomdir_reference_leaving_the_folder_is_a_problem() {
     let json = scan_json(d);
     let p = problem_of(&json, "disc/DICOMDIR").expect("DICOMDIR problem");
     assert!(
-        p["reason"].as_str().expect("test input").contains("leaves the disc"),
+        p["reason"]
+            .as_str()
+            .expect("test input")
+            .contains("leaves the disc"),
         "{p}"
     );
 }
@@ -282,7 +291,10 @@ fn names_in_latin1_and_utf8_read_without_control_characters() {
     b.charset = "ISO_IR 100";
     b.description = "KNEE\u{7}";
     let bytes = image(&b, 16);
-    let at = bytes.windows(11).position(|w| w == b"PLACEHOLDER").expect("test input");
+    let at = bytes
+        .windows(11)
+        .position(|w| w == b"PLACEHOLDER")
+        .expect("test input");
     let mut latin = bytes.clone();
     latin.splice(at..at + 11, b"N\xfa\xf1ez^Zo\xeb  ".iter().copied());
     write(d, "disc/B", &latin);
@@ -351,7 +363,10 @@ fn an_encapsulated_pdf_report_is_packed_as_a_document() {
             .expect("test input");
         assert!(q.status.success(), "{}", String::from_utf8_lossy(&q.stdout));
     }
-    let n = lopdf::Document::load(&packet).expect("test input").get_pages().len() as u32;
+    let n = lopdf::Document::load(&packet)
+        .expect("test input")
+        .get_pages()
+        .len() as u32;
     let all: String = (1..=n).filter_map(|p| pdftotext_page(&packet, p)).collect();
     if require_tool("pdftotext") {
         assert!(all.contains("no acute findings"), "{all}");
@@ -370,7 +385,10 @@ fn an_encapsulated_pdf_report_is_packed_as_a_document() {
 
 /// Text of every page of a PDF, by pdftotext.
 fn pages_text(pdf: &Path) -> Vec<String> {
-    let n = lopdf::Document::load(pdf).expect("test input").get_pages().len() as u32;
+    let n = lopdf::Document::load(pdf)
+        .expect("test input")
+        .get_pages()
+        .len() as u32;
     (1..=n).filter_map(|p| pdftotext_page(pdf, p)).collect()
 }
 
@@ -490,7 +508,8 @@ fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
         .output()
         .expect("build");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).expect("test input")).expect("test input");
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(&zip).expect("test input")).expect("test input");
     for rel in [
         "disc/DICOMDIR",
         "disc/DICOM/ST1/IM000001",
@@ -502,7 +521,11 @@ fn check_and_letter_name_the_studies_and_the_bundle_carries_the_disc() {
             &mut data,
         )
         .expect("test input");
-        assert_eq!(data, std::fs::read(d.join(rel)).expect("test input"), "{rel}");
+        assert_eq!(
+            data,
+            std::fs::read(d.join(rel)).expect("test input"),
+            "{rel}"
+        );
     }
     let o = medpacket()
         .arg("verify")

@@ -295,6 +295,56 @@ pub fn has_dicomdir(dir: &std::path::Path) -> bool {
         .any(|n| dir.join(n).is_file())
 }
 
+/// Why a file of a copied imaging disc (below a folder with a DICOMDIR) is passed over:
+/// the disc's viewer and extras. Folders are looked at once each.
+pub fn disc_extra_below(
+    root: &std::path::Path,
+    path: &std::path::Path,
+    discs: &mut std::collections::HashMap<std::path::PathBuf, bool>,
+) -> Option<&'static str> {
+    for dir in path.ancestors().skip(1) {
+        if !dir.starts_with(root) {
+            break;
+        }
+        let is_disc = *discs
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| has_dicomdir(dir));
+        if is_disc {
+            let below = crate::read::scan::rel_path(dir, path);
+            return disc_extra(&below);
+        }
+    }
+    None
+}
+
+/// The studies of the folder's imaging discs, from the DICOM files read (included ones,
+/// and the DICOMDIRs whatever their status).
+pub fn inventory_studies(
+    files: &[crate::read::scan::SourceFile],
+    config: Option<&crate::base::config::PacketConfig>,
+) -> (Vec<Study>, Vec<Warning>) {
+    let seen: Vec<Seen<'_>> = files
+        .iter()
+        .filter(|f| f.is_included())
+        .filter_map(|f| {
+            f.dicom.as_deref().map(|instance| Seen {
+                rel: &f.rel,
+                instance,
+                packed: f.format != Some(Format::Dicom),
+            })
+        })
+        .collect();
+    if seen.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    studies(
+        &seen,
+        &rels,
+        config.map(|c| (c.patient.name.as_str(), c.patient.date_of_birth)),
+    )
+}
+
 /// A file of the scan as the study list needs it.
 pub struct Seen<'a> {
     pub rel: &'a str,

@@ -276,28 +276,6 @@ fn ignore_reason(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Why a file of a copied imaging disc (below a folder with a DICOMDIR) is passed over:
-/// the disc's viewer and extras. Folders are looked at once each.
-fn disc_extra(
-    root: &Path,
-    path: &Path,
-    discs: &mut std::collections::HashMap<PathBuf, bool>,
-) -> Option<&'static str> {
-    for dir in path.ancestors().skip(1) {
-        if !dir.starts_with(root) {
-            break;
-        }
-        let is_disc = *discs
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| crate::read::dicom::has_dicomdir(dir));
-        if is_disc {
-            let below = rel_path(dir, path);
-            return crate::read::dicom::disc_extra(&below);
-        }
-    }
-    None
-}
-
 /// Gathers the files of a scan, one at a time (from the folder or from an archive).
 struct Collector<'a> {
     config: Option<&'a PacketConfig>,
@@ -921,7 +899,7 @@ pub fn scan(
                     .then(|| crate::read::cda::xdm_part(&name, beside_xdm))
                     .flatten()
             })
-            .or_else(|| disc_extra(&root, &path, &mut discs))
+            .or_else(|| crate::read::dicom::disc_extra_below(&root, &path, &mut discs))
         {
             if !entry.file_type().is_dir() {
                 ignored.push(Ignored {
@@ -1088,7 +1066,7 @@ pub fn scan(
             ));
         }
     }
-    let (imaging, imaging_warnings) = imaging_studies(&files, config);
+    let (imaging, imaging_warnings) = crate::read::dicom::inventory_studies(&files, config);
     warnings.extend(imaging_warnings);
     Ok(Inventory {
         root,
@@ -1097,34 +1075,6 @@ pub fn scan(
         warnings,
         imaging,
     })
-}
-
-/// The studies of the folder's imaging discs, from the DICOM files read (included ones,
-/// and the DICOMDIRs whatever their status).
-fn imaging_studies(
-    files: &[SourceFile],
-    config: Option<&PacketConfig>,
-) -> (Vec<crate::read::dicom::Study>, Vec<Warning>) {
-    let seen: Vec<crate::read::dicom::Seen<'_>> = files
-        .iter()
-        .filter(|f| f.is_included())
-        .filter_map(|f| {
-            f.dicom.as_deref().map(|instance| crate::read::dicom::Seen {
-                rel: &f.rel,
-                instance,
-                packed: f.format != Some(Format::Dicom),
-            })
-        })
-        .collect();
-    if seen.is_empty() {
-        return (Vec::new(), Vec::new());
-    }
-    let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-    crate::read::dicom::studies(
-        &seen,
-        &rels,
-        config.map(|c| (c.patient.name.as_str(), c.patient.date_of_birth)),
-    )
 }
 
 /// Classifies a file again with the text OCR read on its first pages, and keeps what was
@@ -1215,7 +1165,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
 }
 
 /// `path` relative to `root`, with `/` separators.
-fn rel_path(root: &Path, path: &Path) -> String {
+pub(crate) fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
