@@ -186,6 +186,37 @@ pub fn todo(situation: &Situation<'_>, lang: Lang) -> Result<Vec<TodoItem>> {
     Ok(out)
 }
 
+/// A DICOM file of an imaging disc (an encapsulated report is a document like any).
+fn is_image_file(f: &crate::read::scan::SourceFile) -> bool {
+    f.format == Some(crate::read::ingest::Format::Dicom)
+}
+
+/// With an imaging disc in the folder, the imaging to-do item names its studies and asks
+/// for the disc (or a share link) to go too.
+fn imaging_cd_todo(todo: &mut [TodoItem], inv: &Inventory, lang: Lang) {
+    if inv.imaging.is_empty() {
+        return;
+    }
+    let mut dates: Vec<&str> = inv
+        .imaging
+        .iter()
+        .map(|s| s.date.as_str())
+        .filter(|d| !d.is_empty())
+        .collect();
+    dates.dedup();
+    let t = lang.messages();
+    let text = t.f(
+        "todo.imaging_cd",
+        &[
+            ("n", &inv.imaging.len().to_string()),
+            ("dates", &dates.join(", ")),
+        ],
+    );
+    for item in todo.iter_mut().filter(|i| i.id == "imaging") {
+        item.text = format!("{text} {}", item.text);
+    }
+}
+
 /// A file is unclassified when no rule, override or file name gave its kind.
 fn unclassified(f: &crate::read::scan::SourceFile) -> bool {
     let ev = &f.classified.evidence;
@@ -231,7 +262,9 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
 
     // Which files (and packet.toml entries) hold each kind.
     let mut by_kind: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
-    for f in inv.included() {
+    // A disc's DICOM files are images, not records of a kind: its studies page stands for
+    // them (and for the imaging to-do item below).
+    for f in inv.included().filter(|f| !is_image_file(f)) {
         by_kind
             .entry(f.classified.kind)
             .or_default()
@@ -304,16 +337,21 @@ pub fn check(inv: &Inventory, config: Option<&PacketConfig>) -> Result<CheckRepo
     }
     let unclassified: Vec<String> = inv
         .included()
-        .filter(|f| unclassified(f))
+        .filter(|f| unclassified(f) && !is_image_file(f))
         .map(|f| f.rel.clone())
         .collect();
+    let mut present: BTreeSet<Kind> = by_kind.keys().copied().collect();
+    if !inv.imaging.is_empty() {
+        present.insert(Kind::ImagingReport);
+    }
     let situation = Situation {
         config,
         profile: &name,
-        present: by_kind.keys().copied().collect(),
+        present,
     };
     let lang = config.and_then(|c| c.request.language).unwrap_or_default();
     let mut todo = todo(&situation, lang)?;
+    imaging_cd_todo(&mut todo, inv, lang);
     let mut warnings = inv.all_warnings();
     // Records in another language than the packet's: reviewers may ask for a translation.
     let foreign: Vec<&crate::read::scan::SourceFile> = inv

@@ -10,7 +10,7 @@ use crate::base::kind::Kind;
 use crate::base::layout::{PageLayout, Paper};
 use crate::read::ingest::Format;
 use crate::read::scan::{Inventory, SourceFile};
-use crate::render::{cda, cover, fax, index, medications, questions, text};
+use crate::render::{cda, cover, fax, imaging, index, medications, questions, text};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// How a document's pages are made.
@@ -169,11 +169,89 @@ pub fn packet_order(inv: &Inventory) -> Vec<usize> {
         .files
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.is_included())
+        // A DICOM file's pages are its study's line on the studies page.
+        .filter(|(_, f)| f.is_included() && f.format != Some(Format::Dicom))
         .map(|(i, _)| i)
         .collect();
     order.sort_by_key(|&i| order_key(&inv.files[i]));
     order
+}
+
+/// The "Imaging studies" page, at the head of the imaging section (documents after it
+/// numbered again): one set-in-type document standing for the discs' DICOM files.
+fn studies_item(
+    items: &mut Vec<Item>,
+    inv: &Inventory,
+    m: &Metrics,
+    paper: Paper,
+    t: &crate::base::i18n::Messages,
+) {
+    if inv.imaging.is_empty() {
+        return;
+    }
+    // The item stands for the first DICOM file of the discs (never read for the page).
+    let Some(file) = inv
+        .files
+        .iter()
+        .position(|f| f.is_included() && f.format == Some(Format::Dicom))
+    else {
+        return;
+    };
+    let rows: Vec<imaging::StudyRow> = inv
+        .imaging
+        .iter()
+        .map(|s| imaging::StudyRow {
+            folder: s.folder.clone(),
+            date: s.date.clone(),
+            modalities: s.modalities.join(", "),
+            description: s.description.clone(),
+            body_part: s.body_part.clone(),
+            series: s.series,
+            images: s.images,
+            accession: s.accession.clone(),
+            institution: s.institution.clone(),
+            referring: s.referring.clone(),
+            patient: [
+                crate::read::dicom::text::person(&s.patient_name),
+                s.patient_id.clone(),
+                s.birth_date.clone(),
+            ]
+            .into_iter()
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+            other_patient: s.other_patient.clone(),
+            structured_report: s.structured_report,
+            reports: s.reports.clone(),
+        })
+        .collect();
+    let layouts = imaging::layout(m, paper, &rows, t);
+    let folders: std::collections::BTreeSet<&str> =
+        inv.imaging.iter().map(|s| s.folder.as_str()).collect();
+    // Named by that file (so the bundle's manifest finds its original), shown by the discs'
+    // folders.
+    let item = Item {
+        number: 0,
+        file,
+        rel: inv.files[file].rel.clone(),
+        sha256: inv.files[file].sha256.clone(),
+        kind: Kind::ImagingReport,
+        date: None,
+        title: t.t("imaging.title").to_string(),
+        source: Some(folders.into_iter().collect::<Vec<_>>().join(", ")),
+        source_pages: layouts.len() as u32,
+        first_page: 0,
+        last_page: 0,
+        body: Body::Text(layouts),
+    };
+    let at = items
+        .iter()
+        .position(|i| i.kind >= Kind::ImagingReport)
+        .unwrap_or(items.len());
+    items.insert(at, item);
+    for (n, i) in items.iter_mut().enumerate() {
+        i.number = n + 1;
+    }
 }
 
 /// How the packet is to be made.
@@ -212,7 +290,7 @@ pub fn plan(
         return Err(Error::Problems(problems));
     }
     let order = packet_order(inv);
-    if order.is_empty() {
+    if order.is_empty() && inv.imaging.is_empty() {
         // Every file was left out as unreadable: say which and why, not just "nothing".
         if !problems.is_empty() {
             return Err(Error::NothingReadable(problems));
@@ -293,6 +371,8 @@ pub fn plan(
             body,
         });
     }
+
+    studies_item(&mut items, inv, m, paper, t);
 
     let summary: Vec<cover::KindSummary> = Kind::ALL
         .iter()

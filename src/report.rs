@@ -157,6 +157,8 @@ pub struct ScanReport {
     pub ignored: Vec<crate::read::scan::Ignored>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<Warning>,
+    /// The studies of the folder's imaging discs.
+    pub imaging: Vec<crate::read::dicom::Study>,
 }
 
 pub fn scan_report(inv: &Inventory) -> ScanReport {
@@ -217,6 +219,7 @@ pub fn scan_report(inv: &Inventory) -> ScanReport {
         ignored: inv.ignored.clone(),
         problems: inv.problems().into_iter().cloned().collect(),
         warnings: inv.all_warnings(),
+        imaging: inv.imaging.clone(),
     }
 }
 

@@ -88,6 +88,8 @@ pub struct SourceFile {
     pub identifiers: Vec<identifiers::Finding>,
     /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
     pub parsed: Option<Parsed>,
+    /// A DICOM file's header facts.
+    pub dicom: Option<Box<crate::read::dicom::Instance>>,
 }
 
 /// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
@@ -118,6 +120,8 @@ pub struct Inventory {
     pub ignored: Vec<Ignored>,
     /// `[[documents]]` entries that match no file (likely typos), as warnings.
     pub warnings: Vec<Warning>,
+    /// The studies of the imaging discs in the folder.
+    pub imaging: Vec<crate::read::dicom::Study>,
 }
 
 impl Inventory {

@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod cda;
+pub mod dicom;
 pub mod identity;
 pub mod image;
 pub mod inventory;

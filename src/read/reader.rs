@@ -31,6 +31,8 @@ pub enum Format {
     Text,
     /// An HL7 clinical document (C-CDA) set in type from its XML.
     Cda,
+    /// A DICOM file of an imaging disc: listed on the studies page, never packed as pages.
+    Dicom,
     Other,
 }
 
@@ -82,6 +84,9 @@ pub struct Probe {
     /// (kept only for small files, within the scan's budget). Never cached.
     #[serde(skip)]
     pub parsed: Option<Parsed>,
+    /// A DICOM file's header facts (also when it wraps a PDF report).
+    #[serde(default)]
+    pub dicom: Option<Box<crate::read::dicom::Instance>>,
 }
 
 /// A parsed PDF shared between the scan and the build.

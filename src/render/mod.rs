@@ -7,6 +7,7 @@
 pub mod cda;
 pub mod cover;
 pub mod fax;
+pub mod imaging;
 pub mod index;
 pub mod medications;
 pub mod part;

@@ -88,6 +88,15 @@ struct LetterCtx {
     sections: Vec<SectionCtx>,
     questions: Vec<String>,
     contact: Vec<String>,
+    /// The studies of the folder's imaging discs, whose images go separately.
+    imaging: Vec<StudyCtx>,
+}
+
+#[derive(Serialize)]
+struct StudyCtx {
+    date: String,
+    modalities: String,
+    description: String,
 }
 
 fn nonempty(v: &Option<String>) -> Option<String> {
@@ -170,6 +179,15 @@ pub fn letter_text(
             .cloned()
             .collect(),
         contact,
+        imaging: inv
+            .imaging
+            .iter()
+            .map(|s| StudyCtx {
+                date: s.date.clone(),
+                modalities: s.modalities.join(", "),
+                description: s.description.clone(),
+            })
+            .collect(),
     };
     let (source, path) = match template {
         Some((t, p)) => (t, p.to_path_buf()),

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod cda;
+pub mod dicom;
 mod pdf;
 pub use pdf::*;
 pub mod faults;

@@ -196,6 +196,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
             doc: std::sync::Arc::new(doc),
             stat: None,
         }),
+        dicom: None,
     })
 }
 

@@ -28,6 +28,7 @@ mod stored;
 /// a portal export is opened whatever its members are.
 pub static READERS: Readers = Readers(&[
     &crate::read::portal::ZipReader,
+    &crate::read::dicom::DicomReader,
     &crate::read::pdf::PdfReader,
     &crate::read::image::JpegReader,
     &crate::read::image::PngReader,
@@ -227,7 +228,8 @@ fn prepare(
                     Some(cda) => typing.classify_clinical(&cda.header, &overrides),
                     None => typing.classify(&rel, p.text.as_deref(), &overrides),
                 };
-                if cacheable {
+                // A clinical document's model is not stored (a DICOM file may wrap one).
+                if cacheable && p.cda.is_none() {
                     let facts = FileFacts {
                         probe: p.clone(),
                         decision: Some(Decision {
@@ -523,6 +525,7 @@ impl Collector<'_> {
             ocr: None,
             identifiers: probe.identifiers,
             parsed: probe.parsed,
+            dicom: probe.dicom,
         });
     }
 }
@@ -595,6 +598,8 @@ pub fn scan(
     let mut ignored = Vec::new();
     let mut entries: Vec<(String, PathBuf)> = Vec::new();
     let mut early_problems: Vec<(String, PathBuf, Problem)> = Vec::new();
+    // Folders known to hold (or not) a DICOMDIR: the tops of copied imaging discs.
+    let mut discs: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
 
     let walker = walkdir::WalkDir::new(&root)
         .follow_links(false)
@@ -642,13 +647,16 @@ pub fn scan(
             && path
                 .parent()
                 .is_some_and(|p| p.join("IHE_XDM").is_dir() || p.join("ihe_xdm").is_dir());
-        if let Some(why) = ignore_reason(&name).or_else(|| {
-            entry
-                .file_type()
-                .is_file()
-                .then(|| crate::read::cda::xdm_part(&name, beside_xdm))
-                .flatten()
-        }) {
+        if let Some(why) = ignore_reason(&name)
+            .or_else(|| {
+                entry
+                    .file_type()
+                    .is_file()
+                    .then(|| crate::read::cda::xdm_part(&name, beside_xdm))
+                    .flatten()
+            })
+            .or_else(|| crate::read::dicom::disc_extra_below(&root, &path, &mut discs))
+        {
             if !entry.file_type().is_dir() {
                 ignored.push(Ignored {
                     path: rel,
@@ -828,11 +836,14 @@ pub fn scan(
             ));
         }
     }
+    let (imaging, imaging_warnings) = crate::read::dicom::inventory_studies(&files, config);
+    warnings.extend(imaging_warnings);
     Ok(Inventory {
         root,
         files,
         ignored,
         warnings,
+        imaging,
     })
 }
 
@@ -920,11 +931,12 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         ocr: None,
         identifiers: Vec::new(),
         parsed: None,
+        dicom: None,
     }
 }
 
 /// `path` relative to `root`, with `/` separators.
-fn rel_path(root: &Path, path: &Path) -> String {
+pub(crate) fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
