@@ -380,3 +380,89 @@ pub fn bytes_of<'a>(bytes: &'a [u8], e: Option<&Element>) -> Option<&'a [u8]> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One explicit VR little endian element with a short length.
+    fn short(tag: Tag, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&tag.0.to_le_bytes());
+        v.extend_from_slice(&tag.1.to_le_bytes());
+        v.extend_from_slice(vr);
+        v.extend_from_slice(&(value.len() as u16).to_le_bytes());
+        v.extend_from_slice(value);
+        v
+    }
+
+    #[test]
+    fn reading_stops_at_50_mb_of_pixel_data_without_looking_at_it() {
+        let mut bytes = vec![0u8; 128];
+        bytes.extend_from_slice(b"DICM");
+        bytes.extend(short(TRANSFER_SYNTAX, b"UI", b"1.2.840.10008.1.2.1\0"));
+        bytes.extend(short(STUDY_UID, b"UI", b"2.25.1"));
+        let pixels = 50 * 1024 * 1024;
+        bytes.extend_from_slice(&PIXEL_DATA.0.to_le_bytes());
+        bytes.extend_from_slice(&PIXEL_DATA.1.to_le_bytes());
+        bytes.extend_from_slice(b"OW\0\0");
+        bytes.extend_from_slice(&(pixels as u32).to_le_bytes());
+        let header_end = bytes.len();
+        // Bytes that are no data elements at all: parsed, they would be an error.
+        bytes.resize(header_end + pixels, 0xFF);
+        let h = header(&bytes).expect("header");
+        assert_eq!(h.pixel_length, Some(pixels as u32));
+        assert!(h.reached_bulk);
+        assert_eq!(h.elements.len(), 1);
+        assert!(h
+            .elements
+            .iter()
+            .all(|e| matches!(&e.value, Value::Bytes(r) if r.end <= header_end)));
+    }
+
+    #[test]
+    fn pixel_data_cut_short_is_truncated() {
+        let mut bytes = short(STUDY_UID, b"UI", b"2.25.1");
+        bytes.extend_from_slice(&[0xE0, 0x7F, 0x10, 0x00]);
+        bytes.extend_from_slice(b"OW\0\0");
+        bytes.extend_from_slice(&1000u32.to_le_bytes());
+        bytes.extend_from_slice(&[0; 10]);
+        let err = header(&bytes).expect_err("truncated");
+        assert!(err.0.contains("truncated"), "{}", err.0);
+    }
+
+    #[test]
+    fn implicit_sequences_of_undefined_length_hold_their_items() {
+        let mut bytes = Vec::new();
+        let el = |tag: Tag, value: &[u8]| {
+            let mut v = Vec::new();
+            v.extend_from_slice(&tag.0.to_le_bytes());
+            v.extend_from_slice(&tag.1.to_le_bytes());
+            v.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            v.extend_from_slice(value);
+            v
+        };
+        bytes.extend_from_slice(&[0x04, 0x00, 0x20, 0x12, 0xFF, 0xFF, 0xFF, 0xFF]);
+        for name in [&b"A\\IM1 "[..], &b"A\\IM2 "[..]] {
+            bytes.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF]);
+            bytes.extend(el(REFERENCED_FILE, name));
+            bytes.extend_from_slice(&[0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0]);
+        }
+        bytes.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
+        bytes.extend(el((0x0008, 0x0016), b"1.2.840.10008.1.3.10"));
+        bytes.extend(el(STUDY_UID, b"2.25.7"));
+        let h = header(&bytes).expect("header");
+        let Some(Element {
+            value: Value::Items(items),
+            ..
+        }) = h.get(RECORD_SEQUENCE)
+        else {
+            panic!("no record sequence: {:?}", h.elements);
+        };
+        assert_eq!(items.len(), 2);
+        let second = bytes_of(&bytes, find(&items[1], REFERENCED_FILE)).expect("file id");
+        assert_eq!(ascii(second), "A\\IM2");
+        // The element after the sequence is read too.
+        assert!(h.get(STUDY_UID).is_some());
+    }
+}
