@@ -89,7 +89,7 @@ pub struct SourceFile {
     /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
     pub parsed: Option<Parsed>,
     /// A DICOM file's header facts.
-    pub dicom: Option<Box<crate::read::dicom::Instance>>,
+    pub dicom: Option<Box<crate::read::imaging::Instance>>,
 }
 
 /// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
@@ -121,7 +121,7 @@ pub struct Inventory {
     /// `[[documents]]` entries that match no file (likely typos), as warnings.
     pub warnings: Vec<Warning>,
     /// The studies of the imaging discs in the folder.
-    pub imaging: Vec<crate::read::dicom::Study>,
+    pub imaging: Vec<crate::read::imaging::Study>,
 }
 
 impl Inventory {
@@ -157,4 +157,13 @@ impl Inventory {
         }
         out
     }
+}
+
+/// `path` relative to `root`, with `/` separators.
+pub fn rel_path(root: &std::path::Path, path: &std::path::Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -9,6 +9,7 @@ pub mod cda;
 pub mod dicom;
 pub mod identity;
 pub mod image;
+pub mod imaging;
 pub mod inventory;
 pub mod ocr;
 pub mod pdf;

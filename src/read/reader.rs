@@ -86,7 +86,7 @@ pub struct Probe {
     pub parsed: Option<Parsed>,
     /// A DICOM file's header facts (also when it wraps a PDF report).
     #[serde(default)]
-    pub dicom: Option<Box<crate::read::dicom::Instance>>,
+    pub dicom: Option<Box<crate::read::imaging::Instance>>,
 }
 
 /// A parsed PDF shared between the scan and the build.

@@ -14,70 +14,9 @@ use crate::read::reader::{Format, Input, Probe, Reader, Readers};
 use parse::{bytes_of, find, Element, Header, Malformed, Value};
 use text::Charset;
 
-/// SOP class of an encapsulated PDF.
-pub const ENCAPSULATED_PDF: &str = "1.2.840.10008.5.1.4.1.1.104.1";
-/// SOP class of an encapsulated CDA.
-pub const ENCAPSULATED_CDA: &str = "1.2.840.10008.5.1.4.1.1.104.2";
-/// SOP classes of structured reports start with this.
-pub const STRUCTURED_REPORT: &str = "1.2.840.10008.5.1.4.1.1.88.";
-/// SOP class of a DICOMDIR (media storage directory).
-pub const DIRECTORY: &str = "1.2.840.10008.1.3.10";
-
-/// What one DICOM file's header says (kept in the cache with the file's facts).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Instance {
-    pub sop_class: String,
-    pub study_uid: String,
-    pub series_uid: String,
-    /// Study date, `YYYY-MM-DD` when the disc writes a valid date.
-    pub date: String,
-    pub modality: String,
-    pub description: String,
-    pub body_part: String,
-    pub accession: String,
-    pub institution: String,
-    pub referring: String,
-    /// As the disc has it (`Family^Given`).
-    pub patient_name: String,
-    pub patient_id: String,
-    pub birth_date: String,
-    /// For a DICOMDIR: the files it references, as `/`-separated paths from its folder.
-    pub references: Vec<String>,
-}
-
-impl Instance {
-    pub fn is_directory(&self) -> bool {
-        self.sop_class == DIRECTORY || !self.references.is_empty()
-    }
-}
-
-/// One study of an imaging disc, as `scan --json` prints it and the studies page shows it.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct Study {
-    pub folder: String,
-    pub study_uid: String,
-    pub date: String,
-    pub modalities: Vec<String>,
-    pub description: String,
-    pub body_part: String,
-    pub series: usize,
-    pub images: usize,
-    pub accession: String,
-    pub institution: String,
-    pub referring: String,
-    pub patient_name: String,
-    pub patient_id: String,
-    pub birth_date: String,
-    /// Why the study's patient is not the packet's, when they differ.
-    #[serde(skip)]
-    pub other_patient: Option<String>,
-    /// A structured report is among the study's files.
-    #[serde(skip)]
-    pub structured_report: bool,
-    /// Reports taken out of the disc and packed as documents (their paths).
-    #[serde(skip)]
-    pub reports: Vec<String>,
-}
+pub use crate::read::imaging::{
+    Instance, Study, DIRECTORY, ENCAPSULATED_CDA, ENCAPSULATED_PDF, STRUCTURED_REPORT,
+};
 
 /// The reader of DICOM files.
 pub struct DicomReader;
@@ -310,7 +249,7 @@ pub fn disc_extra_below(
             .entry(dir.to_path_buf())
             .or_insert_with(|| has_dicomdir(dir));
         if is_disc {
-            let below = crate::read::scan::rel_path(dir, path);
+            let below = crate::read::inventory::rel_path(dir, path);
             return disc_extra(&below);
         }
     }
@@ -320,7 +259,7 @@ pub fn disc_extra_below(
 /// The studies of the folder's imaging discs, from the DICOM files read (included ones,
 /// and the DICOMDIRs whatever their status).
 pub fn inventory_studies(
-    files: &[crate::read::scan::SourceFile],
+    files: &[crate::read::inventory::SourceFile],
     config: Option<&crate::base::config::PacketConfig>,
 ) -> (Vec<Study>, Vec<Warning>) {
     let seen: Vec<Seen<'_>> = files

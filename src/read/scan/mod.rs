@@ -9,6 +9,7 @@ use crate::base::error::{Error, Problem, Result, Warning};
 use crate::base::identifiers;
 use crate::read::cache::Cache;
 use crate::read::identity::{self, FILE_IDENTITY};
+use crate::read::inventory::rel_path;
 pub use crate::read::inventory::{
     Ignored, Inventory, ScanOptions, SourceFile, Status, KEEP_PARSED, KEEP_PARSED_TOTAL,
 };
@@ -933,15 +934,6 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         parsed: None,
         dicom: None,
     }
-}
-
-/// `path` relative to `root`, with `/` separators.
-pub(crate) fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]
