@@ -7,6 +7,7 @@ pub mod cache;
 pub mod cda;
 pub mod complete;
 pub mod extent;
+pub mod fhir;
 pub mod gray;
 pub mod identity;
 pub mod images;

@@ -31,6 +31,8 @@ pub enum Format {
     Text,
     /// An HL7 clinical document (C-CDA) set in type from its XML.
     Cda,
+    /// A document of a FHIR R4 JSON export (wrapping a PDF or picture it carries).
+    Fhir,
     Other,
 }
 

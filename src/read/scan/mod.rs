@@ -29,11 +29,13 @@ pub struct ScanOptions {
 /// a portal export is opened whatever its members are.
 pub static READERS: Readers = Readers(&[
     &crate::read::zipin::ZipReader,
+    &crate::read::fhir::FhirExportReader,
     &crate::read::ingest::PdfReader,
     &crate::read::ingest::JpegReader,
     &crate::read::ingest::PngReader,
     &crate::read::ingest::TiffReader,
     &crate::read::cda::CdaReader,
+    &crate::read::fhir::FhirReader,
     &crate::read::ingest::TextReader,
 ]);
 
