@@ -472,7 +472,7 @@ fn attachment(
     }
     Err(Problem::new(
         name,
-        format!("not included: \"{title}\" is only linked ({url}), never fetched — medpacket does not go online"),
+        format!("only linked, never fetched: \"{title}\" at {url} (medpacket does not go online)"),
         "download that document from the portal (as PDF) and add it to the folder",
     ))
 }
