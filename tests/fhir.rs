@@ -409,3 +409,60 @@ fn nesting_of_exactly_200_levels_is_read() {
         "{scan:#}"
     );
 }
+
+#[test]
+fn active_medication_requests_and_statements_fill_the_medication_list_once_with_their_source() {
+    let rx = |id: &str, status: &str, name: &str, code: &str| {
+        json!({"resourceType": "MedicationRequest", "id": id, "status": status, "intent": "order",
+            "medicationCodeableConcept": {"text": name, "coding": [
+                {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": code, "display": name}]},
+            "authoredOn": "2025-01-15",
+            "dosageInstruction": [{"text": "take by mouth",
+                "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}},
+                "doseAndRate": [{"doseQuantity": {"value": 500, "unit": "mg"}}]}]})
+    };
+    let bundle = json!({"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": patient("Okafor", "Maren", "1968-04-12")},
+        {"resource": rx("m1", "active", "Metformin 500 MG Oral Tablet", "860975")},
+        {"resource": rx("m2", "stopped", "Warfarin 5 MG Oral Tablet", "855332")},
+        {"resource": rx("m3", "active", "Metformin 500 MG Oral Tablet", "860975")},
+        {"fullUrl": "https://fhir.example.org/Medication/lev", "resource": {"resourceType": "Medication", "id": "lev",
+            "code": {"text": "Levothyroxine 50 MCG Oral Tablet"}}},
+        {"resource": {"resourceType": "MedicationStatement", "id": "s1", "status": "active",
+            "medicationReference": {"reference": "Medication/lev"},
+            "effectivePeriod": {"start": "2023-06-01"}}},
+        {"resource": {"resourceType": "DocumentReference", "id": "n1",
+            "type": {"coding": [{"system": "http://loinc.org", "code": "11488-4"}]}, "date": "2025-02-01",
+            "content": [{"attachment": {"contentType": "text/plain",
+                "data": base64::engine::general_purpose::STANDARD.encode("Consult note text.")}}]}}
+    ]});
+    let dir = folder(&[("meds.json", serde_json::to_vec(&bundle).unwrap())]);
+    let scan = scan_json(&dir.path());
+    assert_eq!(
+        file(&scan, "meds.json/MedicationList")["kind"],
+        "medication-list",
+        "{scan:#}"
+    );
+    let text = all_text(&build(&dir.path(), &[]));
+    let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let at = squashed
+        .find("Medications recorded")
+        .expect("a medication list page");
+    let front = &squashed[at..];
+    let list = &front[..front
+        .find("Active medications in the FHIR export")
+        .unwrap_or(front.len())];
+    assert_eq!(list.matches("Metformin").count(), 1, "{list}");
+    for want in [
+        "Levothyroxine",
+        "500 mg",
+        "2 times a day",
+        "meds.json/MedicationList",
+    ] {
+        assert!(list.contains(want), "{want} missing: {list}");
+    }
+    assert!(
+        !squashed.contains("Warfarin"),
+        "a stopped medication is listed: {squashed}"
+    );
+}

@@ -7,7 +7,9 @@
 use super::export::{decode, media_of};
 use super::html;
 use super::refused;
-use crate::base::clinical::{Block, Body, Cda, Header, PersonName, Section, Span, Table, Ts};
+use crate::base::clinical::{
+    Block, Body, Cda, CdaMedication, Header, PersonName, Section, Span, Table, Ts,
+};
 use crate::base::error::Problem;
 use crate::base::kind::Kind;
 use crate::read::cda::CdaRules;
@@ -436,11 +438,36 @@ pub fn read(rel: &str, doc: &Value) -> Result<Read, Problem> {
             )),
         };
     }
-    let body = if t == "Composition" {
+    let medications = medications(doc);
+    let mut body = if t == "Composition" {
         sections(list(doc, "section"))
     } else {
         report_sections(doc)
     };
+    if body.is_empty() && !medications.is_empty() {
+        body.push(Section {
+            title: Some("Medications".into()),
+            blocks: vec![Block::Table(Table {
+                caption: None,
+                header: ["Medication", "Dose", "Frequency", "Start", "Status"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: medications
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            m.name.clone(),
+                            m.dose.clone().unwrap_or_default(),
+                            m.frequency.clone().unwrap_or_default(),
+                            m.start.clone().unwrap_or_default(),
+                            m.status.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect(),
+            })],
+            ..Section::default()
+        });
+    }
     if body.is_empty() {
         return Err(refused(
             rel,
@@ -448,7 +475,91 @@ pub fn read(rel: &str, doc: &Value) -> Result<Read, Problem> {
         ));
     }
     Ok(Read {
-        cda: cda(Body::Sections(body)),
+        cda: Cda {
+            medications,
+            ..cda(Body::Sections(body))
+        },
         embedded: None,
     })
+}
+
+/// The active MedicationRequests and MedicationStatements a document contains, as
+/// medication entries (name, RxNorm code, dose, route, frequency, start, stop).
+fn medications(doc: &Value) -> Vec<CdaMedication> {
+    list(doc, "contained")
+        .iter()
+        .filter(|m| {
+            matches!(
+                s(m, "resourceType"),
+                Some("MedicationRequest" | "MedicationStatement")
+            ) && s(m, "status") == Some("active")
+        })
+        .filter_map(|m| {
+            let concept = m.get("medicationCodeableConcept");
+            let name = concept.and_then(concept_text).or_else(|| {
+                m.get("medicationReference")
+                    .and_then(|r| s(r, "display"))
+                    .map(str::to_string)
+            })?;
+            let rxnorm = concept.and_then(|c| {
+                list(c, "coding")
+                    .iter()
+                    .find(|x| s(x, "system").is_some_and(|y| y.contains("rxnorm")))
+                    .and_then(|x| s(x, "code"))
+                    .map(str::to_string)
+            });
+            let dosage = list(m, "dosageInstruction")
+                .first()
+                .or_else(|| list(m, "dosage").first());
+            let dose = dosage
+                .and_then(|d| list(d, "doseAndRate").first())
+                .and_then(|r| r.get("doseQuantity"))
+                .map(quantity)
+                .map(|(v, u)| format!("{v} {u}").trim().to_string());
+            let frequency = dosage
+                .and_then(|d| {
+                    let timing = d.get("timing")?;
+                    if let Some(t) = timing.get("code").and_then(concept_text) {
+                        return Some(t);
+                    }
+                    let r = timing.get("repeat")?;
+                    let n = r.get("frequency").and_then(Value::as_u64).unwrap_or(1);
+                    let period = r.get("period").and_then(Value::as_f64)?;
+                    let unit = match s(r, "periodUnit").unwrap_or("d") {
+                        "h" => "hour",
+                        "d" => "day",
+                        "wk" => "week",
+                        "mo" => "month",
+                        other => other,
+                    };
+                    Some(if period == 1.0 {
+                        format!("{n} times a {unit}")
+                    } else {
+                        format!("{n} times every {period} {unit}s")
+                    })
+                })
+                .or_else(|| dosage.and_then(|d| s(d, "text")).map(str::to_string));
+            let route = dosage.and_then(|d| d.get("route")).and_then(concept_text);
+            let start = s(m, "authoredOn")
+                .or_else(|| s(m, "effectiveDateTime"))
+                .or_else(|| m.get("effectivePeriod").and_then(|p| s(p, "start")))
+                .and_then(ts)
+                .map(|t| t.shown);
+            let stop = m
+                .get("effectivePeriod")
+                .and_then(|p| s(p, "end"))
+                .and_then(ts)
+                .map(|t| t.shown);
+            Some(CdaMedication {
+                name,
+                rxnorm,
+                dose,
+                route,
+                frequency,
+                start,
+                stop,
+                status: Some("active".into()),
+            })
+        })
+        .collect()
 }

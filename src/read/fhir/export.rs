@@ -339,6 +339,12 @@ pub fn documents(rel: &str, bytes: &[u8]) -> Vec<Out> {
         seen.insert(digest, (name.clone(), bytes.clone()));
         out.push(Out::Doc { name, bytes });
     }
+    if let Some(list) = medication_list(&list, &index) {
+        out.push(Out::Doc {
+            name: format!("{rel}/MedicationList"),
+            bytes: serde_json::to_vec(&list).unwrap_or_default(),
+        });
+    }
     for s in skipped {
         out.push(Out::Skipped {
             rel: format!("{rel}/{s}"),
@@ -532,4 +538,75 @@ fn inline(resource: &Value, index: &Index<'_>, from: usize) -> Value {
         map.insert("contained".into(), Value::Array(contained));
     }
     out
+}
+
+/// The export's active MedicationRequests and MedicationStatements as one medication
+/// list document (a Composition coded 10160-0 containing them and the patient), or None.
+fn medication_list(list: &[Entry], index: &Index<'_>) -> Option<Value> {
+    let mut meds = Vec::new();
+    let mut latest: Option<String> = None;
+    for (i, e) in list.iter().enumerate() {
+        let t = kind_of(&e.resource);
+        if !matches!(t, "MedicationRequest" | "MedicationStatement")
+            || e.resource.get("status").and_then(Value::as_str) != Some("active")
+        {
+            continue;
+        }
+        let mut m = e.resource.clone();
+        if let Value::Object(map) = &mut m {
+            // A Medication named by reference: its code stands in.
+            let code = map
+                .get("medicationReference")
+                .and_then(|r| r.get("reference"))
+                .and_then(Value::as_str)
+                .and_then(|r| index.resolve(r, i))
+                .and_then(|med| med.get("code"))
+                .cloned();
+            if let Some(code) = code {
+                map.insert("medicationCodeableConcept".into(), code);
+            }
+            map.remove("contained");
+            map.remove("text");
+            map.insert("id".into(), Value::String(format!("med{}", meds.len() + 1)));
+        }
+        let when = ["authoredOn", "effectiveDateTime", "dateAsserted"]
+            .iter()
+            .find_map(|k| e.resource.get(*k).and_then(Value::as_str))
+            .map(str::to_string);
+        if when > latest {
+            latest = when;
+        }
+        meds.push(m);
+    }
+    if meds.is_empty() {
+        return None;
+    }
+    let patients: Vec<&Value> = list
+        .iter()
+        .map(|e| &e.resource)
+        .filter(|r| kind_of(r) == "Patient")
+        .collect();
+    let mut contained = meds;
+    let mut doc = serde_json::json!({
+        "resourceType": "Composition",
+        "id": "medications",
+        "status": "final",
+        "type": {"coding": [{"system": "http://loinc.org", "code": "10160-0",
+                             "display": "History of medication use"}]},
+        "title": "Active medications in the FHIR export",
+    });
+    if let [p] = patients.as_slice() {
+        let mut p = (*p).clone();
+        if let Value::Object(m) = &mut p {
+            m.insert("id".into(), Value::String("patient".into()));
+            m.remove("text");
+        }
+        contained.push(p);
+        doc["subject"] = serde_json::json!({"reference": "#patient"});
+    }
+    if let Some(d) = latest {
+        doc["date"] = Value::String(d);
+    }
+    doc["contained"] = Value::Array(contained);
+    Some(doc)
 }
