@@ -84,10 +84,7 @@ fn entries(rel: &str, bytes: &[u8]) -> Result<(Vec<Entry>, Vec<&'static str>), P
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         if *count > MAX_RESOURCES {
-            return Err(refused(
-                rel,
-                format!("FHIR export with more than {MAX_RESOURCES} resources — refused as too large to read safely"),
-            ));
+            return Err(too_many(rel));
         }
         let t = kind_of(&v);
         if let Some(b) = BILLING.iter().find(|b| **b == t) {
@@ -240,11 +237,157 @@ impl<'a> Index<'a> {
 
 /// Reads the export and lists its documents, their problems and what was skipped.
 pub fn documents(rel: &str, bytes: &[u8]) -> Vec<Out> {
-    let (list, skipped) = match entries(rel, bytes) {
-        Ok(x) => x,
-        Err(p) => return vec![Out::Problem(p)],
+    match entries(rel, bytes) {
+        Ok((list, skipped)) => from_entries(rel, &list, &skipped),
+        Err(p) => vec![Out::Problem(p)],
+    }
+}
+
+/// Reads an ndjson export from its file in two streaming passes, line by line: the
+/// first keeps the documents (and active medications) and notes what they refer to, the
+/// second keeps only those resources. Memory holds what the documents need, never the
+/// whole file.
+pub fn documents_streamed(rel: &str, path: &std::path::Path) -> Vec<Out> {
+    match streamed(rel, path) {
+        Ok((list, skipped)) => from_entries(rel, &list, &skipped),
+        Err(p) => vec![Out::Problem(p)],
+    }
+}
+
+fn streamed(rel: &str, path: &std::path::Path) -> Result<(Vec<Entry>, Vec<&'static str>), Problem> {
+    use std::io::BufRead;
+    let unreadable = |e: std::io::Error| {
+        Problem::new(
+            rel,
+            format!("cannot be read ({e})"),
+            "check that the file is readable (permissions) and not open in another program",
+        )
     };
-    let index = Index::new(&list);
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > super::MAX_FILE as u64 {
+        return Err(too_large(rel));
+    }
+    // Calls `each` with every resource of the file and its line number.
+    let pass = |each: &mut dyn FnMut(Value, usize) -> Result<(), Problem>| {
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let mut line = Vec::new();
+        let mut n = 0;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).map_err(unreadable)? == 0 {
+                return Ok::<(), Problem>(());
+            }
+            n += 1;
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            let v = parse(rel, &line, n)?;
+            if v.get("resourceType").and_then(Value::as_str).is_none() {
+                return Err(not_fhir(rel));
+            }
+            each(v, n)?;
+        }
+    };
+    let mut wanted: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut skipped: Vec<&'static str> = Vec::new();
+    let mut out = Vec::new();
+    let mut count = 0usize;
+    pass(&mut |v, _| {
+        count += 1 + v
+            .get("contained")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if count > MAX_RESOURCES {
+            return Err(too_many(rel));
+        }
+        let t = kind_of(&v);
+        if let Some(b) = BILLING.iter().find(|b| **b == t) {
+            if !skipped.contains(b) {
+                skipped.push(b);
+            }
+            return Ok(());
+        }
+        let keep = matches!(
+            t,
+            "DocumentReference" | "DiagnosticReport" | "Composition" | "Patient"
+        ) || (matches!(t, "MedicationRequest" | "MedicationStatement")
+            && v.get("status").and_then(Value::as_str) == Some("active"));
+        if keep {
+            references(&v, &mut wanted);
+            out.push(Entry {
+                full_url: None,
+                resource: v,
+            });
+        }
+        Ok(())
+    })?;
+    let mut found: std::collections::HashSet<String> = out
+        .iter()
+        .filter_map(|e| {
+            Some(format!(
+                "{}/{}",
+                kind_of(&e.resource),
+                e.resource.get("id")?.as_str()?
+            ))
+        })
+        .collect();
+    if wanted.iter().any(|w| !found.contains(w)) {
+        pass(&mut |v, _| {
+            let Some(id) = v.get("id").and_then(Value::as_str) else {
+                return Ok(());
+            };
+            let key = format!("{}/{id}", kind_of(&v));
+            if wanted.contains(&key) && found.insert(key) {
+                out.push(Entry {
+                    full_url: None,
+                    resource: v,
+                });
+            }
+            Ok(())
+        })?;
+    }
+    Ok((out, skipped))
+}
+
+/// Every `Type/id` a resource refers to (the last two parts of each reference and
+/// attachment URL), into `into`.
+fn references(v: &Value, into: &mut std::collections::HashSet<String>) {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x) {
+                        ("reference" | "url", Value::String(r)) => {
+                            let r = r.split("/_history/").next().unwrap_or(r);
+                            let mut parts = r.rsplit('/');
+                            if let (Some(id), Some(t)) = (parts.next(), parts.next()) {
+                                into.insert(format!("{t}/{id}"));
+                            }
+                        }
+                        _ => stack.push(x),
+                    }
+                }
+            }
+            Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+}
+
+fn too_many(rel: &str) -> Problem {
+    refused(
+        rel,
+        format!("FHIR export with more than {MAX_RESOURCES} resources — refused as too large to read safely"),
+    )
+}
+
+/// The documents of the resources read.
+fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out> {
+    let list = list;
+    let skipped = skipped.iter().copied();
+    let index = Index::new(list);
     let mut out = Vec::new();
     // The first document of each attachment's bytes: its name and resource.
     let mut seen: HashMap<Vec<u8>, (String, Vec<u8>)> = HashMap::new();
@@ -339,7 +482,7 @@ pub fn documents(rel: &str, bytes: &[u8]) -> Vec<Out> {
         seen.insert(digest, (name.clone(), bytes.clone()));
         out.push(Out::Doc { name, bytes });
     }
-    if let Some(list) = medication_list(&list, &index) {
+    if let Some(list) = medication_list(list, &index) {
         out.push(Out::Doc {
             name: format!("{rel}/MedicationList"),
             bytes: serde_json::to_vec(&list).unwrap_or_default(),

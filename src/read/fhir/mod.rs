@@ -148,24 +148,19 @@ impl Reader for FhirExportReader {
         true
     }
     fn members(&self, rel: &str, bytes: &[u8], each: &mut dyn FnMut(Member)) {
-        let mut index = 0;
-        for out in export::documents(rel, bytes) {
-            each(match out {
-                export::Out::Doc { name, bytes } => {
-                    index += 1;
-                    Member::File {
-                        rel: name,
-                        location: Location {
-                            nested: None,
-                            index: index - 1,
-                        },
-                        bytes,
-                    }
-                }
-                export::Out::Problem(p) => Member::Problem(p),
-                export::Out::Skipped { rel, why } => Member::Ignored { rel, why },
-            })
+        hand_on(export::documents(rel, bytes), each)
+    }
+    fn stream_members(
+        &self,
+        rel: &str,
+        path: &std::path::Path,
+        each: &mut dyn FnMut(Member),
+    ) -> bool {
+        if crate::read::reader::extension(rel) != "ndjson" {
+            return false;
         }
+        hand_on(export::documents_streamed(rel, path), each);
+        true
     }
     fn member(&self, container: &[u8], location: &Location) -> Result<Vec<u8>, String> {
         export::documents("", container)
@@ -176,6 +171,28 @@ impl Reader for FhirExportReader {
             })
             .nth(location.index)
             .ok_or_else(|| "the document is no longer in the FHIR export".to_string())
+    }
+}
+
+/// Hands an export's documents on as members, numbered in order.
+fn hand_on(outs: Vec<export::Out>, each: &mut dyn FnMut(Member)) {
+    let mut index = 0;
+    for out in outs {
+        each(match out {
+            export::Out::Doc { name, bytes } => {
+                index += 1;
+                Member::File {
+                    rel: name,
+                    location: Location {
+                        nested: None,
+                        index: index - 1,
+                    },
+                    bytes,
+                }
+            }
+            export::Out::Problem(p) => Member::Problem(p),
+            export::Out::Skipped { rel, why } => Member::Ignored { rel, why },
+        })
     }
 }
 
