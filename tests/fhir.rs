@@ -165,6 +165,7 @@ fn ips_document_bundle_with_urn_uuid_references_is_set_in_type_with_its_sections
         "Atorvastatin 20 mg nightly",
         "Dr. Eva Lindqvist",
         "Maren Okafor",
+        "Clinical record from a FHIR export, ips.json/Composition/ips1",
     ] {
         assert!(text.contains(want), "{want} missing from:\n{text}");
     }

@@ -29,7 +29,15 @@ pub fn layout(
     f.set_continued(&t.f("flow.continued", &[("heading", title)]));
     f.text_line(
         MARGIN,
-        &t.f("cda.header", &[("path", rel)]),
+        // A document of a FHIR export is named `export.json/Type/id`.
+        &t.f(
+            if rel.contains(".json/") || rel.contains(".ndjson/") {
+                "cda.header_fhir"
+            } else {
+                "cda.header"
+            },
+            &[("path", rel)],
+        ),
         SMALL,
         false,
         0.4,
