@@ -446,13 +446,25 @@ fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out>
             }
             continue;
         }
-        let Some(att) = best(&forms) else { continue };
-        let (media, payload) = match attachment(&name, att, &e.resource, &index, i) {
-            Ok(x) => x,
-            Err(p) => {
-                out.push(Out::Problem(p));
-                continue;
+        // The best form that is in the file; the best form's problem when none is.
+        let mut found = None;
+        let mut first_problem = None;
+        for att in ranked(&forms) {
+            match attachment(&name, att, &e.resource, &index, i) {
+                Ok(x) => {
+                    found = Some((att, x));
+                    break;
+                }
+                Err(p) => {
+                    first_problem.get_or_insert(p);
+                }
             }
+        }
+        let Some((att, (media, payload))) = found else {
+            if let Some(p) = first_problem {
+                out.push(Out::Problem(p));
+            }
+            continue;
         };
         let digest = Sha256::digest(&payload).to_vec();
         if let Some((_, first)) = seen.get(&digest) {
@@ -518,9 +530,9 @@ fn safe_id(id: &str) -> String {
         .collect()
 }
 
-/// The attachment the packet shows when a resource gives several forms of one document:
+/// The forms of one document a resource gives, in the order the packet prefers them:
 /// PDF first, then pictures, HTML and text.
-fn best<'a>(forms: &[&'a Value]) -> Option<&'a Value> {
+fn ranked<'a>(forms: &[&'a Value]) -> Vec<&'a Value> {
     let rank = |a: &Value| {
         let m = media_of(a);
         match m.as_str() {
@@ -531,7 +543,9 @@ fn best<'a>(forms: &[&'a Value]) -> Option<&'a Value> {
             _ => 4,
         }
     };
-    forms.iter().copied().min_by_key(|a| rank(a))
+    let mut forms = forms.to_vec();
+    forms.sort_by_key(|a| rank(a));
+    forms
 }
 
 /// The media type of an attachment without its parameters, lower case.

@@ -95,3 +95,22 @@ fn a_pretty_printed_bundle_is_one_json_text_not_ndjson() {
         );
     }
 }
+
+#[test]
+fn a_linked_pdf_beside_an_inline_html_form_of_the_same_note_gives_the_html() {
+    let bundle = serde_json::json!({"resourceType": "DocumentReference", "id": "n",
+    "content": [
+        {"attachment": {"contentType": "application/pdf", "url": "https://portal.example.org/n.pdf"}},
+        {"attachment": {"contentType": "text/html", "data": "PHA+Tm90ZSBib2R5LjwvcD4="}}
+    ]});
+    let out = documents("n.json", &serde_json::to_vec(&bundle).unwrap());
+    let [Out::Doc { bytes, .. }] = out.as_slice() else {
+        panic!("one document, no problem")
+    };
+    let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let read = doc::read("n.json/DocumentReference/n", &v).unwrap();
+    assert_eq!(
+        read.cda.body,
+        crate::base::clinical::Body::Text("Note body.".into())
+    );
+}
