@@ -144,7 +144,10 @@ fn ips_bundle(family: &str) -> Value {
 fn ips_document_bundle_with_urn_uuid_references_is_set_in_type_with_its_sections() {
     // Synthetic data appends digits to names: "Okafor55" is still the packet's patient.
     let bundle = ips_bundle("Okafor55");
-    let dir = folder(&[("ips.json", serde_json::to_vec_pretty(&bundle).unwrap())]);
+    let dir = folder(&[(
+        "ips.json",
+        serde_json::to_vec_pretty(&bundle).expect("test input"),
+    )]);
     let scan = scan_json(&dir.path());
     let f = file(&scan, "ips.json/Composition/ips1");
     assert_eq!(f["status"], "included", "{f:#}");
@@ -171,15 +174,15 @@ fn ips_document_bundle_with_urn_uuid_references_is_set_in_type_with_its_sections
     }
     assert!(!text.contains("alert(1)"), "a script survived:\n{text}");
     // Sections in document order.
-    let course = text.find("Hospital course").unwrap();
-    let meds = text.find("Discharge medications").unwrap();
+    let course = text.find("Hospital course").expect("test input");
+    let meds = text.find("Discharge medications").expect("test input");
     assert!(course < meds);
 }
 
 #[test]
 fn a_composition_of_another_patient_warns() {
     let bundle = ips_bundle("Halvorsen");
-    let dir = folder(&[("ips.json", serde_json::to_vec(&bundle).unwrap())]);
+    let dir = folder(&[("ips.json", serde_json::to_vec(&bundle).expect("test input"))]);
     let scan = scan_json(&dir.path());
     let warnings = scan["warnings"].to_string();
     assert!(warnings.contains("Halvorsen"), "{scan:#}");
@@ -221,7 +224,10 @@ fn searchset() -> Value {
 
 #[test]
 fn searchset_with_relative_and_contained_references_sets_results_as_a_table() {
-    let dir = folder(&[("labs.json", serde_json::to_vec(&searchset()).unwrap())]);
+    let dir = folder(&[(
+        "labs.json",
+        serde_json::to_vec(&searchset()).expect("test input"),
+    )]);
     let scan = scan_json(&dir.path());
     let f = file(&scan, "labs.json/DiagnosticReport/lab7");
     assert_eq!(f["status"], "included", "{f:#}");
@@ -247,7 +253,10 @@ fn searchset_with_relative_and_contained_references_sets_results_as_a_table() {
         assert!(text.contains(want), "{want} missing from:\n{text}");
     }
     // The relative reference resolved: the sodium row holds its value on its line.
-    let row = text.lines().find(|l| l.contains("Sodium")).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.contains("Sodium"))
+        .expect("test input");
     assert!(row.contains("139") && row.contains("mmol/L"), "{row}");
 }
 
@@ -276,7 +285,10 @@ fn diagnostic_report_with_a_base64_pdf_packs_its_pages_and_a_second_export_is_a_
             "contentType": "application/pdf",
             "data": base64::engine::general_purpose::STANDARD.encode(&pdf)}}
     ]});
-    let dir = folder(&[("export.json", serde_json::to_vec(&bundle).unwrap())]);
+    let dir = folder(&[(
+        "export.json",
+        serde_json::to_vec(&bundle).expect("test input"),
+    )]);
     let scan = scan_json(&dir.path());
     let first = file(&scan, "export.json/DiagnosticReport/path1");
     assert_eq!(first["status"], "included", "{first:#}");
@@ -308,10 +320,13 @@ fn an_attachment_only_linked_by_url_is_never_fetched_and_listed_as_not_included(
                 "data": base64::engine::general_purpose::STANDARD.encode(
                     "<html><head><style>p{}</style></head><body><p>Consultation for <a href=\"https://x.example.org\">neuropathy</a>.</p></body></html>")}}]}}
     ]});
-    let dir = folder(&[("export.json", serde_json::to_vec(&bundle).unwrap())]);
+    let dir = folder(&[(
+        "export.json",
+        serde_json::to_vec(&bundle).expect("test input"),
+    )]);
     let scan = scan_json(&dir.path());
     let p = problem(&scan, "export.json/DocumentReference/mri");
-    let reason = p["reason"].as_str().unwrap();
+    let reason = p["reason"].as_str().expect("test input");
     assert!(
         reason.contains("MRI brain") && reason.contains("https://portal.example.org/documents/77"),
         "{p:#}"
@@ -369,19 +384,22 @@ fn damaged_deep_xml_and_foreign_json_files_are_problems_naming_the_file() {
     let scan = &records.0;
     let broken = problem(scan, "broken.json")["reason"]
         .as_str()
-        .unwrap()
+        .expect("test input")
         .to_string();
     assert!(broken.contains("line 4, column 6"), "{broken}");
     let deep = problem(scan, "deep.json")["reason"]
         .as_str()
-        .unwrap()
+        .expect("test input")
         .to_string();
     assert!(deep.contains("200 levels"), "{deep}");
     let xml = problem(scan, "fhir.xml");
-    assert!(xml["hint"].as_str().unwrap().contains("JSON"), "{xml:#}");
+    assert!(
+        xml["hint"].as_str().expect("test input").contains("JSON"),
+        "{xml:#}"
+    );
     let foreign = problem(scan, "settings.json")["reason"]
         .as_str()
-        .unwrap()
+        .expect("test input")
         .to_string();
     assert!(foreign.contains("not a FHIR record"), "{foreign}");
     assert!(records.1, "the records folder changed");
@@ -437,7 +455,10 @@ fn active_medication_requests_and_statements_fill_the_medication_list_once_with_
             "content": [{"attachment": {"contentType": "text/plain",
                 "data": base64::engine::general_purpose::STANDARD.encode("Consult note text.")}}]}}
     ]});
-    let dir = folder(&[("meds.json", serde_json::to_vec(&bundle).unwrap())]);
+    let dir = folder(&[(
+        "meds.json",
+        serde_json::to_vec(&bundle).expect("test input"),
+    )]);
     let scan = scan_json(&dir.path());
     assert_eq!(
         file(&scan, "meds.json/MedicationList")["kind"],

@@ -385,7 +385,6 @@ fn too_many(rel: &str) -> Problem {
 
 /// The documents of the resources read.
 fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out> {
-    let list = list;
     let skipped = skipped.iter().copied();
     let index = Index::new(list);
     let mut out = Vec::new();

@@ -40,10 +40,10 @@ pub fn to_text(html: &str) -> String {
             continue;
         }
         match name.as_str() {
-            "script" | "style" | "head" | "title" | "noscript" | "template" if !closing => {
-                if !tag.trim_end().ends_with('/') {
-                    skip = Some(name);
-                }
+            "script" | "style" | "head" | "title" | "noscript" | "template"
+                if !closing && !tag.trim_end().ends_with('/') =>
+            {
+                skip = Some(name);
             }
             "br" => out.push('\n'),
             "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "ul" | "ol"

@@ -43,15 +43,15 @@ fn official_name_comes_first_and_appended_digits_are_dropped() {
         {"use": "usual", "given": ["Mo"], "family": "O"},
         {"use": "official", "given": ["Maren482"], "family": "Okafor61", "prefix": ["Ms."]}
     ]);
-    let p = doc::person(names.as_array().unwrap()).unwrap();
+    let p = doc::person(names.as_array().expect("test input")).expect("test input");
     assert_eq!(p.given_family(), "Maren Okafor");
 }
 
 #[test]
 fn fhir_date_times_keep_the_local_date_and_time() {
-    let t = doc::ts("2025-03-14T23:30:00-05:00").unwrap();
+    let t = doc::ts("2025-03-14T23:30:00-05:00").expect("test input");
     assert_eq!(t.shown, "2025-03-14 23:30");
-    assert_eq!(doc::ts("2025-03").unwrap().shown, "2025-03");
+    assert_eq!(doc::ts("2025-03").expect("test input").shown, "2025-03");
     assert!(doc::ts("soon").is_none());
 }
 
@@ -84,8 +84,8 @@ fn a_pretty_printed_bundle_is_one_json_text_not_ndjson() {
     let bundle = serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": [
         {"resource": {"resourceType": "DiagnosticReport", "id": "r", "conclusion": "Benign."}}]});
     for text in [
-        serde_json::to_vec_pretty(&bundle).unwrap(),
-        serde_json::to_vec(&bundle).unwrap(),
+        serde_json::to_vec_pretty(&bundle).expect("test input"),
+        serde_json::to_vec(&bundle).expect("test input"),
     ] {
         let out = documents("b.json", &text);
         assert!(
@@ -103,12 +103,12 @@ fn a_linked_pdf_beside_an_inline_html_form_of_the_same_note_gives_the_html() {
         {"attachment": {"contentType": "application/pdf", "url": "https://portal.example.org/n.pdf"}},
         {"attachment": {"contentType": "text/html", "data": "PHA+Tm90ZSBib2R5LjwvcD4="}}
     ]});
-    let out = documents("n.json", &serde_json::to_vec(&bundle).unwrap());
+    let out = documents("n.json", &serde_json::to_vec(&bundle).expect("test input"));
     let [Out::Doc { bytes, .. }] = out.as_slice() else {
         panic!("one document, no problem")
     };
-    let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
-    let read = doc::read("n.json/DocumentReference/n", &v).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(bytes).expect("test input");
+    let read = doc::read("n.json/DocumentReference/n", &v).expect("test input");
     assert_eq!(
         read.cda.body,
         crate::base::clinical::Body::Text("Note body.".into())
