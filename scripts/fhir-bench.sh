@@ -45,4 +45,5 @@ echo "runs (s, KB): $(tr '\n' ';' <"$work/runs")"
 import json, sys
 s = json.load(sys.stdin)
 fs = s["files"]
-print(f"documents found: {len(fs)}, included: {sum(f[\"status\"] == \"included\" for f in fs)}, problems: {len(s[\"problems\"])}")'
+included = sum(f["status"] == "included" for f in fs)
+print("documents found:", len(fs), "included:", included, "problems:", len(s["problems"]))'
