@@ -125,16 +125,9 @@ fn entries(rel: &str, bytes: &[u8]) -> Result<(Vec<Entry>, Vec<&'static str>), P
             keep(v, None, &mut count)?;
         }
     } else {
-        for (n, line) in body.split(|b| *b == b'\n').enumerate() {
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
-            let v = parse(rel, line, n + 1)?;
-            if v.get("resourceType").and_then(Value::as_str).is_none() {
-                return Err(not_fhir(rel));
-            }
-            keep(v, None, &mut count)?;
-        }
+        // ndjson held in memory reads the way a file does: what the documents need.
+        let open = || -> std::io::Result<Box<dyn std::io::BufRead + '_>> { Ok(Box::new(body)) };
+        return two_passes(rel, body.len() as u64, &open);
     }
     Ok((out, skipped))
 }
@@ -255,27 +248,45 @@ pub fn documents_streamed(rel: &str, path: &std::path::Path) -> Vec<Out> {
 }
 
 fn streamed(rel: &str, path: &std::path::Path) -> Result<(Vec<Entry>, Vec<&'static str>), Problem> {
-    use std::io::BufRead;
-    let unreadable = |e: std::io::Error| {
-        Problem::new(
-            rel,
-            format!("cannot be read ({e})"),
-            "check that the file is readable (permissions) and not open in another program",
-        )
+    let size = std::fs::metadata(path)
+        .map_err(|e| unreadable(rel, e))?
+        .len();
+    let open = || -> std::io::Result<Box<dyn std::io::BufRead>> {
+        let file = std::fs::File::open(path)?;
+        Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
     };
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    two_passes(rel, size, &open)
+}
+
+fn unreadable(rel: &str, e: std::io::Error) -> Problem {
+    Problem::new(
+        rel,
+        format!("cannot be read ({e})"),
+        "check that the file is readable (permissions) and not open in another program",
+    )
+}
+
+/// Reads ndjson of `size` bytes, opened afresh by `open` for each of two passes.
+fn two_passes<'a>(
+    rel: &str,
+    size: u64,
+    open: &dyn Fn() -> std::io::Result<Box<dyn std::io::BufRead + 'a>>,
+) -> Result<(Vec<Entry>, Vec<&'static str>), Problem> {
     if size > super::MAX_FILE as u64 {
         return Err(too_large(rel));
     }
     // Calls `each` with every resource of the file and its line number.
     let pass = |each: &mut dyn FnMut(Value, usize) -> Result<(), Problem>| {
-        let file = std::fs::File::open(path).map_err(unreadable)?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let mut reader = open().map_err(|e| unreadable(rel, e))?;
         let mut line = Vec::new();
         let mut n = 0;
         loop {
             line.clear();
-            if reader.read_until(b'\n', &mut line).map_err(unreadable)? == 0 {
+            if reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| unreadable(rel, e))?
+                == 0
+            {
                 return Ok::<(), Problem>(());
             }
             n += 1;

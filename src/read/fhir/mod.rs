@@ -163,15 +163,53 @@ impl Reader for FhirExportReader {
         true
     }
     fn member(&self, container: &[u8], location: &Location) -> Result<Vec<u8>, String> {
-        export::documents("", container)
-            .into_iter()
-            .filter_map(|o| match o {
-                export::Out::Doc { bytes, .. } => Some(bytes),
-                _ => None,
-            })
-            .nth(location.index)
+        documents_of(container)
+            .get(location.index)
+            .cloned()
             .ok_or_else(|| "the document is no longer in the FHIR export".to_string())
     }
+}
+
+/// The documents of an export, for assembly and the bundle, which ask for them one by
+/// one: the last export read is kept, so one export is read once, not once a document.
+/// (Each document's bytes are checked against the scan's checksum by the caller.)
+fn documents_of(container: &[u8]) -> std::sync::Arc<Vec<Vec<u8>>> {
+    type Last = Option<(Vec<u8>, std::sync::Arc<Vec<Vec<u8>>>)>;
+    static LAST: std::sync::Mutex<Last> = std::sync::Mutex::new(None);
+    let key = fingerprint(container);
+    if let Ok(last) = LAST.lock() {
+        if let Some((_, docs)) = last.as_ref().filter(|(k, _)| *k == key) {
+            return docs.clone();
+        }
+    }
+    let docs: Vec<Vec<u8>> = export::documents("", container)
+        .into_iter()
+        .filter_map(|o| match o {
+            export::Out::Doc { bytes, .. } => Some(bytes),
+            _ => None,
+        })
+        .collect();
+    let docs = std::sync::Arc::new(docs);
+    if let Ok(mut last) = LAST.lock() {
+        *last = Some((key, docs.clone()));
+    }
+    docs
+}
+
+/// A quick fingerprint of an export's bytes: its length and a checksum of its first and
+/// last megabyte and of 4 KB every 1/64 of the way.
+fn fingerprint(bytes: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    const MB: usize = 1 << 20;
+    let mut h = Sha256::new();
+    h.update((bytes.len() as u64).to_le_bytes());
+    h.update(&bytes[..bytes.len().min(MB)]);
+    h.update(&bytes[bytes.len().saturating_sub(MB)..]);
+    for i in 1..64 {
+        let at = bytes.len() / 64 * i;
+        h.update(&bytes[at..bytes.len().min(at + 4096)]);
+    }
+    h.finalize().to_vec()
 }
 
 /// Hands an export's documents on as members, numbered in order.
