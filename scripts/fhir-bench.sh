@@ -2,7 +2,8 @@
 # Benchmark: scan a synthetic FHIR R4 ndjson export of about SIZE MB (one fictional
 # patient, lab Observations, text-only DiagnosticReports naming some of them, notes as
 # inline text). Prints the median wall time and the median peak RSS of `medpacket scan`
-# over ROUNDS runs (GNU time), and how many documents the scan found.
+# over ROUNDS runs (GNU time), how many documents the scan found, and the wall time and
+# peak RSS of one `medpacket build` of the packet.
 #
 #   scripts/fhir-bench.sh [SIZE_MB] [ROUNDS]     (default 100 MB, 5 rounds)
 set -euo pipefail
@@ -47,3 +48,5 @@ s = json.load(sys.stdin)
 fs = s["files"]
 included = sum(f["status"] == "included" for f in fs)
 print("documents found:", len(fs), "included:", included, "problems:", len(s["problems"]))'
+/usr/bin/time -f "build: %e s, peak RSS %M KB" "$bin" build "$work/records" -o "$work/out.pdf" --force >/dev/null
+qpdf --check "$work/out.pdf" >/dev/null && echo "qpdf --check: ok, $(pdfinfo "$work/out.pdf" | awk '/^Pages/ {print $2}') pages"
