@@ -177,35 +177,41 @@ fn not_fhir(rel: &str) -> Problem {
 struct Index<'a> {
     entries: &'a [Entry],
     by_url: HashMap<String, usize>,
+    by_path: HashMap<String, usize>,
 }
 
 impl<'a> Index<'a> {
     fn new(entries: &'a [Entry]) -> Index<'a> {
         let mut by_url = HashMap::new();
+        let mut by_path = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             if let Some(u) = &e.full_url {
                 by_url.entry(u.clone()).or_insert(i);
             }
             if let Some(id) = e.resource.get("id").and_then(Value::as_str) {
-                by_url
+                by_path
                     .entry(format!("{}/{id}", kind_of(&e.resource)))
                     .or_insert(i);
             }
         }
-        Index { entries, by_url }
+        Index {
+            entries,
+            by_url,
+            by_path,
+        }
     }
 
-    /// The resource a reference names, from the entry `from` (its full URL is the base of
-    /// a relative reference).
+    /// The resource a reference names, from the entry `from`: a full URL as written, a
+    /// relative `Type/id` against the base of the entry's own full URL, else any
+    /// resource of that `Type/id` in the file.
     fn resolve(&self, reference: &str, from: usize) -> Option<&'a Value> {
         let r = reference.trim();
         if r.is_empty() || r.starts_with('#') {
             return None;
         }
         let found = self.by_url.get(r).or_else(|| {
-            // `Type/id` against the base of the entry's own full URL.
-            let base = self.entries.get(from)?.full_url.as_deref()?;
             let own = self.entries.get(from)?;
+            let base = own.full_url.as_deref()?;
             let own_path = format!(
                 "{}/{}",
                 kind_of(&own.resource),
@@ -215,12 +221,12 @@ impl<'a> Index<'a> {
             self.by_url.get(&format!("{base}{r}"))
         });
         let found = found.or_else(|| {
-            // An absolute URL: its last `Type/id` (history suffixes dropped).
+            // The last `Type/id` of the reference (history suffixes dropped).
             let r = r.split("/_history/").next().unwrap_or(r);
             let mut parts = r.rsplit('/');
             let id = parts.next()?;
             let t = parts.next()?;
-            self.by_url.get(&format!("{t}/{id}"))
+            self.by_path.get(&format!("{t}/{id}"))
         });
         found
             .and_then(|&i| self.entries.get(i))

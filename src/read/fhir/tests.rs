@@ -114,3 +114,26 @@ fn a_linked_pdf_beside_an_inline_html_form_of_the_same_note_gives_the_html() {
         crate::base::clinical::Body::Text("Note body.".into())
     );
 }
+
+#[test]
+fn a_relative_reference_resolves_against_its_own_entrys_base_before_any_other_server() {
+    let obs = |base: &str, value: &str| {
+        serde_json::json!({"fullUrl": format!("{base}Observation/o1"), "resource": {
+            "resourceType": "Observation", "id": "o1", "code": {"text": "Sodium"},
+            "valueString": value}})
+    };
+    let bundle = serde_json::json!({"resourceType": "Bundle", "type": "searchset", "entry": [
+        obs("https://other.example.org/fhir/", "from the other server"),
+        {"fullUrl": "https://lab.example.org/r4/DiagnosticReport/d", "resource": {
+            "resourceType": "DiagnosticReport", "id": "d", "code": {"text": "Panel"},
+            "result": [{"reference": "Observation/o1"}]}},
+        obs("https://lab.example.org/r4/", "from the lab's own server"),
+    ]});
+    let out = documents("s.json", &serde_json::to_vec(&bundle).expect("test input"));
+    let [Out::Doc { bytes, .. }] = out.as_slice() else {
+        panic!("one document")
+    };
+    let text = String::from_utf8_lossy(bytes);
+    assert!(text.contains("from the lab's own server"), "{text}");
+    assert!(!text.contains("from the other server"), "{text}");
+}
