@@ -252,6 +252,15 @@ fn searchset_with_relative_and_contained_references_sets_results_as_a_table() {
     ] {
         assert!(text.contains(want), "{want} missing from:\n{text}");
     }
+    // Typed by its category, which is not a LOINC code.
+    let typed = text
+        .lines()
+        .find(|l| l.contains("Document type"))
+        .expect("a document type line");
+    assert!(
+        typed.contains("(LAB)") && !typed.contains("LOINC"),
+        "{typed}"
+    );
     // The relative reference resolved: the sodium row holds its value on its line.
     let row = text
         .lines()

@@ -160,6 +160,16 @@ fn header(doc: &Value) -> Header {
         .find(|(c, _)| rules.kind(c) != Kind::Other)
         .or_else(|| own_codes.first())
         .cloned();
+    // A category without a display is named by the kind it means.
+    let chosen = chosen.map(|(c, d)| {
+        let d = d.or_else(|| {
+            cat_codes
+                .iter()
+                .any(|(x, _)| *x == c)
+                .then(|| rules.kind(&c).label().to_string())
+        });
+        (c, d)
+    });
     let title = s(doc, "title")
         .or_else(|| s(doc, "description"))
         .map(str::to_string)
