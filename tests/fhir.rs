@@ -497,3 +497,18 @@ fn active_medication_requests_and_statements_fill_the_medication_list_once_with_
         "a stopped medication is listed: {squashed}"
     );
 }
+
+#[test]
+fn an_ndjson_export_over_256_mb_is_a_problem_before_it_is_read() {
+    let dir = folder(&[]);
+    // A sparse file: its size is over the limit, no disk is used.
+    let f = std::fs::File::create(dir.path().join("huge.ndjson")).expect("create");
+    f.set_len(257 * 1024 * 1024).expect("set_len");
+    drop(f);
+    let scan = scan_json(&dir.path());
+    let p = problem(&scan, "huge.ndjson");
+    assert!(
+        p["reason"].as_str().expect("reason").contains("256 MB"),
+        "{p:#}"
+    );
+}
