@@ -53,7 +53,7 @@ fn document_medications(inv: &Inventory) -> String {
         return String::new();
     }
     let mut s = String::from(
-        "# Medications found in your clinical documents (C-CDA), each once. Check them against\n\
+        "# Medications found in your clinical documents (C-CDA or FHIR), each once. Check them against\n\
          # what you take now: correct them, delete what you no longer take, add what is missing.\n",
     );
     for m in meds {

@@ -8,6 +8,14 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 const BUILTIN: &str = include_str!("../../templates/cda.toml");
+/// The document codes FHIR exports add to the C-CDA table (shared by both readers).
+const LOINC: &str = include_str!("../../templates/loinc.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Extra {
+    kinds: BTreeMap<String, Kind>,
+}
 
 /// Where a document's clinical date may come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -75,7 +83,15 @@ impl CdaRules {
     /// The rules shipped with medpacket (checked by a unit test; empty tables if broken).
     pub fn builtin() -> &'static CdaRules {
         static RULES: OnceLock<CdaRules> = OnceLock::new();
-        RULES.get_or_init(|| CdaRules::from_toml(BUILTIN).unwrap_or_default())
+        RULES.get_or_init(|| {
+            let mut rules = CdaRules::from_toml(BUILTIN).unwrap_or_default();
+            if let Ok(extra) = toml::from_str::<Extra>(LOINC) {
+                for (code, kind) in extra.kinds {
+                    rules.kinds.entry(code).or_insert(kind);
+                }
+            }
+            rules
+        })
     }
 
     /// The packet kind of a LOINC document code (`other` when not listed).

@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod cda;
 pub mod dicom;
+pub mod fhir;
 pub mod identity;
 pub mod image;
 pub mod imaging;

@@ -33,6 +33,8 @@ pub enum Format {
     Cda,
     /// A DICOM file of an imaging disc: listed on the studies page, never packed as pages.
     Dicom,
+    /// A document of a FHIR R4 JSON export (wrapping a PDF or picture it carries).
+    Fhir,
     Other,
 }
 
@@ -180,6 +182,18 @@ pub trait Reader: Sync {
 
     /// A container's members, each handed to `each` as it is read.
     fn members(&self, _rel: &str, _bytes: &[u8], _each: &mut dyn FnMut(Member)) {}
+
+    /// A container read from its file as a stream (too large to hold in memory), each
+    /// member handed to `each` as it is read; false when this reader reads containers
+    /// only from their bytes ([`Reader::members`]).
+    fn stream_members(
+        &self,
+        _rel: &str,
+        _path: &std::path::Path,
+        _each: &mut dyn FnMut(Member),
+    ) -> bool {
+        false
+    }
 
     /// One member's bytes again, from the container's bytes (for assembly and the bundle).
     fn member(&self, _container: &[u8], _location: &Location) -> Result<Vec<u8>, String> {

@@ -29,7 +29,15 @@ pub fn layout(
     f.set_continued(&t.f("flow.continued", &[("heading", title)]));
     f.text_line(
         MARGIN,
-        &t.f("cda.header", &[("path", rel)]),
+        // A document of a FHIR export is named `export.json/Type/id`.
+        &t.f(
+            if rel.contains(".json/") || rel.contains(".ndjson/") {
+                "cda.header_fhir"
+            } else {
+                "cda.header"
+            },
+            &[("path", rel)],
+        ),
         SMALL,
         false,
         0.4,
@@ -70,9 +78,18 @@ pub fn layout(
     f.finish()
 }
 
+/// True for a LOINC code (`11502-2`) or LOINC part (`LP7839-6`).
+fn is_loinc(code: &str) -> bool {
+    let c = code.strip_prefix("LP").unwrap_or(code);
+    c.contains('-') && c.chars().all(|ch| ch.is_ascii_digit() || ch == '-')
+}
+
 fn header_block(f: &mut Flow<'_>, cda: &Cda, t: &Messages) {
     let h = &cda.header;
     let kind = match (&h.code_name, &h.code) {
+        // A FHIR report may be typed by its category (HL7 v2-0074 `LAB`), not by LOINC.
+        (Some(n), Some(c)) if !is_loinc(c) => Some(format!("{n} ({c})")),
+        (None, Some(c)) if !is_loinc(c) => Some(c.clone()),
         (Some(n), Some(c)) => Some(format!("{n} (LOINC {c})")),
         (None, Some(c)) => Some(format!("LOINC {c}")),
         (Some(n), None) => Some(n.clone()),

@@ -29,12 +29,14 @@ mod stored;
 /// a portal export is opened whatever its members are.
 pub static READERS: Readers = Readers(&[
     &crate::read::portal::ZipReader,
+    &crate::read::fhir::FhirExportReader,
     &crate::read::dicom::DicomReader,
     &crate::read::pdf::PdfReader,
     &crate::read::image::JpegReader,
     &crate::read::image::PngReader,
     &crate::read::image::TiffReader,
     &crate::read::cda::CdaReader,
+    &crate::read::fhir::FhirReader,
     &crate::read::text::TextReader,
 ]);
 
@@ -346,6 +348,13 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
         prepared.identity = before.map(|(id, _)| id);
         return vec![Loaded::File(prepared)];
     }
+    // A container read as a stream from its file (an ndjson export), if its reader can.
+    if let Some(c) = container {
+        let mut out = Vec::new();
+        if c.stream_members(&rel, &abs, &mut |m| out.push(loaded(cx, &abs, m))) {
+            return out;
+        }
+    }
     let bytes = match std::fs::read(&abs) {
         Ok(b) => b,
         Err(e) => {
@@ -387,30 +396,33 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
     };
     // A portal export: its members are read like the files of a subfolder.
     let mut out = Vec::new();
-    container.members(&rel, &bytes, &mut |m| {
-        out.push(match m {
-            Member::File {
-                rel: mrel,
-                location,
-                bytes,
-            } => Loaded::File(prepare(
-                cx,
-                mrel,
-                abs.clone(),
-                Some(location),
-                Seen::Read(bytes),
-            )),
-            Member::Problem(p) => {
-                let rel = p.path.clone();
-                Loaded::Problem(problem_file(rel, abs.clone(), 0, String::new(), p))
-            }
-            Member::Ignored { rel, why } => Loaded::Ignored(Ignored {
-                path: rel,
-                why: why.into(),
-            }),
-        })
-    });
+    container.members(&rel, &bytes, &mut |m| out.push(loaded(cx, &abs, m)));
     out
+}
+
+/// One member of a container (the file at `abs`), read like a file.
+fn loaded(cx: Context<'_>, abs: &Path, m: Member) -> Loaded {
+    match m {
+        Member::File {
+            rel: mrel,
+            location,
+            bytes,
+        } => Loaded::File(prepare(
+            cx,
+            mrel,
+            abs.to_path_buf(),
+            Some(location),
+            Seen::Read(bytes),
+        )),
+        Member::Problem(p) => {
+            let rel = p.path.clone();
+            Loaded::Problem(problem_file(rel, abs.to_path_buf(), 0, String::new(), p))
+        }
+        Member::Ignored { rel, why } => Loaded::Ignored(Ignored {
+            path: rel,
+            why: why.into(),
+        }),
+    }
 }
 
 /// What reading one entry yields.
