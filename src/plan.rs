@@ -286,7 +286,9 @@ pub fn plan(
     let m =
         Metrics::get().ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
     let problems: Vec<Problem> = inv.problems().into_iter().cloned().collect();
-    if !problems.is_empty() && !skip_unreadable {
+    // A document only linked from an export cannot be brought in by reading again: it is
+    // listed under "Not included" and does not stop the packet.
+    if problems.iter().any(|p| !p.is_not_fetched()) && !skip_unreadable {
         return Err(Error::Problems(problems));
     }
     let order = packet_order(inv);

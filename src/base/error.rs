@@ -18,7 +18,17 @@ pub struct Problem {
     pub hint: String,
 }
 
+/// How a document only linked from an export (never fetched) starts its reason: it is
+/// listed under "Not included" without stopping the build, as nothing in the folder can
+/// be read again to bring it in.
+pub const NOT_FETCHED: &str = "only linked, never fetched";
+
 impl Problem {
+    /// A document only linked from an export, at an address outside the folder.
+    pub fn is_not_fetched(&self) -> bool {
+        self.reason.starts_with(NOT_FETCHED)
+    }
+
     pub fn new(
         path: impl Into<String>,
         reason: impl Into<String>,

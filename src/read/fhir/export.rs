@@ -651,7 +651,10 @@ fn attachment(
     }
     Err(Problem::new(
         name,
-        format!("only linked, never fetched: \"{title}\" at {url} (medpacket does not go online)"),
+        format!(
+            "{}: \"{title}\" at {url} (medpacket does not go online)",
+            crate::base::error::NOT_FETCHED
+        ),
         "download that document from the portal (as PDF) and add it to the folder",
     ))
 }
