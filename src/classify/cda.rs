@@ -171,7 +171,7 @@ pub fn classify_cda(h: &Header, rules: &CdaRules, overrides: &Overrides) -> Clas
 
 /// Folds a name for comparison: lower case, accents removed, one word per part.
 fn words(s: &str) -> Vec<String> {
-    super::folded_words(s)
+    super::folding::folded_words(s)
 }
 
 /// Why the header's patient is not the packet's patient, or None when they agree (or

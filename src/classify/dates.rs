@@ -1,7 +1,14 @@
 //! Dates in text: a document's lines turn into its clinical date — the labelled date its
 //! kind calls for, read in the document's own date order, never a birth, print or sign date.
 
-use super::*;
+use super::limits::{COLUMN_ROWS, COLUMN_SLACK};
+use super::rules::Rules;
+use super::text::Line;
+use crate::base::dates::{date_prefix, find_date, DateOrder, Reading};
+use crate::base::kind::Kind;
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+use std::ops::Range;
 
 // ---------------------------------------------------------------------------
 // Date from text

@@ -22,15 +22,12 @@
 //! out, so that phrases match whole words only.
 
 use crate::base::kind::Kind;
-use chrono::NaiveDate;
-use serde::Deserialize;
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
 
 mod cda;
 mod dates;
+mod folding;
 pub mod language;
+mod limits;
 mod names;
 mod rules;
 mod score;
@@ -41,47 +38,30 @@ mod tests_kinds;
 mod text;
 mod titles;
 
-pub use crate::base::classified::{Classified, Evidence, Overrides, Source};
+// What the tests in tests.rs and tests_kinds.rs take through `use super::*`.
+#[cfg(test)]
 use crate::base::dates::*;
+#[cfg(test)]
+use chrono::NaiveDate;
+#[cfg(test)]
+use std::ops::Range;
+
+pub use crate::base::classified::{Classified, Evidence, Overrides, Source};
 pub use crate::base::dates::{find_date, parse_date};
 pub use crate::base::identifiers;
 pub use cda::{classify_cda, patient_mismatch};
 use dates::*;
+pub use folding::folded_words;
+use folding::*;
+use limits::*;
 use names::*;
 pub use rules::{Rules, RulesError};
 use score::*;
 use text::*;
 use titles::*;
 
-/// The rules shipped with medpacket.
-const BUILTIN_RULES: &str = include_str!("../../templates/classify.toml");
-/// Longest [`Evidence::matched`], in characters.
-const MAX_MATCHED_CHARS: usize = 120;
-/// Longest title taken from a text line, in characters.
-const MAX_TITLE_CHARS: usize = 80;
-/// How many keywords of the winning kind are kept as evidence.
-const MAX_KIND_EVIDENCE: usize = 5;
-/// How many "set aside" notes (evidence that did not count) are kept as evidence.
-const MAX_SET_ASIDE_EVIDENCE: usize = 3;
-/// A body keyword is a section header when its column holds at most this many other words.
-const HEADER_EXTRA_WORDS: usize = 2;
-/// How many lines under a table header are searched for a date in the label's column.
-const COLUMN_ROWS: usize = 3;
-/// How far (in characters) a date may start from its column header's start.
-const COLUMN_SLACK: usize = 2;
-
 // ---------------------------------------------------------------------------
 // The decision
-
-/// The words of a text in the folded form classification matches on: lower case, accents
-/// removed, punctuation dropped ("Sørensen-Łukasiewicz" → "sorensen", "lukasiewicz").
-pub fn folded_words(s: &str) -> Vec<String> {
-    fold(s)
-        .text
-        .split_whitespace()
-        .map(str::to_string)
-        .collect()
-}
 
 /// `file_name` is the file's relative path or name (e.g. "scans/path_report_2025-03-14.pdf").
 /// `text` is the extracted text of the first pages, or None (images, unreadable text).

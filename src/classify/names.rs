@@ -1,6 +1,12 @@
 //! Names: a file's path turns into the kind and date its name and folders suggest.
 
-use super::*;
+use super::folding::{fold, Folded};
+use super::rules::Rules;
+use super::text::clip;
+use crate::base::classified::{Evidence, Source};
+use crate::base::dates::{byte_at, make_date};
+use crate::base::kind::Kind;
+use chrono::NaiveDate;
 
 // ---------------------------------------------------------------------------
 // File name

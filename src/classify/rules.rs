@@ -2,7 +2,13 @@
 //! kind and language with their levels and weights, negative phrases, carriers, date labels,
 //! locales and abbreviations.
 
-use super::*;
+use super::folding::{expand, fold};
+use super::limits::BUILTIN_RULES;
+use crate::base::dates::DateOrder;
+use crate::base::kind::Kind;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// A problem in a rules file; the message says what is wrong and where.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +64,12 @@ pub struct Rules {
     pub(super) keyword_matcher: aho_corasick::AhoCorasick,
     /// For each pattern of `keyword_matcher`: (kind index, list, keyword index).
     pub(super) keyword_ids: Vec<(usize, List, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum List {
+    Title,
+    Body,
 }
 
 /// A phrase as written in the rules and in folded form.

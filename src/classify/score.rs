@@ -2,17 +2,16 @@
 //! they stand (title, section header, body), capped, with evidence against a kind and
 //! evidence set aside — and the best kind.
 
-use super::*;
+use super::limits::HEADER_EXTRA_WORDS;
+use super::rules::{List, Rules};
+use super::text::{shape, Line};
+use crate::base::kind::Kind;
+use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::ops::Range;
 
 // ---------------------------------------------------------------------------
 // Kind from text
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum List {
-    Title,
-    Body,
-}
 
 /// Where a keyword stands in the text, from weakest to strongest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,7 +1,8 @@
 //! Titles: the line that gave a document its kind turns into a short title in the
 //! document's own words.
 
-use super::*;
+use super::limits::MAX_TITLE_CHARS;
+use std::ops::Range;
 
 // ---------------------------------------------------------------------------
 // Title

@@ -2,7 +2,7 @@
 //! with toml_edit, so the patient's comments and layout stay; packet.toml's values turn
 //! back into the form's fields.
 
-use super::{back_to, blocking, lock, Notice, Shared};
+use super::state::{back_to, blocking, lock, Details, Draft, Notice, Shared};
 use crate::base::config::{normalize_rel, PacketConfig, CONFIG_NAME};
 use crate::base::dates::parse_date;
 use crate::base::edit::{current, put, put_date, put_value, table_mut};
@@ -13,26 +13,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
-/// The fields of the Details form, as the page shows them.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub(crate) struct Details {
-    pub name: String,
-    pub dob: String,
-    pub diagnosis: String,
-    pub reason: String,
-    pub profile: String,
-    pub had_surgery: bool,
-    pub hospitalized: bool,
-    pub referring_name: String,
-    pub referring_facility: String,
-    pub recipient_name: String,
-    pub recipient_facility: String,
-    pub recipient_fax: String,
-    pub primary_name: String,
-    /// One question per line.
-    pub questions: String,
-}
-
 /// One file's kind and date as the form sends them, with the values it showed.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FileEdit {
@@ -41,14 +21,6 @@ pub(crate) struct FileEdit {
     pub date: String,
     pub shown_kind: String,
     pub shown_date: String,
-}
-
-/// What a form sent that could not be saved, shown again with the reasons.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Draft {
-    pub details: Details,
-    /// Path -> (kind, date) as entered.
-    pub files: BTreeMap<String, (String, String)>,
 }
 
 /// The fields (Details and per file) that a form sent.

@@ -2,7 +2,7 @@
 //! the start-up token (in the URL once, then in a cookie) and — when it changes anything —
 //! is a POST from the page's own origin; every response gets the security headers.
 
-use super::App;
+use super::state::App;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;

@@ -2,7 +2,7 @@
 //! `build --skip-unreadable`, into `<DIR>-packets` under build's default name), its
 //! progress for the page, and the written packets for download — only those.
 
-use super::{back_to, blocking, lock, App, Notice, Shared};
+use super::state::{back_to, blocking, lock, App, Notice, Shared, State, Written};
 use crate::base::config::PacketConfig;
 use crate::base::error::Error;
 use crate::report::BuildReport;
@@ -10,108 +10,9 @@ use crate::{BuildOptions, Paper, Progress};
 use axum::extract::Path as UrlPath;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
-
-/// Where the build is.
-#[derive(Debug, Clone, Default)]
-pub(crate) enum State {
-    #[default]
-    Idle,
-    Running {
-        since: Instant,
-        started: SystemTime,
-    },
-    Done {
-        report: Box<BuildReport>,
-        id: usize,
-        seconds: f64,
-    },
-    Failed(String),
-}
-
-/// A packet this server wrote: the only files it hands out.
-#[derive(Debug, Clone)]
-pub(crate) struct Written {
-    pub path: PathBuf,
-    pub name: String,
-}
-
-/// The build's state, its progress and the packets written.
-#[derive(Default)]
-pub(crate) struct Jobs {
-    pub state: Mutex<State>,
-    pub progress: Meter,
-    pub written: Mutex<Vec<Written>>,
-}
-
-/// Progress of the running build, read by the page while it runs.
-#[derive(Default)]
-pub(crate) struct Meter {
-    stage: Mutex<String>,
-    done: AtomicU64,
-    total: AtomicU64,
-}
-
-impl Progress for Meter {
-    fn start(&self, stage: &str, total: u64) {
-        *lock(&self.stage) = stage.to_string();
-        self.total.store(total, Ordering::Relaxed);
-        self.done.store(0, Ordering::Relaxed);
-    }
-    fn advance(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-/// The progress as the page shows it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct Status {
-    pub state: &'static str,
-    pub stage: String,
-    pub done: u64,
-    pub total: u64,
-}
-
-impl Jobs {
-    pub fn status(&self) -> Status {
-        let state = match *lock(&self.state) {
-            State::Idle => "idle",
-            State::Running { .. } => "running",
-            State::Done { .. } => "done",
-            State::Failed(_) => "failed",
-        };
-        Status {
-            state,
-            stage: lock(&self.progress.stage).clone(),
-            done: self.progress.done.load(Ordering::Relaxed),
-            total: self.progress.total.load(Ordering::Relaxed),
-        }
-    }
-
-    /// Removes the temporary file of a build cut short by shutdown (emit writes
-    /// `.medpacket-*.part` beside the packet and renames it when done).
-    pub fn cleanup(&self, packets_dir: &Path) {
-        let State::Running { started, .. } = *lock(&self.state) else {
-            return;
-        };
-        let Ok(entries) = std::fs::read_dir(packets_dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            let fresh = e
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t >= started);
-            if name.starts_with(".medpacket-") && name.ends_with(".part") && fresh {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
-}
 
 /// POST /build: starts a build unless one is running.
 pub(crate) async fn start(state: Shared) -> Response {
@@ -169,7 +70,7 @@ pub(crate) async fn start(state: Shared) -> Response {
 fn build(app: &App) -> crate::Result<BuildReport> {
     let config =
         PacketConfig::load(&app.dir)?.ok_or_else(|| Error::MissingConfig(app.dir.clone()))?;
-    super::create_private_dir(&app.packets_dir)?;
+    super::state::create_private_dir(&app.packets_dir)?;
     let name = crate::default_output_name(&config.patient.name, crate::clock::now());
     let target = super::upload::free_name(&app.packets_dir, &name);
     let opts = BuildOptions {
@@ -268,7 +169,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         let dir = tmp.path().join("records");
         std::fs::create_dir(&dir).expect("mkdir");
-        let app = crate::serve::test_app(&dir);
+        let app = crate::serve::state::test_app(&dir);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()

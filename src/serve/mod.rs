@@ -2,28 +2,32 @@
 //! 127.0.0.1 where a patient adds records, fills in packet.toml, reads the checklist and
 //! builds the packet — through the same library calls as the commands.
 //!
-//! Files of one concern: `guard` (token, Host, Origin, security headers), `page` (the
-//! view rendered from templates/web/), `details` (the form into packet.toml with
-//! toml_edit), `upload` (records in and out of the folder), `job` (the build on a
-//! blocking thread, one at a time), `requests` (records request letters, holders).
+//! Files of one concern: `state` (the app every handler shares, with its helpers),
+//! `guard` (token, Host, Origin, security headers), `page` (the view rendered from
+//! templates/web/), `details` (the form into packet.toml with toml_edit), `upload`
+//! (records in and out of the folder), `job` (the build on a blocking thread, one at a
+//! time), `requests` (records request letters, holders).
 
 mod details;
 mod guard;
 mod job;
 mod page;
 mod requests;
+mod state;
 mod upload;
 
 use crate::base::error::{Error, Result};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+pub use state::DEFAULT_MAX_UPLOAD;
+use state::{create_private_dir, lock, packets_dir_of, App, Jobs, Templates};
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What `medpacket serve` needs to know.
@@ -37,68 +41,8 @@ pub struct ServeOptions {
     pub max_upload: u64,
 }
 
-/// The default for [`ServeOptions::max_upload`]: 200 MB.
-pub const DEFAULT_MAX_UPLOAD: u64 = 200 * 1024 * 1024;
-
 /// How long a request still running at Ctrl-C or SIGTERM may take before it is dropped.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(400);
-
-/// A message shown once, on the next page, in the section it concerns.
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct Notice {
-    /// "ok", "info" or "error".
-    pub level: &'static str,
-    /// "records", "details" or "build".
-    pub section: &'static str,
-    pub text: String,
-}
-
-impl Notice {
-    pub fn new(level: &'static str, section: &'static str, text: impl Into<String>) -> Self {
-        Notice {
-            level,
-            section,
-            text: text.into(),
-        }
-    }
-}
-
-/// What one running server knows.
-pub(crate) struct App {
-    /// The records folder, canonical.
-    pub dir: PathBuf,
-    /// `<DIR>-packets` beside it, where packets go.
-    pub packets_dir: PathBuf,
-    /// `<DIR>-requests` beside it, where request letters go.
-    pub requests_dir: PathBuf,
-    /// The request letters this server wrote (the only ones it hands out).
-    pub letters: Mutex<Vec<requests::Letter>>,
-    pub token: String,
-    pub port: u16,
-    pub max_upload: u64,
-    pub notices: Mutex<Vec<Notice>>,
-    /// A Details form that could not be saved, shown again once.
-    pub draft: Mutex<Option<details::Draft>>,
-    pub job: job::Jobs,
-    /// Upload files being written right now (removed at shutdown if still there).
-    pub temps: Mutex<BTreeSet<PathBuf>>,
-    pub templates: page::Templates,
-}
-
-impl App {
-    pub fn notify(&self, n: Notice) {
-        lock(&self.notices).push(n);
-    }
-    fn take_notices(&self) -> Vec<Notice> {
-        std::mem::take(&mut *lock(&self.notices))
-    }
-}
-
-/// Locks a mutex; a thread that panicked while holding it leaves data that is still
-/// usable here (lists of messages and file names).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// 32 bytes from the operating system's random source, as hex.
 fn new_token() -> Result<String> {
@@ -106,20 +50,6 @@ fn new_token() -> Result<String> {
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::Internal(format!("no random numbers from the system: {e}")))?;
     Ok(crate::read::scan::hex(&bytes))
-}
-
-/// `<DIR>-packets` beside the records folder.
-fn packets_dir_of(dir: &Path) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "records".into());
-    dir.parent().unwrap_or(dir).join(format!("{name}-packets"))
-}
-
-/// Creates a folder readable by the owner only (when it is new).
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    crate::write::emit::create_private_dir(dir)
 }
 
 /// Runs the page until Ctrl-C or SIGTERM. `ready` gets the page's URL (with the token)
@@ -161,9 +91,9 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         max_upload: opts.max_upload,
         notices: Mutex::new(Vec::new()),
         draft: Mutex::new(None),
-        job: job::Jobs::default(),
+        job: Jobs::default(),
         temps: Mutex::new(BTreeSet::new()),
-        templates: page::Templates::new()?,
+        templates: Templates::new()?,
     });
     ready(&format!("http://127.0.0.1:{port}/?token={}", app.token));
 
@@ -267,44 +197,4 @@ async fn not_found() -> Response {
         "Not found — go back to the page medpacket opened.\n",
     )
         .into_response()
-}
-
-/// After a form: back to the page, at the section the form belongs to.
-pub(crate) fn back_to(section: &str) -> Response {
-    Redirect::to(&format!("/#{section}")).into_response()
-}
-
-/// Runs library work on a blocking thread.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> std::result::Result<T, Response> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("medpacket stopped while working: {e}"),
-        )
-            .into_response()
-    })
-}
-
-/// The state handle every handler takes.
-pub(crate) type Shared = State<Arc<App>>;
-
-#[cfg(test)]
-/// A server's state for a records folder, as `run` makes it (without the port).
-pub(crate) fn test_app(dir: &Path) -> Arc<App> {
-    Arc::new(App {
-        dir: dir.to_path_buf(),
-        packets_dir: packets_dir_of(dir),
-        requests_dir: crate::requests_dir_of(dir),
-        letters: Mutex::new(Vec::new()),
-        token: "t".into(),
-        port: 1,
-        max_upload: DEFAULT_MAX_UPLOAD,
-        notices: Mutex::new(Vec::new()),
-        draft: Mutex::new(None),
-        job: job::Jobs::default(),
-        temps: Mutex::new(BTreeSet::new()),
-        templates: page::Templates::new().expect("the page template compiles"),
-    })
 }

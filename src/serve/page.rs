@@ -2,10 +2,10 @@
 //! state turn into HTML through the minijinja template templates/web/page.html (the
 //! stylesheet and the small script beside it are served as they are).
 
-use super::details::{read_details, Details, Draft};
-use super::job::State as JobState;
-use super::{blocking, lock, App, Notice, Shared};
-use crate::base::error::{Error, Result};
+use super::details::read_details;
+use super::state::State as JobState;
+use super::state::{blocking, lock, App, Details, Draft, Notice, Shared, Templates};
+use crate::base::error::Error;
 use crate::base::kind::Kind;
 use crate::read::scan::{Inventory, Status};
 use axum::http::{header, StatusCode};
@@ -14,19 +14,8 @@ use std::sync::Arc;
 
 pub(crate) const STYLE: &str = include_str!("../../templates/web/style.css");
 pub(crate) const SCRIPT: &str = include_str!("../../templates/web/app.js");
-const PAGE: &str = include_str!("../../templates/web/page.html");
-
-/// The compiled page template.
-pub(crate) struct Templates(minijinja::Environment<'static>);
 
 impl Templates {
-    pub fn new() -> Result<Self> {
-        let mut env = minijinja::Environment::new();
-        env.add_template("page.html", PAGE)
-            .map_err(|e| Error::Internal(format!("templates/web/page.html: {e}")))?;
-        Ok(Templates(env))
-    }
-
     fn render(&self, view: &View) -> std::result::Result<String, minijinja::Error> {
         self.0
             .get_template("page.html")?

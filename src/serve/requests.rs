@@ -2,7 +2,7 @@
 //! library's `write_requests`, into `<DIR>-requests`), the letters written for download —
 //! only those — a request marked as sent, and a new `[[holders]]` entry in packet.toml.
 
-use super::{back_to, blocking, lock, App, Notice, Shared};
+use super::state::{back_to, blocking, lock, App, Letter, Notice, Shared};
 use crate::base::config::{Held, PacketConfig, CONFIG_NAME};
 use crate::base::edit::NewHolder;
 use crate::base::kind::Kind;
@@ -12,14 +12,6 @@ use axum::extract::{Form, Path as UrlPath};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::path::PathBuf;
-
-/// A letter this server wrote: the only files `/letter/{id}` hands out.
-#[derive(Debug, Clone)]
-pub(crate) struct Letter {
-    pub holder: String,
-    pub path: PathBuf,
-    pub name: String,
-}
 
 /// One holder as the page shows it.
 #[derive(Debug, Clone, serde::Serialize)]

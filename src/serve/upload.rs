@@ -2,7 +2,7 @@
 //! records folder and is renamed under its base name (never over another file; the same
 //! bytes are not saved twice); "Remove" moves a file into `removed/`, never deletes it.
 
-use super::{back_to, blocking, lock, App, Notice, Shared};
+use super::state::{back_to, blocking, lock, App, Notice, Shared};
 use crate::base::config::normalize_rel;
 pub(crate) use crate::write::emit::free_name;
 use crate::write::emit::numbered;
@@ -307,7 +307,7 @@ fn move_to_removed(dir: &Path, rel: &str) -> Result<(String, String), String> {
     let dest_rel = format!("{REMOVED}/{rel}");
     let dest = dir.join(&dest_rel);
     let parent = dest.parent().unwrap_or(dir);
-    super::create_private_dir(parent).map_err(|e| e.to_string())?;
+    super::state::create_private_dir(parent).map_err(|e| e.to_string())?;
     let name = src
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
