@@ -142,6 +142,12 @@ impl Messages {
         self.lookup(key).unwrap_or(key)
     }
 
+    /// The text for `key` when some language has it (this one, else English), or None: for
+    /// callers that must fail on a mistyped key rather than show it.
+    pub fn word(&self, key: &str) -> Option<&str> {
+        self.lookup(key)
+    }
+
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
         fill(self.t(key), args)

@@ -26,6 +26,9 @@ impl Templates {
 /// Everything the template shows.
 #[derive(Debug, serde::Serialize)]
 struct View {
+    /// The page's language: packet.toml's `[request] language` (English when it has none
+    /// or cannot be read). The template's `t(...)` words follow it.
+    lang: &'static str,
     folder: String,
     packets_folder: String,
     /// packet.toml cannot be read: the message (records are then shown without it).
@@ -167,7 +170,13 @@ fn view(app: &Arc<App>) -> View {
             }
         }
     }
+    let lang = scanned
+        .as_ref()
+        .and_then(|(_, config)| config.as_ref())
+        .and_then(|c| c.request.language)
+        .unwrap_or_default();
     View {
+        lang: lang.code(),
         folder: app.dir.display().to_string(),
         packets_folder: app.packets_dir.display().to_string(),
         config_error,

@@ -3,6 +3,7 @@
 //! takes, with the small helpers they all use.
 
 use crate::base::error::{Error, Result};
+use crate::base::i18n::Lang;
 use crate::report::BuildReport;
 use crate::Progress;
 use axum::http::StatusCode;
@@ -117,10 +118,41 @@ pub(crate) struct Templates(pub(super) minijinja::Environment<'static>);
 impl Templates {
     pub fn new() -> Result<Self> {
         let mut env = minijinja::Environment::new();
+        env.add_function("t", page_word);
         env.add_template("page.html", PAGE)
             .map_err(|e| Error::Internal(format!("templates/web/page.html: {e}")))?;
         Ok(Templates(env))
     }
+}
+
+/// `{{ t("records.heading", n=3) }}` in the page: the word `web.records.heading` of
+/// templates/messages/<lang>.toml in the page's language (the view's `lang`), with
+/// `{n}` filled in. A key no language has is an error, so a mistyped key fails the page
+/// (and its tests) instead of showing.
+fn page_word(
+    state: &minijinja::State,
+    key: &str,
+    args: minijinja::value::Kwargs,
+) -> std::result::Result<String, minijinja::Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(|s| s.parse::<Lang>().ok()))
+        .unwrap_or_default();
+    let full = format!("web.{key}");
+    let Some(text) = lang.messages().word(&full) else {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UndefinedError,
+            format!("templates/messages/{}.toml has no key {full}", lang.code()),
+        ));
+    };
+    let mut values = Vec::new();
+    for name in args.args() {
+        let v: minijinja::Value = args.get(name)?;
+        values.push((name, v.to_string()));
+    }
+    args.assert_all_used()?;
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Ok(crate::base::i18n::fill(text, &pairs))
 }
 
 /// Where the build is.
