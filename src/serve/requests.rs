@@ -41,24 +41,24 @@ pub(crate) struct LetterView {
 #[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct HeldOption {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
 }
 
-pub(crate) fn held_options() -> Vec<HeldOption> {
+pub(crate) fn held_options(words: &crate::base::i18n::Messages) -> Vec<HeldOption> {
     Kind::ALL
         .iter()
         .map(|k| HeldOption {
             value: k.as_str(),
-            label: k.label(),
+            label: words.kind_label(*k).to_string(),
         })
         .chain([
             HeldOption {
                 value: "slides",
-                label: "Pathology slides or blocks",
+                label: words.t("web.holder.slides").to_string(),
             },
             HeldOption {
                 value: "imaging",
-                label: "Imaging studies (the images)",
+                label: words.t("web.holder.imaging").to_string(),
             },
         ])
         .collect()
