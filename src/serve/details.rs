@@ -85,12 +85,12 @@ pub(crate) async fn save(state: Shared, Form(pairs): Form<Vec<(String, String)>>
         Ok(true) => app.notify(Notice::new(
             "ok",
             "details",
-            "Saved your details and the kinds and dates of your records in packet.toml.",
+            app.words().t("web.notice.saved"),
         )),
         Ok(false) => app.notify(Notice::new(
             "info",
             "details",
-            "Nothing was changed, so packet.toml was left as it was.",
+            app.words().t("web.notice.unchanged"),
         )),
         Err(reasons) => {
             for r in reasons {

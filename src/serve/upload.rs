@@ -104,21 +104,25 @@ async fn save_field(
         }
     };
     lock(&app.temps).remove(&tmp_path);
+    let words = app.words();
     match placed? {
-        Placed::Saved(saved) if saved == name => {
-            Ok(Notice::new("ok", "records", format!("Added {saved}.")))
-        }
+        Placed::Saved(saved) if saved == name => Ok(Notice::new(
+            "ok",
+            "records",
+            words.f("web.notice.added", &[("name", &saved)]),
+        )),
         Placed::Saved(saved) => Ok(Notice::new(
             "ok",
             "records",
-            format!(
-                "Added {name} as {saved}: a different file named {name} is already in the folder."
-            ),
+            words.f("web.notice.added_as", &[("name", name), ("saved", &saved)]),
         )),
         Placed::AlreadyThere(existing) => Ok(Notice::new(
             "info",
             "records",
-            format!("{name} is already there (as {existing}), so it was not added again."),
+            words.f(
+                "web.notice.already_there",
+                &[("name", name), ("existing", &existing)],
+            ),
         )),
     }
 }
@@ -271,7 +275,8 @@ pub(crate) async fn remove(state: Shared, Form(form): Form<RemoveForm>) -> Respo
         Ok(Ok((rel, to))) => Notice::new(
             "ok",
             "records",
-            format!("Moved {rel} into {to}. It is no longer part of the packet; move it back out of that folder to include it again."),
+            app.words()
+                .f("web.notice.moved", &[("path", &rel), ("to", &to)]),
         ),
         Ok(Err(why)) => Notice::new("error", "records", why),
         Err(r) => return r,
