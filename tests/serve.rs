@@ -682,7 +682,7 @@ fn request_letters_are_written_downloaded_and_marked_sent_only_from_the_page() {
     assert!(page.contains("Request missing records"), "{page}");
     assert!(
         page.contains("Write the letter for Riverside Hospital")
-            && page.contains("It will ask for: pathology-report, slides."),
+            && page.contains("It will ask for: Pathology report, Pathology slides or blocks."),
         "{page}"
     );
 
@@ -1254,8 +1254,14 @@ async fn drive(s: &Server, c: fantoccini::Client, downloads: &Path, dir: &Path) 
     };
     assert!(text.contains(verdict), "{verdict} in {text}");
     for r in report["requirements"].as_array().expect("requirements") {
-        let kind = r["kind"].as_str().expect("kind");
-        assert!(text.contains(kind), "{kind} in {text}");
+        // The page names a kind as a patient would ("Pathology report").
+        let code = r["kind"].as_str().expect("kind");
+        let kind = format!(
+            "{}{}",
+            code[..1].to_uppercase(),
+            code[1..].replace('-', " ")
+        );
+        assert!(text.contains(&kind), "{kind} in {text}");
     }
     for p in report["problems"].as_array().expect("problems") {
         let reason = p["reason"].as_str().expect("reason");
