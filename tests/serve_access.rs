@@ -161,6 +161,23 @@ impl Browser<'_> {
     /// levels A and AA. Fails listing every violation.
     async fn axe(&self, state: &str) {
         if self.js("return typeof window.axe").await != "object" {
+            // The page's own policy still holds: a script put into the page does not run.
+            let blocked = self
+                .c
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     const s = document.createElement('script');
+                     s.textContent = 'window.injected = true;';
+                     document.head.appendChild(s);
+                     setTimeout(() => done(window.injected !== true), 100);",
+                    vec![],
+                )
+                .await
+                .expect("script");
+            assert_eq!(
+                blocked, true,
+                "the page's CSP blocks inline scripts ({state})"
+            );
             self.js(&self.axe).await;
         }
         let out = self
@@ -319,9 +336,20 @@ impl Browser<'_> {
     async fn screenshot(&self, name: &str) {
         if let Some(dir) = self.shots {
             std::fs::create_dir_all(dir).expect("screenshot folder");
-            // The whole page: the window grows to the document's height for the shot.
-            let png = self.c.screenshot().await.expect("screenshot");
-            std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+            // The whole page, one screenful at a time.
+            let screens = self
+                .js("return Math.ceil(document.documentElement.scrollHeight / innerHeight)")
+                .await
+                .as_u64()
+                .unwrap_or(1)
+                .min(20);
+            for i in 0..screens {
+                self.js(&format!("scrollTo(0, {i} * innerHeight)")).await;
+                let png = self.c.screenshot().await.expect("screenshot");
+                std::fs::write(dir.join(format!("{name}-{i:02}.png")), png)
+                    .expect("write screenshot");
+            }
+            self.js("scrollTo(0, 0)").await;
         }
     }
 
@@ -360,8 +388,12 @@ impl Browser<'_> {
         assert_eq!(skip, true, "the skip link shows when focused");
         self.press(Key::Enter).await;
         assert!(self.c.current_url().await.expect("url").fragment() == Some("records"));
-
-        self.tab_to("#files").await;
+        self.press(Key::Tab).await;
+        assert!(
+            self.focus_matches("#files").await,
+            "after the skip link, the next Tab is in the records: {:?}",
+            self.focused().await
+        );
         let list = source
             .iter()
             .map(|p| p.display().to_string())
@@ -575,6 +607,29 @@ impl Browser<'_> {
         );
         self.axe("in Spanish, with an unreadable file and missing records")
             .await;
+        // A mistake in the details, told in Spanish.
+        let dob = self.c.find(Locator::Css("#dob")).await.expect("dob");
+        dob.clear().await.expect("clear");
+        dob.send_keys("31/02/1971").await.expect("dob");
+        self.mark_page().await;
+        self.c
+            .find(Locator::Css("#details-form button[type=submit]"))
+            .await
+            .expect("save")
+            .click()
+            .await
+            .expect("save");
+        self.after_reload("#details .notice.error[role=alert]", 20)
+            .await;
+        let said = self
+            .js("return document.querySelector('#details .notice.error').textContent")
+            .await;
+        assert!(
+            said.as_str().is_some_and(|t| t.contains("no es una fecha")),
+            "the error in Spanish: {said}"
+        );
+        self.no_english("details saved with an error").await;
+        self.axe("in Spanish, details saved with an error").await;
         self.layouts("es").await;
         self.mark_page().await;
         self.c
