@@ -28,9 +28,8 @@ pub(crate) async fn receive(state: Shared, mut form: Multipart) -> Response {
                 app.notify(Notice::new(
                     "error",
                     "records",
-                    format!(
-                        "The upload stopped before it was complete ({e}). Add the files again."
-                    ),
+                    app.words()
+                        .f("web.notice.upload_stopped", &[("why", &e.to_string())]),
                 ));
                 break;
             }
@@ -71,11 +70,19 @@ async fn save_field(
     field: &mut axum::extract::multipart::Field<'_>,
     name: &str,
 ) -> Result<Notice, Notice> {
+    let words = app.words();
     let failed = |what: String| {
         Notice::new(
             "error",
             "records",
-            format!("{name} was not saved: {what}. Check that the records folder {} can be written to, and add the file again.", app.dir.display()),
+            words.f(
+                "web.notice.not_written",
+                &[
+                    ("name", name),
+                    ("why", &what),
+                    ("folder", &app.dir.display().to_string()),
+                ],
+            ),
         )
     };
     // Named like emit's temporary files, so those a stopped server left are removed by
@@ -134,11 +141,15 @@ async fn stream_into(
     tmp: &tempfile::NamedTempFile,
     name: &str,
 ) -> Result<String, Notice> {
+    let words = app.words();
     let io = |e: std::io::Error| {
         Notice::new(
             "error",
             "records",
-            format!("{name} was not saved: {e}. Check that there is room on the disk, and add it again."),
+            words.f(
+                "web.notice.disk",
+                &[("name", name), ("why", &e.to_string())],
+            ),
         )
     };
     let std_file = tmp.as_file().try_clone().map_err(io)?;
@@ -153,7 +164,10 @@ async fn stream_into(
                 return Err(Notice::new(
                     "error",
                     "records",
-                    format!("{name} was not saved: the upload stopped before it was complete ({e}). Add it again."),
+                    words.f(
+                        "web.notice.file_stopped",
+                        &[("name", name), ("why", &e.to_string())],
+                    ),
                 ))
             }
         };
@@ -162,9 +176,12 @@ async fn stream_into(
             return Err(Notice::new(
                 "error",
                 "records",
-                format!(
-                    "{name} was not saved: it is larger than {} MB, the most one file may be. Split it into smaller files (for example one per report), or ask for a smaller export.",
-                    app.max_upload.div_ceil(1024 * 1024)
+                words.f(
+                    "web.notice.too_big",
+                    &[
+                        ("name", name),
+                        ("mb", &app.max_upload.div_ceil(1024 * 1024).to_string()),
+                    ],
                 ),
             ));
         }
