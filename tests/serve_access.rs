@@ -110,6 +110,12 @@ fn the_page_meets_wcag_2_1_aa_by_keyboard_zoomed_on_a_phone_and_in_spanish() {
     )
     .expect("informe");
     std::fs::write(spanish.join("roto.pdf"), b"%PDF-1.7\nno es un PDF").expect("roto");
+    let nota = tmp.path().join("nota-consulta.pdf");
+    std::fs::write(
+        &nota,
+        simple_pdf("NOTA DE CONSULTA", &["Oncología médica, 2025-04-02"]),
+    )
+    .expect("nota");
     std::fs::write(
         spanish.join("packet.toml"),
         "[patient]\nname = \"Lucía Fernández Ortega\"\ndate_of_birth = \"1971-09-30\"\n\n[request]\nlanguage = \"es\"\n",
@@ -136,7 +142,7 @@ fn the_page_meets_wcag_2_1_aa_by_keyboard_zoomed_on_a_phone_and_in_spanish() {
         b.keyboard_flow(&source, &downloads).await;
         b.layouts("en").await;
         b.c.goto(&es_page.url).await.expect("open the Spanish page");
-        b.in_spanish().await;
+        b.in_spanish(&nota).await;
         b.c.close().await.expect("close the browser");
     });
     drop(driver);
@@ -592,8 +598,27 @@ impl Browser<'_> {
 
     /// The page in Spanish: `lang="es"`, no English left in what it shows or reads out, and
     /// WCAG 2.1 AA met; then built, and checked again.
-    async fn in_spanish(&self) {
+    async fn in_spanish(&self, nota: &Path) {
         self.wait_for("table.files tbody tr.row-problem", 30).await;
+        // A record added: the notice is Spanish.
+        self.mark_page().await;
+        self.c
+            .find(Locator::Css("#files"))
+            .await
+            .expect("file input")
+            .send_keys(&nota.display().to_string())
+            .await
+            .expect("choose a file");
+        self.after_reload("#records .notice.ok[role=status]", 30)
+            .await;
+        let said = self
+            .js("return document.querySelector('#records .notice.ok').textContent")
+            .await;
+        assert!(
+            said.as_str()
+                .is_some_and(|t| t.contains("Se añadió nota-consulta.pdf")),
+            "the notice in Spanish: {said}"
+        );
         assert_eq!(self.js("return document.documentElement.lang").await, "es");
         self.no_english("the records listed").await;
         let labels = self

@@ -296,3 +296,62 @@ fn build_view(app: &App) -> BuildView {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::base::i18n::Lang;
+
+    /// Every key that `open` starts in `text`, as `web.` + the key: the template's
+    /// `t("…")`, the handlers' `"web.…"`.
+    fn keys_in(text: &str, open: &str) -> Vec<String> {
+        text.match_indices(open)
+            .filter_map(|(i, _)| {
+                let rest = &text[i + open.len()..];
+                let key = &rest[..rest.find('"')?];
+                let word = |c: char| c.is_ascii_lowercase() || c == '.' || c == '_';
+                (!key.is_empty() && key.chars().all(word)).then(|| format!("web.{key}"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_page_word_is_in_every_language() {
+        // The template fails on a missing key only when the branch that asks for it
+        // shows, and a handler's missing notice would show its key: both are caught here.
+        let page = include_str!("../../templates/web/page.html");
+        let mut keys = keys_in(page, "t(\"");
+        // t("table.caption_one" if … else "table.caption_many"): the second key.
+        keys.extend(
+            keys_in(page, "else \"")
+                .into_iter()
+                .filter(|k| k.contains("_")),
+        );
+        for h in [
+            include_str!("page.rs"),
+            include_str!("details.rs"),
+            include_str!("upload.rs"),
+            include_str!("requests.rs"),
+            include_str!("job.rs"),
+            include_str!("state.rs"),
+        ] {
+            keys.extend(keys_in(h, "\"web."));
+        }
+        assert!(
+            keys.len() > 150,
+            "the page's words were found: {}",
+            keys.len()
+        );
+        for lang in Lang::ALL {
+            let have: Vec<&str> = lang.messages().keys().collect();
+            let missing: Vec<&String> = keys
+                .iter()
+                .filter(|k| !have.contains(&k.as_str()))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "templates/messages/{}.toml lacks {missing:?}",
+                lang.code()
+            );
+        }
+    }
+}
