@@ -443,11 +443,19 @@ impl Browser<'_> {
         self.tab_to("#dob").await;
         self.select_all().await;
         self.type_text("1968-04-12").await;
+        self.tab_to("#had_surgery").await;
+        self.type_text(" ").await;
         self.tab_to("#details-form button[type=submit]").await;
         self.mark_page().await;
         self.press(Key::Enter).await;
         self.after_reload("#details .notice.ok", 20).await;
         self.focus_on_notice("details", "status").await;
+        assert_eq!(
+            self.js("return [document.getElementById('dob').value, document.getElementById('had_surgery').checked]")
+                .await,
+            serde_json::json!(["1968-04-12", true]),
+            "the date typed and the box ticked with Space were saved"
+        );
 
         // Build, then download, by keyboard.
         self.tab_to("#build-button").await;
