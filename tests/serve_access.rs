@@ -362,9 +362,19 @@ impl Browser<'_> {
     /// The viewport's width becomes `width` (the window is sized until it is).
     async fn viewport(&self, width: u32, height: u32) {
         let (mut w, mut h) = (width, height);
-        for _ in 0..3 {
+        for _ in 0..6 {
             self.c.set_window_size(w, h).await.expect("window size");
-            let v = self.js("return [innerWidth, innerHeight]").await;
+            // The page learns its new size a moment later: wait until it holds still.
+            let mut last = Value::Null;
+            let mut v = self.js("return [innerWidth, innerHeight]").await;
+            for _ in 0..40 {
+                if v == last && v[0] != Value::Null {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                last = v;
+                v = self.js("return [innerWidth, innerHeight]").await;
+            }
             let (iw, ih) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
             if iw == u64::from(width) && ih == u64::from(height) {
                 return;
