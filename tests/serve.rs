@@ -11,6 +11,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use support::{medpacket, require_tool, simple_pdf, write_files};
+#[path = "support/browser.rs"]
+mod browser;
+use browser::{browser_tools, Driver};
 
 // ---------------------------------------------------------------------------------------------
 // The server and a plain HTTP client
@@ -679,7 +682,7 @@ fn request_letters_are_written_downloaded_and_marked_sent_only_from_the_page() {
     assert!(page.contains("Request missing records"), "{page}");
     assert!(
         page.contains("Write the letter for Riverside Hospital")
-            && page.contains("It will ask for: pathology-report, slides."),
+            && page.contains("It will ask for: Pathology report, Pathology slides or blocks."),
         "{page}"
     );
 
@@ -1069,39 +1072,6 @@ fn sigterm_stops_within_a_second_with_a_tab_open_and_leaves_no_temp_files() {
 // A real browser
 // ---------------------------------------------------------------------------------------------
 
-/// Chromium and chromedriver, or None (SKIPPED, or a failure under
-/// MEDPACKET_REQUIRE_TOOLS=1).
-fn browser_tools() -> Option<(String, String)> {
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|c| support::tool_available(c));
-    let driver = support::tool_available("chromedriver");
-    match (chromium, driver) {
-        (Some(c), true) => Some((c.to_string(), "chromedriver".to_string())),
-        _ => {
-            // Names the missing one (fails under MEDPACKET_REQUIRE_TOOLS=1).
-            require_tool("chromium");
-            require_tool("chromedriver");
-            None
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-struct Driver(Child);
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The records a patient has: every file of the sample folder but packet.toml and junk.
 fn sample_files() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = walkdir(&support::sample_records_dir())
@@ -1132,75 +1102,22 @@ fn a_patient_builds_the_packet_in_a_real_browser() {
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir_all(&downloads).expect("downloads");
     let s = Server::start(&dir, &[]);
-    let port = free_port();
-    let driver = Driver(
-        Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
-    let t = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(20),
-            "chromedriver did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let chromium_path = Command::new("sh")
-        .args(["-c", &format!("command -v {chromium}")])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .expect("chromium path");
+    let driver = Driver::start(&chromium, &chromedriver);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(drive(
-        &s,
-        port,
-        &chromium_path,
-        &tmp.path().join("profile"),
-        &downloads,
-        &dir,
-    ));
+    rt.block_on(async {
+        let c = driver
+            .session(&tmp.path().join("profile"), &downloads, (1280, 900))
+            .await;
+        drive(&s, c, &downloads, &dir).await
+    });
     drop(driver);
 }
 
-async fn drive(
-    s: &Server,
-    port: u16,
-    chromium: &str,
-    profile: &Path,
-    downloads: &Path,
-    dir: &Path,
-) {
-    use fantoccini::{ClientBuilder, Locator};
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-            "prefs": {
-                "download.default_directory": downloads.display().to_string(),
-                "download.prompt_for_download": false,
-            },
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let c = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session in headless Chromium");
+async fn drive(s: &Server, c: fantoccini::Client, downloads: &Path, dir: &Path) {
+    use fantoccini::Locator;
     let wait = |secs: u64| {
         c.wait()
             .at_most(Duration::from_secs(secs))
@@ -1337,8 +1254,14 @@ async fn drive(
     };
     assert!(text.contains(verdict), "{verdict} in {text}");
     for r in report["requirements"].as_array().expect("requirements") {
-        let kind = r["kind"].as_str().expect("kind");
-        assert!(text.contains(kind), "{kind} in {text}");
+        // The page names a kind as a patient would ("Pathology report").
+        let code = r["kind"].as_str().expect("kind");
+        let kind = format!(
+            "{}{}",
+            code[..1].to_uppercase(),
+            code[1..].replace('-', " ")
+        );
+        assert!(text.contains(&kind), "{kind} in {text}");
     }
     for p in report["problems"].as_array().expect("problems") {
         let reason = p["reason"].as_str().expect("reason");

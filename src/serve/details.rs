@@ -6,6 +6,7 @@ use super::state::{back_to, blocking, lock, Details, Draft, Notice, Shared};
 use crate::base::config::{normalize_rel, PacketConfig, CONFIG_NAME};
 use crate::base::dates::parse_date;
 use crate::base::edit::{current, put, put_date, put_value, table_mut};
+use crate::base::i18n::Messages;
 use crate::base::kind::Kind;
 use axum::extract::Form;
 use axum::response::Response;
@@ -77,7 +78,8 @@ pub(crate) async fn save(state: Shared, Form(pairs): Form<Vec<(String, String)>>
     let dir = app.dir.clone();
     let d2 = details.clone();
     let f2 = files.clone();
-    let outcome = match blocking(move || save_to(&dir, &d2, &f2)).await {
+    let words = app.words();
+    let outcome = match blocking(move || save_to(&dir, &d2, &f2, words)).await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -85,12 +87,12 @@ pub(crate) async fn save(state: Shared, Form(pairs): Form<Vec<(String, String)>>
         Ok(true) => app.notify(Notice::new(
             "ok",
             "details",
-            "Saved your details and the kinds and dates of your records in packet.toml.",
+            app.words().t("web.notice.saved"),
         )),
         Ok(false) => app.notify(Notice::new(
             "info",
             "details",
-            "Nothing was changed, so packet.toml was left as it was.",
+            app.words().t("web.notice.unchanged"),
         )),
         Err(reasons) => {
             for r in reasons {
@@ -109,19 +111,22 @@ pub(crate) async fn save(state: Shared, Form(pairs): Form<Vec<(String, String)>>
 }
 
 /// Checks the values, applies them to packet.toml's text and writes it when it changed.
-/// Returns whether it was written, or every reason it was not.
-fn save_to(dir: &Path, d: &Details, files: &[FileEdit]) -> Result<bool, Vec<String>> {
+/// Returns whether it was written, or every reason it was not (in the page's language,
+/// `words`).
+fn save_to(
+    dir: &Path,
+    d: &Details,
+    files: &[FileEdit],
+    words: &Messages,
+) -> Result<bool, Vec<String>> {
     let mut errors = Vec::new();
     if !d.name.chars().any(char::is_alphanumeric) {
-        errors.push("Patient name is empty — write the patient's full name.".to_string());
+        errors.push(words.t("web.notice.no_name").to_string());
     }
     let dob = match date_field(&d.dob) {
         Ok(v) => v,
         Err(()) => {
-            errors.push(format!(
-                "Date of birth \"{}\" is not a date — write it as YYYY-MM-DD, for example 1968-04-12.",
-                d.dob
-            ));
+            errors.push(words.f("web.notice.bad_dob", &[("value", &d.dob)]));
             String::new()
         }
     };
@@ -130,9 +135,9 @@ fn save_to(dir: &Path, d: &Details, files: &[FileEdit]) -> Result<bool, Vec<Stri
         let kind = if f.kind.parse::<Kind>().is_ok() {
             f.kind.clone()
         } else {
-            errors.push(format!(
-                "Kind of {}: \"{}\" is not a kind medpacket knows.",
-                f.path, f.kind
+            errors.push(words.f(
+                "web.notice.bad_kind",
+                &[("path", &f.path), ("value", &f.kind)],
             ));
             continue;
         };
@@ -142,9 +147,9 @@ fn save_to(dir: &Path, d: &Details, files: &[FileEdit]) -> Result<bool, Vec<Stri
                 date,
                 ..f.clone()
             }),
-            Err(()) => errors.push(format!(
-                "Date of {}: \"{}\" is not a date — write it as YYYY-MM-DD, for example 2025-03-14, or leave it empty.",
-                f.path, f.date
+            Err(()) => errors.push(words.f(
+                "web.notice.bad_date",
+                &[("path", &f.path), ("value", &f.date)],
             )),
         }
     }

@@ -23,7 +23,7 @@ pub(crate) async fn start(state: Shared) -> Response {
             app.notify(Notice::new(
                 "info",
                 "build",
-                "The packet is already being built — it appears here when it is ready.",
+                app.words().t("web.notice.already_building"),
             ));
             return back_to("build");
         }

@@ -6,6 +6,7 @@ use super::details::read_details;
 use super::state::State as JobState;
 use super::state::{blocking, lock, App, Details, Draft, Notice, Shared, Templates};
 use crate::base::error::Error;
+use crate::base::i18n::{Lang, Messages};
 use crate::base::kind::Kind;
 use crate::read::scan::{Inventory, Status};
 use axum::http::{header, StatusCode};
@@ -40,6 +41,9 @@ struct View {
     ignored: usize,
     warnings: Vec<String>,
     kinds: Vec<KindOption>,
+    /// What a kind or held record is called in the page's language, by its code
+    /// ("lab-results" -> "Resultados de laboratorio").
+    kind_labels: std::collections::BTreeMap<&'static str, String>,
     profiles: Vec<String>,
     details: Details,
     check: Option<crate::check::CheckReport>,
@@ -59,7 +63,7 @@ struct View {
 #[derive(Debug, serde::Serialize)]
 struct KindOption {
     value: &'static str,
-    label: &'static str,
+    label: String,
 }
 
 /// One row of the records table.
@@ -157,7 +161,7 @@ fn view(app: &Arc<App>) -> View {
             }
             Err(e) => check_error = Some(e.to_string()),
         }
-        files = rows(inv);
+        files = rows(inv, page_lang(config.as_ref()).messages());
         ignored = inv.ignored.len();
         warnings = inv.warnings.iter().map(ToString::to_string).collect();
     }
@@ -170,11 +174,9 @@ fn view(app: &Arc<App>) -> View {
             }
         }
     }
-    let lang = scanned
-        .as_ref()
-        .and_then(|(_, config)| config.as_ref())
-        .and_then(|c| c.request.language)
-        .unwrap_or_default();
+    let lang = page_lang(scanned.as_ref().and_then(|(_, config)| config.as_ref()));
+    let words = lang.messages();
+    let held_options = super::requests::held_options(words);
     View {
         lang: lang.code(),
         folder: app.dir.display().to_string(),
@@ -189,8 +191,12 @@ fn view(app: &Arc<App>) -> View {
             .iter()
             .map(|k| KindOption {
                 value: k.as_str(),
-                label: k.label(),
+                label: words.kind_label(*k).to_string(),
             })
+            .collect(),
+        kind_labels: held_options
+            .iter()
+            .map(|o| (o.value, o.label.clone()))
             .collect(),
         profiles: crate::base::profiles::profile_names(),
         details,
@@ -202,7 +208,7 @@ fn view(app: &Arc<App>) -> View {
         requests_folder: app.requests_dir.display().to_string(),
         holders,
         letters: super::requests::letters(app),
-        held_options: super::requests::held_options(),
+        held_options,
     }
 }
 
@@ -220,19 +226,24 @@ fn scan_without_config(app: &App) -> Option<Inventory> {
     .ok()
 }
 
-fn rows(inv: &Inventory) -> Vec<FileRow> {
+/// The page's language: packet.toml's `[request] language`, English without one.
+fn page_lang(config: Option<&crate::base::config::PacketConfig>) -> Lang {
+    config.and_then(|c| c.request.language).unwrap_or_default()
+}
+
+fn rows(inv: &Inventory, words: &Messages) -> Vec<FileRow> {
     inv.files
         .iter()
         .map(|f| {
             let kind = f.classified.kind.as_str().to_string();
             let date = f.classified.date.map(|d| d.to_string()).unwrap_or_default();
             let (status_text, problem) = match &f.status {
-                Status::Included => ("In the packet".to_string(), None),
-                Status::Excluded => ("Left out (exclude = true in packet.toml)".to_string(), None),
+                Status::Included => (words.t("web.status.included").to_string(), None),
+                Status::Excluded => (words.t("web.status.excluded").to_string(), None),
                 Status::Duplicate { same_as } => {
-                    (format!("Left out: same file as {same_as}"), None)
+                    (words.f("web.status.duplicate", &[("path", same_as)]), None)
                 }
-                Status::Problem(p) => ("Cannot be read".to_string(), Some(p.clone())),
+                Status::Problem(p) => (words.t("web.status.problem").to_string(), Some(p.clone())),
             };
             FileRow {
                 path: f.rel.clone(),
@@ -284,4 +295,63 @@ fn build_view(app: &App) -> BuildView {
         JobState::Idle | JobState::Running { .. } => {}
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::base::i18n::Lang;
+
+    /// Every key that `open` starts in `text`, as `web.` + the key: the template's
+    /// `t("…")`, the handlers' `"web.…"`.
+    fn keys_in(text: &str, open: &str) -> Vec<String> {
+        text.match_indices(open)
+            .filter_map(|(i, _)| {
+                let rest = &text[i + open.len()..];
+                let key = &rest[..rest.find('"')?];
+                let word = |c: char| c.is_ascii_lowercase() || c == '.' || c == '_';
+                (!key.is_empty() && key.chars().all(word)).then(|| format!("web.{key}"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_page_word_is_in_every_language() {
+        // The template fails on a missing key only when the branch that asks for it
+        // shows, and a handler's missing notice would show its key: both are caught here.
+        let page = include_str!("../../templates/web/page.html");
+        let mut keys = keys_in(page, "t(\"");
+        // t("table.caption_one" if … else "table.caption_many"): the second key.
+        keys.extend(
+            keys_in(page, "else \"")
+                .into_iter()
+                .filter(|k| k.contains("_")),
+        );
+        for h in [
+            include_str!("page.rs"),
+            include_str!("details.rs"),
+            include_str!("upload.rs"),
+            include_str!("requests.rs"),
+            include_str!("job.rs"),
+            include_str!("state.rs"),
+        ] {
+            keys.extend(keys_in(h, "\"web."));
+        }
+        assert!(
+            keys.len() > 150,
+            "the page's words were found: {}",
+            keys.len()
+        );
+        for lang in Lang::ALL {
+            let have: Vec<&str> = lang.messages().keys().collect();
+            let missing: Vec<&String> = keys
+                .iter()
+                .filter(|k| !have.contains(&k.as_str()))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "templates/messages/{}.toml lacks {missing:?}",
+                lang.code()
+            );
+        }
+    }
 }

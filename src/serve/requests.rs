@@ -41,24 +41,24 @@ pub(crate) struct LetterView {
 #[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct HeldOption {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
 }
 
-pub(crate) fn held_options() -> Vec<HeldOption> {
+pub(crate) fn held_options(words: &crate::base::i18n::Messages) -> Vec<HeldOption> {
     Kind::ALL
         .iter()
         .map(|k| HeldOption {
             value: k.as_str(),
-            label: k.label(),
+            label: words.kind_label(*k).to_string(),
         })
         .chain([
             HeldOption {
                 value: "slides",
-                label: "Pathology slides or blocks",
+                label: words.t("web.holder.slides").to_string(),
             },
             HeldOption {
                 value: "imaging",
-                label: "Imaging studies (the images)",
+                label: words.t("web.holder.imaging").to_string(),
             },
         ])
         .collect()
@@ -150,9 +150,9 @@ pub(crate) async fn write(state: Shared, Form(f): Form<WriteForm>) -> Response {
                 app.notify(Notice::new(
                     "ok",
                     "requests",
-                    format!(
-                        "Wrote the letter for {} ({name}) and noted it in packet.toml. Download it below, sign it and send it, then press “Mark as sent”.",
-                        l.holder
+                    app.words().f(
+                        "web.notice.letter_written",
+                        &[("holder", &l.holder), ("file", &name)],
                     ),
                 ));
                 lock(&app.letters).push(Letter {
@@ -193,9 +193,9 @@ pub(crate) async fn sent(state: Shared, Form(f): Form<SentForm>) -> Response {
         Ok(due) => app.notify(Notice::new(
             "ok",
             "requests",
-            format!(
-                "Marked the request to {} as sent today. The answer is due by {due}; the checklist will say when it is late.",
-                f.holder
+            app.words().f(
+                "web.notice.marked_sent",
+                &[("holder", &f.holder), ("due", &due.to_string())],
             ),
         )),
         Err(e) => app.notify(Notice::new("error", "requests", e.to_string())),
@@ -242,11 +242,14 @@ pub(crate) async fn add(state: Shared, Form(pairs): Form<Vec<(String, String)>>)
         Ok(name) => app.notify(Notice::new(
             "ok",
             "requests",
-            if changing {
-                format!("Saved the changes to {name} in packet.toml.")
-            } else {
-                format!("Added {name} to packet.toml.")
-            },
+            app.words().f(
+                if changing {
+                    "web.notice.holder_saved"
+                } else {
+                    "web.notice.holder_added"
+                },
+                &[("name", &name)],
+            ),
         )),
         Err(e) => app.notify(Notice::new("error", "requests", e)),
     }

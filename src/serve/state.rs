@@ -63,6 +63,16 @@ impl App {
     pub fn notify(&self, n: Notice) {
         lock(&self.notices).push(n);
     }
+    /// The words of the page's language, as packet.toml says now (English when it names
+    /// none or cannot be read), for the notices handlers write.
+    pub fn words(&self) -> &'static crate::base::i18n::Messages {
+        crate::base::config::PacketConfig::load(&self.dir)
+            .ok()
+            .flatten()
+            .and_then(|c| c.request.language)
+            .unwrap_or_default()
+            .messages()
+    }
     pub(super) fn take_notices(&self) -> Vec<Notice> {
         std::mem::take(&mut *lock(&self.notices))
     }

@@ -28,9 +28,8 @@ pub(crate) async fn receive(state: Shared, mut form: Multipart) -> Response {
                 app.notify(Notice::new(
                     "error",
                     "records",
-                    format!(
-                        "The upload stopped before it was complete ({e}). Add the files again."
-                    ),
+                    app.words()
+                        .f("web.notice.upload_stopped", &[("why", &e.to_string())]),
                 ));
                 break;
             }
@@ -71,11 +70,19 @@ async fn save_field(
     field: &mut axum::extract::multipart::Field<'_>,
     name: &str,
 ) -> Result<Notice, Notice> {
+    let words = app.words();
     let failed = |what: String| {
         Notice::new(
             "error",
             "records",
-            format!("{name} was not saved: {what}. Check that the records folder {} can be written to, and add the file again.", app.dir.display()),
+            words.f(
+                "web.notice.not_written",
+                &[
+                    ("name", name),
+                    ("why", &what),
+                    ("folder", &app.dir.display().to_string()),
+                ],
+            ),
         )
     };
     // Named like emit's temporary files, so those a stopped server left are removed by
@@ -104,21 +111,25 @@ async fn save_field(
         }
     };
     lock(&app.temps).remove(&tmp_path);
+    let words = app.words();
     match placed? {
-        Placed::Saved(saved) if saved == name => {
-            Ok(Notice::new("ok", "records", format!("Added {saved}.")))
-        }
+        Placed::Saved(saved) if saved == name => Ok(Notice::new(
+            "ok",
+            "records",
+            words.f("web.notice.added", &[("name", &saved)]),
+        )),
         Placed::Saved(saved) => Ok(Notice::new(
             "ok",
             "records",
-            format!(
-                "Added {name} as {saved}: a different file named {name} is already in the folder."
-            ),
+            words.f("web.notice.added_as", &[("name", name), ("saved", &saved)]),
         )),
         Placed::AlreadyThere(existing) => Ok(Notice::new(
             "info",
             "records",
-            format!("{name} is already there (as {existing}), so it was not added again."),
+            words.f(
+                "web.notice.already_there",
+                &[("name", name), ("existing", &existing)],
+            ),
         )),
     }
 }
@@ -130,11 +141,15 @@ async fn stream_into(
     tmp: &tempfile::NamedTempFile,
     name: &str,
 ) -> Result<String, Notice> {
+    let words = app.words();
     let io = |e: std::io::Error| {
         Notice::new(
             "error",
             "records",
-            format!("{name} was not saved: {e}. Check that there is room on the disk, and add it again."),
+            words.f(
+                "web.notice.disk",
+                &[("name", name), ("why", &e.to_string())],
+            ),
         )
     };
     let std_file = tmp.as_file().try_clone().map_err(io)?;
@@ -149,7 +164,10 @@ async fn stream_into(
                 return Err(Notice::new(
                     "error",
                     "records",
-                    format!("{name} was not saved: the upload stopped before it was complete ({e}). Add it again."),
+                    words.f(
+                        "web.notice.file_stopped",
+                        &[("name", name), ("why", &e.to_string())],
+                    ),
                 ))
             }
         };
@@ -158,9 +176,12 @@ async fn stream_into(
             return Err(Notice::new(
                 "error",
                 "records",
-                format!(
-                    "{name} was not saved: it is larger than {} MB, the most one file may be. Split it into smaller files (for example one per report), or ask for a smaller export.",
-                    app.max_upload.div_ceil(1024 * 1024)
+                words.f(
+                    "web.notice.too_big",
+                    &[
+                        ("name", name),
+                        ("mb", &app.max_upload.div_ceil(1024 * 1024).to_string()),
+                    ],
                 ),
             ));
         }
@@ -271,7 +292,8 @@ pub(crate) async fn remove(state: Shared, Form(form): Form<RemoveForm>) -> Respo
         Ok(Ok((rel, to))) => Notice::new(
             "ok",
             "records",
-            format!("Moved {rel} into {to}. It is no longer part of the packet; move it back out of that folder to include it again."),
+            app.words()
+                .f("web.notice.moved", &[("path", &rel), ("to", &to)]),
         ),
         Ok(Err(why)) => Notice::new("error", "records", why),
         Err(r) => return r,

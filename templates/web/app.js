@@ -1,7 +1,19 @@
 // medpacket's page script: drag and drop, uploading as soon as files are chosen (with
-// progress), and the build's progress. Without it every form still works.
+// progress), the build's progress, and the focus on what a form just did. Without it
+// every form still works. Its words come from the page (data-* attributes), in the page's
+// language.
 (function () {
   'use strict';
+
+  // After a form (or an upload, or a build) the page opens at the section it concerns:
+  // the focus goes to that section's message or result, so keyboard and screen reader
+  // users land on what happened.
+  // (Once the page has loaded: the browser's own move to the #section comes first.)
+  window.addEventListener('load', function () {
+    var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    var said = target && target.querySelector('.notice[tabindex], .result[tabindex]');
+    if (said && document.activeElement === document.body) { said.focus(); }
+  });
 
   var form = document.getElementById('upload');
   var input = document.getElementById('files');
@@ -27,14 +39,16 @@
     xhr.open('POST', '/upload');
     bar.hidden = false;
     bar.value = 0;
-    status.textContent = 'Adding ' + files.length + (files.length === 1 ? ' file…' : ' files…');
+    status.textContent = files.length === 1
+      ? status.getAttribute('data-adding-one')
+      : status.getAttribute('data-adding-many').replace('{n}', files.length);
     xhr.upload.onprogress = function (e) {
       if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
     };
     xhr.onload = function () { reloadAt('records'); };
     xhr.onerror = function () {
       bar.hidden = true;
-      status.textContent = 'The files could not be added. Check that medpacket is still running, then try again.';
+      status.textContent = status.getAttribute('data-failed');
     };
     xhr.send(data);
   }
@@ -68,8 +82,8 @@
       .then(function (r) { return r.json(); })
       .then(function (s) {
         if (s.state === 'running') {
-          stage.textContent = s.stage || 'Building';
-          count.textContent = s.total ? s.done + ' of ' + s.total : '';
+          stage.textContent = s.stage || progress.getAttribute('data-building');
+          count.textContent = s.total ? s.done + ' ' + progress.getAttribute('data-of') + ' ' + s.total : '';
           buildBar.max = s.total || 1;
           buildBar.value = s.done;
           setTimeout(poll, 250);
@@ -85,7 +99,7 @@
       e.preventDefault();
       if (buildButton) { buildButton.disabled = true; }
       progress.hidden = false;
-      stage.textContent = 'Starting';
+      stage.textContent = progress.getAttribute('data-starting');
       fetch('/build', { method: 'POST', credentials: 'same-origin', redirect: 'manual' })
         .then(function () { poll(); })
         .catch(function () { poll(); });
