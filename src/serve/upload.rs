@@ -266,18 +266,51 @@ pub(crate) async fn remove(state: Shared, Form(form): Form<RemoveForm>) -> Respo
     let app = state.0;
     let dir = app.dir.clone();
     let rel = normalize_rel(&form.path);
-    let outcome = blocking(move || move_to_removed(&dir, &rel)).await;
+    let outcome = blocking(move || {
+        move_to_removed(&dir, &rel).map(|(rel, to)| {
+            let entry = forget_entry(&dir, &rel);
+            (rel, to, entry)
+        })
+    })
+    .await;
     let notice = match outcome {
-        Ok(Ok((rel, to))) => Notice::new(
-            "ok",
-            "records",
-            format!("Moved {rel} into {to}. It is no longer part of the packet; move it back out of that folder to include it again."),
-        ),
+        Ok(Ok((rel, to, entry))) => {
+            let mut text = format!("Moved {rel} into {to}. It is no longer part of the packet; move it back out of that folder to include it again.");
+            match entry {
+                Ok(true) => text.push_str(
+                    " Its entry in packet.toml (its kind, date or title) was removed too; add it again if you move the file back.",
+                ),
+                Ok(false) => {}
+                Err(why) => text.push_str(&format!(
+                    " Its entry in packet.toml is still there ({why}); delete the [[documents]] entry with path = \"{rel}\" in a text editor."
+                )),
+            }
+            Notice::new("ok", "records", text)
+        }
         Ok(Err(why)) => Notice::new("error", "records", why),
         Err(r) => return r,
     };
     app.notify(notice);
     back_to("records")
+}
+
+/// Takes the `[[documents]]` entry of a file just moved to removed/ out of packet.toml,
+/// keeping the rest of the file as it was. True when there was one.
+fn forget_entry(dir: &Path, rel: &str) -> Result<bool, String> {
+    let path = dir.join(crate::config::CONFIG_NAME);
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.to_string()),
+    };
+    let Some(new) = crate::base::edit::drop_document(&old, rel)? else {
+        return Ok(false);
+    };
+    crate::emit::write_atomic(&path, true, |w| {
+        std::io::Write::write_all(w, new.as_bytes()).map_err(|e| crate::Error::io(&path, e))
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(true)
 }
 
 fn move_to_removed(dir: &Path, rel: &str) -> Result<(String, String), String> {
