@@ -5,9 +5,10 @@
 //! Files of one concern: `state` (the app every handler shares, with its helpers),
 //! `guard` (token, Host, Origin, security headers), `page` (the view rendered from
 //! templates/web/), `details` (the form into packet.toml with toml_edit), `upload`
-//! (records in and out of the folder), `job` (the build on a blocking thread, one at a
-//! time), `requests` (records request letters, holders).
+//! (records in and out of the folder), `choices` (the Build form's options), `job` (the
+//! build on a blocking thread, one at a time), `requests` (records request letters, holders).
 
+mod choices;
 mod details;
 mod guard;
 mod job;

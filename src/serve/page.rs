@@ -54,6 +54,30 @@ struct View {
     letters: Vec<super::requests::LetterView>,
     /// What a holder may hold, for the "Add a holder" form.
     held_options: Vec<super::requests::HeldOption>,
+    /// The studies of the folder's imaging discs.
+    imaging: Vec<StudyView>,
+}
+
+/// One imaging study as the page lists it.
+#[derive(Debug, serde::Serialize)]
+struct StudyView {
+    folder: String,
+    date: String,
+    modalities: String,
+    description: String,
+    body_part: String,
+    series: usize,
+    images: usize,
+    institution: String,
+    /// Why the study's patient is not the packet's (the page says it in its words, from
+    /// the two fields below).
+    other_patient: Option<String>,
+    /// The disc's patient name, as people write it.
+    patient: String,
+    birth_date: String,
+    /// Reports taken out of the disc and packed as documents.
+    reports: Vec<String>,
+    structured_report: bool,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -93,6 +117,11 @@ struct BuildView {
     download_url: String,
     view_url: String,
     seconds: String,
+    /// Every file the build wrote: the packet (or its parts or fax sends), the bundle,
+    /// the per-document files.
+    files: Vec<super::choices::FileView>,
+    /// The Build form's values: the last build's choices, else packet.toml's.
+    choices: super::choices::FormView,
 }
 
 /// GET /: the whole page.
@@ -170,6 +199,10 @@ fn view(app: &Arc<App>) -> View {
             }
         }
     }
+    let imaging = scanned
+        .as_ref()
+        .map(|(inv, _)| inv.imaging.iter().map(study_view).collect())
+        .unwrap_or_default();
     let lang = scanned
         .as_ref()
         .and_then(|(_, config)| config.as_ref())
@@ -196,13 +229,14 @@ fn view(app: &Arc<App>) -> View {
         details,
         check,
         check_error,
-        build: build_view(app),
+        build: build_view(app, scanned.as_ref().and_then(|(_, c)| c.as_ref())),
         notices,
         max_upload_mb: app.max_upload.div_ceil(1024 * 1024),
         requests_folder: app.requests_dir.display().to_string(),
         holders,
         letters: super::requests::letters(app),
         held_options: super::requests::held_options(),
+        imaging,
     }
 }
 
@@ -256,21 +290,56 @@ fn rows(inv: &Inventory) -> Vec<FileRow> {
         .collect()
 }
 
-fn build_view(app: &App) -> BuildView {
+fn study_view(s: &crate::read::imaging::Study) -> StudyView {
+    StudyView {
+        folder: s.folder.clone(),
+        date: s.date.clone(),
+        modalities: s.modalities.join(", "),
+        description: s.description.clone(),
+        body_part: s.body_part.clone(),
+        series: s.series,
+        images: s.images,
+        institution: s.institution.clone(),
+        other_patient: s.other_patient.clone(),
+        patient: s
+            .patient_name
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .split('^')
+            .filter(|p| !p.trim().is_empty())
+            .rev()
+            .collect::<Vec<_>>()
+            .join(" "),
+        birth_date: s.birth_date.clone(),
+        reports: s.reports.clone(),
+        structured_report: s.structured_report,
+    }
+}
+
+fn build_view(app: &App, config: Option<&crate::base::config::PacketConfig>) -> BuildView {
     let st = app.job.status();
     let mut v = BuildView {
         state: st.state,
         stage: st.stage,
         done: st.done,
         total: st.total,
+        choices: super::choices::form_view(lock(&app.job.choices).as_ref(), config),
         ..BuildView::default()
     };
     match &*lock(&app.job.state) {
         JobState::Done {
             report,
             id,
+            files,
             seconds,
         } => {
+            let written = lock(&app.job.written);
+            v.files = files
+                .iter()
+                .filter_map(|i| written.get(*i).map(|w| super::choices::file_view(*i, w)))
+                .collect();
+            drop(written);
             v.report = Some((**report).clone());
             v.file_name = lock(&app.job.written)
                 .get(*id)

@@ -166,7 +166,10 @@ pub(crate) enum State {
     },
     Done {
         report: Box<BuildReport>,
+        /// The first file written (the packet, or its first part or send).
         id: usize,
+        /// Every file written, as indexes into `Jobs::written`.
+        files: Vec<usize>,
         seconds: f64,
     },
     Failed(String),
@@ -177,6 +180,11 @@ pub(crate) enum State {
 pub(crate) struct Written {
     pub path: PathBuf,
     pub name: String,
+    /// "packet", "part", "send", "document" or "bundle".
+    pub role: &'static str,
+    /// The packet pages it holds (none for the bundle).
+    pub pages: Option<(u32, u32)>,
+    pub bytes: u64,
 }
 
 /// The build's state, its progress and the packets written.
@@ -185,6 +193,8 @@ pub(crate) struct Jobs {
     pub state: Mutex<State>,
     pub progress: Meter,
     pub written: Mutex<Vec<Written>>,
+    /// The choices of the build running or last run, shown again in the Build form.
+    pub choices: Mutex<Option<super::choices::Choices>>,
 }
 
 /// Progress of the running build, read by the page while it runs.

@@ -4,7 +4,6 @@
 
 use super::state::{back_to, blocking, lock, App, Notice, Shared};
 use crate::base::config::normalize_rel;
-pub(crate) use crate::write::emit::free_name;
 use crate::write::emit::numbered;
 use axum::extract::{Form, Multipart};
 use axum::http::StatusCode;

@@ -86,7 +86,12 @@
       if (buildButton) { buildButton.disabled = true; }
       progress.hidden = false;
       stage.textContent = 'Starting';
-      fetch('/build', { method: 'POST', credentials: 'same-origin', redirect: 'manual' })
+      fetch('/build', {
+        method: 'POST',
+        credentials: 'same-origin',
+        redirect: 'manual',
+        body: new URLSearchParams(new FormData(buildForm))
+      })
         .then(function () { poll(); })
         .catch(function () { poll(); });
     });
