@@ -233,9 +233,9 @@ pub(crate) fn shown_size(bytes: u64) -> String {
 
 /// A size limit as the form shows it (`parse_size` reads it back): "18MB", "750KB".
 fn limit_text(bytes: u64) -> String {
-    if bytes % 1_000_000 == 0 {
+    if bytes.is_multiple_of(1_000_000) {
         format!("{}MB", bytes / 1_000_000)
-    } else if bytes % 1_000 == 0 {
+    } else if bytes.is_multiple_of(1_000) {
         format!("{}KB", bytes / 1_000)
     } else {
         bytes.to_string()

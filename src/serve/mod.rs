@@ -6,13 +6,16 @@
 //! `guard` (token, Host, Origin, security headers), `page` (the view rendered from
 //! templates/web/), `details` (the form into packet.toml with toml_edit), `upload`
 //! (records in and out of the folder), `choices` (the Build form's options), `job` (the
-//! build on a blocking thread, one at a time), `requests` (records request letters, holders).
+//! build on a blocking thread, one at a time), `reading` (the page's scan of the folder
+//! on a thread of its own), `meter` (their progress), `requests` (records request letters, holders).
 
 mod choices;
 mod details;
 mod guard;
 mod job;
+mod meter;
 mod page;
+mod reading;
 mod requests;
 mod state;
 mod upload;
@@ -93,6 +96,7 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         notices: Mutex::new(Vec::new()),
         draft: Mutex::new(None),
         job: Jobs::default(),
+        reading: Default::default(),
         temps: Mutex::new(BTreeSet::new()),
         templates: Templates::new()?,
     });
@@ -161,6 +165,7 @@ fn routes(app: Arc<App>) -> Router {
         .route("/details", post(details::save))
         .route("/build", post(job::start))
         .route("/build/status", get(job::status))
+        .route("/records/status", get(page::reading_status))
         .route("/download/{id}", get(job::download))
         .route("/view/{id}", get(job::view))
         .route("/requests/write", post(requests::write))

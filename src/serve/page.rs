@@ -5,7 +5,8 @@
 use super::details::read_details;
 use super::state::State as JobState;
 use super::state::{blocking, lock, App, Details, Draft, Notice, Shared, Templates};
-use crate::base::error::Error;
+use crate::base::config::PacketConfig;
+use crate::base::i18n::Lang;
 use crate::base::kind::Kind;
 use crate::read::scan::{Inventory, Status};
 use axum::http::{header, StatusCode};
@@ -56,6 +57,56 @@ struct View {
     held_options: Vec<super::requests::HeldOption>,
     /// The studies of the folder's imaging discs.
     imaging: Vec<StudyView>,
+    /// The folder is still being read (scans take a while): how far it is.
+    reading: Option<ReadingView>,
+}
+
+/// How far the reading of the folder is, in the page's words.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct ReadingView {
+    /// "reading" or "ready".
+    state: &'static str,
+    text: String,
+    done: u64,
+    total: u64,
+}
+
+fn lang_of(config: Option<&PacketConfig>) -> Lang {
+    config.and_then(|c| c.request.language).unwrap_or_default()
+}
+
+/// The reading's progress as a sentence: "Reading scans: page 2 of 5".
+fn reading_view(st: &super::reading::ReadingStatus, lang: Lang) -> ReadingView {
+    let key = match st.stage.as_str() {
+        "Reading scans" => "web.progress.scans",
+        _ if st.total > 0 => "web.progress.records",
+        _ => "web.progress.starting",
+    };
+    let words = lang.messages();
+    let text = words.word(key).unwrap_or(key);
+    let (done, total) = (st.done.to_string(), st.total.to_string());
+    ReadingView {
+        state: st.state,
+        text: crate::base::i18n::fill(text, &[("done", &done), ("total", &total)]),
+        done: st.done,
+        total: st.total,
+    }
+}
+
+/// GET /records/status: how far the reading of the folder is, as JSON, for the page's
+/// script.
+pub(crate) async fn reading_status(state: Shared) -> Response {
+    let app = state.0;
+    let a2 = app.clone();
+    let lang = match blocking(move || lang_of(PacketConfig::load(&a2.dir).ok().flatten().as_ref()))
+        .await
+    {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let body = serde_json::to_string(&reading_view(&app.reading.status(), lang))
+        .unwrap_or_else(|_| "{}".into());
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// One imaging study as the page lists it.
@@ -156,27 +207,33 @@ fn view(app: &Arc<App>) -> View {
             profile: "general".into(),
             ..Details::default()
         });
-    let mut config_error = None;
-    let mut scan_error = None;
-    let scanned = match crate::scan_folder(&app.dir, &crate::ScanOptions::default(), &crate::Quiet)
-    {
-        Ok(s) => Some(s),
-        Err(e @ Error::Config { .. }) => {
-            config_error = Some(e.to_string());
-            scan_without_config(app).map(|inv| (inv, None))
-        }
-        Err(e) => {
-            scan_error = Some(e.to_string());
-            None
-        }
+    // The folder is read on a thread of its own; a page load waits a moment for it, then
+    // shows the page with the reading's progress (the script loads the page again).
+    let result = match app.reading.request(&app.dir) {
+        Ok(r) => Some(r),
+        Err(ticket) => app.reading.wait(ticket, super::reading::PAGE_WAIT),
     };
+    let scanned = result.as_ref().and_then(|r| r.found.as_ref());
+    let config_error = result.as_ref().and_then(|r| r.config_error.clone());
+    let scan_error = result.as_ref().and_then(|r| r.scan_error.clone());
+    // While the folder is read, the language and the Build form come from packet.toml.
+    let quick_config = match scanned {
+        None => PacketConfig::load(&app.dir).ok().flatten(),
+        Some(_) => None,
+    };
+    let config_now = scanned
+        .and_then(|(_, c)| c.as_ref())
+        .or(quick_config.as_ref());
+    let reading = result
+        .is_none()
+        .then(|| reading_view(&app.reading.status(), lang_of(config_now)));
     let mut check = None;
     let mut check_error = None;
     let mut files = Vec::new();
     let mut ignored = 0;
     let mut warnings = Vec::new();
     let mut holders = Vec::new();
-    if let Some((inv, config)) = &scanned {
+    if let Some((inv, config)) = scanned {
         match crate::check::check(inv, config.as_ref()) {
             Ok(c) => {
                 if let Some(cfg) = config {
@@ -200,14 +257,9 @@ fn view(app: &Arc<App>) -> View {
         }
     }
     let imaging = scanned
-        .as_ref()
         .map(|(inv, _)| inv.imaging.iter().map(study_view).collect())
         .unwrap_or_default();
-    let lang = scanned
-        .as_ref()
-        .and_then(|(_, config)| config.as_ref())
-        .and_then(|c| c.request.language)
-        .unwrap_or_default();
+    let lang = lang_of(config_now);
     View {
         lang: lang.code(),
         folder: app.dir.display().to_string(),
@@ -229,7 +281,7 @@ fn view(app: &Arc<App>) -> View {
         details,
         check,
         check_error,
-        build: build_view(app, scanned.as_ref().and_then(|(_, c)| c.as_ref())),
+        build: build_view(app, config_now),
         notices,
         max_upload_mb: app.max_upload.div_ceil(1024 * 1024),
         requests_folder: app.requests_dir.display().to_string(),
@@ -237,21 +289,8 @@ fn view(app: &Arc<App>) -> View {
         letters: super::requests::letters(app),
         held_options: super::requests::held_options(),
         imaging,
+        reading,
     }
-}
-
-/// When packet.toml has an error the records are still listed, as scan reads them
-/// without it.
-fn scan_without_config(app: &App) -> Option<Inventory> {
-    let rules = crate::classify::Rules::builtin().ok()?;
-    crate::read::scan::scan(
-        &app.dir,
-        None,
-        &crate::Typist(&rules),
-        &crate::ScanOptions::default(),
-        &crate::Quiet,
-    )
-    .ok()
 }
 
 fn rows(inv: &Inventory) -> Vec<FileRow> {
