@@ -81,9 +81,22 @@ impl Server {
         self.request("GET", path, &[("Cookie", &c)], b"")
     }
 
-    /// The page's HTML, with the character references the template writes decoded.
+    /// The page's HTML once the folder has been read (while scans are read the page
+    /// shows their progress first), with the character references the template writes
+    /// decoded.
     fn page(&self) -> String {
-        let r = self.get("/");
+        let mut r = self.get("/");
+        let t = Instant::now();
+        while r.status == 200 && r.text().contains("<div id=\"reading\"") {
+            assert!(
+                t.elapsed() < Duration::from_secs(180),
+                "the folder is never read"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+            if self.get("/records/status").text().contains("\"ready\"") {
+                r = self.get("/");
+            }
+        }
         assert_eq!(r.status, 200, "{}", r.text());
         r.text()
             .replace("&#x2f;", "/")

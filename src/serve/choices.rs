@@ -208,16 +208,17 @@ pub(crate) struct FileView {
     pub size: String,
 }
 
-pub(crate) fn file_view(id: usize, w: &super::state::Written) -> FileView {
-    let (first_page, last_page) = w.pages.unwrap_or((0, 0));
+/// The row of file `id` (its place among the files the server wrote).
+pub(crate) fn file_view(id: usize, name: &str, o: &Output) -> FileView {
+    let (first_page, last_page) = o.pages.unwrap_or((0, 0));
     FileView {
-        name: w.name.clone(),
-        role: w.role,
+        name: name.to_string(),
+        role: o.role,
         url: format!("/download/{id}"),
-        view_url: (w.role != "bundle").then(|| format!("/view/{id}")),
+        view_url: (o.role != "bundle").then(|| format!("/view/{id}")),
         first_page,
         last_page,
-        size: shown_size(w.bytes),
+        size: shown_size(o.bytes),
     }
 }
 

@@ -376,7 +376,17 @@ fn build_view(app: &App, config: Option<&crate::base::config::PacketConfig>) -> 
             let written = lock(&app.job.written);
             v.files = files
                 .iter()
-                .filter_map(|i| written.get(*i).map(|w| super::choices::file_view(*i, w)))
+                .filter_map(|i| {
+                    written.get(*i).map(|w| {
+                        let o = super::choices::Output {
+                            path: w.path.clone(),
+                            role: w.role,
+                            pages: w.pages,
+                            bytes: w.bytes,
+                        };
+                        super::choices::file_view(*i, &w.name, &o)
+                    })
+                })
                 .collect();
             drop(written);
             v.report = Some((**report).clone());
