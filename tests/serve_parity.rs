@@ -660,3 +660,45 @@ fn the_new_routes_keep_the_pages_rules() {
     let csp = ok.header("content-security-policy").expect("CSP");
     assert!(csp.starts_with("default-src 'self'"), "{csp}");
 }
+
+#[test]
+fn every_holders_letter_is_written_at_once_and_requests_are_tracked_to_overdue() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("records");
+    three_reports(&dir);
+    let toml = format!(
+        "{CONFIG}\n[request]\nprofile = \"oncology\"\n\n[[holders]]\nname = \"Riverside Hospital\"\naddress = \"400 River Rd, Springfield\"\nkinds = [\"consultation-note\"]\n\n[[holders]]\nname = \"Valley Imaging\"\nfax = \"555-0100\"\nkinds = [\"imaging-report\"]\n\n[[requests]]\nholder = \"Old Clinic\"\nkinds = [\"treatment-plan\"]\nwritten = 2025-10-01\nsent = 2025-10-02\n"
+    );
+    std::fs::write(dir.join("packet.toml"), toml).expect("toml");
+    let s = Server::start(&dir, &[]);
+    let page = s.page();
+    assert!(page.contains("Write all 2 letters"), "{page}");
+    assert!(page.contains("<label for=\"send-to-all\">Records to go to</label>"));
+    // A request sent 30 days ago and more is overdue, with what to do.
+    assert!(
+        page.contains("<strong>Overdue</strong> since 2025-11-01"),
+        "{page}"
+    );
+
+    let r = s.post_form("/requests/write", &[("holder", ""), ("send_to", "me")]);
+    assert_eq!(r.status, 303);
+    let letters = names_in(&tmp.path().join("records-requests"));
+    assert_eq!(letters.len(), 2, "one letter per holder: {letters:?}");
+    let page = s.page();
+    for h in ["Riverside Hospital", "Valley Imaging"] {
+        assert!(
+            page.contains(&format!("Download letter for {h}")),
+            "{h}: {page}"
+        );
+    }
+    assert_eq!(page.matches("Not sent yet").count(), 2, "{page}");
+    let toml = std::fs::read_to_string(dir.join("packet.toml")).expect("toml");
+    assert_eq!(toml.matches("[[requests]]").count(), 3, "{toml}");
+
+    // Marked sent: waiting, due 30 days on.
+    let r = s.post_form("/requests/sent", &[("holder", "Valley Imaging")]);
+    assert_eq!(r.status, 303);
+    let page = s.page();
+    assert!(page.contains("Waiting — due 2026-01-31"), "{page}");
+    assert_eq!(page.matches("Not sent yet").count(), 1);
+}
