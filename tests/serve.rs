@@ -371,6 +371,7 @@ fn the_token_is_needed_once_in_the_url_then_in_an_http_only_cookie() {
         "/static/style.css",
         "/static/app.js",
         "/build/status",
+        "/records/status",
         "/download/0",
     ] {
         assert_eq!(s.request("GET", path, &[], b"").status, 403, "{path}");
@@ -484,7 +485,13 @@ fn changes_need_a_post_from_the_pages_own_origin() {
         ("no cookie", vec![("Origin", "http://127.0.0.1"), ct]),
     ];
     for (what, headers) in &cases {
-        for path in ["/details", "/build", "/remove", "/upload"] {
+        for path in [
+            "/details",
+            "/build",
+            "/remove",
+            "/upload",
+            "/requests/write",
+        ] {
             let r = s.request("POST", path, headers, form);
             assert_eq!(r.status, 403, "{what} {path}");
             assert_security_headers(&r, what);
