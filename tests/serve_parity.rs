@@ -234,7 +234,7 @@ fn spanish_fax_in_sends_with_a_bundle_reaches_the_files_and_each_is_offered() {
 
     // The Build form shows the choices made.
     assert!(
-        page.contains("<option value=\"es\" lang=\"es\" selected>"),
+        page.contains("<option value=\"es\" lang=\"es\" selected>Español</option>"),
         "{page}"
     );
     assert!(

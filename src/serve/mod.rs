@@ -100,6 +100,12 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         temps: Mutex::new(BTreeSet::new()),
         templates: Templates::new()?,
     });
+    // Ctrl-C and SIGTERM are caught from before the address is printed: a stop sent as
+    // soon as the page is up still shuts down cleanly.
+    let signals = {
+        let _inside = rt.enter();
+        Signals::catch()
+    };
     ready(&format!("http://127.0.0.1:{port}/?token={}", app.token));
 
     let router = routes(app.clone());
@@ -109,7 +115,7 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
             let _ = stop_rx.await;
         });
         let server = tokio::spawn(async move { server.await });
-        shutdown_signal().await;
+        signals.wait().await;
         let _ = stop_tx.send(());
         // Open tabs keep connections alive; a request still running gets a moment, then
         // the runtime drops it (and with it any upload's temporary file).
@@ -120,26 +126,40 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
     Ok(())
 }
 
-/// Waits for Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C and SIGTERM, caught (on Unix) from the moment this is made.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {},
-                    _ = term.recv() => {},
-                }
+    caught: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    /// Needs the runtime entered.
+    fn catch() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals {
+                caught: signal(SignalKind::interrupt())
+                    .and_then(|i| Ok((i, signal(SignalKind::terminate())?)))
+                    .ok(),
             }
-            Err(_) => ctrl_c.await,
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
-    #[cfg(not(unix))]
-    ctrl_c.await;
+
+    /// Waits for Ctrl-C or SIGTERM.
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.caught {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Removes what an interrupted upload or build left behind.
