@@ -402,6 +402,23 @@ fn removing_a_file_takes_its_packet_toml_entry_and_says_so() {
         std::fs::read_to_string(dir.join("packet.toml")).expect("toml"),
         now
     );
+
+    // packet.toml that cannot be read: the file still moves, packet.toml is left as it
+    // is, and the notice says what to delete by hand.
+    let broken = format!("{now}\n[[documents]\n");
+    std::fs::write(dir.join("packet.toml"), &broken).expect("toml");
+    assert_eq!(s.post_form("/remove", &[("path", "path.pdf")]).status, 303);
+    let page = s.page();
+    assert!(
+        page.contains("Its entry in packet.toml is still there (packet.toml cannot be read")
+            && page.contains("delete the [[documents]] entry with path = \"path.pdf\""),
+        "{page}"
+    );
+    assert!(dir.join("removed/path.pdf").is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("packet.toml")).expect("toml"),
+        broken
+    );
 }
 
 fn study(patient: &str, birth: &str, uid: &str, date: &str, description: &str) -> Vec<u8> {

@@ -75,7 +75,9 @@ fn lang_of(config: Option<&PacketConfig>) -> Lang {
     config.and_then(|c| c.request.language).unwrap_or_default()
 }
 
-/// The reading's progress as a sentence: "Reading scans: page 2 of 5".
+/// The reading's progress as a sentence in the page's language: "Reading scanned pages:
+/// 2 of 5 pages" while the OCR stage (`read::ocr`'s "Reading scans") runs, else the
+/// files read so far.
 fn reading_view(st: &super::reading::ReadingStatus, lang: Lang) -> ReadingView {
     let key = match st.stage.as_str() {
         "Reading scans" => "web.progress.scans",

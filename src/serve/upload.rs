@@ -275,6 +275,7 @@ pub(crate) async fn remove(state: Shared, Form(form): Form<RemoveForm>) -> Respo
     let notice = match outcome {
         Ok(Ok((rel, to, entry))) => {
             let mut text = format!("Moved {rel} into {to}. It is no longer part of the packet; move it back out of that folder to include it again.");
+            let level = if entry.is_err() { "info" } else { "ok" };
             match entry {
                 Ok(true) => text.push_str(
                     " Its entry in packet.toml (its kind, date or title) was removed too; add it again if you move the file back.",
@@ -284,7 +285,7 @@ pub(crate) async fn remove(state: Shared, Form(form): Form<RemoveForm>) -> Respo
                     " Its entry in packet.toml is still there ({why}); delete the [[documents]] entry with path = \"{rel}\" in a text editor."
                 )),
             }
-            Notice::new("ok", "records", text)
+            Notice::new(level, "records", text)
         }
         Ok(Err(why)) => Notice::new("error", "records", why),
         Err(r) => return r,
