@@ -84,9 +84,22 @@ impl Server {
         self.request("GET", path, &[("Cookie", &c)], b"")
     }
 
-    /// The page's HTML, with the character references the template writes decoded.
+    /// The page's HTML once the folder has been read (while scans are read the page
+    /// shows their progress first), with the character references the template writes
+    /// decoded.
     fn page(&self) -> String {
-        let r = self.get("/");
+        let mut r = self.get("/");
+        let t = Instant::now();
+        while r.status == 200 && r.text().contains("<div id=\"reading\"") {
+            assert!(
+                t.elapsed() < Duration::from_secs(180),
+                "the folder is never read"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+            if self.get("/records/status").text().contains("\"ready\"") {
+                r = self.get("/");
+            }
+        }
         assert_eq!(r.status, 200, "{}", r.text());
         r.text()
             .replace("&#x2f;", "/")
@@ -361,6 +374,7 @@ fn the_token_is_needed_once_in_the_url_then_in_an_http_only_cookie() {
         "/static/style.css",
         "/static/app.js",
         "/build/status",
+        "/records/status",
         "/download/0",
     ] {
         assert_eq!(s.request("GET", path, &[], b"").status, 403, "{path}");
@@ -474,7 +488,13 @@ fn changes_need_a_post_from_the_pages_own_origin() {
         ("no cookie", vec![("Origin", "http://127.0.0.1"), ct]),
     ];
     for (what, headers) in &cases {
-        for path in ["/details", "/build", "/remove", "/upload"] {
+        for path in [
+            "/details",
+            "/build",
+            "/remove",
+            "/upload",
+            "/requests/write",
+        ] {
             let r = s.request("POST", path, headers, form);
             assert_eq!(r.status, 403, "{what} {path}");
             assert_security_headers(&r, what);

@@ -18,7 +18,7 @@ use fantoccini::{Client, Locator};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::simple_pdf;
+use support::{dicom, simple_pdf};
 
 /// axe-core's own script, or None (SKIPPED; a failure under MEDPACKET_REQUIRE_TOOLS=1).
 fn axe_source() -> Option<String> {
@@ -110,6 +110,43 @@ fn the_page_meets_wcag_2_1_aa_by_keyboard_zoomed_on_a_phone_and_in_spanish() {
     )
     .expect("informe");
     std::fs::write(spanish.join("roto.pdf"), b"%PDF-1.7\nno es un PDF").expect("roto");
+    // An imaging disc copied in, one study of the patient and one of somebody else: the
+    // imaging table, with its "another patient" row, is checked too.
+    let disc = spanish.join("CD/DICOM");
+    std::fs::create_dir_all(&disc).expect("disc");
+    for (name, patient, birth, uid, description) in [
+        (
+            "IM000001",
+            "FERNANDEZ ORTEGA^LUCIA",
+            "19710930",
+            "1.2.826.0.1.7701",
+            "TC TORAX",
+        ),
+        (
+            "IM000002",
+            "GARCIA^PEDRO",
+            "19500101",
+            "1.2.826.0.1.7702",
+            "RM CRANEO",
+        ),
+    ] {
+        let image = dicom::image(
+            &dicom::Image {
+                patient,
+                patient_id: "HC-4411",
+                birth,
+                study_uid: uid,
+                series_uid: &format!("{uid}.1"),
+                date: "20250301",
+                modality: "CT",
+                description,
+                body_part: "CHEST",
+                charset: "",
+            },
+            64,
+        );
+        std::fs::write(disc.join(name), image).expect("image");
+    }
     let nota = tmp.path().join("nota-consulta.pdf");
     std::fs::write(
         &nota,
@@ -673,7 +710,24 @@ impl Browser<'_> {
         );
         self.no_english("details saved with an error").await;
         self.axe("in Spanish, details saved with an error").await;
+        assert!(
+            self.c
+                .find(Locator::Css("table.studies tr.row-problem"))
+                .await
+                .is_ok(),
+            "the imaging studies, another patient's marked"
+        );
         self.layouts("es").await;
+        // One file per document and the bundle: the page lists every file the build wrote.
+        for id in ["#build-per-document", "#build-bundle"] {
+            self.c
+                .find(Locator::Css(id))
+                .await
+                .expect("build choice")
+                .click()
+                .await
+                .expect("tick");
+        }
         self.mark_page().await;
         self.c
             .find(Locator::Css("#build-button"))
@@ -682,7 +736,7 @@ impl Browser<'_> {
             .click()
             .await
             .expect("build");
-        self.after_reload("#build .result", 120).await;
+        self.after_reload("#build .result #build-files", 120).await;
         self.no_english("the packet built").await;
         self.axe("in Spanish, the packet built").await;
     }

@@ -105,6 +105,77 @@ fn list_mut<'a>(doc: &'a mut DocumentMut, name: &str) -> Result<&'a mut ArrayOfT
         })
 }
 
+/// Removes the `[[documents]]` entries of `rel` (a file moved out of the folder): the
+/// other entries, values and comments stay; a comment above a removed entry moves onto
+/// the entry after it. None: packet.toml has no entry for that file.
+pub fn drop_document(text: &str, rel: &str) -> Result<Option<String>, String> {
+    let mut doc = parse(text)?;
+    let want = crate::base::config::normalize_rel(rel);
+    let Some(list) = doc
+        .get_mut("documents")
+        .and_then(Item::as_array_of_tables_mut)
+    else {
+        return Ok(None);
+    };
+    let mut removed = false;
+    let mut carried = String::new();
+    let mut i = 0;
+    while i < list.len() {
+        let matches = list.get(i).is_some_and(|t| {
+            t.get("path")
+                .and_then(Item::as_str)
+                .map(crate::base::config::normalize_rel)
+                == Some(want.clone())
+        });
+        if matches {
+            if let Some(t) = list.get(i) {
+                let prefix = t
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or_default();
+                if prefix.contains('#') {
+                    carried.push_str(prefix);
+                }
+            }
+            list.remove(i);
+            removed = true;
+            continue;
+        }
+        if !carried.is_empty() {
+            if let Some(t) = list.get_mut(i) {
+                let own = t
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                t.decor_mut().set_prefix(format!("{carried}{own}"));
+                carried.clear();
+            }
+        }
+        i += 1;
+    }
+    if !removed {
+        return Ok(None);
+    }
+    if list.is_empty() {
+        doc.remove("documents");
+    }
+    let mut out = doc.to_string();
+    if !carried.is_empty() {
+        // The last entry went: its comment stays, at the end of the file.
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(carried.trim_start_matches('\n'));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Ok(Some(out))
+}
+
 /// Adds a `[[requests]]` entry: the holder, the kinds asked for and the day the letter was
 /// written (sent, due and received are set later).
 pub fn add_request(
@@ -291,6 +362,35 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         s.parse().expect("date")
+    }
+
+    #[test]
+    fn a_removed_files_entry_goes_and_the_comments_stay() {
+        let text = "# mine\n[patient]\nname = \"Ana Ruiz\"\n\n# the biopsy\n[[documents]]\npath = \"./path.pdf\" # from Riverside\nkind = \"pathology-report\"\n\n[[documents]]\npath = \"ct.pdf\"\ndate = 2025-01-02 # the scan day\n";
+        let out = drop_document(text, "path.pdf")
+            .expect("edits")
+            .expect("an entry");
+        assert!(!out.contains("path.pdf"), "{out}");
+        assert!(
+            out.contains("# mine") && out.contains("# the biopsy"),
+            "{out}"
+        );
+        assert!(out.contains("date = 2025-01-02 # the scan day"), "{out}");
+        let cfg =
+            crate::base::config::PacketConfig::parse(&out, std::path::Path::new("packet.toml"))
+                .expect("still valid");
+        assert_eq!(cfg.documents.len(), 1);
+        assert_eq!(drop_document(&out, "path.pdf").expect("reads"), None);
+        let last = drop_document(&out, "ct.pdf")
+            .expect("edits")
+            .expect("an entry");
+        assert!(
+            !last.contains("[[documents]]") && last.contains("# the biopsy"),
+            "{last}"
+        );
+        crate::base::config::PacketConfig::parse(&last, std::path::Path::new("packet.toml"))
+            .expect("still valid");
+        assert!(drop_document("[patient\n", "a.pdf").is_err());
     }
 
     #[test]

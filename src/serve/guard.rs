@@ -18,7 +18,15 @@ const CSP_PDF: &str = "default-src 'self'; base-uri 'none'; form-action 'self'";
 /// Checks the request and adds the security headers to whatever answers it.
 pub(crate) async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let mut resp = match admit(&app, &req) {
-        Admit::Pass => next.run(req).await,
+        Admit::Pass => {
+            let changes = req.method() == Method::POST;
+            let resp = next.run(req).await;
+            if changes {
+                // Also after the change: a reading begun while it was made is stale too.
+                app.reading.touch();
+            }
+            resp
+        }
         Admit::SetCookie(location) => {
             let cookie = format!(
                 "{}={}; HttpOnly; SameSite=Strict; Path=/",
@@ -83,6 +91,8 @@ fn admit(app: &App, req: &Request) -> Admit {
                 "changes are accepted only from medpacket's own page. Use the page medpacket opened",
             );
         }
+        // The folder or packet.toml may change: what was read before is read again.
+        app.reading.touch();
         return Admit::Pass;
     }
     if query_ok {

@@ -2,21 +2,44 @@
 //! `build --skip-unreadable`, into `<DIR>-packets` under build's default name), its
 //! progress for the page, and the written packets for download — only those.
 
+use super::choices::{beside, free_packet_name, outputs, BuildForm, Choices, DOCUMENTS_SUFFIX};
 use super::state::{back_to, blocking, lock, App, Notice, Shared, State, Written};
 use crate::base::config::PacketConfig;
 use crate::base::error::Error;
 use crate::report::BuildReport;
 use crate::{BuildOptions, Paper, Progress};
-use axum::extract::Path as UrlPath;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path as UrlPath};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-/// POST /build: starts a build unless one is running.
-pub(crate) async fn start(state: Shared) -> Response {
+/// POST /build: starts a build with the form's choices unless one is running.
+pub(crate) async fn start(state: Shared, form: Result<Form<BuildForm>, FormRejection>) -> Response {
     let app = state.0;
+    let choices = match form.map(|Form(f)| f.choices()) {
+        Ok(Ok(c)) => c,
+        Ok(Err(errors)) => {
+            for e in errors {
+                app.notify(Notice::new(
+                    "error",
+                    "build",
+                    format!("The packet was not built. {e}"),
+                ));
+            }
+            return back_to("build");
+        }
+        Err(e) => {
+            app.notify(Notice::new(
+                "error",
+                "build",
+                format!("The packet was not built: the form did not arrive whole ({e}). Reload the page and press “Build packet” again."),
+            ));
+            return back_to("build");
+        }
+    };
     {
         let mut s = lock(&app.job.state);
         if matches!(*s, State::Running { .. }) {
@@ -32,6 +55,7 @@ pub(crate) async fn start(state: Shared) -> Response {
             started: SystemTime::now(),
         };
     }
+    *lock(&app.job.choices) = Some(choices.clone());
     app.job.progress.start("Starting", 0);
     let worker = app.clone();
     tokio::task::spawn_blocking(move || {
@@ -39,19 +63,30 @@ pub(crate) async fn start(state: Shared) -> Response {
             State::Running { since, .. } => since,
             _ => Instant::now(),
         };
-        let result = build(&worker);
+        let result = build(&worker, &choices);
         let next = match result {
-            Ok(report) => {
+            Ok((report, target, bundle)) => {
                 let mut written = lock(&worker.job.written);
-                let path = PathBuf::from(&report.output);
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "packet.pdf".into());
-                written.push(Written { path, name });
+                let mut files = Vec::new();
+                for o in outputs(&report, &target, bundle.as_deref()) {
+                    let name = o
+                        .path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_else(|| "packet.pdf".into());
+                    written.push(Written {
+                        path: o.path,
+                        name,
+                        role: o.role,
+                        pages: o.pages,
+                        bytes: o.bytes,
+                    });
+                    files.push(written.len() - 1);
+                }
                 State::Done {
                     report: Box::new(report),
-                    id: written.len() - 1,
+                    id: files.first().copied().unwrap_or_default(),
+                    files,
                     seconds: since.elapsed().as_secs_f64(),
                 }
             }
@@ -65,28 +100,35 @@ pub(crate) async fn start(state: Shared) -> Response {
     back_to("build")
 }
 
-/// The build itself: the library's `build`, as `build --skip-unreadable`, into
-/// `<DIR>-packets` under the default name (with " (2)" and so on when that is taken).
-fn build(app: &App) -> crate::Result<BuildReport> {
+/// The build itself: the library's `build`, as `build --skip-unreadable` with the
+/// page's choices, into `<DIR>-packets` under the default name (with " (2)" and so on
+/// when that, its parts, bundle or documents folder is taken). Returns the report, the
+/// packet's path and the bundle's.
+fn build(app: &App, choices: &Choices) -> crate::Result<(BuildReport, PathBuf, Option<PathBuf>)> {
     let config =
         PacketConfig::load(&app.dir)?.ok_or_else(|| Error::MissingConfig(app.dir.clone()))?;
     super::state::create_private_dir(&app.packets_dir)?;
     let name = crate::default_output_name(&config.patient.name, crate::clock::now());
-    let target = super::upload::free_name(&app.packets_dir, &name);
+    let target = free_packet_name(&app.packets_dir, &name);
+    let bundle = choices.bundle.then(|| beside(&target, ".zip"));
+    let documents = choices
+        .per_document
+        .then(|| beside(&target, DOCUMENTS_SUFFIX));
     let opts = BuildOptions {
         dir: app.dir.clone(),
-        output: Some(target),
+        output: Some(target.clone()),
         skip_unreadable: true,
         force: false,
         paper: Paper::Letter,
-        zip: None,
+        zip: bundle.clone(),
         password: None,
         scan: crate::ScanOptions::default(),
-        lang: None,
-        fax: false,
-        send: Default::default(),
+        lang: choices.lang,
+        fax: choices.fax,
+        send: choices.send(documents),
     };
-    crate::build(&opts, &app.job.progress)
+    let report = crate::build(&opts, &app.job.progress)?;
+    Ok((report, target, bundle))
 }
 
 /// GET /build/status: the progress as JSON, for the page's script.
@@ -129,7 +171,15 @@ async fn send(app: &Arc<App>, id: &str, disposition: &str) -> Response {
         Err(r) => return r,
     };
     let (bytes, w) = bytes;
-    let mut resp = ([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response();
+    let zip = w.role == "bundle";
+    let ctype = if zip {
+        "application/zip"
+    } else {
+        "application/pdf"
+    };
+    // A bundle is never shown in the browser, only saved.
+    let disposition = if zip { "attachment" } else { disposition };
+    let mut resp = ([(header::CONTENT_TYPE, ctype)], bytes).into_response();
     if let Ok(v) = HeaderValue::from_str(&content_disposition(disposition, &w.name)) {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -180,7 +230,7 @@ mod tests {
             since,
             started: SystemTime::now(),
         };
-        let r = rt.block_on(start(AxState(app.clone())));
+        let r = rt.block_on(start(AxState(app.clone()), Ok(Form(BuildForm::default()))));
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert!(
             matches!(*lock(&app.job.state), State::Running { since: s, .. } if s == since),
@@ -193,7 +243,7 @@ mod tests {
 
         // Idle: one click runs one build (here it fails: the folder has no packet.toml).
         *lock(&app.job.state) = State::Idle;
-        rt.block_on(start(AxState(app.clone())));
+        rt.block_on(start(AxState(app.clone()), Ok(Form(BuildForm::default()))));
         let t = Instant::now();
         while matches!(*lock(&app.job.state), State::Running { .. }) {
             assert!(t.elapsed().as_secs() < 30, "the build never ended");

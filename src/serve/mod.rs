@@ -5,13 +5,17 @@
 //! Files of one concern: `state` (the app every handler shares, with its helpers),
 //! `guard` (token, Host, Origin, security headers), `page` (the view rendered from
 //! templates/web/), `details` (the form into packet.toml with toml_edit), `upload`
-//! (records in and out of the folder), `job` (the build on a blocking thread, one at a
-//! time), `requests` (records request letters, holders).
+//! (records in and out of the folder), `choices` (the Build form's options), `job` (the
+//! build on a blocking thread, one at a time), `reading` (the page's scan of the folder
+//! on a thread of its own), `meter` (their progress), `requests` (records request letters, holders).
 
+mod choices;
 mod details;
 mod guard;
 mod job;
+mod meter;
 mod page;
+mod reading;
 mod requests;
 mod state;
 mod upload;
@@ -92,9 +96,16 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         notices: Mutex::new(Vec::new()),
         draft: Mutex::new(None),
         job: Jobs::default(),
+        reading: Default::default(),
         temps: Mutex::new(BTreeSet::new()),
         templates: Templates::new()?,
     });
+    // Ctrl-C and SIGTERM are caught from before the address is printed: a stop sent as
+    // soon as the page is up still shuts down cleanly.
+    let signals = {
+        let _inside = rt.enter();
+        Signals::catch()
+    };
     ready(&format!("http://127.0.0.1:{port}/?token={}", app.token));
 
     let router = routes(app.clone());
@@ -104,7 +115,7 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
             let _ = stop_rx.await;
         });
         let server = tokio::spawn(async move { server.await });
-        shutdown_signal().await;
+        signals.wait().await;
         let _ = stop_tx.send(());
         // Open tabs keep connections alive; a request still running gets a moment, then
         // the runtime drops it (and with it any upload's temporary file).
@@ -115,26 +126,40 @@ pub fn run(opts: &ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
     Ok(())
 }
 
-/// Waits for Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C and SIGTERM, caught (on Unix) from the moment this is made.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {},
-                    _ = term.recv() => {},
-                }
+    caught: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    /// Needs the runtime entered.
+    fn catch() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals {
+                caught: signal(SignalKind::interrupt())
+                    .and_then(|i| Ok((i, signal(SignalKind::terminate())?)))
+                    .ok(),
             }
-            Err(_) => ctrl_c.await,
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
-    #[cfg(not(unix))]
-    ctrl_c.await;
+
+    /// Waits for Ctrl-C or SIGTERM.
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.caught {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Removes what an interrupted upload or build left behind.
@@ -160,6 +185,7 @@ fn routes(app: Arc<App>) -> Router {
         .route("/details", post(details::save))
         .route("/build", post(job::start))
         .route("/build/status", get(job::status))
+        .route("/records/status", get(page::reading_status))
         .route("/download/{id}", get(job::download))
         .route("/view/{id}", get(job::view))
         .route("/requests/write", post(requests::write))

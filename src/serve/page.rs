@@ -5,7 +5,7 @@
 use super::details::read_details;
 use super::state::State as JobState;
 use super::state::{blocking, lock, App, Details, Draft, Notice, Shared, Templates};
-use crate::base::error::Error;
+use crate::base::config::PacketConfig;
 use crate::base::i18n::{Lang, Messages};
 use crate::base::kind::Kind;
 use crate::read::scan::{Inventory, Status};
@@ -58,6 +58,82 @@ struct View {
     letters: Vec<super::requests::LetterView>,
     /// What a holder may hold, for the "Add a holder" form.
     held_options: Vec<super::requests::HeldOption>,
+    /// The studies of the folder's imaging discs.
+    imaging: Vec<StudyView>,
+    /// The folder is still being read (scans take a while): how far it is.
+    reading: Option<ReadingView>,
+}
+
+/// How far the reading of the folder is, in the page's words.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct ReadingView {
+    /// "reading" or "ready".
+    state: &'static str,
+    text: String,
+    done: u64,
+    total: u64,
+}
+
+fn lang_of(config: Option<&PacketConfig>) -> Lang {
+    config.and_then(|c| c.request.language).unwrap_or_default()
+}
+
+/// The reading's progress as a sentence in the page's language: "Reading scanned pages:
+/// 2 of 5 pages" while the OCR stage (`read::ocr`'s "Reading scans") runs, else the
+/// files read so far.
+fn reading_view(st: &super::reading::ReadingStatus, lang: Lang) -> ReadingView {
+    let key = match st.stage.as_str() {
+        "Reading scans" => "web.progress.scans",
+        _ if st.total > 0 => "web.progress.records",
+        _ => "web.progress.starting",
+    };
+    let words = lang.messages();
+    let text = words.word(key).unwrap_or(key);
+    let (done, total) = (st.done.to_string(), st.total.to_string());
+    ReadingView {
+        state: st.state,
+        text: crate::base::i18n::fill(text, &[("done", &done), ("total", &total)]),
+        done: st.done,
+        total: st.total,
+    }
+}
+
+/// GET /records/status: how far the reading of the folder is, as JSON, for the page's
+/// script.
+pub(crate) async fn reading_status(state: Shared) -> Response {
+    let app = state.0;
+    let a2 = app.clone();
+    let lang = match blocking(move || lang_of(PacketConfig::load(&a2.dir).ok().flatten().as_ref()))
+        .await
+    {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let body = serde_json::to_string(&reading_view(&app.reading.status(), lang))
+        .unwrap_or_else(|_| "{}".into());
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// One imaging study as the page lists it.
+#[derive(Debug, serde::Serialize)]
+struct StudyView {
+    folder: String,
+    date: String,
+    modalities: String,
+    description: String,
+    body_part: String,
+    series: usize,
+    images: usize,
+    institution: String,
+    /// Why the study's patient is not the packet's (the page says it in its words, from
+    /// the two fields below).
+    other_patient: Option<String>,
+    /// The disc's patient name, as people write it.
+    patient: String,
+    birth_date: String,
+    /// Reports taken out of the disc and packed as documents.
+    reports: Vec<String>,
+    structured_report: bool,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -97,6 +173,11 @@ struct BuildView {
     download_url: String,
     view_url: String,
     seconds: String,
+    /// Every file the build wrote: the packet (or its parts or fax sends), the bundle,
+    /// the per-document files.
+    files: Vec<super::choices::FileView>,
+    /// The Build form's values: the last build's choices, else packet.toml's.
+    choices: super::choices::FormView,
 }
 
 /// GET /: the whole page.
@@ -131,27 +212,33 @@ fn view(app: &Arc<App>) -> View {
             profile: "general".into(),
             ..Details::default()
         });
-    let mut config_error = None;
-    let mut scan_error = None;
-    let scanned = match crate::scan_folder(&app.dir, &crate::ScanOptions::default(), &crate::Quiet)
-    {
-        Ok(s) => Some(s),
-        Err(e @ Error::Config { .. }) => {
-            config_error = Some(e.to_string());
-            scan_without_config(app).map(|inv| (inv, None))
-        }
-        Err(e) => {
-            scan_error = Some(e.to_string());
-            None
-        }
+    // The folder is read on a thread of its own; a page load waits a moment for it, then
+    // shows the page with the reading's progress (the script loads the page again).
+    let result = match app.reading.request(&app.dir) {
+        Ok(r) => Some(r),
+        Err(ticket) => app.reading.wait(ticket, super::reading::PAGE_WAIT),
     };
+    let scanned = result.as_ref().and_then(|r| r.found.as_ref());
+    let config_error = result.as_ref().and_then(|r| r.config_error.clone());
+    let scan_error = result.as_ref().and_then(|r| r.scan_error.clone());
+    // While the folder is read, the language and the Build form come from packet.toml.
+    let quick_config = match scanned {
+        None => PacketConfig::load(&app.dir).ok().flatten(),
+        Some(_) => None,
+    };
+    let config_now = scanned
+        .and_then(|(_, c)| c.as_ref())
+        .or(quick_config.as_ref());
+    let reading = result
+        .is_none()
+        .then(|| reading_view(&app.reading.status(), lang_of(config_now)));
     let mut check = None;
     let mut check_error = None;
     let mut files = Vec::new();
     let mut ignored = 0;
     let mut warnings = Vec::new();
     let mut holders = Vec::new();
-    if let Some((inv, config)) = &scanned {
+    if let Some((inv, config)) = scanned {
         match crate::check::check(inv, config.as_ref()) {
             Ok(c) => {
                 if let Some(cfg) = config {
@@ -161,7 +248,7 @@ fn view(app: &Arc<App>) -> View {
             }
             Err(e) => check_error = Some(e.to_string()),
         }
-        files = rows(inv, page_lang(config.as_ref()).messages());
+        files = rows(inv, lang_of(config.as_ref()).messages());
         ignored = inv.ignored.len();
         warnings = inv.warnings.iter().map(ToString::to_string).collect();
     }
@@ -174,7 +261,10 @@ fn view(app: &Arc<App>) -> View {
             }
         }
     }
-    let lang = page_lang(scanned.as_ref().and_then(|(_, config)| config.as_ref()));
+    let imaging = scanned
+        .map(|(inv, _)| inv.imaging.iter().map(study_view).collect())
+        .unwrap_or_default();
+    let lang = lang_of(config_now);
     let words = lang.messages();
     let held_options = super::requests::held_options(words);
     View {
@@ -202,33 +292,16 @@ fn view(app: &Arc<App>) -> View {
         details,
         check,
         check_error,
-        build: build_view(app),
+        build: build_view(app, config_now),
         notices,
         max_upload_mb: app.max_upload.div_ceil(1024 * 1024),
         requests_folder: app.requests_dir.display().to_string(),
         holders,
         letters: super::requests::letters(app),
         held_options,
+        imaging,
+        reading,
     }
-}
-
-/// When packet.toml has an error the records are still listed, as scan reads them
-/// without it.
-fn scan_without_config(app: &App) -> Option<Inventory> {
-    let rules = crate::classify::Rules::builtin().ok()?;
-    crate::read::scan::scan(
-        &app.dir,
-        None,
-        &crate::Typist(&rules),
-        &crate::ScanOptions::default(),
-        &crate::Quiet,
-    )
-    .ok()
-}
-
-/// The page's language: packet.toml's `[request] language`, English without one.
-fn page_lang(config: Option<&crate::base::config::PacketConfig>) -> Lang {
-    config.and_then(|c| c.request.language).unwrap_or_default()
 }
 
 fn rows(inv: &Inventory, words: &Messages) -> Vec<FileRow> {
@@ -267,21 +340,66 @@ fn rows(inv: &Inventory, words: &Messages) -> Vec<FileRow> {
         .collect()
 }
 
-fn build_view(app: &App) -> BuildView {
+fn study_view(s: &crate::read::imaging::Study) -> StudyView {
+    StudyView {
+        folder: s.folder.clone(),
+        date: s.date.clone(),
+        modalities: s.modalities.join(", "),
+        description: s.description.clone(),
+        body_part: s.body_part.clone(),
+        series: s.series,
+        images: s.images,
+        institution: s.institution.clone(),
+        other_patient: s.other_patient.clone(),
+        patient: s
+            .patient_name
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .split('^')
+            .filter(|p| !p.trim().is_empty())
+            .rev()
+            .collect::<Vec<_>>()
+            .join(" "),
+        birth_date: s.birth_date.clone(),
+        reports: s.reports.clone(),
+        structured_report: s.structured_report,
+    }
+}
+
+fn build_view(app: &App, config: Option<&crate::base::config::PacketConfig>) -> BuildView {
     let st = app.job.status();
     let mut v = BuildView {
         state: st.state,
         stage: st.stage,
         done: st.done,
         total: st.total,
+        choices: super::choices::form_view(lock(&app.job.choices).as_ref(), config),
         ..BuildView::default()
     };
     match &*lock(&app.job.state) {
         JobState::Done {
             report,
             id,
+            files,
             seconds,
         } => {
+            let written = lock(&app.job.written);
+            v.files = files
+                .iter()
+                .filter_map(|i| {
+                    written.get(*i).map(|w| {
+                        let o = super::choices::Output {
+                            path: w.path.clone(),
+                            role: w.role,
+                            pages: w.pages,
+                            bytes: w.bytes,
+                        };
+                        super::choices::file_view(*i, &w.name, &o)
+                    })
+                })
+                .collect();
+            drop(written);
             v.report = Some((**report).clone());
             v.file_name = lock(&app.job.written)
                 .get(*id)
@@ -333,6 +451,8 @@ mod tests {
             include_str!("requests.rs"),
             include_str!("job.rs"),
             include_str!("state.rs"),
+            include_str!("choices.rs"),
+            include_str!("reading.rs"),
         ] {
             keys.extend(keys_in(h, "\"web."));
         }
@@ -343,9 +463,13 @@ mod tests {
         );
         for lang in Lang::ALL {
             let have: Vec<&str> = lang.messages().keys().collect();
+            // t("build.role_" ~ f.role): a key ending in "_" is a prefix some keys must have.
             let missing: Vec<&String> = keys
                 .iter()
-                .filter(|k| !have.contains(&k.as_str()))
+                .filter(|k| match k.strip_suffix('_') {
+                    Some(_) => !have.iter().any(|h| h.starts_with(k.as_str())),
+                    None => !have.contains(&k.as_str()),
+                })
                 .collect();
             assert!(
                 missing.is_empty(),

@@ -107,19 +107,21 @@ pub(crate) fn letters(app: &App) -> Vec<LetterView> {
 
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct WriteForm {
+    /// Empty: a letter to every holder with something to ask for (as `medpacket request`).
+    #[serde(default)]
     holder: String,
     #[serde(default)]
     send_to: String,
 }
 
-/// POST /requests/write: the letter to one holder.
+/// POST /requests/write: the letter to one holder, or to every holder.
 pub(crate) async fn write(state: Shared, Form(f): Form<WriteForm>) -> Response {
     let app = state.0;
     let worker = app.clone();
     let outcome = match blocking(move || {
         let opts = crate::RequestOptions {
             dir: worker.dir.clone(),
-            holder: Some(f.holder.clone()),
+            holder: Some(f.holder.trim().to_string()).filter(|h| !h.is_empty()),
             output_dir: Some(worker.requests_dir.clone()),
             lang: None,
             send_to: if f.send_to == "doctor" {

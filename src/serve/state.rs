@@ -2,15 +2,14 @@
 //! build, the letters written, the compiled page) turns into the shared app every handler
 //! takes, with the small helpers they all use.
 
+pub(crate) use super::meter::Meter;
 use crate::base::error::{Error, Result};
 use crate::base::i18n::Lang;
 use crate::report::BuildReport;
-use crate::Progress;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime};
 
@@ -54,6 +53,8 @@ pub(crate) struct App {
     /// A Details form that could not be saved, shown again once.
     pub draft: Mutex<Option<Draft>>,
     pub job: Jobs,
+    /// The page's scans of the folder.
+    pub reading: Arc<super::reading::Reading>,
     /// Upload files being written right now (removed at shutdown if still there).
     pub temps: Mutex<BTreeSet<PathBuf>>,
     pub templates: Templates,
@@ -176,7 +177,10 @@ pub(crate) enum State {
     },
     Done {
         report: Box<BuildReport>,
+        /// The first file written (the packet, or its first part or send).
         id: usize,
+        /// Every file written, as indexes into `Jobs::written`.
+        files: Vec<usize>,
         seconds: f64,
     },
     Failed(String),
@@ -187,6 +191,11 @@ pub(crate) enum State {
 pub(crate) struct Written {
     pub path: PathBuf,
     pub name: String,
+    /// "packet", "part", "send", "document" or "bundle".
+    pub role: &'static str,
+    /// The packet pages it holds (none for the bundle).
+    pub pages: Option<(u32, u32)>,
+    pub bytes: u64,
 }
 
 /// The build's state, its progress and the packets written.
@@ -195,25 +204,8 @@ pub(crate) struct Jobs {
     pub state: Mutex<State>,
     pub progress: Meter,
     pub written: Mutex<Vec<Written>>,
-}
-
-/// Progress of the running build, read by the page while it runs.
-#[derive(Default)]
-pub(crate) struct Meter {
-    stage: Mutex<String>,
-    done: AtomicU64,
-    total: AtomicU64,
-}
-
-impl Progress for Meter {
-    fn start(&self, stage: &str, total: u64) {
-        *lock(&self.stage) = stage.to_string();
-        self.total.store(total, Ordering::Relaxed);
-        self.done.store(0, Ordering::Relaxed);
-    }
-    fn advance(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
-    }
+    /// The choices of the build running or last run, shown again in the Build form.
+    pub choices: Mutex<Option<super::choices::Choices>>,
 }
 
 /// The progress as the page shows it.
@@ -227,6 +219,7 @@ pub(crate) struct Status {
 
 impl Jobs {
     pub fn status(&self) -> Status {
+        let (stage, done, total) = self.progress.snapshot();
         let state = match *lock(&self.state) {
             State::Idle => "idle",
             State::Running { .. } => "running",
@@ -235,9 +228,9 @@ impl Jobs {
         };
         Status {
             state,
-            stage: lock(&self.progress.stage).clone(),
-            done: self.progress.done.load(Ordering::Relaxed),
-            total: self.progress.total.load(Ordering::Relaxed),
+            stage,
+            done,
+            total,
         }
     }
 
@@ -312,6 +305,7 @@ pub(crate) fn test_app(dir: &Path) -> Arc<App> {
         notices: Mutex::new(Vec::new()),
         draft: Mutex::new(None),
         job: Jobs::default(),
+        reading: Default::default(),
         temps: Mutex::new(BTreeSet::new()),
         templates: Templates::new().expect("the page template compiles"),
     })

@@ -4,7 +4,6 @@
 
 use super::state::{back_to, blocking, lock, App, Notice, Shared};
 use crate::base::config::normalize_rel;
-pub(crate) use crate::write::emit::free_name;
 use crate::write::emit::numbered;
 use axum::extract::{Form, Multipart};
 use axum::http::StatusCode;
@@ -287,19 +286,57 @@ pub(crate) async fn remove(state: Shared, Form(form): Form<RemoveForm>) -> Respo
     let app = state.0;
     let dir = app.dir.clone();
     let rel = normalize_rel(&form.path);
-    let outcome = blocking(move || move_to_removed(&dir, &rel)).await;
+    let outcome = blocking(move || {
+        move_to_removed(&dir, &rel).map(|(rel, to)| {
+            let entry = forget_entry(&dir, &rel);
+            (rel, to, entry)
+        })
+    })
+    .await;
     let notice = match outcome {
-        Ok(Ok((rel, to))) => Notice::new(
-            "ok",
-            "records",
-            app.words()
-                .f("web.notice.moved", &[("path", &rel), ("to", &to)]),
-        ),
+        Ok(Ok((rel, to, entry))) => {
+            let words = app.words();
+            let mut text = words.f("web.notice.moved", &[("path", &rel), ("to", &to)]);
+            let level = if entry.is_err() { "info" } else { "ok" };
+            match entry {
+                Ok(true) => {
+                    text.push(' ');
+                    text.push_str(words.t("web.notice.entry_removed"));
+                }
+                Ok(false) => {}
+                Err(why) => {
+                    text.push(' ');
+                    text.push_str(
+                        &words.f("web.notice.entry_kept", &[("why", &why), ("path", &rel)]),
+                    );
+                }
+            }
+            Notice::new(level, "records", text)
+        }
         Ok(Err(why)) => Notice::new("error", "records", why),
         Err(r) => return r,
     };
     app.notify(notice);
     back_to("records")
+}
+
+/// Takes the `[[documents]]` entry of a file just moved to removed/ out of packet.toml,
+/// keeping the rest of the file as it was. True when there was one.
+fn forget_entry(dir: &Path, rel: &str) -> Result<bool, String> {
+    let path = dir.join(crate::config::CONFIG_NAME);
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.to_string()),
+    };
+    let Some(new) = crate::base::edit::drop_document(&old, rel)? else {
+        return Ok(false);
+    };
+    crate::emit::write_atomic(&path, true, |w| {
+        std::io::Write::write_all(w, new.as_bytes()).map_err(|e| crate::Error::io(&path, e))
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(true)
 }
 
 fn move_to_removed(dir: &Path, rel: &str) -> Result<(String, String), String> {

@@ -1,7 +1,7 @@
 // medpacket's page script: drag and drop, uploading as soon as files are chosen (with
-// progress), the build's progress, and the focus on what a form just did. Without it
-// every form still works. Its words come from the page (data-* attributes), in the page's
-// language.
+// progress), the progress of reading the folder and of the build, and the focus on what
+// a form just did. Without it every form still works. Its words come from the page
+// (data-* attributes), in the page's language.
 (function () {
   'use strict';
 
@@ -70,12 +70,70 @@
     });
   }
 
+  // Screen readers hear the progress when its stage changes, and at most every few
+  // seconds otherwise: not on every tick.
+  function announcer(region) {
+    var last = '';
+    var lastStage = '';
+    var at = 0;
+    return function (stage, text, now) {
+      if (!region || text === last) { return; }
+      if (stage !== lastStage || now || Date.now() - at >= 8000) {
+        region.textContent = text;
+        last = text;
+        lastStage = stage;
+        at = Date.now();
+      }
+    };
+  }
+
+  // Reading the folder (scans take a while): the page stays usable, the progress shows
+  // here, and the records appear when the reading ends.
+  var reading = document.getElementById('reading');
+  var edited = false;
+  document.addEventListener('input', function (e) {
+    if (e.target && e.target.type !== 'file') { edited = true; }
+  });
+
+  function pollReading(announce) {
+    var text = document.getElementById('reading-text');
+    var bar = document.getElementById('reading-bar');
+    var ready = document.getElementById('reading-ready');
+    fetch('/records/status', { credentials: 'same-origin' })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        text.textContent = s.text;
+        bar.max = s.total || 1;
+        bar.value = s.done;
+        if (s.state === 'reading') {
+          announce(s.text.split(':')[0], s.text, false);
+          setTimeout(function () { pollReading(announce); }, 500);
+        } else if (!edited) {
+          location.reload();
+        } else {
+          // Something typed would be lost by a reload: the patient chooses when.
+          text.textContent = ready.getAttribute('data-ready');
+          announce('ready', ready.getAttribute('data-ready'), true);
+          bar.value = bar.max;
+          ready.hidden = false;
+        }
+      })
+      .catch(function () { setTimeout(function () { pollReading(announce); }, 1000); });
+  }
+
+  if (reading) {
+    var show = document.getElementById('reading-show');
+    if (show) { show.addEventListener('click', function () { location.reload(); }); }
+    pollReading(announcer(document.getElementById('reading-live')));
+  }
+
   var buildForm = document.getElementById('build-form');
   var progress = document.getElementById('build-progress');
   var stage = document.getElementById('build-stage');
   var count = document.getElementById('build-count');
   var buildBar = document.getElementById('build-bar');
   var buildButton = document.getElementById('build-button');
+  var announceBuild = announcer(document.getElementById('build-live'));
 
   function poll() {
     fetch('/build/status', { credentials: 'same-origin' })
@@ -86,6 +144,7 @@
           count.textContent = s.total ? s.done + ' ' + progress.getAttribute('data-of') + ' ' + s.total : '';
           buildBar.max = s.total || 1;
           buildBar.value = s.done;
+          announceBuild(stage.textContent, stage.textContent + '… ' + count.textContent, false);
           setTimeout(poll, 250);
         } else {
           reloadAt('build');
@@ -100,7 +159,12 @@
       if (buildButton) { buildButton.disabled = true; }
       progress.hidden = false;
       stage.textContent = progress.getAttribute('data-starting');
-      fetch('/build', { method: 'POST', credentials: 'same-origin', redirect: 'manual' })
+      fetch('/build', {
+        method: 'POST',
+        credentials: 'same-origin',
+        redirect: 'manual',
+        body: new URLSearchParams(new FormData(buildForm))
+      })
         .then(function () { poll(); })
         .catch(function () { poll(); });
     });

@@ -12,6 +12,7 @@ pub mod dicom;
 mod pdf;
 pub use pdf::*;
 pub mod faults;
+pub mod server;
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
