@@ -122,6 +122,9 @@ pub struct Inventory {
     pub warnings: Vec<Warning>,
     /// The studies of the imaging discs in the folder.
     pub imaging: Vec<crate::read::imaging::Study>,
+    /// The cache the scan used (off with `--no-cache`): the build keeps what it encodes
+    /// there too.
+    pub cache: crate::read::cache::Cache,
 }
 
 impl Inventory {

@@ -857,6 +857,7 @@ pub fn scan(
         ignored,
         warnings,
         imaging,
+        cache,
     })
 }
 
