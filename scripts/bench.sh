@@ -201,7 +201,7 @@ else
 fi
 if [ -n "${OTHER[fhir100]:-}" ]; then
   printf '  %-36s %s (no target stated)\n' "fhir100 scan" \
-    "$(grep -E '^median' <<<"${OTHER[fhir100]}" | tr '\n' ';')"
+    "$(grep -E '^median' <<<"${OTHER[fhir100]}" | tr '\n' ' ')"
 else
   printf '  %-36s not measured (BENCH_CASES needs fhir100)\n' "fhir100 scan"
 fi
