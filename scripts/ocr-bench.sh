@@ -7,7 +7,8 @@
 #   - cold build time (empty cache) vs `ocrmypdf --jobs 2 -l eng --rotate-pages` on the same
 #     pages as one image PDF (img2pdf), or a plain loop of `tesseract` runs when ocrmypdf is
 #     not installed,
-#   - warm rebuild time (cache filled).
+#   - warm rebuild time (cache filled), and its share of the cold build's (target: at most
+#     10 %), in a summary at the end.
 # Needs tesseract (eng, spa), poppler-utils, img2pdf, hyperfine and python3.
 #
 #   scripts/ocr-bench.sh [RUNS]          (default 3)
@@ -87,4 +88,10 @@ w = sys.argv[1]
 m = lambda f: json.load(open(f"{w}/{f}"))["results"][0]["median"]
 cold, warm, other = m("cold.json"), m("warm.json"), m("other.json")
 print(f"cold {cold:.2f} s, warm {warm:.2f} s ({warm/cold*100:.1f} % of cold), other tool {other:.2f} s; cold/other = {cold/other:.2f}x")
+cpu = lambda f: sum(json.load(open(f"{w}/{f}"))["results"][0][k] for k in ("user", "system"))
+print(f"CPU (user + system, mean): cold {cpu('cold.json'):.2f} s, warm {cpu('warm.json'):.2f} s ({cpu('warm.json')/cpu('cold.json')*100:.1f} % of cold)")
+print()
+print("== summary")
+share = warm / cold * 100
+print(f"  {'OCR warm / cold (per cent)':<36} {share:<18.1f} target <=10   {'met' if share <= 10 else 'not met'}")
 EOF

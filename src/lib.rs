@@ -371,10 +371,19 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 f.path.clone(),
             ))
         }));
+        let written: Vec<(PathBuf, String)> = delivered
+            .single
+            .iter()
+            .chain(&delivered.parts)
+            .chain(&delivered.sends)
+            .chain(&delivered.per_document)
+            .map(|f| (f.path.clone(), f.sha256.clone()))
+            .collect();
         let input = bundle::BundleInput {
             packet: &full_target,
             more: &more,
             parts_only: delivered.single.is_none(),
+            written: &written,
             letter_pdf: &letter,
             inv: &inv,
             patient: config.patient.name.trim(),

@@ -90,6 +90,12 @@ pub struct SourceFile {
     pub parsed: Option<Parsed>,
     /// A DICOM file's header facts.
     pub dicom: Option<Box<crate::read::imaging::Instance>>,
+    /// The file's signature (place, size, times) when this scan read and hashed it — only
+    /// when its times were settled and it did not change while it was read. While the
+    /// signature is still this one no write has touched the file since (every write moves
+    /// its change time), so the build reads it without hashing it a second time. None for
+    /// a file recalled by its identity from an earlier run (the build hashes those).
+    pub hashed_as: Option<String>,
 }
 
 /// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
@@ -122,6 +128,9 @@ pub struct Inventory {
     pub warnings: Vec<Warning>,
     /// The studies of the imaging discs in the folder.
     pub imaging: Vec<crate::read::imaging::Study>,
+    /// The cache the scan used (off with `--no-cache`): the build keeps what it encodes
+    /// there too.
+    pub cache: crate::read::cache::Cache,
 }
 
 impl Inventory {

@@ -16,6 +16,7 @@ use crate::write::flatten;
 use crate::write::importer::{deref, Importer};
 use crate::write::paint::Rendered;
 use crate::write::pdfwrite::PdfWriter;
+use crate::write::pictures;
 use crate::write::readahead::{
     internal_error_in, read_ahead, Closer, Gate, Ready, LOOKAHEAD_ITEMS,
 };
@@ -225,7 +226,26 @@ pub fn assemble<W: Write>(
                             o.image_page(xobj, stored, orientation, read, item.first_page, &f.rel)?;
                         }
                         (Body::Tiff, Ready::Bytes(bytes)) => {
-                            // One page decoded, written and dropped at a time.
+                            // The pages encoded by an earlier build of the same bytes
+                            // (checked against the scan's checksum as they were read),
+                            // in order, as long as the cache holds them.
+                            let key = |n: u32| pictures::key(&f.sha256, n, plan.fax);
+                            let mut recalled = 0u32;
+                            while recalled < item.source_pages {
+                                let Some((xobj, stored)) =
+                                    pictures::recall(&inv.cache, &key(recalled + 1))
+                                else {
+                                    break;
+                                };
+                                let read = f.ocr.as_ref().and_then(|o| o.page(recalled + 1));
+                                let page = item.first_page + recalled;
+                                o.image_page(xobj, stored, 1, read, page, &f.rel)?;
+                                recalled += 1;
+                            }
+                            if recalled == item.source_pages {
+                                return Ok(());
+                            }
+                            // The rest: one page decoded, written and dropped at a time.
                             let mut written_pages = 0u32;
                             let mut failure: Option<Error> = None;
                             let counted = images::tiff_each_page(&bytes, &mut |r| {
@@ -237,12 +257,16 @@ pub fn assemble<W: Write>(
                                 let stored = (r.width, r.height);
                                 let page = item.first_page + written_pages;
                                 written_pages += 1;
+                                if written_pages <= recalled {
+                                    return Ok(());
+                                }
                                 let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
                                 let xobj = if plan.fax {
                                     crate::read::gray::gray_raster(&r)
                                 } else {
                                     images::raster_xobject(&r)
                                 };
+                                pictures::keep(&inv.cache, &key(written_pages), &xobj, stored);
                                 o.image_page(xobj, stored, 1, read, page, &f.rel)
                                     .map_err(|e| {
                                         let text = e.to_string();

@@ -78,14 +78,12 @@ impl<'p, W: Write + Seek> Builder<'p, W> {
 
     /// Adds a member from a reader, hashing it on the way.
     fn add(&mut self, name: &str, compress: bool, size: u64, mut data: impl Read) -> Result<()> {
-        let err = |e: &dyn std::fmt::Display| Error::Source {
-            path: name.to_string(),
-            message: format!("could not be added to the bundle ({e})"),
-        };
         let opts = self.options(compress, size);
-        self.zip.start_file(name, opts).map_err(|e| err(&e))?;
+        self.zip
+            .start_file(name, opts)
+            .map_err(|e| add_error(name, &e))?;
         let mut hw = crate::write::emit::HashingWriter::new(&mut self.zip);
-        std::io::copy(&mut data, &mut hw).map_err(|e| err(&e))?;
+        std::io::copy(&mut data, &mut hw).map_err(|e| add_error(name, &e))?;
         let (_, sha, len) = hw.finish();
         self.members.push(ManifestMember {
             path: name.to_string(),
@@ -93,6 +91,73 @@ impl<'p, W: Write + Seek> Builder<'p, W> {
             sha256: sha,
         });
         Ok(())
+    }
+
+    /// Adds a member from a reader whose bytes' SHA-256 is already known: a file this
+    /// build wrote, hashed as it was written.
+    fn add_known(
+        &mut self,
+        name: &str,
+        compress: bool,
+        size: u64,
+        mut data: impl Read,
+        sha256: &str,
+    ) -> Result<()> {
+        let opts = self.options(compress, size);
+        self.zip
+            .start_file(name, opts)
+            .map_err(|e| add_error(name, &e))?;
+        let len = std::io::copy(&mut data, &mut self.zip).map_err(|e| add_error(name, &e))?;
+        self.members.push(ManifestMember {
+            path: name.to_string(),
+            size: len,
+            sha256: sha256.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Adds a file this build wrote: with the SHA-256 taken as it was written, when
+    /// `written` has it, else hashed as it is added.
+    fn add_file(&mut self, name: &str, path: &Path, written: &[(PathBuf, String)]) -> Result<()> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let data = std::io::BufReader::with_capacity(256 * 1024, file);
+        match written.iter().find(|(p, _)| p == path) {
+            Some((_, sha)) => self.add_known(name, true, size, data, sha),
+            None => self.add(name, true, size, data),
+        }
+    }
+
+    /// Adds a member whose SHA-256 is already known: an original, whose bytes were just
+    /// checked against the scan's checksum as they were read ([`read_source`]), so they
+    /// are not hashed a second time.
+    ///
+    /// [`read_source`]: crate::read::scan::read_source
+    fn add_checked(
+        &mut self,
+        name: &str,
+        compress: bool,
+        bytes: &[u8],
+        sha256: &str,
+    ) -> Result<()> {
+        let opts = self.options(compress, bytes.len() as u64);
+        self.zip
+            .start_file(name, opts)
+            .map_err(|e| add_error(name, &e))?;
+        self.zip.write_all(bytes).map_err(|e| add_error(name, &e))?;
+        self.members.push(ManifestMember {
+            path: name.to_string(),
+            size: bytes.len() as u64,
+            sha256: sha256.to_string(),
+        });
+        Ok(())
+    }
+}
+
+fn add_error(name: &str, e: &dyn std::fmt::Display) -> Error {
+    Error::Source {
+        path: name.to_string(),
+        message: format!("could not be added to the bundle ({e})"),
     }
 }
 
@@ -104,6 +169,9 @@ pub struct BundleInput<'a> {
     pub more: &'a [(String, PathBuf)],
     /// True when the packet travels as parts only (`packet` is not written).
     pub parts_only: bool,
+    /// The SHA-256 of the files this build wrote (the packet, its parts), by path, taken
+    /// as they were written: the manifest takes them from there.
+    pub written: &'a [(PathBuf, String)],
     pub letter_pdf: &'a [u8],
     pub inv: &'a Inventory,
     pub patient: &'a str,
@@ -130,26 +198,18 @@ pub fn write_bundle<W: Write + Seek>(out: W, input: &BundleInput<'_>) -> Result<
         input.letter_pdf,
     )?;
     if !input.parts_only {
-        let packet = std::fs::File::open(input.packet).map_err(|e| Error::io(input.packet, e))?;
-        let size = packet.metadata().map(|m| m.len()).unwrap_or(0);
-        b.add(PACKET, true, size, std::io::BufReader::new(packet))?;
+        b.add_file(PACKET, input.packet, input.written)?;
     }
     for (name, path) in input.more {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        b.add(name, true, size, std::io::BufReader::new(file))?;
+        b.add_file(name, path, input.written)?;
     }
     let mut originals: Vec<&crate::read::scan::SourceFile> = input.inv.included().collect();
     originals.sort_by(|a, c| a.rel.cmp(&c.rel));
     for f in originals {
+        // Checked against the scan's checksum as it is read: that checksum is the member's.
         let bytes = crate::read::scan::read_source(f)?;
         let compress = !matches!(f.format, Some(Format::Jpeg) | Some(Format::Png));
-        b.add(
-            &format!("originals/{}", f.rel),
-            compress,
-            bytes.len() as u64,
-            bytes.as_slice(),
-        )?;
+        b.add_checked(&format!("originals/{}", f.rel), compress, &bytes, &f.sha256)?;
     }
     let manifest = Manifest {
         tool: format!("medpacket {}", env!("CARGO_PKG_VERSION")),

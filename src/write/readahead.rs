@@ -1,6 +1,7 @@
 //! Read-ahead: the plan's source documents turn into `Ready` documents — bytes re-checked
 //! against the scan's checksum (or, for a small PDF unchanged since the scan, the scan's
-//! own parse of them), PDFs parsed, pictures prepared — on a second thread, a
+//! own parse of them), PDFs parsed, pictures prepared (or recalled, encoded, from the
+//! cache by the checked bytes' checksum) — on a second thread, a
 //! bounded number and size ahead of the writer in `assemble`, so memory stays flat.
 
 use crate::base::error::{Error, Result};
@@ -8,6 +9,7 @@ use crate::plan::{Body, Plan};
 use crate::read::images;
 use crate::read::ingest;
 use crate::read::scan::Inventory;
+use crate::write::pictures;
 use lopdf::{Document, Stream};
 
 /// How many documents may wait, read ahead, for the writer.
@@ -165,19 +167,25 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> 
             }
         }
         Body::Png => {
+            // Checked against the scan's checksum, which then keys its encoded picture.
             let bytes = crate::read::scan::read_content(f)?;
-            let r = images::png_raster(&bytes).map_err(|e| Error::Source {
-                path: f.rel.clone(),
-                message: e,
-            })?;
-            Ready::Image {
-                stored: (r.width, r.height),
-                orientation: 1,
-                xobj: if fax {
+            let key = pictures::key(&f.sha256, 1, fax);
+            let (xobj, stored) = pictures::recall_or(&inv.cache, &key, || {
+                let r = images::png_raster(&bytes).map_err(|e| Error::Source {
+                    path: f.rel.clone(),
+                    message: e,
+                })?;
+                let xobj = if fax {
                     crate::read::gray::gray_raster(&r)
                 } else {
                     images::raster_xobject(&r)
-                },
+                };
+                Ok::<_, Error>((xobj, (r.width, r.height)))
+            })?;
+            Ready::Image {
+                stored,
+                orientation: 1,
+                xobj,
             }
         }
         Body::Tiff => Ready::Bytes(crate::read::scan::read_content(f)?),

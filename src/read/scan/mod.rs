@@ -90,6 +90,8 @@ struct Prepared {
     zip: Option<ZipLocation>,
     /// The file's identity on disk, when the next scan may know it by that alone.
     identity: Option<String>,
+    /// See [`SourceFile::hashed_as`].
+    hashed_as: Option<String>,
     size: u64,
     sha: String,
     probe: std::result::Result<Probe, Problem>,
@@ -289,6 +291,7 @@ fn prepare(
         abs,
         zip,
         identity: None,
+        hashed_as: None,
         size,
         sha,
         probe,
@@ -389,6 +392,10 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
                     .and_then(|f| READERS.of(f))
                     .is_some_and(|r| r.cached())
         });
+        prepared.hashed_as = before
+            .as_ref()
+            .filter(|_| unchanged.is_some())
+            .map(|(id, _)| id.clone());
         prepared.identity = before
             .filter(|_| cached && unchanged.is_some())
             .map(|(id, _)| id);
@@ -444,6 +451,7 @@ impl Collector<'_> {
             probe,
             classified,
             identity: _,
+            hashed_as,
         } = p;
         let entry = self.config.and_then(|c| c.document(&rel));
         let excluded = entry.is_some_and(|e| e.exclude);
@@ -467,6 +475,7 @@ impl Collector<'_> {
                 text: None,
                 notes: Vec::new(),
                 identifiers: Vec::new(),
+                hashed_as,
                 ..first.clone()
             };
             self.files.push(dup);
@@ -517,6 +526,7 @@ impl Collector<'_> {
             zip,
             size,
             sha256: sha,
+            hashed_as,
             format: probe.format,
             pages,
             image: probe.image,
@@ -544,7 +554,8 @@ impl Collector<'_> {
 }
 
 /// Reads a source's bytes again (from the folder, or from its archive) and checks they are
-/// still the bytes the scan saw.
+/// still the bytes the scan saw: by their SHA-256, or, for a file this scan read and hashed
+/// itself (`hashed_as`), by its signature being unchanged since.
 pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
     let bytes = std::fs::read(&f.abs).map_err(|e| Error::Source {
         path: f.rel.clone(),
@@ -564,7 +575,11 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
             })?,
         None => bytes,
     };
-    if sha256_hex(&bytes) != f.sha256 {
+    // Hashed once per build: a file this scan read and hashed is not hashed again while
+    // its signature, taken after this read, is still the one it had then.
+    let unchanged =
+        f.zip.is_none() && f.hashed_as.is_some() && identity::signature(&f.abs) == f.hashed_as;
+    if !unchanged && sha256_hex(&bytes) != f.sha256 {
         return Err(Error::ChangedDuringBuild(f.rel.clone()));
     }
     Ok(bytes)
@@ -857,6 +872,7 @@ pub fn scan(
         ignored,
         warnings,
         imaging,
+        cache,
     })
 }
 
@@ -942,6 +958,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         wrapper: None,
         scanned: Vec::new(),
         ocr: None,
+        hashed_as: None,
         identifiers: Vec::new(),
         parsed: None,
         dicom: None,
