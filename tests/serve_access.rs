@@ -565,6 +565,24 @@ impl Browser<'_> {
         self.viewport(1280, 900).await;
         self.kinds_fit(lang).await;
         self.screenshot(&format!("{lang}-1280")).await;
+        // The browser's text size doubled (a patient's "very large" setting), the window
+        // as it was: the page's sizes follow it, and nothing is cut off or overlaps.
+        let base = self
+            .js(
+                "const b = parseFloat(getComputedStyle(document.documentElement).fontSize);
+                 document.documentElement.style.fontSize = '225%';
+                 return [b, parseFloat(getComputedStyle(document.documentElement).fontSize)];",
+            )
+            .await;
+        assert_eq!(
+            base,
+            serde_json::json!([18, 36]),
+            "text doubles with the browser's size"
+        );
+        self.screenshot(&format!("{lang}-1280-text200")).await;
+        self.reflows(&format!("text at 200 %, {lang}")).await;
+        self.js("document.documentElement.style.fontSize = ''; return null;")
+            .await;
         for (w, h, what) in [(640, 900, "200 % zoom"), (390, 844, "a phone")] {
             self.viewport(w, h).await;
             self.screenshot(&format!("{lang}-{w}")).await;
