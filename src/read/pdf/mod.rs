@@ -7,6 +7,7 @@
 use crate::base::error::Problem;
 pub mod complete;
 pub mod extent;
+pub mod ops;
 pub mod pagetext;
 pub mod sanitize;
 pub mod scanpage;
@@ -142,12 +143,11 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         open_saves.push(crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32);
         // A page without a text object (a scan) has no text to read.
         let has_text = memchr::memmem::find(&content, b"BT").is_some();
-        let ops = joined
+        let parsed = joined
             .as_deref()
-            .filter(|c| c.len() <= PARSED_CONTENT)
-            .and_then(|c| lopdf::content::Content::decode_strict(c).ok());
-        let source = match (&ops, &joined) {
-            (Some(ops), _) => Some(Source::Parsed(&ops.operations)),
+            .filter(|c| c.len() <= PARSED_CONTENT && ops::parses(c));
+        let source = match (parsed, &joined) {
+            (Some(c), _) => Some(Source::Parsed(c)),
             (None, Some(c)) => Some(Source::Bytes(c)),
             (None, None) => None,
         };
@@ -161,8 +161,8 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         if !has_text {
             continue;
         }
-        let chunks = match &ops {
-            Some(ops) => crate::read::pdf::pagetext::chunks(&doc, id, &ops.operations),
+        let chunks = match parsed {
+            Some(c) => crate::read::pdf::pagetext::chunks(&doc, id, c),
             None => doc.extract_text_chunks(&[page]),
         };
         let mut page_text = String::new();
