@@ -45,7 +45,7 @@ struct State {
 /// entries learnt in this run not yet written.
 #[derive(Debug, Default)]
 struct Kind {
-    /// Where each entry's line is, by entry name (a later line for a name wins).
+    /// Where each entry's line is, by key (a later line for a key wins).
     index: HashMap<String, Loc>,
     /// The packs read or written (oldest first).
     packs: Vec<Arc<std::fs::File>>,
@@ -54,7 +54,7 @@ struct Kind {
     /// A pack read holds a line that is not a whole entry: the packs are merged at the
     /// next write.
     damaged: bool,
-    /// Lines learnt in this run, not yet written, and their entries' names.
+    /// Lines learnt in this run, not yet written, and their entries' keys.
     pending: Vec<u8>,
     pending_names: Vec<(String, Loc)>,
 }
@@ -138,14 +138,14 @@ impl Cache {
     /// or not this key's.
     pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &str) -> Option<T> {
         let dir = self.dir.as_ref()?;
-        let name = entry_name(kind, key);
+        let name = key;
         // The entry's place is found under the lock; its line is read outside it.
         let (file, loc) = {
             let mut kinds = self.state.kinds.lock().ok()?;
             let k = kinds
                 .entry(kind.to_string())
                 .or_insert_with(|| read_packs(dir, kind));
-            let loc = *k.index.get(&name)?;
+            let loc = *k.index.get(name)?;
             if loc.pack == PENDING {
                 let line = k.pending.get(loc.at as usize..loc.at as usize + loc.len)?;
                 let at = whole_entry(kind, line).filter(|(n, _)| *n == name)?.1;
@@ -190,7 +190,7 @@ impl Cache {
         let k = kinds
             .entry(kind.to_string())
             .or_insert_with(|| read_packs(dir, kind));
-        let name = entry_name(kind, key);
+        let name = key.to_string();
         let loc = Loc {
             pack: PENDING,
             at: k.pending.len() as u64,
@@ -309,20 +309,6 @@ impl Header {
     }
 }
 
-/// An entry's name: its build, kind and key, hashed.
-fn entry_name(kind: &str, key: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update([0]);
-    // Another build of the same version (sources or templates changed) learns anew.
-    h.update(env!("MEDPACKET_BUILD_ID").as_bytes());
-    h.update([0]);
-    h.update(kind.as_bytes());
-    h.update([0]);
-    h.update(key.as_bytes());
-    crate::base::digest::hex(&h.finalize())
-}
-
 /// The start of this build's pack names (other builds' packs are not read).
 fn pack_prefix() -> String {
     crate::base::digest::hex(&Sha256::digest(this_build().as_bytes()))[..16].to_string()
@@ -384,16 +370,16 @@ fn read_packs(dir: &Path, kind: &str) -> Kind {
     k
 }
 
-/// An entry line's name, when its header is this build's and of this kind and the line
+/// An entry line's key, when its header is this build's and of this kind and the line
 /// is not cut short (its value is checked when it is read: [`whole_entry`]).
 fn entry_header(kind: &str, line: &[u8]) -> Option<String> {
     let line = line.strip_suffix(b"\n")?;
     let at = memchr::memchr(b'\t', line)?;
     let head: Header = serde_json::from_slice(&line[..at]).ok()?;
-    (head.medpacket == this_build() && head.kind == kind).then(|| entry_name(kind, &head.key))
+    (head.medpacket == this_build() && head.kind == kind).then_some(head.key)
 }
 
-/// An entry line's name and where its value starts, when it is whole, this build's and
+/// An entry line's key and where its value starts, when it is whole, this build's and
 /// of this kind.
 fn whole_entry(kind: &str, line: &[u8]) -> Option<(String, usize)> {
     let line = line.strip_suffix(b"\n")?;
@@ -404,7 +390,7 @@ fn whole_entry(kind: &str, line: &[u8]) -> Option<(String, usize)> {
     if head != Header::new(kind, &head.key, body_sha) {
         return None;
     }
-    Some((entry_name(kind, &head.key), at + 1))
+    Some((head.key, at + 1))
 }
 
 /// Writes a new pack of `kind` with what `lines` writes; returns its path and the file.
