@@ -257,6 +257,9 @@ fn damaged_streams(
 ) -> Result<std::collections::HashMap<lopdf::ObjectId, Vec<u8>>, String> {
     use std::io::Read;
     let mut kept = std::collections::HashMap::new();
+    // One decoder for every stream, reset for each (a new one costs more to set up than
+    // a small page's content costs to inflate).
+    let mut decoder: Option<flate2::read::ZlibDecoder<&[u8]>> = None;
     for &id in reachable {
         let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
             continue;
@@ -272,8 +275,14 @@ fn damaged_streams(
             continue;
         }
         // The zlib checksum is checked too: it is what reveals damage inside the data.
-        let mut zlib =
-            flate2::read::ZlibDecoder::new(s.content.as_slice()).take(STREAM_CHECK_LIMIT + 1);
+        let fresh = match decoder.as_mut() {
+            Some(d) => {
+                d.reset(s.content.as_slice());
+                d
+            }
+            None => decoder.insert(flate2::read::ZlibDecoder::new(s.content.as_slice())),
+        };
+        let mut zlib = fresh.take(STREAM_CHECK_LIMIT + 1);
         let mut held = Vec::new();
         let copied = if keep.contains(&id) {
             // Read the start into memory; the rest (if any) streams past.
