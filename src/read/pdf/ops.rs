@@ -393,7 +393,9 @@ fn literal(c: &[u8], i: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut j = i + 1;
     loop {
-        match *c.get(j)? {
+        // Only parentheses and backslashes matter inside a string.
+        j += memchr::memchr3(b'(', b')', b'\\', c.get(j..)?)?;
+        match c[j] {
             b'\\' => j = escape(c, j + 1)?,
             b'(' => {
                 depth += 1;
@@ -426,7 +428,7 @@ fn escape(c: &[u8], i: usize) -> Option<usize> {
 }
 
 fn decode_literal(raw: &[u8]) -> Cow<'_, [u8]> {
-    if !raw.iter().any(|&b| b == b'\\' || b == b'\r') {
+    if memchr::memchr2(b'\\', b'\r', raw).is_none() {
         return Cow::Borrowed(raw);
     }
     let mut out = Vec::with_capacity(raw.len());
