@@ -22,39 +22,95 @@ fn run(cache: &Path, args: &[&std::ffi::OsStr]) -> Output {
     o
 }
 
-/// The value of a cache entry (the JSON after its header line).
-fn read_entry<T: serde::de::DeserializeOwned>(path: &Path) -> T {
-    let bytes = std::fs::read(path).expect("entry");
-    let at = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .expect("an entry opens with its header line");
-    serde_json::from_slice(&bytes[at + 1..]).expect("the entry's value is JSON")
+/// One cache entry: a line of a pack.
+#[derive(Debug, Clone)]
+struct Entry {
+    pack: PathBuf,
+    line: usize,
 }
 
-/// Whether an entry is whole: its header line names the SHA-256 of the value after it.
-fn entry_is_whole(path: &Path) -> bool {
-    let bytes = std::fs::read(path).expect("entry");
-    let Some(at) = bytes.iter().position(|&b| b == b'\n') else {
-        return false;
-    };
-    let head: serde_json::Value = serde_json::from_slice(&bytes[..at]).unwrap_or_default();
-    head["sha256"] == sha256_hex(&bytes[at + 1..])
-        && serde_json::from_slice::<serde_json::Value>(&bytes[at + 1..]).is_ok()
+fn pack_lines(pack: &Path) -> Vec<Vec<u8>> {
+    std::fs::read(pack)
+        .unwrap_or_default()
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn line_of(e: &Entry) -> Vec<u8> {
+    pack_lines(&e.pack).swap_remove(e.line)
+}
+
+/// An entry line's header and value, split at the tab.
+fn split(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let line = line.strip_suffix(b"\n")?;
+    let at = line.iter().position(|&b| b == b'\t')?;
+    Some((&line[..at], &line[at + 1..]))
+}
+
+/// The value of a cache entry (the JSON after its header and tab).
+fn read_entry<T: serde::de::DeserializeOwned>(e: &Entry) -> T {
+    let line = line_of(e);
+    let (_, body) = split(&line).expect("an entry is a header, a tab and a value");
+    serde_json::from_slice(body).expect("the entry's value is JSON")
+}
+
+/// An entry line's key, when it is whole: its header names the SHA-256 of the value
+/// after it.
+fn whole_key(line: &[u8]) -> Option<String> {
+    let (head, body) = split(line)?;
+    let head: serde_json::Value = serde_json::from_slice(head).ok()?;
+    (head["sha256"] == sha256_hex(body)
+        && serde_json::from_slice::<serde_json::Value>(body).is_ok())
+    .then(|| head["key"].as_str().unwrap_or_default().to_string())
 }
 
 /// Replaces an entry's value, with a header that vouches for it (as medpacket would
 /// write it), so the next run trusts the edited value.
-fn write_entry<T: serde::Serialize>(path: &Path, value: &T) {
-    let bytes = std::fs::read(path).expect("entry");
-    let at = bytes.iter().position(|&b| b == b'\n').expect("header");
-    let mut head: serde_json::Value = serde_json::from_slice(&bytes[..at]).expect("header");
+fn write_entry<T: serde::Serialize>(e: &Entry, value: &T) {
+    let mut lines = pack_lines(&e.pack);
+    let (head, _) = split(&lines[e.line]).expect("entry");
+    let mut head: serde_json::Value = serde_json::from_slice(head).expect("header");
     let body = serde_json::to_vec(value).expect("json");
     head["sha256"] = sha256_hex(&body).into();
     let mut out = serde_json::to_vec(&head).expect("json");
-    out.push(b'\n');
+    out.push(b'\t');
     out.extend_from_slice(&body);
-    std::fs::write(path, out).expect("write");
+    out.push(b'\n');
+    lines[e.line] = out;
+    std::fs::write(&e.pack, lines.concat()).expect("write");
+}
+
+/// The packs of one kind, oldest first.
+fn packs(cache: &Path, kind: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(cache.join(kind))
+        .map(|l| l.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|x| x == "pack"));
+    v.sort();
+    v
+}
+
+/// Every entry of one kind (whole or not), oldest pack first.
+fn kind_lines(cache: &Path, kind: &str) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for pack in packs(cache, kind) {
+        for line in 0..pack_lines(&pack).len() {
+            out.push(Entry {
+                pack: pack.clone(),
+                line,
+            });
+        }
+    }
+    out
+}
+
+/// The keys of the whole entries of one kind.
+fn whole_keys(cache: &Path, kind: &str) -> std::collections::BTreeSet<String> {
+    kind_lines(cache, kind)
+        .iter()
+        .filter_map(|e| whole_key(&line_of(e)))
+        .collect()
 }
 
 /// Builds `records` into `out` with the cache at `cache`; returns the packet's bytes.
@@ -81,25 +137,9 @@ fn scan_json(cache: &Path, records: &Path, extra: &[&str]) -> serde_json::Value 
     serde_json::from_slice(&run(cache, &args).stdout).expect("scan --json")
 }
 
-/// Every entry file of the cache's file facts.
-fn entries(cache: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![cache.join("file")];
-    while let Some(dir) = stack.pop() {
-        let Ok(list) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in list.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+/// Every entry of the cache's file facts.
+fn entries(cache: &Path) -> Vec<Entry> {
+    kind_lines(cache, "file")
 }
 
 #[test]
@@ -150,14 +190,21 @@ fn a_warm_rebuild_writes_the_same_bytes_and_corrupt_entries_are_ignored() {
     );
 
     // Corrupt every entry: the build reads each file afresh and writes the entries again.
-    for e in &facts {
-        std::fs::write(e, b"{\"probe\": {\"format\": \"pdf\", \"pag").expect("corrupt");
+    let keys = whole_keys(&cache, "file");
+    assert_eq!(keys.len(), facts.len(), "one entry per key");
+    for pack in packs(&cache, "file") {
+        let lines = pack_lines(&pack);
+        let cut = b"{\"probe\": {\"format\": \"pdf\", \"pag\n".repeat(lines.len());
+        std::fs::write(&pack, cut).expect("corrupt");
     }
+    assert!(whole_keys(&cache, "file").is_empty());
     let repaired = build(&cache, &records, &tmp.path().join("repaired.pdf"), &[]);
     assert!(cold == repaired, "corrupt cache entries changed the packet");
-    for e in &facts {
-        assert!(entry_is_whole(e), "{} was not written again", e.display());
-    }
+    assert_eq!(
+        whole_keys(&cache, "file"),
+        keys,
+        "the entries were not written again"
+    );
     assert_eq!(sha256_tree(&records), before, "the records folder changed");
 }
 
@@ -221,15 +268,20 @@ fn scan_reads_what_the_cache_remembers_unless_told_not_to() {
     );
 }
 
-/// Every entry of one kind in the cache.
+/// The newest whole entry for each key of one kind in the cache.
+fn newest_entries(cache: &Path, kind: &str) -> Vec<Entry> {
+    let mut by_key = std::collections::BTreeMap::new();
+    for e in kind_lines(cache, kind) {
+        if let Some(key) = whole_key(&line_of(&e)) {
+            by_key.insert(key, e);
+        }
+    }
+    by_key.into_values().collect()
+}
+
+/// The value of the newest whole entry for each key of one kind in the cache.
 fn kind_entries(cache: &Path, kind: &str) -> Vec<serde_json::Value> {
-    let Ok(list) = std::fs::read_dir(cache.join(kind)) else {
-        return Vec::new();
-    };
-    list.flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .map(|e| read_entry(&e.path()))
-        .collect()
+    newest_entries(cache, kind).iter().map(read_entry).collect()
 }
 
 #[test]
@@ -442,13 +494,7 @@ fn a_build_that_finds_a_file_unlike_its_identity_forgets_the_identities() {
     );
     // A file that no longer holds what its identity promised (as when a file system does
     // not move the change time on a write): here, the two files' checksums swapped.
-    let dir = cache.join("identity");
-    let entry = std::fs::read_dir(&dir)
-        .expect("identity entries")
-        .flatten()
-        .map(|e| e.path())
-        .next()
-        .expect("one entry");
+    let entry = newest_entries(&cache, "identity").pop().expect("one entry");
     let mut map: serde_json::Map<String, serde_json::Value> = read_entry(&entry);
     let keys: Vec<String> = map.keys().cloned().collect();
     assert_eq!(keys.len(), 2, "{map:?}");

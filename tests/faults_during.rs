@@ -31,7 +31,7 @@ fn build_with_cache(recs: &Path, out: &Path, cache: Option<&Path>) -> Command {
     cmd
 }
 
-/// Every cache entry file under `dir`.
+/// Every pack of cache entries under `dir`.
 fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut v = Vec::new();
     for kind in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -40,7 +40,7 @@ fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
             .flatten()
             .flatten()
         {
-            if e.path().extension().is_some_and(|x| x == "json") {
+            if e.path().extension().is_some_and(|x| x == "pack") {
                 v.push(e.path());
             }
         }
@@ -96,13 +96,30 @@ fn damaged_entries_an_unwritable_cache_and_two_builds_at_once_give_the_same_pack
         .expect("build");
     same("cold.pdf", &o, &mut failures);
     let filled = entries(&cache);
-    assert!(filled.len() > 10, "the cache holds entries: {filled:?}");
     let originals: Vec<Vec<u8>> = filled
         .iter()
-        .map(|p| std::fs::read(p).expect("entry"))
+        .map(|p| std::fs::read(p).expect("pack"))
         .collect();
+    // The kind and key of every whole entry (one line each: header, tab, value).
+    let keys = |packs: &[Vec<u8>]| -> std::collections::BTreeSet<(String, String)> {
+        packs
+            .iter()
+            .flat_map(|b| b.split(|&c| c == b'\n'))
+            .filter_map(|line| {
+                let at = line.iter().position(|&c| c == b'\t')?;
+                let head: serde_json::Value = serde_json::from_slice(&line[..at]).ok()?;
+                let whole = head["sha256"] == sha256_hex(&line[at + 1..])
+                    && head["medpacket"]
+                        .as_str()?
+                        .starts_with(env!("CARGO_PKG_VERSION"));
+                whole.then(|| (head["kind"].to_string(), head["key"].to_string()))
+            })
+            .collect()
+    };
+    let wanted = keys(&originals);
+    assert!(wanted.len() > 10, "the cache holds entries: {filled:?}");
 
-    // Each kind of damage to every entry at once: ignored, the packet the same, the
+    // Each kind of damage to every pack at once: ignored, the packet the same, the
     // entries written again whole.
     type Damage = fn(&[u8]) -> Vec<u8>;
     let damages: [(&str, Damage); 4] = [
@@ -115,32 +132,52 @@ fn damaged_entries_an_unwritable_cache_and_two_builds_at_once_give_the_same_pack
         }),
         ("another version's", |b| {
             String::from_utf8_lossy(b)
-                .replacen(env!("CARGO_PKG_VERSION"), "0.0.1-older", 1)
+                .replace(env!("CARGO_PKG_VERSION"), "0.0.1-older")
                 .into_bytes()
         }),
         ("empty", |_| Vec::new()),
     ];
     for (what, damage) in damages {
-        for (p, b) in filled.iter().zip(&originals) {
-            std::fs::write(p, damage(b)).expect("damage");
+        for p in entries(&cache) {
+            let _ = std::fs::remove_file(p);
         }
-        tried += filled.len();
+        // Every entry of every pack damaged, the packs' lines kept apart.
+        for (p, b) in filled.iter().zip(&originals) {
+            let damaged: Vec<u8> = b
+                .split_inclusive(|&c| c == b'\n')
+                .flat_map(|line| {
+                    let mut d = damage(line.strip_suffix(b"\n").unwrap_or(line));
+                    if !d.is_empty() {
+                        d.push(b'\n');
+                    }
+                    d
+                })
+                .collect();
+            std::fs::write(p, damaged).expect("damage");
+        }
+        let left: Vec<Vec<u8>> = filled
+            .iter()
+            .map(|p| std::fs::read(p).expect("pack"))
+            .collect();
+        assert!(
+            keys(&left).intersection(&wanted).next().is_none(),
+            "{what}: whole entries left"
+        );
+        tried += wanted.len();
         let name = format!("{}.pdf", what.replace(' ', "-").replace('\'', ""));
         let o = build_with_cache(&recs, &out.join(&name), Some(&cache))
             .output()
             .expect("build");
         same(&name, &o, &mut failures);
-        let rewritten = filled
+        let now: Vec<Vec<u8>> = entries(&cache)
             .iter()
-            .zip(&originals)
-            .filter(|(p, b)| std::fs::read(p).ok().as_ref() == Some(*b))
-            .count();
-        // Identity entries hold file times, which a fresh copy of the records does not
-        // change, so every entry comes back byte for byte.
-        if rewritten != filled.len() {
+            .map(|p| std::fs::read(p).unwrap_or_default())
+            .collect();
+        let rewritten = keys(&now).intersection(&wanted).count();
+        if rewritten != wanted.len() {
             failures.push(format!(
                 "{what}: {rewritten} of {} entries written again whole",
-                filled.len()
+                wanted.len()
             ));
         }
     }

@@ -3,8 +3,9 @@
 //! current transformation, the text state and the clip through Form XObjects. Where it
 //! cannot tell, it counts the whole clip as covered, so the stamp never lands on content.
 
-use lopdf::content::{Content, Operation};
+use crate::read::pdf::ops::{self, Operand, Ops};
 use lopdf::{Dictionary, Document, Object};
+use std::rc::Rc;
 
 /// A box: x0, y0, x1, y1.
 pub type Rect = [f32; 4];
@@ -282,7 +283,7 @@ struct GState {
     line_width: f32,
     fill_white: bool,
     stroke_white: bool,
-    font: Option<FontWidths>,
+    font: Option<Rc<FontWidths>>,
     size: f32,
     char_space: f32,
     word_space: f32,
@@ -329,12 +330,12 @@ pub fn covered(
     covered_by(doc, resources, Source::Bytes(content), page_box, region)
 }
 
-/// A page's content as the interpreter takes it: its bytes, or the operations already
-/// parsed from them (strictly, to the end).
+/// A page's content as the interpreter takes it: its bytes, or its bytes already found to
+/// parse to their end ([`ops::parses`]), so they are not checked again.
 #[derive(Clone, Copy)]
 pub enum Source<'c> {
     Bytes(&'c [u8]),
-    Parsed(&'c [Operation]),
+    Parsed(&'c [u8]),
 }
 
 /// [`covered`], for content given as bytes or as its parsed operations.
@@ -413,20 +414,15 @@ impl Interp<'_> {
             self.add_clip(&gs);
             return;
         }
-        let Ok(ops) = Content::decode_strict(content) else {
+        if !ops::parses(content) {
             self.add_clip(&gs);
             return;
-        };
-        self.run_ops(&ops.operations, res, gs, depth);
+        }
+        self.run_ops(content, res, gs, depth);
     }
 
-    fn run_ops(
-        &mut self,
-        ops: &[Operation],
-        res: Option<&Dictionary>,
-        mut gs: GState,
-        depth: usize,
-    ) {
+    /// Interprets content that parses to its end.
+    fn run_ops(&mut self, content: &[u8], res: Option<&Dictionary>, mut gs: GState, depth: usize) {
         let doc = self.doc;
         let lookup = |kind: &[u8], name: &[u8]| -> Option<&Object> {
             let cat = res?.get(kind).ok().and_then(|c| dict_of(doc, c))?;
@@ -437,7 +433,7 @@ impl Interp<'_> {
         let mut pending_clip = false;
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
-        let mut fonts: std::collections::HashMap<Vec<u8>, FontWidths> =
+        let mut fonts: std::collections::HashMap<Vec<u8>, Rc<FontWidths>> =
             std::collections::HashMap::new();
         let extend = |path: &mut Option<Rect>, ctm: Matrix, x: f32, y: f32| {
             let (px, py) = apply(ctm, x, y);
@@ -447,56 +443,56 @@ impl Interp<'_> {
             p[2] = p[2].max(px);
             p[3] = p[3].max(py);
         };
-        for Operation { operator, operands } in ops {
+        let mut ops = Ops::new(content);
+        while let Some(Ok(op)) = ops.next() {
+            let (operator, operands) = (op.operator, op.operands);
             self.ops += 1;
             if self.ops > MAX_OPS || self.full {
                 self.full = true;
                 return;
             }
-            let n = |i: usize| operands.get(i).and_then(num).unwrap_or(0.0);
-            match operator.as_str() {
-                "q" if stack.len() < 4096 => stack.push(gs.clone()),
-                "Q" => {
+            let n = |i: usize| operands.get(i).and_then(Operand::number).unwrap_or(0.0);
+            match operator {
+                b"q" if stack.len() < 4096 => stack.push(gs.clone()),
+                b"Q" => {
                     if let Some(g) = stack.pop() {
                         gs = g;
                     }
                 }
-                "cm" => {
+                b"cm" => {
                     let m = [n(0), n(1), n(2), n(3), n(4), n(5)];
                     gs.ctm = mul(m, gs.ctm);
                 }
-                "w" => gs.line_width = n(0).abs(),
-                "g" => gs.fill_white = n(0) >= 1.0,
-                "G" => gs.stroke_white = n(0) >= 1.0,
-                "rg" => gs.fill_white = n(0) >= 1.0 && n(1) >= 1.0 && n(2) >= 1.0,
-                "RG" => gs.stroke_white = n(0) >= 1.0 && n(1) >= 1.0 && n(2) >= 1.0,
-                "k" => gs.fill_white = (0..4).all(|i| n(i) <= 0.0),
-                "K" => gs.stroke_white = (0..4).all(|i| n(i) <= 0.0),
-                "cs" | "sc" | "scn" => gs.fill_white = false,
-                "CS" | "SC" | "SCN" => gs.stroke_white = false,
-                "m" | "l" => extend(&mut path, gs.ctm, n(0), n(1)),
-                "c" => {
+                b"w" => gs.line_width = n(0).abs(),
+                b"g" => gs.fill_white = n(0) >= 1.0,
+                b"G" => gs.stroke_white = n(0) >= 1.0,
+                b"rg" => gs.fill_white = n(0) >= 1.0 && n(1) >= 1.0 && n(2) >= 1.0,
+                b"RG" => gs.stroke_white = n(0) >= 1.0 && n(1) >= 1.0 && n(2) >= 1.0,
+                b"k" => gs.fill_white = (0..4).all(|i| n(i) <= 0.0),
+                b"K" => gs.stroke_white = (0..4).all(|i| n(i) <= 0.0),
+                b"cs" | b"sc" | b"scn" => gs.fill_white = false,
+                b"CS" | b"SC" | b"SCN" => gs.stroke_white = false,
+                b"m" | b"l" => extend(&mut path, gs.ctm, n(0), n(1)),
+                b"c" => {
                     for i in 0..3 {
                         extend(&mut path, gs.ctm, n(2 * i), n(2 * i + 1));
                     }
                 }
-                "v" | "y" => {
+                b"v" | b"y" => {
                     extend(&mut path, gs.ctm, n(0), n(1));
                     extend(&mut path, gs.ctm, n(2), n(3));
                 }
-                "re" => {
+                b"re" => {
                     let (x, y, w, h) = (n(0), n(1), n(2), n(3));
                     for (px, py) in [(x, y), (x + w, y), (x, y + h), (x + w, y + h)] {
                         extend(&mut path, gs.ctm, px, py);
                     }
                 }
-                "W" | "W*" => pending_clip = true,
-                "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" | "n" => {
-                    let stroke = matches!(operator.as_str(), "S" | "s" | "B" | "B*" | "b" | "b*");
-                    let fill = matches!(
-                        operator.as_str(),
-                        "f" | "F" | "f*" | "B" | "B*" | "b" | "b*"
-                    );
+                b"W" | b"W*" => pending_clip = true,
+                b"S" | b"s" | b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" | b"n" => {
+                    let stroke = matches!(operator, b"S" | b"s" | b"B" | b"B*" | b"b" | b"b*");
+                    let fill =
+                        matches!(operator, b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*");
                     if let Some(p) = path {
                         let visible = (stroke && !gs.stroke_white) || (fill && !gs.fill_white);
                         if visible {
@@ -517,14 +513,14 @@ impl Interp<'_> {
                     pending_clip = false;
                     path = None;
                 }
-                "sh" => self.add_clip(&gs),
-                "BI" => self.add(&gs, transform_rect(gs.ctm, [0.0, 0.0, 1.0, 1.0])),
-                "Do" => {
-                    let Some(name) = operands.first().and_then(|o| o.as_name().ok()) else {
+                b"sh" => self.add_clip(&gs),
+                b"BI" => self.add(&gs, transform_rect(gs.ctm, [0.0, 0.0, 1.0, 1.0])),
+                b"Do" => {
+                    let Some(name) = operands.first().and_then(Operand::name) else {
                         continue;
                     };
                     // A missing XObject draws nothing.
-                    if let Some(Object::Stream(s)) = lookup(b"XObject", name) {
+                    if let Some(Object::Stream(s)) = lookup(b"XObject", &name) {
                         let sub = s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok();
                         if sub == Some(b"Form") {
                             self.form(s, res, &gs, depth);
@@ -533,67 +529,76 @@ impl Interp<'_> {
                         }
                     }
                 }
-                "BT" => {
+                b"BT" => {
                     tm = IDENTITY;
                     tlm = IDENTITY;
                 }
-                "Tf" => {
+                b"Tf" => {
                     gs.size = n(1);
-                    let name = operands
-                        .first()
-                        .and_then(|o| o.as_name().ok())
-                        .unwrap_or(b"");
-                    let fw =
-                        fonts
-                            .entry(name.to_vec())
-                            .or_insert_with(|| match lookup(b"Font", name) {
+                    let name = operands.first().and_then(Operand::name).unwrap_or_default();
+                    let fw = match fonts.get(name.as_ref()) {
+                        Some(fw) => fw.clone(),
+                        None => {
+                            let fw = Rc::new(match lookup(b"Font", &name) {
                                 Some(Object::Dictionary(d)) => font_widths(doc, d),
                                 _ => FontWidths::unknown(),
                             });
-                    gs.font = Some(fw.clone());
+                            fonts.insert(name.into_owned(), fw.clone());
+                            fw
+                        }
+                    };
+                    gs.font = Some(fw);
                 }
-                "Tc" => gs.char_space = n(0),
-                "Tw" => gs.word_space = n(0),
-                "Tz" => gs.hscale = n(0) / 100.0,
-                "TL" => gs.leading = n(0),
-                "Ts" => gs.rise = n(0),
-                "Td" => {
+                b"Tc" => gs.char_space = n(0),
+                b"Tw" => gs.word_space = n(0),
+                b"Tz" => gs.hscale = n(0) / 100.0,
+                b"TL" => gs.leading = n(0),
+                b"Ts" => gs.rise = n(0),
+                b"Td" => {
                     tlm = mul([1.0, 0.0, 0.0, 1.0, n(0), n(1)], tlm);
                     tm = tlm;
                 }
-                "TD" => {
+                b"TD" => {
                     gs.leading = -n(1);
                     tlm = mul([1.0, 0.0, 0.0, 1.0, n(0), n(1)], tlm);
                     tm = tlm;
                 }
-                "Tm" => {
+                b"Tm" => {
                     tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
                     tm = tlm;
                 }
-                "T*" => {
+                b"T*" => {
                     tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], tlm);
                     tm = tlm;
                 }
-                "Tj" | "'" | "\"" | "TJ" => {
-                    if operator == "'" || operator == "\"" {
-                        if operator == "\"" {
+                b"Tj" | b"'" | b"\"" | b"TJ" => {
+                    if operator == b"'" || operator == b"\"" {
+                        if operator == b"\"" {
                             gs.word_space = n(0);
                             gs.char_space = n(1);
                         }
                         tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], tlm);
                         tm = tlm;
                     }
-                    let items: Vec<&Object> = match operands.last() {
-                        Some(Object::Array(a)) if operator == "TJ" => a.iter().collect(),
-                        Some(o) => vec![o],
-                        None => Vec::new(),
+                    let last = operands.last().copied();
+                    let array = operator == b"TJ" && matches!(last, Some(Operand::Array(_)));
+                    let items = last
+                        .filter(|_| !array)
+                        .into_iter()
+                        .chain(last.filter(|_| array).into_iter().flat_map(|a| a.items()));
+                    let unknown;
+                    let fw = match &gs.font {
+                        Some(f) => f.as_ref(),
+                        None => {
+                            unknown = FontWidths::unknown();
+                            &unknown
+                        }
                     };
-                    let fw = gs.font.clone().unwrap_or_else(FontWidths::unknown);
                     let start = tm;
                     let mut advance = 0.0f32;
                     for item in items {
-                        match item {
-                            Object::String(bytes, _) => {
+                        match item.string() {
+                            Some(bytes) => {
                                 for code in bytes.chunks(fw.bytes) {
                                     let c = code.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b));
                                     let mut w = fw.width(c) * gs.size + gs.char_space;
@@ -603,8 +608,8 @@ impl Interp<'_> {
                                     advance += w * gs.hscale;
                                 }
                             }
-                            other => {
-                                if let Some(v) = num(other) {
+                            None => {
+                                if let Some(v) = item.number() {
                                     advance -= v / 1000.0 * gs.size * gs.hscale;
                                 }
                             }
@@ -885,11 +890,8 @@ mod tests {
     ) -> Vec<Rect> {
         let content = page_content(doc, page, known);
         let from_bytes = page_edges(doc, page, content.as_deref().map(Source::Bytes));
-        if let Some(ops) = content
-            .as_deref()
-            .and_then(|c| Content::decode_strict(c).ok())
-        {
-            let parsed = page_edges(doc, page, Some(Source::Parsed(&ops.operations)));
+        if let Some(c) = content.as_deref().filter(|c| ops::parses(c)) {
+            let parsed = page_edges(doc, page, Some(Source::Parsed(c)));
             assert_eq!(parsed, from_bytes);
         }
         from_bytes

@@ -7,6 +7,7 @@
 use crate::base::error::Problem;
 pub mod complete;
 pub mod extent;
+pub mod ops;
 pub mod pagetext;
 pub mod sanitize;
 pub mod scanpage;
@@ -142,12 +143,11 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         open_saves.push(crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32);
         // A page without a text object (a scan) has no text to read.
         let has_text = memchr::memmem::find(&content, b"BT").is_some();
-        let ops = joined
+        let parsed = joined
             .as_deref()
-            .filter(|c| c.len() <= PARSED_CONTENT)
-            .and_then(|c| lopdf::content::Content::decode_strict(c).ok());
-        let source = match (&ops, &joined) {
-            (Some(ops), _) => Some(Source::Parsed(&ops.operations)),
+            .filter(|c| c.len() <= PARSED_CONTENT && ops::parses(c));
+        let source = match (parsed, &joined) {
+            (Some(c), _) => Some(Source::Parsed(c)),
             (None, Some(c)) => Some(Source::Bytes(c)),
             (None, None) => None,
         };
@@ -161,8 +161,8 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         if !has_text {
             continue;
         }
-        let chunks = match &ops {
-            Some(ops) => crate::read::pdf::pagetext::chunks(&doc, id, &ops.operations),
+        let chunks = match parsed {
+            Some(c) => crate::read::pdf::pagetext::chunks(&doc, id, c),
             None => doc.extract_text_chunks(&[page]),
         };
         let mut page_text = String::new();
@@ -257,6 +257,9 @@ fn damaged_streams(
 ) -> Result<std::collections::HashMap<lopdf::ObjectId, Vec<u8>>, String> {
     use std::io::Read;
     let mut kept = std::collections::HashMap::new();
+    // One decoder for every stream, reset for each (a new one costs more to set up than
+    // a small page's content costs to inflate).
+    let mut decoder: Option<flate2::read::ZlibDecoder<&[u8]>> = None;
     for &id in reachable {
         let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
             continue;
@@ -272,8 +275,14 @@ fn damaged_streams(
             continue;
         }
         // The zlib checksum is checked too: it is what reveals damage inside the data.
-        let mut zlib =
-            flate2::read::ZlibDecoder::new(s.content.as_slice()).take(STREAM_CHECK_LIMIT + 1);
+        let fresh = match decoder.as_mut() {
+            Some(d) => {
+                d.reset(s.content.as_slice());
+                d
+            }
+            None => decoder.insert(flate2::read::ZlibDecoder::new(s.content.as_slice())),
+        };
+        let mut zlib = fresh.take(STREAM_CHECK_LIMIT + 1);
         let mut held = Vec::new();
         let copied = if keep.contains(&id) {
             // Read the start into memory; the rest (if any) streams past.

@@ -1,14 +1,15 @@
-//! Page text: a page's parsed content operations turn into its text, in chunks (a new
-//! chunk at each font change), read the way lopdf's `Document::extract_text_chunks` reads
-//! them — so the scan parses a page's content once, for the footer's room and the text.
+//! Page text: a page's content operations turn into its text, in chunks (a new chunk at
+//! each font change), read the way lopdf's `Document::extract_text_chunks` reads them —
+//! so the scan reads a page's content once, for the footer's room and the text.
 
-use lopdf::content::Operation;
-use lopdf::{Document, Encoding, Object, ObjectId};
+use crate::read::pdf::ops::{Operand, Ops};
+use lopdf::{Document, Encoding, ObjectId};
 use std::collections::BTreeMap;
 
-/// The text of page `page` from its content's operations: one chunk per run of text in
-/// one font, and an error for what could not be decoded (a font's encoding, a string).
-pub fn chunks(doc: &Document, page: ObjectId, ops: &[Operation]) -> Vec<lopdf::Result<String>> {
+/// The text of page `page` from its content (which parses: [`super::ops::parses`]): one
+/// chunk per run of text in one font, and an error for what could not be decoded (a
+/// font's encoding, a string).
+pub fn chunks(doc: &Document, page: ObjectId, content: &[u8]) -> Vec<lopdf::Result<String>> {
     let mut out: Vec<lopdf::Result<String>> = Vec::new();
     let fonts = match doc.get_page_fonts(page) {
         Ok(f) => f,
@@ -25,17 +26,19 @@ pub fn chunks(doc: &Document, page: ObjectId, ops: &[Operation]) -> Vec<lopdf::R
     }
     let mut current: Option<&Encoding> = None;
     let mut text = String::new();
-    for op in ops {
-        match op.operator.as_str() {
-            "Tf" => {
-                let Some(font) = op.operands.first() else {
+    let mut ops = Ops::new(content);
+    while let Some(Ok(op)) = ops.next() {
+        let operands = op.operands;
+        match op.operator {
+            b"Tf" => {
+                let Some(font) = operands.first() else {
                     // A font change without its font: the page has no text to give.
                     return vec![Err(lopdf::Error::Syntax("missing font operand".into()))];
                 };
-                current = match font.as_name() {
-                    Ok(name) => encodings.get(name),
-                    Err(e) => {
-                        out.push(Err(e));
+                current = match font.name() {
+                    Some(name) => encodings.get(name.as_ref()),
+                    None => {
+                        out.push(Err(not_a_name(font)));
                         None
                     }
                 };
@@ -43,20 +46,20 @@ pub fn chunks(doc: &Document, page: ObjectId, ops: &[Operation]) -> Vec<lopdf::R
                     out.push(Ok(std::mem::take(&mut text)));
                 }
             }
-            "Tj" | "TJ" => shown(&mut out, &mut text, current, &op.operands),
+            b"Tj" | b"TJ" => shown(&mut out, &mut text, current, operands),
             // `'` is `T*` then `Tj`; `"` sets spacing, then `'` with its third operand.
-            "'" | "\"" if current.is_some() => {
+            b"'" | b"\"" if current.is_some() => {
                 if !text.ends_with('\n') {
                     text.push('\n');
                 }
-                let string = if op.operator == "'" {
-                    &op.operands[..]
+                let string = if op.operator == b"'" {
+                    operands
                 } else {
-                    op.operands.get(2..3).unwrap_or(&[])
+                    operands.get(2..3).unwrap_or(&[])
                 };
                 shown(&mut out, &mut text, current, string);
             }
-            "T*" | "ET" if !text.ends_with('\n') => text.push('\n'),
+            b"T*" | b"ET" if !text.ends_with('\n') => text.push('\n'),
             _ => {}
         }
     }
@@ -66,15 +69,23 @@ pub fn chunks(doc: &Document, page: ObjectId, ops: &[Operation]) -> Vec<lopdf::R
     out
 }
 
+/// The error lopdf gives for an operand that is not a name.
+fn not_a_name(o: &Operand<'_>) -> lopdf::Error {
+    match super::ops::to_object(o).as_name() {
+        Err(e) => e,
+        Ok(_) => lopdf::Error::Syntax("not a name".into()),
+    }
+}
+
 /// A string (or array) shown in the current font, added to the page's text.
 fn shown(
     out: &mut Vec<lopdf::Result<String>>,
     text: &mut String,
     enc: Option<&Encoding>,
-    operands: &[Object],
+    operands: &[Operand<'_>],
 ) {
     if let Some(enc) = enc {
-        if let Err(e) = collect(text, enc, operands) {
+        if let Err(e) = collect(text, enc, operands.iter().copied()) {
             out.push(Err(e));
         }
     }
@@ -82,15 +93,21 @@ fn shown(
 
 /// The text of a string, or of an array of strings and spacings (a large negative
 /// spacing reads as a space; an array ends with one).
-fn collect(text: &mut String, enc: &Encoding, operands: &[Object]) -> lopdf::Result<()> {
+fn collect<'a>(
+    text: &mut String,
+    enc: &Encoding,
+    operands: impl Iterator<Item = Operand<'a>>,
+) -> lopdf::Result<()> {
     for o in operands {
         match o {
-            Object::String(bytes, _) => enc.write_to_string(bytes, text)?,
-            Object::Array(items) => {
-                collect(text, enc, items)?;
+            Operand::Str(_) | Operand::Hex(_) => {
+                enc.write_to_string(&o.string().unwrap_or_default(), text)?
+            }
+            Operand::Array(_) => {
+                collect(text, enc, o.items())?;
                 text.push(' ');
             }
-            Object::Integer(i) if *i < -100 => text.push(' '),
+            Operand::Int(i) if i < -100 => text.push(' '),
             _ => {}
         }
     }
@@ -100,8 +117,7 @@ fn collect(text: &mut String, enc: &Encoding, operands: &[Object]) -> lopdf::Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lopdf::content::Content;
-    use lopdf::{dictionary, Stream};
+    use lopdf::{dictionary, Object, Stream};
 
     /// A one-page document with fonts /F1 (WinAnsi) and /F2 (standard encoding).
     fn page(content: &[u8]) -> (Document, ObjectId) {
@@ -144,8 +160,8 @@ mod tests {
         ];
         for content in cases {
             let (doc, id) = page(content);
-            let ops = Content::decode_strict(content).expect("content parses");
-            let ours: Vec<String> = chunks(&doc, id, &ops.operations)
+            assert!(crate::read::pdf::ops::parses(content));
+            let ours: Vec<String> = chunks(&doc, id, content)
                 .into_iter()
                 .map(|r| r.unwrap_or_else(|e| format!("error: {e}")))
                 .collect();
@@ -157,11 +173,7 @@ mod tests {
             assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(content));
         }
         let (doc, id) = page(cases[1]);
-        let ops = Content::decode_strict(cases[1]).expect("content parses");
-        let text: String = chunks(&doc, id, &ops.operations)
-            .into_iter()
-            .flatten()
-            .collect();
+        let text: String = chunks(&doc, id, cases[1]).into_iter().flatten().collect();
         // A wide gap reads as a space, a small one not; a font change starts a chunk.
         assert_eq!(text, "Café\nDr. SmithJones \nsecond font\n");
     }

@@ -801,6 +801,8 @@ pub fn scan(
     if seen != known {
         cache.put(FILE_IDENTITY, &folder_key, &seen);
     }
+    // The entries learnt in this scan, written together (before its warnings are told).
+    cache.flush();
     let Collector {
         mut files,
         mut ignored,
