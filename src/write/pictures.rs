@@ -166,6 +166,9 @@ mod tests {
         let cache = Cache::at(dir.path().join("cache"), &dir.path().join("records"));
         let p = picture();
         keep(&cache, "k", &p, (300, 200));
+        // The run ends: its entries go to disk as a pack.
+        cache.flush();
+        drop(cache);
         let entry = walkdir::WalkDir::new(dir.path().join("cache"))
             .into_iter()
             .flatten()
@@ -176,6 +179,8 @@ mod tests {
         let at = bytes.len() - 40;
         bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
         std::fs::write(entry.path(), &bytes).expect("write entry");
+        // The next run finds the damaged entry.
+        let cache = Cache::at(dir.path().join("cache"), &dir.path().join("records"));
         assert!(
             recall(&cache, "k").is_none(),
             "a damaged entry must not be used"
@@ -188,6 +193,9 @@ mod tests {
         .expect("encoded");
         assert_eq!(encoded, 1, "the picture is encoded again");
         assert_eq!(again.content, p.content);
+        cache.flush();
+        drop(cache);
+        let cache = Cache::at(dir.path().join("cache"), &dir.path().join("records"));
         assert!(recall(&cache, "k").is_some(), "and its entry written anew");
     }
 
