@@ -29,6 +29,14 @@ const PINNED: &[(&str, &str)] = &[
         "dcae88db2ab9ab84f24173c609fc2f3d91ed90719cbdc024afa91a43c2c9b69f",
     ),
     (
+        "many-documents-es-a4",
+        "89dd0f33cea6de67d86cc3ed90d2315a668c37099ae81256ecb9a8a5e47405fc",
+    ),
+    (
+        "many-documents-fax",
+        "593f5b155876cb239df5e1b70366c5ccea35bcc9770f3a3ca8fc93f9b73db126",
+    ),
+    (
         "jpeg-folder",
         "3e8c16b19db69854f8823c75d7efe65f2dabb077f523adc017fdb9af0676cffc",
     ),
@@ -48,7 +56,7 @@ fn pinned(case: &str) -> &'static str {
 
 /// Builds `dir` into `out` with the cache in `cache` (OCR never runs: Tesseract's version
 /// must not move the bytes); returns the packet's SHA-256.
-fn build(dir: &Path, out: &Path, cache: &Path) -> String {
+fn build(dir: &Path, out: &Path, cache: &Path, args: &[&str]) -> String {
     let o = medpacket()
         .env("MEDPACKET_CACHE_DIR", cache)
         .arg("build")
@@ -56,6 +64,7 @@ fn build(dir: &Path, out: &Path, cache: &Path) -> String {
         .arg("-o")
         .arg(out)
         .args(["--force", "--ocr", "never"])
+        .args(args)
         .output()
         .expect("run medpacket build");
     assert!(
@@ -70,10 +79,15 @@ fn build(dir: &Path, out: &Path, cache: &Path) -> String {
 /// Builds `dir` cold and then warm, checks both give the same bytes and that they are the
 /// pinned ones.
 fn check(case: &str, dir: &Path) {
+    check_with(case, dir, &[]);
+}
+
+/// [`check`], with further `build` options.
+fn check_with(case: &str, dir: &Path, args: &[&str]) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let cache = tmp.path().join("cache");
-    let cold = build(dir, &tmp.path().join("cold.pdf"), &cache);
-    let warm = build(dir, &tmp.path().join("warm.pdf"), &cache);
+    let cold = build(dir, &tmp.path().join("cold.pdf"), &cache, args);
+    let warm = build(dir, &tmp.path().join("warm.pdf"), &cache, args);
     assert_eq!(
         cold, warm,
         "{case}: a warm build (cache filled) gave other bytes than the cold build"
@@ -140,6 +154,130 @@ fn text_folder_packet_keeps_its_bytes() {
     write_files(&dir, &files);
     settle();
     check("text-folder", &dir);
+}
+
+/// Many documents: an index of several pages, and text files typeset over many pages, so
+/// the generated pages are painted in several batches as the packet is written — in
+/// Spanish on A4, and ready to fax (the generated pages in black).
+#[test]
+fn many_documents_packet_keeps_its_bytes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("records");
+    let mut files: Vec<(String, Vec<u8>)> = (0..150u32)
+        .map(|i| {
+            (
+                format!(
+                    "labs/2024-{:02}-{:02}-result-{i:03}.pdf",
+                    1 + i % 12,
+                    1 + i % 28
+                ),
+                simple_pdf(
+                    &format!("Laboratory result {i}"),
+                    &[
+                        &format!("Collected 2024-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+                        &format!(
+                            "Sodium 1{} mmol/L, potassium 4.{} mmol/L",
+                            30 + i % 9,
+                            i % 10
+                        ),
+                    ],
+                ),
+            )
+        })
+        .collect();
+    for k in 0..2u32 {
+        let body: String = (0..260)
+            .map(|l| {
+                format!(
+                    "Día {l}: tensión 12{}/8{} mmHg — ±{} µg/mL, naïve “café” ≥ {k}.\n",
+                    l % 10,
+                    (l + k) % 10,
+                    l % 7
+                )
+            })
+            .collect();
+        files.push((
+            format!("notes/2025-02-1{k}-diario-{k}.txt"),
+            format!("Diario de síntomas {k}\nFecha: 2025-02-1{k}\n\n{body}").into_bytes(),
+        ));
+    }
+    let mut files: Vec<(&str, Vec<u8>)> =
+        files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
+    files.push(("packet.toml", PACKET_TOML.as_bytes().to_vec()));
+    write_files(&dir, &files);
+    settle();
+    check_with(
+        "many-documents-es-a4",
+        &dir,
+        &["--lang", "es", "--paper", "a4"],
+    );
+    check_with("many-documents-fax", &dir, &["--fax", "--fax-pages", "500"]);
+}
+
+/// The generated pages are painted as the packet is written, not held to the end: while
+/// a packet with a long index is copied page by page, at most one batch of painted pages
+/// waits, and each page leaves the painter's document once copied.
+#[test]
+fn generated_pages_are_painted_a_batch_at_a_time() {
+    use medpacket::write::paint::Painter;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("records");
+    let mut files: Vec<(String, Vec<u8>)> = (0..120u32)
+        .map(|i| {
+            (
+                format!("labs/result-{i:03}.pdf"),
+                simple_pdf(&format!("Laboratory result {i}"), &["Collected 2024-05-06"]),
+            )
+        })
+        .collect();
+    // A long text file: typeset, it is generated pages too.
+    let diary: String = (0..1500)
+        .map(|l| {
+            format!(
+                "Day {l}: headache score {}, slept {} hours.\n",
+                l % 10,
+                5 + l % 4
+            )
+        })
+        .collect();
+    files.push(("notes/symptom-diary.txt".into(), diary.into_bytes()));
+    files.push(("packet.toml".into(), PACKET_TOML.as_bytes().to_vec()));
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
+    write_files(&dir, &files);
+    let opts = medpacket::ScanOptions {
+        no_cache: true,
+        ocr: medpacket::OcrMode::Never,
+    };
+    struct Quiet;
+    impl medpacket::Progress for Quiet {}
+    let (inv, config) = medpacket::scan_folder(&dir, &opts, &Quiet).expect("scan");
+    let plan_opts = medpacket::plan::PlanOptions {
+        paper: medpacket::Paper::Letter,
+        skip_unreadable: true,
+        lang: Default::default(),
+        fax: false,
+        fax_sends: false,
+    };
+    let at = chrono::DateTime::from_timestamp(1_767_225_600, 0).expect("time");
+    let plan =
+        medpacket::plan::plan(&inv, &config.expect("packet.toml"), plan_opts, at).expect("plan");
+    assert!(plan.index.count >= 3, "the index should take several pages");
+    let m = medpacket::fonts::Metrics::get().expect("font");
+    let mut painter = Painter::new(&plan, m).expect("painter");
+    let objects = painter.doc.objects.len();
+    let pages = painter.pages();
+    assert!(pages.len() > 30, "{pages:?}");
+    for p in pages {
+        let (id, _) = painter.place(p).expect("place");
+        assert!(painter.doc.get_dictionary(id).is_ok());
+        assert!(
+            painter.waiting() <= 8,
+            "{} painted pages wait at page {p}",
+            painter.waiting()
+        );
+        painter.remove(id);
+        assert_eq!(painter.doc.objects.len(), objects, "page {p} stayed behind");
+    }
 }
 
 #[test]

@@ -14,23 +14,29 @@ pub const FONT_ZLIB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSan
 /// compressed at build time, and compresses the document's other uncompressed streams.
 /// printpdf is asked not to compress (it would compress the 750 KB font on every run).
 pub fn compress_generated(doc: &mut lopdf::Document) {
-    use lopdf::Object;
     for obj in doc.objects.values_mut() {
-        if let Object::Stream(s) = obj {
-            if s.dict.get(b"Filter").is_ok() {
-                continue;
-            }
-            if s.content.as_slice() == FONT_BYTES {
-                s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                s.dict.set("Length1", FONT_BYTES.len() as i64);
-                s.set_content(FONT_ZLIB.to_vec());
-            } else if s.content.len() > 64 {
-                let packed = crate::base::pdf::deflate(&s.content);
-                if !packed.is_empty() && packed.len() < s.content.len() {
-                    s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                    s.set_content(packed);
-                }
-            }
+        if let lopdf::Object::Stream(s) = obj {
+            compress_stream(s);
+        }
+    }
+}
+
+/// Compresses one uncompressed stream of a generated page (the embedded font program:
+/// with the copy compressed at build time).
+pub fn compress_stream(s: &mut lopdf::Stream) {
+    use lopdf::Object;
+    if s.dict.get(b"Filter").is_ok() {
+        return;
+    }
+    if s.content.as_slice() == FONT_BYTES {
+        s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        s.dict.set("Length1", FONT_BYTES.len() as i64);
+        s.set_content(FONT_ZLIB.to_vec());
+    } else if s.content.len() > 64 {
+        let packed = crate::base::pdf::deflate(&s.content);
+        if !packed.is_empty() && packed.len() < s.content.len() {
+            s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            s.set_content(packed);
         }
     }
 }
@@ -83,6 +89,11 @@ impl Metrics {
     /// True when the font has a glyph for `c`.
     pub fn has_glyph(&self, c: char) -> bool {
         self.lookup(c).is_some()
+    }
+
+    /// The font's own glyph for `c`, if it has one (as printpdf looks it up).
+    pub fn glyph_of(&self, c: char) -> Option<u16> {
+        self.lookup(c)
     }
 
     fn lookup(&self, c: char) -> Option<u16> {

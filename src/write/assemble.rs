@@ -13,8 +13,8 @@ use crate::read::sanitize;
 use crate::read::scan::{sha256_hex, Inventory};
 use crate::write::fax::{fax_matrix, fax_prefix, turn_left, FAX_PAGE};
 use crate::write::flatten;
-use crate::write::importer::{deref, Importer};
-use crate::write::paint::Rendered;
+use crate::write::importer::{deref, Importer, Paused};
+use crate::write::paint::Painter;
 use crate::write::pdfwrite::PdfWriter;
 use crate::write::pictures;
 use crate::write::readahead::{
@@ -23,7 +23,7 @@ use crate::write::readahead::{
 use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use crate::write::textlayer;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 
 /// Margin around scanned images on their page.
@@ -51,7 +51,7 @@ fn io(path: &str) -> impl Fn(std::io::Error) -> Error + '_ {
 pub fn assemble<W: Write>(
     plan: &Plan,
     inv: &Inventory,
-    rendered: Rendered,
+    painter: Painter<'_>,
     out: W,
     password: Option<&str>,
     progress: &dyn crate::Progress,
@@ -85,50 +85,22 @@ pub fn assemble<W: Write>(
         stamps: StampFont::default(),
     };
 
-    // Generated pages come from one rendered document; its font program is shared with
-    // the stamps.
-    let Rendered {
-        pdf,
-        packet_pages,
-        links,
-    } = rendered;
-    let mut gen = Document::load_mem(&pdf)
-        .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
-    // Parsed, the bytes are not needed while the rest is written.
-    drop(pdf);
-    crate::base::fonts::compress_generated(&mut gen);
-    let gen_pages: Vec<ObjectId> = gen.get_pages().into_values().collect();
-    if gen_pages.len() != packet_pages.len() {
-        return Err(Error::Internal(
-            "rendered page count differs from the plan".into(),
-        ));
-    }
-    let mut gen_import = Importer::new(&gen);
-    let descriptor = find_font_descriptor(&gen)
+    // Generated pages are painted as they are written; their font program is shared
+    // with the stamps.
+    let mut generated = Generated {
+        state: None,
+        painter,
+    };
+    let descriptor = find_font_descriptor(&generated.painter.doc)
         .ok_or_else(|| Error::Internal("generated pages carry no embedded font".into()))?;
-    let descriptor = gen_import.map_ref(&mut o.w, descriptor);
-    let mut gen_by_page: HashMap<u32, (ObjectId, &Vec<crate::base::layout::Link>)> = HashMap::new();
-    for ((pid, &packet_page), links) in gen_pages.iter().zip(&packet_pages).zip(&links) {
-        gen_by_page.insert(packet_page, (*pid, links));
-    }
+    let mut first = Importer::new(&generated.painter.doc);
+    let descriptor = first.map_ref(&mut o.w, descriptor);
+    generated.state = Some(first.pause());
 
     let mut written: HashSet<u32> = HashSet::new();
     for part in &plan.parts {
         for p in part.first_page..part.first_page + part.count {
-            let (pid, links) = gen_by_page
-                .get(&p)
-                .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
-            let annots = link_annotations(&o, links);
-            o.copy_page(
-                &mut gen_import,
-                *pid,
-                p,
-                annots,
-                0,
-                None,
-                "generated page",
-                None,
-            )?;
+            o.copy_generated(&mut generated, p, true, "generated page")?;
             written.insert(p);
         }
     }
@@ -158,19 +130,7 @@ pub fn assemble<W: Write>(
                     match (&item.body, ready) {
                         (Body::Text(_) | Body::Cda(_), _) => {
                             for p in item.first_page..=item.last_page {
-                                let (pid, _) = gen_by_page.get(&p).ok_or_else(|| {
-                                    Error::Internal(format!("no rendered page for packet page {p}"))
-                                })?;
-                                o.copy_page(
-                                    &mut gen_import,
-                                    *pid,
-                                    p,
-                                    Vec::new(),
-                                    0,
-                                    None,
-                                    &item.rel,
-                                    None,
-                                )?;
+                                o.copy_generated(&mut generated, p, false, &item.rel)?;
                             }
                         }
                         (Body::Pdf, Ready::Pdf(doc)) => {
@@ -401,7 +361,34 @@ fn link_annotations<W: Write>(o: &Out<'_, W>, links: &[crate::base::layout::Link
         .collect()
 }
 
+/// The generated pages being written: the painter, and the importer's work between pages.
+struct Generated<'p> {
+    painter: Painter<'p>,
+    state: Option<Paused>,
+}
+
 impl<W: Write> Out<'_, W> {
+    /// Copies generated page `page` (painted now), with its links when `links` is set.
+    fn copy_generated(
+        &mut self,
+        g: &mut Generated<'_>,
+        page: u32,
+        links: bool,
+        rel: &str,
+    ) -> Result<()> {
+        let (pid, areas) = g.painter.place(page)?;
+        let annots = if links {
+            link_annotations(self, &areas)
+        } else {
+            Vec::new()
+        };
+        let mut imp = Importer::resume(&g.painter.doc, g.state.take().unwrap_or_default());
+        let copied = self.copy_page(&mut imp, pid, page, annots, 0, None, rel, None);
+        g.state = Some(imp.pause());
+        g.painter.remove(pid);
+        copied
+    }
+
     fn page_id(&self, page: u32) -> Result<ObjectId> {
         self.page_ids
             .get((page as usize).wrapping_sub(1))

@@ -35,16 +35,46 @@ pub(crate) struct Importer<'d> {
     pub(crate) annot_matrix: Option<[f32; 6]>,
 }
 
+/// An importer's work so far, kept while its document changes (generated pages are put
+/// into their document one at a time): the numbers given, and the objects not yet written.
+#[derive(Default)]
+pub(crate) struct Paused {
+    map: HashMap<ObjectId, ObjectId>,
+    page_ids: HashMap<ObjectId, ObjectId>,
+    queue: Vec<ObjectId>,
+    names: Option<HashMap<Vec<u8>, Object>>,
+    fax: bool,
+    annot_matrix: Option<[f32; 6]>,
+}
+
 impl<'d> Importer<'d> {
     pub(crate) fn new(doc: &'d Document) -> Self {
+        Importer::resume(doc, Paused::default())
+    }
+
+    /// Goes on importing from `doc` where an importer paused. Objects it numbered must be
+    /// in `doc` under the same numbers, and no number of an object taken out may come back.
+    pub(crate) fn resume(doc: &'d Document, p: Paused) -> Self {
         Importer {
             doc,
-            map: HashMap::new(),
-            page_ids: HashMap::new(),
-            queue: Vec::new(),
-            names: None,
-            fax: false,
-            annot_matrix: None,
+            map: p.map,
+            page_ids: p.page_ids,
+            queue: p.queue,
+            names: p.names,
+            fax: p.fax,
+            annot_matrix: p.annot_matrix,
+        }
+    }
+
+    /// Lets go of the document, keeping what was done.
+    pub(crate) fn pause(self) -> Paused {
+        Paused {
+            map: self.map,
+            page_ids: self.page_ids,
+            queue: self.queue,
+            names: self.names,
+            fax: self.fax,
+            annot_matrix: self.annot_matrix,
         }
     }
 

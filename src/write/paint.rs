@@ -1,52 +1,263 @@
 //! Paint: the plan's laid-out generated pages (cover, index, questions, medication list,
-//! typeset text files) turn into one printpdf document, one page per laid-out page, in
-//! plan order; the index is checked to come out as long as the plan reserved.
+//! typeset text files) turn into PDF pages as the packet is written, in plan order, a
+//! batch at a time; the index is checked to come out as long as the plan reserved.
 
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
-use crate::base::layout::{PageLayout, Shape};
-use crate::plan::Plan;
+use crate::base::layout::{Link, PageLayout, Shape};
+use crate::plan::{Body, Plan};
 use crate::render::index;
+use lopdf::{Object, ObjectId, Stream};
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle,
     PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, TextRenderingMode,
 };
+use std::collections::{BTreeMap, HashMap};
 
 /// The resource name of the embedded font in generated pages.
 pub const FONT_ID: &str = "MPF";
 
-/// The generated pages as a PDF, and, per generated page, its 1-based packet page number.
-pub struct Rendered {
-    pub pdf: Vec<u8>,
-    pub packet_pages: Vec<u32>,
-    /// Link areas per generated page (same order as `packet_pages`).
-    pub links: Vec<Vec<crate::base::layout::Link>>,
+/// Generated pages painted ahead of the writer at most: a batch shares one pass through
+/// printpdf, and no more of them are held at a time.
+const BATCH: usize = 4;
+
+/// Where a generated page's layout is: the plan holds the generated parts' and typeset
+/// documents' pages; the index is laid out here, once page numbers are known.
+#[derive(Clone, Copy)]
+enum Source {
+    Part(usize, usize),
+    Index(usize),
+    Item(usize, usize),
 }
 
-/// Paints every generated page of the plan; checks the index came out as long as planned.
-pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
-    let index_pages = index::layout(m, plan.paper, &plan.index_rows(), plan.lang.messages());
-    if index_pages.len() != plan.index.count as usize {
-        return Err(Error::Internal(format!(
-            "the index needed {} page(s) but the plan reserved {}",
-            index_pages.len(),
-            plan.index.count
-        )));
+/// The generated pages (cover, index, questions, medication list, typeset documents),
+/// painted as the packet is written, a batch at a time, so that a packet with thousands
+/// of index rows never holds all its painted pages.
+///
+/// The pages share one embedded font whose width table and character map cover every
+/// glyph any generated page draws: those are worked out from the layouts before any page
+/// is painted, and the font's objects (with one page to copy from) are in [`Painter::doc`]
+/// from the start. Each page, when its turn comes, is placed in that document as a page
+/// object of its own ([`Painter::place`]) and taken out again once copied
+/// ([`Painter::remove`]).
+pub struct Painter<'p> {
+    plan: &'p Plan,
+    /// The index's laid-out pages, each taken when painted.
+    index: Vec<PageLayout>,
+    /// Every generated page in painting order: its packet page number and its layout.
+    order: Vec<(u32, Source)>,
+    /// Where each packet page is in `order`.
+    at: HashMap<u32, usize>,
+    /// Painted pages waiting to be placed: content stream and link areas.
+    ready: HashMap<u32, (Stream, Vec<Link>)>,
+    /// printpdf's document for the font, its pages set for each batch.
+    pdf: PdfDocument,
+    font_id: FontId,
+    /// The font's objects and one page whose dictionary every placed page copies.
+    pub doc: lopdf::Document,
+    template: ObjectId,
+    /// Object numbers for placed pages are never used twice (the importer remembers the
+    /// numbers it has seen).
+    next_id: u32,
+}
+
+impl<'p> Painter<'p> {
+    /// Lays out the index (checked to come out as long as the plan reserved), and sets up
+    /// the shared font for every generated page of the plan.
+    pub fn new(plan: &'p Plan, m: &Metrics) -> Result<Painter<'p>> {
+        let index = index::layout(m, plan.paper, &plan.index_rows(), plan.lang.messages());
+        if index.len() != plan.index.count as usize {
+            return Err(Error::Internal(format!(
+                "the index needed {} page(s) but the plan reserved {}",
+                index.len(),
+                plan.index.count
+            )));
+        }
+        let mut order = Vec::new();
+        let mut index_taken = false;
+        for (pi, part) in plan.parts.iter().enumerate() {
+            if part.is_index && !index_taken {
+                index_taken = true;
+                order.extend(
+                    (0..index.len()).map(|k| (part.first_page + k as u32, Source::Index(k))),
+                );
+            } else if !part.is_index {
+                order.extend(
+                    (0..part.pages.len())
+                        .map(|k| (part.first_page + k as u32, Source::Part(pi, k))),
+                );
+            }
+        }
+        for (ii, item) in plan.items.iter().enumerate() {
+            if let Body::Text(layouts) | Body::Cda(layouts) = &item.body {
+                order.extend(
+                    (0..layouts.len()).map(|k| (item.first_page + k as u32, Source::Item(ii, k))),
+                );
+            }
+        }
+        let at = order
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| (*p, i))
+            .collect();
+        let font_id = FontId(FONT_ID.to_string());
+        // The batches' documents are read for their pages' content only: their font
+        // goes without its program (printpdf copies it into every document it makes).
+        let mut bare = m.parsed().clone();
+        bare.original_bytes = Vec::new();
+        let mut pdf = PdfDocument::new("medpacket generated pages");
+        pdf.resources
+            .fonts
+            .map
+            .insert(font_id.clone(), printpdf::PdfFont::new(bare));
+        let mut painter = Painter {
+            plan,
+            index,
+            order,
+            at,
+            ready: HashMap::new(),
+            pdf,
+            font_id,
+            doc: lopdf::Document::new(),
+            template: (0, 0),
+            next_id: 0,
+        };
+        painter.set_up_font(m)?;
+        Ok(painter)
     }
-    let mut doc = PdfDocument::new("medpacket generated pages");
-    let font_id = FontId(FONT_ID.to_string());
-    doc.resources
-        .fonts
-        .map
-        .insert(font_id.clone(), printpdf::PdfFont::new(m.parsed().clone()));
-    let mut pages = Vec::new();
-    let mut packet_pages = Vec::new();
-    let mut links = Vec::new();
-    // Pages are painted from owned layouts, so their text moves rather than copies
-    // (the index of a large packet holds thousands of rows).
-    let fax = plan.fax;
-    let mut push = |layouts: Vec<PageLayout>, first: u32, size: (f32, f32)| {
-        for (i, mut l) in layouts.into_iter().enumerate() {
+
+    fn layout(&self, s: Source) -> Option<&PageLayout> {
+        match s {
+            Source::Part(p, k) => self.plan.parts.get(p)?.pages.get(k),
+            Source::Index(k) => self.index.get(k),
+            Source::Item(i, k) => match &self.plan.items.get(i)?.body {
+                Body::Text(l) | Body::Cda(l) => l.get(k),
+                _ => None,
+            },
+        }
+    }
+
+    /// The font as printpdf embeds it for these pages: its width table and character map
+    /// list every glyph drawn on them, each with the last character drawn with it (as
+    /// printpdf records them). A one-page document drawing exactly those characters gets
+    /// the same font objects as all the pages together, and its page's dictionary is the
+    /// one every generated page has.
+    fn set_up_font(&mut self, m: &Metrics) -> Result<()> {
+        let mut used: BTreeMap<u16, char> = BTreeMap::new();
+        for &(_, s) in &self.order {
+            for r in self
+                .layout(s)
+                .map(|l| l.runs.as_slice())
+                .unwrap_or_default()
+            {
+                for c in r.text.chars() {
+                    if let Some(g) = m.glyph_of(c) {
+                        used.insert(g, c);
+                    }
+                }
+            }
+        }
+        let text: String = used.into_values().collect();
+        let size = self.plan.paper.size();
+        let mut ops = Vec::new();
+        if !text.is_empty() {
+            ops = vec![
+                Op::StartTextSection,
+                Op::SetFont {
+                    font: PdfFontHandle::External(self.font_id.clone()),
+                    size: Pt(10.0),
+                },
+                Op::ShowText {
+                    items: vec![TextItem::Text(text)],
+                },
+                Op::EndTextSection,
+            ];
+        }
+        let mut pdf = PdfDocument::new("medpacket generated pages");
+        pdf.resources.fonts.map.insert(
+            self.font_id.clone(),
+            printpdf::PdfFont::new(m.parsed().clone()),
+        );
+        pdf.pages = vec![PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)];
+        let bytes = save(&pdf);
+        drop(pdf);
+        let mut doc = lopdf::Document::load_mem(&bytes)
+            .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
+        drop(bytes);
+        crate::base::fonts::compress_generated(&mut doc);
+        self.template = doc
+            .get_pages()
+            .into_values()
+            .next()
+            .ok_or_else(|| Error::Internal("generated pages: no page to copy from".into()))?;
+        self.next_id = doc.max_id + 1;
+        self.doc = doc;
+        Ok(())
+    }
+
+    /// The packet page numbers of the generated pages, in the order they are painted.
+    pub fn pages(&self) -> Vec<u32> {
+        self.order.iter().map(|(p, _)| *p).collect()
+    }
+
+    /// How many painted pages wait to be placed (never more than one batch).
+    pub fn waiting(&self) -> usize {
+        self.ready.len()
+    }
+
+    /// Puts packet page `page`'s generated page into [`Painter::doc`] as a page of its
+    /// own; returns its object number and its link areas.
+    pub fn place(&mut self, page: u32) -> Result<(ObjectId, Vec<Link>)> {
+        if !self.ready.contains_key(&page) {
+            self.paint_from(page)?;
+        }
+        let (content, links) = self
+            .ready
+            .remove(&page)
+            .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {page}")))?;
+        let mut dict = self
+            .doc
+            .get_dictionary(self.template)
+            .map_err(|e| Error::Internal(format!("generated pages: {e}")))?
+            .clone();
+        let content_id = (self.next_id, 0);
+        let page_id = (self.next_id + 1, 0);
+        self.next_id += 2;
+        self.doc.objects.insert(content_id, Object::Stream(content));
+        dict.set("Contents", Object::Reference(content_id));
+        self.doc.objects.insert(page_id, Object::Dictionary(dict));
+        Ok((page_id, links))
+    }
+
+    /// Takes a placed page (and its content) out of [`Painter::doc`] once it is copied.
+    pub fn remove(&mut self, page_id: ObjectId) {
+        if let Some(Object::Dictionary(d)) = self.doc.objects.remove(&page_id) {
+            if let Ok(Object::Reference(c)) = d.get(b"Contents") {
+                self.doc.objects.remove(c);
+            }
+        }
+    }
+
+    /// Paints the batch of pages that starts with packet page `page`.
+    fn paint_from(&mut self, page: u32) -> Result<()> {
+        let start = *self
+            .at
+            .get(&page)
+            .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {page}")))?;
+        let end = (start + BATCH).min(self.order.len());
+        let size = self.plan.paper.size();
+        let fax = self.plan.fax;
+        let mut numbers = Vec::new();
+        let mut links = Vec::new();
+        let mut pages = Vec::new();
+        for i in start..end {
+            let (p, s) = self.order[i];
+            let mut l = match s {
+                // The index's pages are painted once: their layouts move.
+                Source::Index(k) => self.index.get_mut(k).map(std::mem::take),
+                _ => self.layout(s).cloned(),
+            }
+            .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
             links.push(std::mem::take(&mut l.links));
             if fax {
                 // A fax machine prints grey text as dots: every line and letter in black.
@@ -54,48 +265,53 @@ pub fn render(plan: &Plan, m: &Metrics) -> Result<Rendered> {
                     r.gray = 0.0;
                 }
             }
-            pages.push(paint(l, size, &font_id, fax));
-            packet_pages.push(first + i as u32);
+            pages.push(paint(l, size, &self.font_id, fax));
+            numbers.push(p);
         }
-    };
-    let size = plan.paper.size();
-    let mut index_pages = Some(index_pages);
-    for part in &plan.parts {
-        if part.is_index {
-            push(
-                index_pages.take().unwrap_or_default(),
-                part.first_page,
-                size,
-            );
-        } else {
-            push(part.pages.clone(), part.first_page, size);
+        self.pdf.pages = pages;
+        let mut warnings = Vec::new();
+        let lo = printpdf::serialize::to_lopdf_doc(&self.pdf, &save_options(), &mut warnings);
+        self.pdf.pages = Vec::new();
+        let page_ids: Vec<_> = lo.get_pages().into_values().collect();
+        if page_ids.len() != numbers.len() {
+            return Err(Error::Internal(
+                "rendered page count differs from the plan".into(),
+            ));
         }
+        for ((p, pid), links) in numbers.into_iter().zip(page_ids).zip(links) {
+            let content = lo
+                .get_dictionary(pid)
+                .ok()
+                .and_then(|d| d.get(b"Contents").ok())
+                .and_then(|c| c.as_reference().ok())
+                .and_then(|id| lo.get_object(id).ok())
+                .and_then(|o| o.as_stream().ok())
+                .map(|s| s.content.clone())
+                .ok_or_else(|| {
+                    Error::Internal(format!("generated page {p} came out without content"))
+                })?;
+            let mut stream = Stream::new(lopdf::Dictionary::new(), content);
+            crate::base::fonts::compress_stream(&mut stream);
+            self.ready.insert(p, (stream, links));
+        }
+        Ok(())
     }
-    for item in &plan.items {
-        if let crate::plan::Body::Text(layouts) | crate::plan::Body::Cda(layouts) = &item.body {
-            push(layouts.clone(), item.first_page, size);
-        }
-    }
-    doc.with_pages(pages);
-    let pdf = save(&doc);
-    Ok(Rendered {
-        pdf,
-        packet_pages,
-        links,
-    })
 }
 
-fn save(doc: &PdfDocument) -> Vec<u8> {
+fn save_options() -> PdfSaveOptions {
     // Not compressed here: `fonts::compress_generated` does it, with the font compressed
     // at build time.
-    let opts = PdfSaveOptions {
+    PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
         secure: true,
         image_optimization: None,
-    };
+    }
+}
+
+fn save(doc: &PdfDocument) -> Vec<u8> {
     let mut warnings = Vec::new();
-    doc.save(&opts, &mut warnings)
+    doc.save(&save_options(), &mut warnings)
 }
 
 /// A standalone PDF of laid-out pages (the cover letter), in the embedded font, with
@@ -240,7 +456,5 @@ fn paint(l: PageLayout, size: (f32, f32), font: &FontId, black: bool) -> PdfPage
         }
         ops.push(Op::EndTextSection);
     }
-    // Every generated page is held until all are saved: no room to spare in each.
-    ops.shrink_to_fit();
     PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
 }
