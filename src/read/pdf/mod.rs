@@ -137,10 +137,12 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
                     .unwrap_or_default(),
             ),
         };
-        if crate::read::pdf::scanpage::page_is_scanned(&doc, id, &content) {
+        // One pass over the operators: text, images, and saved states left open.
+        let page_ops = crate::read::pdf::scanpage::operators(&content);
+        if crate::read::pdf::scanpage::page_is_scanned(&doc, id, &page_ops) {
             scanned.push(page);
         }
-        open_saves.push(crate::base::pdf::unclosed_saves(&content).min(u32::MAX as usize) as u32);
+        open_saves.push(page_ops.open_saves.min(u32::MAX as usize) as u32);
         // A page without a text object (a scan) has no text to read.
         let has_text = memchr::memmem::find(&content, b"BT").is_some();
         let parsed = joined

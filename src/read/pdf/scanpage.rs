@@ -5,9 +5,9 @@
 use lopdf::{Document, Object, ObjectId};
 
 /// True when a PDF page shows no text of its own (no text operators in its content or in
-/// the forms it draws) but draws an image: a scan.
-pub fn page_is_scanned(doc: &Document, page: ObjectId, content: &[u8]) -> bool {
-    let ops = operators(content);
+/// the forms it draws) but draws an image: a scan. `ops` is what [`operators`] found in
+/// the page's content.
+pub fn page_is_scanned(doc: &Document, page: ObjectId, ops: &Ops) -> bool {
     if ops.text {
         return false;
     }
@@ -83,25 +83,31 @@ fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> Option<&'a Object> {
     None
 }
 
-/// What a content stream does, as far as telling scans apart is concerned.
+/// What a content stream does, as far as telling scans apart and closing its saved
+/// graphics states are concerned.
 #[derive(Debug, Default, PartialEq)]
-struct Ops {
+pub struct Ops {
     /// Shows text (Tj, TJ, ', ").
     text: bool,
     /// Draws an XObject (Do).
     draws_xobject: bool,
     /// Holds an inline image (BI … ID … EI).
     inline_image: bool,
+    /// How many `q` (save) operators it leaves open at its end (as
+    /// [`crate::base::pdf::unclosed_saves`] counts them).
+    pub open_saves: usize,
 }
 
 /// Finds the operators that matter in a content stream (strings, comments and inline
-/// image data skipped).
-fn operators(c: &[u8]) -> Ops {
+/// image data skipped), in one pass.
+pub fn operators(c: &[u8]) -> Ops {
     let mut ops = Ops::default();
     crate::base::pdf::for_each_operator(c, |op| match op {
         b"Tj" | b"TJ" | b"'" | b"\"" => ops.text = true,
         b"Do" => ops.draws_xobject = true,
         b"ID" => ops.inline_image = true,
+        b"q" => ops.open_saves += 1,
+        b"Q" => ops.open_saves = ops.open_saves.saturating_sub(1),
         _ => {}
     });
     ops
@@ -120,6 +126,7 @@ mod tests {
                     text: false,
                     draws_xobject: true,
                     inline_image: false,
+                    open_saves: 0,
                 },
             ),
             (
@@ -128,6 +135,7 @@ mod tests {
                     text: true,
                     draws_xobject: false,
                     inline_image: false,
+                    open_saves: 0,
                 },
             ),
             (
@@ -136,6 +144,7 @@ mod tests {
                     text: false,
                     draws_xobject: false,
                     inline_image: true,
+                    open_saves: 0,
                 },
             ),
             (
@@ -144,12 +153,57 @@ mod tests {
                     text: true,
                     draws_xobject: false,
                     inline_image: false,
+                    open_saves: 0,
                 },
             ),
             (b"(Tj) <546A>", Ops::default()),
         ];
         for (c, want) in cases {
             assert_eq!(operators(c), want, "{}", String::from_utf8_lossy(c));
+        }
+    }
+
+    /// The one pass counts open saved states as `unclosed_saves` does, on hand-made and
+    /// random streams (q and Q inside strings, comments and inline images included).
+    #[test]
+    fn open_saves_are_counted_as_unclosed_saves_counts_them() {
+        let made: [&[u8]; 6] = [
+            b"q q 1 0 0 1 0 0 cm Q",
+            b"Q Q q",
+            b"BT (q) Tj ET q % Q\n",
+            b"q BI /W 1 /H 1 ID Q\x00 EI q",
+            b"<51> q [(Q)] TJ",
+            b"qQ q\tQ\nq",
+        ];
+        for c in made {
+            assert_eq!(
+                operators(c).open_saves,
+                crate::base::pdf::unclosed_saves(c),
+                "{}",
+                String::from_utf8_lossy(c)
+            );
+        }
+        let words: [&[u8]; 12] = [
+            b"q", b"Q", b"(", b")", b"%", b"\n", b"ID", b"EI", b" ", b"<", b">", b"Tj",
+        ];
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..20_000 {
+            let mut c = Vec::new();
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                c.extend_from_slice(words[(seed % 12) as usize]);
+                if seed & 0x100 != 0 {
+                    c.push(b' ');
+                }
+            }
+            assert_eq!(
+                operators(&c).open_saves,
+                crate::base::pdf::unclosed_saves(&c),
+                "{}",
+                String::from_utf8_lossy(&c)
+            );
         }
     }
 }
