@@ -133,7 +133,20 @@ fn build(app: &App, choices: &Choices) -> crate::Result<(BuildReport, PathBuf, O
 
 /// GET /build/status: the progress as JSON, for the page's script.
 pub(crate) async fn status(state: Shared) -> Response {
-    let body = serde_json::to_string(&state.0.job.status()).unwrap_or_else(|_| "{}".into());
+    let app = state.0;
+    let dir = app.dir.clone();
+    // The stage in the page's language (packet.toml's [request] language).
+    let lang = match blocking(move || {
+        super::page::lang_of(PacketConfig::load(&dir).ok().flatten().as_ref())
+    })
+    .await
+    {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let mut st = app.job.status();
+    st.stage = super::page::stage_words(&st.stage, lang);
+    let body = serde_json::to_string(&st).unwrap_or_else(|_| "{}".into());
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 

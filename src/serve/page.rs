@@ -74,7 +74,7 @@ pub(crate) struct ReadingView {
     total: u64,
 }
 
-fn lang_of(config: Option<&PacketConfig>) -> Lang {
+pub(crate) fn lang_of(config: Option<&PacketConfig>) -> Lang {
     config.and_then(|c| c.request.language).unwrap_or_default()
 }
 
@@ -96,6 +96,19 @@ fn reading_view(st: &super::reading::ReadingStatus, lang: Lang) -> ReadingView {
         done: st.done,
         total: st.total,
     }
+}
+
+/// A stage of the library's progress (its own English name) in the page's language;
+/// a stage the page has no words for is shown as the library names it.
+pub(crate) fn stage_words(stage: &str, lang: Lang) -> String {
+    let key = match stage {
+        "Starting" => "web.stage.starting",
+        "Reading records" => "web.stage.records",
+        "Reading scans" => "web.stage.scans",
+        "Writing the packet" => "web.stage.writing",
+        _ => return stage.to_string(),
+    };
+    lang.messages().word(key).unwrap_or(stage).to_string()
 }
 
 /// GET /records/status: how far the reading of the folder is, as JSON, for the page's
@@ -371,7 +384,7 @@ fn build_view(app: &App, config: Option<&crate::base::config::PacketConfig>) -> 
     let st = app.job.status();
     let mut v = BuildView {
         state: st.state,
-        stage: st.stage,
+        stage: stage_words(&st.stage, lang_of(config)),
         done: st.done,
         total: st.total,
         choices: super::choices::form_view(lock(&app.job.choices).as_ref(), config),
@@ -430,6 +443,39 @@ mod tests {
                 (!key.is_empty() && key.chars().all(word)).then(|| format!("web.{key}"))
             })
             .collect()
+    }
+
+    /// Every stage the library reports its progress in has words on the Spanish page.
+    #[test]
+    fn every_progress_stage_is_shown_in_the_page_language() {
+        let mut stages = Vec::new();
+        for src in [
+            include_str!("../read/scan/mod.rs"),
+            include_str!("../read/ocr/mod.rs"),
+            include_str!("../write/assemble.rs"),
+            include_str!("job.rs"),
+        ] {
+            for (i, _) in src.match_indices(".start(\"") {
+                let rest = &src[i + 8..];
+                if let Some(end) = rest.find('"') {
+                    stages.push(rest[..end].to_string());
+                }
+            }
+        }
+        assert!(stages.len() >= 4, "stages found: {stages:?}");
+        for stage in &stages {
+            let es = super::stage_words(stage, Lang::Es);
+            assert_ne!(&es, stage, "the stage \"{stage}\" has no Spanish words");
+            assert!(!super::stage_words(stage, Lang::En).is_empty());
+        }
+        assert_eq!(
+            super::stage_words("Writing the packet", Lang::Es),
+            "Escribiendo el paquete"
+        );
+        assert_eq!(
+            super::stage_words("Some new stage", Lang::Es),
+            "Some new stage"
+        );
     }
 
     #[test]
