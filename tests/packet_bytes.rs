@@ -271,7 +271,7 @@ fn generated_pages_are_painted_a_batch_at_a_time() {
         let (id, _) = painter.place(p).expect("place");
         assert!(painter.doc.get_dictionary(id).is_ok());
         assert!(
-            painter.waiting() <= 8,
+            painter.waiting() < medpacket::write::paint::BATCH,
             "{} painted pages wait at page {p}",
             painter.waiting()
         );

@@ -382,7 +382,10 @@ impl<W: Write> Out<'_, W> {
         } else {
             Vec::new()
         };
-        let mut imp = Importer::resume(&g.painter.doc, g.state.take().unwrap_or_default());
+        let state = g.state.take().ok_or_else(|| {
+            Error::Internal("the generated pages' importer was lost after an error".into())
+        })?;
+        let mut imp = Importer::resume(&g.painter.doc, state);
         let copied = self.copy_page(&mut imp, pid, page, annots, 0, None, rel, None);
         g.state = Some(imp.pause());
         g.painter.remove(pid);

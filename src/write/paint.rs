@@ -19,7 +19,7 @@ pub const FONT_ID: &str = "MPF";
 
 /// Generated pages painted ahead of the writer at most: a batch shares one pass through
 /// printpdf, and no more of them are held at a time.
-const BATCH: usize = 4;
+pub const BATCH: usize = 4;
 
 /// Where a generated page's layout is: the plan holds the generated parts' and typeset
 /// documents' pages; the index is laid out here, once page numbers are known.
@@ -43,7 +43,7 @@ enum Source {
 pub struct Painter<'p> {
     plan: &'p Plan,
     /// The index's laid-out pages, each taken when painted.
-    index: Vec<PageLayout>,
+    index: Vec<Option<PageLayout>>,
     /// Every generated page in painting order: its packet page number and its layout.
     order: Vec<(u32, Source)>,
     /// Where each packet page is in `order`.
@@ -52,6 +52,13 @@ pub struct Painter<'p> {
     ready: HashMap<u32, (Stream, Vec<Link>)>,
     /// printpdf's document for the font, its pages set for each batch.
     pdf: PdfDocument,
+    /// One of each character the generated pages draw (a glyph each).
+    glyphs: String,
+    /// Whether each page of `order` draws a glyph of the font. A batch none of whose
+    /// pages does gets a page drawing `glyphs` at its end: without a glyph printpdf
+    /// would leave the font out and encode the batch's text another way than it did with
+    /// all pages at once.
+    draws: Vec<bool>,
     font_id: FontId,
     /// The font's objects and one page whose dictionary every placed page copies.
     pub doc: lopdf::Document,
@@ -73,33 +80,56 @@ impl<'p> Painter<'p> {
                 plan.index.count
             )));
         }
+        // Every generated page once, with as many laid-out pages as the plan numbered.
+        let inconsistent = |what: &str| Error::Internal(format!("the plan's {what}"));
         let mut order = Vec::new();
         let mut index_taken = false;
         for (pi, part) in plan.parts.iter().enumerate() {
-            if part.is_index && !index_taken {
+            let laid_out = if part.is_index {
+                if index_taken {
+                    return Err(inconsistent("index appears twice"));
+                }
                 index_taken = true;
                 order.extend(
                     (0..index.len()).map(|k| (part.first_page + k as u32, Source::Index(k))),
                 );
-            } else if !part.is_index {
+                index.len()
+            } else {
                 order.extend(
                     (0..part.pages.len())
                         .map(|k| (part.first_page + k as u32, Source::Part(pi, k))),
                 );
+                part.pages.len()
+            };
+            if laid_out != part.count as usize {
+                return Err(inconsistent(&format!(
+                    "part \"{}\" has {laid_out} page(s) laid out for {} numbered",
+                    part.name, part.count
+                )));
             }
         }
         for (ii, item) in plan.items.iter().enumerate() {
             if let Body::Text(layouts) | Body::Cda(layouts) = &item.body {
+                let numbered = (item.last_page + 1).saturating_sub(item.first_page) as usize;
+                if layouts.len() != numbered {
+                    return Err(inconsistent(&format!(
+                        "document {} has {} page(s) laid out for {numbered} numbered",
+                        item.rel,
+                        layouts.len()
+                    )));
+                }
                 order.extend(
                     (0..layouts.len()).map(|k| (item.first_page + k as u32, Source::Item(ii, k))),
                 );
             }
         }
-        let at = order
-            .iter()
-            .enumerate()
-            .map(|(i, (p, _))| (*p, i))
-            .collect();
+        let mut at = HashMap::new();
+        for (i, (p, _)) in order.iter().enumerate() {
+            if at.insert(*p, i).is_some() {
+                return Err(inconsistent(&format!("page {p} is generated twice")));
+            }
+        }
+        let index = index.into_iter().map(Some).collect();
         let font_id = FontId(FONT_ID.to_string());
         // The batches' documents are read for their pages' content only: their font
         // goes without its program (printpdf copies it into every document it makes).
@@ -117,6 +147,8 @@ impl<'p> Painter<'p> {
             at,
             ready: HashMap::new(),
             pdf,
+            glyphs: String::new(),
+            draws: Vec::new(),
             font_id,
             doc: lopdf::Document::new(),
             template: (0, 0),
@@ -129,7 +161,7 @@ impl<'p> Painter<'p> {
     fn layout(&self, s: Source) -> Option<&PageLayout> {
         match s {
             Source::Part(p, k) => self.plan.parts.get(p)?.pages.get(k),
-            Source::Index(k) => self.index.get(k),
+            Source::Index(k) => self.index.get(k)?.as_ref(),
             Source::Item(i, k) => match &self.plan.items.get(i)?.body {
                 Body::Text(l) | Body::Cda(l) => l.get(k),
                 _ => None,
@@ -144,7 +176,9 @@ impl<'p> Painter<'p> {
     /// one every generated page has.
     fn set_up_font(&mut self, m: &Metrics) -> Result<()> {
         let mut used: BTreeMap<u16, char> = BTreeMap::new();
+        let mut draws = Vec::with_capacity(self.order.len());
         for &(_, s) in &self.order {
+            let mut any = false;
             for r in self
                 .layout(s)
                 .map(|l| l.runs.as_slice())
@@ -153,32 +187,20 @@ impl<'p> Painter<'p> {
                 for c in r.text.chars() {
                     if let Some(g) = m.glyph_of(c) {
                         used.insert(g, c);
+                        any = true;
                     }
                 }
             }
+            draws.push(any);
         }
-        let text: String = used.into_values().collect();
-        let size = self.plan.paper.size();
-        let mut ops = Vec::new();
-        if !text.is_empty() {
-            ops = vec![
-                Op::StartTextSection,
-                Op::SetFont {
-                    font: PdfFontHandle::External(self.font_id.clone()),
-                    size: Pt(10.0),
-                },
-                Op::ShowText {
-                    items: vec![TextItem::Text(text)],
-                },
-                Op::EndTextSection,
-            ];
-        }
+        self.draws = draws;
+        self.glyphs = used.into_values().collect();
         let mut pdf = PdfDocument::new("medpacket generated pages");
         pdf.resources.fonts.map.insert(
             self.font_id.clone(),
             printpdf::PdfFont::new(m.parsed().clone()),
         );
-        pdf.pages = vec![PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)];
+        pdf.pages = vec![self.glyph_page()];
         let bytes = save(&pdf);
         drop(pdf);
         let mut doc = lopdf::Document::load_mem(&bytes)
@@ -193,6 +215,26 @@ impl<'p> Painter<'p> {
         self.next_id = doc.max_id + 1;
         self.doc = doc;
         Ok(())
+    }
+
+    /// A page that draws [`Painter::glyphs`] (nothing when the pages draw no glyph).
+    fn glyph_page(&self) -> PdfPage {
+        let size = self.plan.paper.size();
+        let mut ops = Vec::new();
+        if !self.glyphs.is_empty() {
+            ops = vec![
+                Op::StartTextSection,
+                Op::SetFont {
+                    font: PdfFontHandle::External(self.font_id.clone()),
+                    size: Pt(10.0),
+                },
+                Op::ShowText {
+                    items: vec![TextItem::Text(self.glyphs.clone())],
+                },
+                Op::EndTextSection,
+            ];
+        }
+        PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
     }
 
     /// The packet page numbers of the generated pages, in the order they are painted.
@@ -254,7 +296,7 @@ impl<'p> Painter<'p> {
             let (p, s) = self.order[i];
             let mut l = match s {
                 // The index's pages are painted once: their layouts move.
-                Source::Index(k) => self.index.get_mut(k).map(std::mem::take),
+                Source::Index(k) => self.index.get_mut(k).and_then(Option::take),
                 _ => self.layout(s).cloned(),
             }
             .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
@@ -268,11 +310,22 @@ impl<'p> Painter<'p> {
             pages.push(paint(l, size, &self.font_id, fax));
             numbers.push(p);
         }
+        // A batch that draws no glyph gets the glyph page last (see `draws`).
+        let glyph_page = !self
+            .draws
+            .get(start..end)
+            .is_some_and(|d| d.contains(&true));
+        if glyph_page {
+            pages.push(self.glyph_page());
+        }
         self.pdf.pages = pages;
         let mut warnings = Vec::new();
         let lo = printpdf::serialize::to_lopdf_doc(&self.pdf, &save_options(), &mut warnings);
         self.pdf.pages = Vec::new();
-        let page_ids: Vec<_> = lo.get_pages().into_values().collect();
+        let mut page_ids: Vec<_> = lo.get_pages().into_values().collect();
+        if glyph_page {
+            page_ids.pop();
+        }
         if page_ids.len() != numbers.len() {
             return Err(Error::Internal(
                 "rendered page count differs from the plan".into(),

@@ -401,3 +401,41 @@ fn truncate_at_char(mut s: String, max: usize) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use lopdf::{dictionary, Document, Object, Stream};
+
+    /// The probe keeps, per page, how many saved graphics states its content leaves
+    /// open (the stamp closes them before it draws).
+    #[test]
+    fn each_page_keeps_the_saved_states_it_leaves_open() {
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let contents: [&[u8]; 3] = [
+            b"q q 0.5 0 0 0.5 0 0 cm 0 0 10 10 re f Q",
+            b"q 1 0 0 1 5 5 cm Q",
+            b"q q q (Q) Tj % Q\n",
+        ];
+        let kids: Vec<Object> = contents
+            .iter()
+            .map(|c| {
+                let content = doc.add_object(Stream::new(dictionary! {}, c.to_vec()));
+                Object::Reference(doc.add_object(dictionary! {
+                    "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+                    "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+                }))
+            })
+            .collect();
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => 3 }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).expect("save");
+        let probe = super::probe_pdf("states.pdf", &bytes, None).expect("probe");
+        assert_eq!(probe.open_saves, [1, 0, 3]);
+    }
+}

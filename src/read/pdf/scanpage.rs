@@ -187,17 +187,23 @@ mod tests {
             b"q", b"Q", b"(", b")", b"%", b"\n", b"ID", b"EI", b" ", b"<", b">", b"Tj",
         ];
         let mut seed = 0x2545_f491_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let mut left_open = 0;
         for _ in 0..20_000 {
             let mut c = Vec::new();
-            for _ in 0..(seed % 24) {
-                seed ^= seed << 13;
-                seed ^= seed >> 17;
-                seed ^= seed << 5;
-                c.extend_from_slice(words[(seed % 12) as usize]);
-                if seed & 0x100 != 0 {
+            for _ in 0..next() % 24 {
+                let r = next();
+                c.extend_from_slice(words[(r % 12) as usize]);
+                if r & 0x100 != 0 {
                     c.push(b' ');
                 }
             }
+            left_open += usize::from(operators(&c).open_saves > 0);
             assert_eq!(
                 operators(&c).open_saves,
                 crate::base::pdf::unclosed_saves(&c),
@@ -205,5 +211,9 @@ mod tests {
                 String::from_utf8_lossy(&c)
             );
         }
+        assert!(
+            left_open > 1000,
+            "{left_open} random streams leave a save open"
+        );
     }
 }
