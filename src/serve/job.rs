@@ -137,7 +137,7 @@ pub(crate) async fn status(state: Shared) -> Response {
     let dir = app.dir.clone();
     // The stage in the page's language (packet.toml's [request] language).
     let lang = match blocking(move || {
-        super::page::lang_of(PacketConfig::load(&dir).ok().flatten().as_ref())
+        super::state::lang_of(PacketConfig::load(&dir).ok().flatten().as_ref())
     })
     .await
     {
@@ -145,7 +145,7 @@ pub(crate) async fn status(state: Shared) -> Response {
         Err(r) => return r,
     };
     let mut st = app.job.status();
-    st.stage = super::page::stage_words(&st.stage, lang);
+    st.stage = super::meter::stage_words(&st.stage, lang);
     let body = serde_json::to_string(&st).unwrap_or_else(|_| "{}".into());
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

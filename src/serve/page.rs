@@ -3,8 +3,9 @@
 //! stylesheet and the small script beside it are served as they are).
 
 use super::details::read_details;
+use super::meter::stage_words;
 use super::state::State as JobState;
-use super::state::{blocking, lock, App, Details, Draft, Notice, Shared, Templates};
+use super::state::{blocking, lang_of, lock, App, Details, Draft, Notice, Shared, Templates};
 use crate::base::config::PacketConfig;
 use crate::base::i18n::{Lang, Messages};
 use crate::base::kind::Kind;
@@ -74,10 +75,6 @@ pub(crate) struct ReadingView {
     total: u64,
 }
 
-pub(crate) fn lang_of(config: Option<&PacketConfig>) -> Lang {
-    config.and_then(|c| c.request.language).unwrap_or_default()
-}
-
 /// The reading's progress as a sentence in the page's language: "Reading scanned pages:
 /// 2 of 5 pages" while the OCR stage (`read::ocr`'s "Reading scans") runs, else the
 /// files read so far.
@@ -96,19 +93,6 @@ fn reading_view(st: &super::reading::ReadingStatus, lang: Lang) -> ReadingView {
         done: st.done,
         total: st.total,
     }
-}
-
-/// A stage of the library's progress (its own English name) in the page's language;
-/// a stage the page has no words for is shown as the library names it.
-pub(crate) fn stage_words(stage: &str, lang: Lang) -> String {
-    let key = match stage {
-        "Starting" => "web.stage.starting",
-        "Reading records" => "web.stage.records",
-        "Reading scans" => "web.stage.scans",
-        "Writing the packet" => "web.stage.writing",
-        _ => return stage.to_string(),
-    };
-    lang.messages().word(key).unwrap_or(stage).to_string()
 }
 
 /// GET /records/status: how far the reading of the folder is, as JSON, for the page's
@@ -445,39 +429,6 @@ mod tests {
             .collect()
     }
 
-    /// Every stage the library reports its progress in has words on the Spanish page.
-    #[test]
-    fn every_progress_stage_is_shown_in_the_page_language() {
-        let mut stages = Vec::new();
-        for src in [
-            include_str!("../read/scan/mod.rs"),
-            include_str!("../read/ocr/mod.rs"),
-            include_str!("../write/assemble.rs"),
-            include_str!("job.rs"),
-        ] {
-            for (i, _) in src.match_indices(".start(\"") {
-                let rest = &src[i + 8..];
-                if let Some(end) = rest.find('"') {
-                    stages.push(rest[..end].to_string());
-                }
-            }
-        }
-        assert!(stages.len() >= 4, "stages found: {stages:?}");
-        for stage in &stages {
-            let es = super::stage_words(stage, Lang::Es);
-            assert_ne!(&es, stage, "the stage \"{stage}\" has no Spanish words");
-            assert!(!super::stage_words(stage, Lang::En).is_empty());
-        }
-        assert_eq!(
-            super::stage_words("Writing the packet", Lang::Es),
-            "Escribiendo el paquete"
-        );
-        assert_eq!(
-            super::stage_words("Some new stage", Lang::Es),
-            "Some new stage"
-        );
-    }
-
     #[test]
     fn every_page_word_is_in_every_language() {
         // The template fails on a missing key only when the branch that asks for it
@@ -499,6 +450,7 @@ mod tests {
             include_str!("state.rs"),
             include_str!("choices.rs"),
             include_str!("reading.rs"),
+            include_str!("meter.rs"),
         ] {
             keys.extend(keys_in(h, "\"web."));
         }

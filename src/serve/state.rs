@@ -13,6 +13,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime};
 
+/// The page's language: packet.toml's `[request] language`, else English.
+pub(crate) fn lang_of(config: Option<&crate::base::config::PacketConfig>) -> Lang {
+    config.and_then(|c| c.request.language).unwrap_or_default()
+}
+
 /// The default for [`ServeOptions::max_upload`](super::ServeOptions::max_upload): 200 MB.
 pub const DEFAULT_MAX_UPLOAD: u64 = 200 * 1024 * 1024;
 
