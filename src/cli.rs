@@ -31,6 +31,7 @@ impl From<ReadArgs> for medpacket::ScanOptions {
         medpacket::ScanOptions {
             no_cache: a.no_cache,
             ocr: a.ocr.into(),
+            without_evidence: false,
         }
     }
 }

@@ -188,12 +188,13 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     // Records touched from here on were not seen as the scan saw them.
     let since = std::time::SystemTime::now();
-    let (mut inv, config) = scan_folder(&opts.dir, &opts.scan, progress)?;
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
-    // needs while it writes.
-    for f in &mut inv.files {
-        f.classified.evidence = Vec::new();
-    }
+    // needs while it writes, so the scan does not keep it.
+    let scan_opts = ScanOptions {
+        without_evidence: true,
+        ..opts.scan.clone()
+    };
+    let (inv, config) = scan_folder(&opts.dir, &scan_opts, progress)?;
     let config = config.ok_or_else(|| Error::MissingConfig(opts.dir.clone()))?;
     refuse_placeholder(&config, &opts.dir)?;
     let generated_at = clock::now();
@@ -488,6 +489,7 @@ pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
     let opts = ScanOptions {
         no_cache: true,
         ocr: OcrMode::Never,
+        without_evidence: true,
     };
     let (inv, config) = scan_folder(dir, &opts, &Quiet)?;
     let config = config.ok_or_else(|| Error::MissingConfig(dir.to_path_buf()))?;

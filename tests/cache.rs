@@ -408,6 +408,7 @@ fn the_build_copies_small_pdfs_from_the_scans_parse_within_a_budget() {
     let opts = medpacket::ScanOptions {
         no_cache: true,
         ocr: medpacket::OcrMode::Never,
+        without_evidence: false,
     };
     let (inv, _) = medpacket::scan_folder(&records, &opts, &medpacket::Quiet).expect("scan");
     let kept: Vec<&str> = inv

@@ -33,6 +33,7 @@ fn a_record_changed_after_the_scan_hashed_it_is_caught_when_read_again() {
     let opts = ScanOptions {
         no_cache: false,
         ocr: OcrMode::Never,
+        without_evidence: false,
     };
     let scan = || {
         let (inv, _) = medpacket::scan_folder(&dir, &opts, &medpacket::Quiet).expect("scan");

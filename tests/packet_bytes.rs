@@ -247,6 +247,7 @@ fn generated_pages_are_painted_a_batch_at_a_time() {
     let opts = medpacket::ScanOptions {
         no_cache: true,
         ocr: medpacket::OcrMode::Never,
+        without_evidence: false,
     };
     struct Quiet;
     impl medpacket::Progress for Quiet {}

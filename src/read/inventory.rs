@@ -20,6 +20,9 @@ pub struct ScanOptions {
     pub no_cache: bool,
     /// Whether scanned pages are read.
     pub ocr: OcrMode,
+    /// The evidence behind each file's kind and date is not kept: a build shows none, and
+    /// for a folder of thousands of files it is the largest part of what the scan holds.
+    pub without_evidence: bool,
 }
 
 /// What happens to a file.

@@ -81,7 +81,13 @@ struct Collector<'a> {
     ignored: Vec<Ignored>,
     /// Hash -> index in `files` of the first included file with those bytes.
     first_by_hash: std::collections::HashMap<String, usize>,
+    /// Whether the evidence behind each kind and date is kept (see
+    /// [`ScanOptions::without_evidence`]).
+    evidence: bool,
 }
+
+/// How many entries of the folder are read in parallel before their results are kept.
+const SCAN_BATCH: usize = 64;
 
 /// One file read, hashed and probed (the part of the scan that runs in parallel).
 struct Prepared {
@@ -440,6 +446,16 @@ enum Loaded {
 }
 
 impl Collector<'_> {
+    /// Adds a file to the inventory as a copy made on this thread. The reading threads'
+    /// memory then holds only what they are still working on, and is reused batch after
+    /// batch instead of keeping every file's facts between the leftovers of its reading.
+    fn keep(&mut self, mut f: SourceFile) {
+        if !self.evidence {
+            f.classified.evidence = Vec::new();
+        }
+        self.files.push(f.clone());
+    }
+
     /// Decides what happens to one prepared file (in path order) and classifies it.
     fn admit(&mut self, p: Prepared) {
         let Prepared {
@@ -478,7 +494,7 @@ impl Collector<'_> {
                 hashed_as,
                 ..first.clone()
             };
-            self.files.push(dup);
+            self.keep(dup);
             return;
         }
         let password = entry.and_then(|e| e.password.clone());
@@ -493,11 +509,11 @@ impl Collector<'_> {
                     f.classified.kind = e.kind.unwrap_or(f.classified.kind);
                     f.classified.date = e.date;
                 }
-                self.files.push(f);
+                self.keep(f);
                 return;
             }
             Err(problem) => {
-                self.files.push(SourceFile {
+                self.keep(SourceFile {
                     zip,
                     ..problem_file(rel, abs, size, sha, problem)
                 });
@@ -520,7 +536,7 @@ impl Collector<'_> {
             self.first_by_hash.insert(sha.clone(), self.files.len());
             Status::Included
         };
-        self.files.push(SourceFile {
+        self.keep(SourceFile {
             rel,
             abs,
             zip,
@@ -754,6 +770,7 @@ pub fn scan(
         files: Vec::with_capacity(entries.len() + early_problems.len()),
         ignored,
         first_by_hash: std::collections::HashMap::new(),
+        evidence: !opts.without_evidence,
     };
     for (rel, abs, problem) in early_problems {
         c.files
@@ -776,25 +793,34 @@ pub fn scan(
         known: &known,
         kept: &kept,
     };
-    let loaded: Vec<Vec<Loaded>> = entries
-        .into_par_iter()
-        .map(|(rel, abs)| {
-            let out = load_entry(cx, rel, abs);
-            progress.advance();
-            out
-        })
-        .collect();
     let mut seen = identity::Identities::new();
-    for item in loaded.into_iter().flatten() {
-        match item {
-            Loaded::File(mut p) => {
-                if let Some(id) = p.identity.take() {
-                    seen.insert(id, p.sha.clone());
+    // A batch at a time, so what the readers hand over never piles up for the whole
+    // folder, and what the inventory keeps is made on this thread (see `Collector::keep`).
+    let mut entries = entries.into_iter();
+    loop {
+        let batch: Vec<(String, PathBuf)> = entries.by_ref().take(SCAN_BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let loaded: Vec<Vec<Loaded>> = batch
+            .into_par_iter()
+            .map(|(rel, abs)| {
+                let out = load_entry(cx, rel, abs);
+                progress.advance();
+                out
+            })
+            .collect();
+        for item in loaded.into_iter().flatten() {
+            match item {
+                Loaded::File(mut p) => {
+                    if let Some(id) = p.identity.take() {
+                        seen.insert(id, p.sha.clone());
+                    }
+                    c.admit(p)
                 }
-                c.admit(p)
+                Loaded::Problem(f) => c.keep(f),
+                Loaded::Ignored(i) => c.ignored.push(i),
             }
-            Loaded::Problem(f) => c.files.push(f),
-            Loaded::Ignored(i) => c.ignored.push(i),
         }
     }
     // The folder's files as they are now (only these: removed files drop out).
