@@ -35,35 +35,74 @@ pub(super) enum Ready {
     Bytes(Vec<u8>),
 }
 
-/// Bytes read ahead and not yet written, shared by the reader and the writer.
+/// Documents and bytes read ahead and not yet written, shared by the reader and the
+/// writer.
+///
+/// A reader held back waits until the writer has taken half of what was waiting, so the
+/// two threads wake each other once per few documents rather than once per document.
 #[derive(Default)]
 pub(super) struct Gate {
-    state: std::sync::Mutex<(u64, bool)>,
+    state: std::sync::Mutex<GateState>,
     changed: std::sync::Condvar,
 }
 
+#[derive(Default)]
+struct GateState {
+    /// Bytes of the documents read ahead and not yet written.
+    bytes: u64,
+    /// Documents read ahead and not yet written.
+    items: usize,
+    /// The writer has stopped.
+    stopped: bool,
+    /// The reader waits until no more than these documents and bytes wait for the writer.
+    until: Option<(usize, u64)>,
+}
+
 impl Gate {
-    /// Waits until `size` more bytes may be read ahead; false once the writer has stopped.
+    /// Waits until a document of `size` bytes may be read ahead; false once the writer has
+    /// stopped. At least one document may always wait, however large.
     pub(super) fn admit(&self, size: u64) -> bool {
         let Ok(mut st) = self.state.lock() else {
             return false;
         };
-        while !st.1 && st.0 > 0 && st.0 + size > LOOKAHEAD_BYTES {
-            st = match self.changed.wait(st) {
-                Ok(s) => s,
-                Err(_) => return false,
-            };
+        let full = |st: &GateState| {
+            st.items > 0
+                && (st.items >= LOOKAHEAD_ITEMS || st.bytes.saturating_add(size) > LOOKAHEAD_BYTES)
+        };
+        if !st.stopped && full(&st) {
+            let bytes = LOOKAHEAD_BYTES
+                .saturating_sub(size)
+                .min(LOOKAHEAD_BYTES / 2);
+            st.until = Some((LOOKAHEAD_ITEMS / 2, bytes));
+            while !st.stopped && st.until.is_some() {
+                st = match self.changed.wait(st) {
+                    Ok(s) => s,
+                    Err(_) => return false,
+                };
+            }
         }
-        st.0 += size;
-        !st.1
+        st.until = None;
+        st.items += 1;
+        st.bytes = st.bytes.saturating_add(size);
+        !st.stopped
     }
 
-    /// The writer is done with `size` bytes.
+    /// The writer is done with a document of `size` bytes.
     pub(super) fn release(&self, size: u64) {
-        if let Ok(mut st) = self.state.lock() {
-            st.0 = st.0.saturating_sub(size);
+        let Ok(mut st) = self.state.lock() else {
+            return;
+        };
+        st.items = st.items.saturating_sub(1);
+        st.bytes = st.bytes.saturating_sub(size);
+        let wake = match st.until {
+            Some((items, bytes)) => st.items <= items && st.bytes <= bytes,
+            None => false,
+        };
+        if wake {
+            st.until = None;
+            drop(st);
+            self.changed.notify_all();
         }
-        self.changed.notify_all();
     }
 }
 
@@ -73,7 +112,7 @@ pub(super) struct Closer<'g>(pub(super) &'g Gate);
 impl Drop for Closer<'_> {
     fn drop(&mut self) {
         if let Ok(mut st) = self.0.state.lock() {
-            st.1 = true;
+            st.stopped = true;
         }
         self.0.changed.notify_all();
     }
@@ -191,4 +230,85 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> 
         Body::Tiff => Ready::Bytes(crate::read::scan::read_content(f)?),
     };
     Ok(ready)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Admits documents of `size` bytes on another thread until `n` are in, counting them.
+    fn reader(gate: &Gate, admitted: &AtomicUsize, n: usize, size: u64) {
+        for _ in 0..n {
+            if !gate.admit(size) {
+                return;
+            }
+            admitted.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Waits (briefly) for `admitted` to reach `want`; returns what it reached.
+    fn settle(admitted: &AtomicUsize, want: usize) -> usize {
+        for _ in 0..200 {
+            if admitted.load(Ordering::SeqCst) >= want {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        admitted.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn a_held_reader_resumes_once_half_the_waiting_documents_are_written() {
+        let gate = Gate::default();
+        let admitted = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            // However the test ends, the reader is let go (else the scope waits for it).
+            let _close = Closer(&gate);
+            s.spawn(|| reader(&gate, &admitted, 20, 1000));
+            assert_eq!(settle(&admitted, LOOKAHEAD_ITEMS), LOOKAHEAD_ITEMS);
+            // Written one short of half: the reader stays held.
+            for _ in 1..LOOKAHEAD_ITEMS / 2 {
+                gate.release(1000);
+            }
+            assert_eq!(settle(&admitted, LOOKAHEAD_ITEMS + 1), LOOKAHEAD_ITEMS);
+            gate.release(1000);
+            // Half written: the reader fills up to the limit again.
+            assert_eq!(
+                settle(&admitted, LOOKAHEAD_ITEMS * 3 / 2),
+                LOOKAHEAD_ITEMS * 3 / 2
+            );
+        });
+    }
+
+    #[test]
+    fn a_document_larger_than_the_limit_waits_for_the_writer_to_empty_then_goes_alone() {
+        let gate = Gate::default();
+        let admitted = AtomicUsize::new(0);
+        assert!(gate.admit(10));
+        std::thread::scope(|s| {
+            let _close = Closer(&gate);
+            s.spawn(|| reader(&gate, &admitted, 2, LOOKAHEAD_BYTES * 2));
+            assert_eq!(settle(&admitted, 1), 0, "waits while a document waits");
+            gate.release(10);
+            assert_eq!(settle(&admitted, 1), 1, "goes alone");
+            assert_eq!(settle(&admitted, 2), 1, "the next waits for it");
+            gate.release(LOOKAHEAD_BYTES * 2);
+            assert_eq!(settle(&admitted, 2), 2);
+        });
+    }
+
+    #[test]
+    fn a_held_reader_stops_when_the_writer_stops() {
+        let gate = Gate::default();
+        let admitted = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            let r = s.spawn(|| reader(&gate, &admitted, 100, 1));
+            assert_eq!(settle(&admitted, LOOKAHEAD_ITEMS), LOOKAHEAD_ITEMS);
+            drop(Closer(&gate));
+            r.join().expect("reader ends");
+        });
+        assert_eq!(admitted.load(Ordering::SeqCst), LOOKAHEAD_ITEMS);
+    }
 }
