@@ -65,21 +65,21 @@ impl Gate {
         let Ok(mut st) = self.state.lock() else {
             return false;
         };
-        let full = |st: &GateState| {
-            st.items > 0
-                && (st.items >= LOOKAHEAD_ITEMS || st.bytes.saturating_add(size) > LOOKAHEAD_BYTES)
-        };
-        if !st.stopped && full(&st) {
+        if !st.stopped
+            && st.items > 0
+            && (st.items >= LOOKAHEAD_ITEMS || st.bytes.saturating_add(size) > LOOKAHEAD_BYTES)
+        {
             let bytes = LOOKAHEAD_BYTES
                 .saturating_sub(size)
                 .min(LOOKAHEAD_BYTES / 2);
             st.until = Some((LOOKAHEAD_ITEMS / 2, bytes));
-            while !st.stopped && st.until.is_some() {
-                st = match self.changed.wait(st) {
-                    Ok(s) => s,
-                    Err(_) => return false,
-                };
-            }
+            st = match self
+                .changed
+                .wait_while(st, |st| !st.stopped && st.until.is_some())
+            {
+                Ok(s) => s,
+                Err(_) => return false,
+            };
         }
         st.until = None;
         st.items += 1;
@@ -94,11 +94,8 @@ impl Gate {
         };
         st.items = st.items.saturating_sub(1);
         st.bytes = st.bytes.saturating_sub(size);
-        let wake = match st.until {
-            Some((items, bytes)) => st.items <= items && st.bytes <= bytes,
-            None => false,
-        };
-        if wake {
+        let (items, bytes) = (st.items, st.bytes);
+        if st.until.is_some_and(|(i, b)| items <= i && bytes <= b) {
             st.until = None;
             drop(st);
             self.changed.notify_all();
