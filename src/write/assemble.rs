@@ -6,17 +6,16 @@
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
 use crate::plan::{Body, Plan};
-use crate::read::extent;
 use crate::read::images;
 use crate::read::ocr::PageText;
 use crate::read::sanitize;
 use crate::read::scan::{sha256_hex, Inventory};
-use crate::write::fax::{fax_matrix, fax_prefix, turn_left, FAX_PAGE};
-use crate::write::flatten;
-use crate::write::importer::{deref, Importer, Paused};
+use crate::write::fax::{turn_left, FAX_PAGE};
+use crate::write::importer::{Importer, Paused};
 use crate::write::paint::Painter;
 use crate::write::pdfwrite::PdfWriter;
 use crate::write::pictures;
+use crate::write::prepare::{prepare_page, Prepared};
 use crate::write::readahead::{
     internal_error_in, read_ahead, Closer, Gate, Ready, LOOKAHEAD_ITEMS,
 };
@@ -98,19 +97,27 @@ pub fn assemble<W: Write>(
     generated.state = Some(first.pause());
 
     let mut written: HashSet<u32> = HashSet::new();
-    for part in &plan.parts {
-        for p in part.first_page..part.first_page + part.count {
-            o.copy_generated(&mut generated, p, true, "generated page")?;
-            written.insert(p);
-        }
-    }
-    progress.start("Writing the packet", plan.items.len() as u64);
-    // The next documents are read, checked and parsed on another thread while this one
-    // writes, a bounded amount ahead (see `ReadAhead`).
     let gate = Gate::default();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Ready>>(LOOKAHEAD_ITEMS);
     std::thread::scope(|scope| -> Result<()> {
-        scope.spawn(|| read_ahead(plan, inv, &gate, tx));
+        // The generated pages are painted on another thread, a batch ahead of this one.
+        // However this closure ends, the painter stops: its receiver goes with
+        // `generated`, dropped here, before the scope waits for it.
+        let mut generated = generated;
+        generated.painter.paint_ahead(scope);
+        for part in &plan.parts {
+            for p in part.first_page..part.first_page + part.count {
+                o.copy_generated(&mut generated, p, true, "generated page")?;
+                written.insert(p);
+            }
+        }
+        progress.start("Writing the packet", plan.items.len() as u64);
+        // The next documents are read, checked and parsed on another thread while this one
+        // writes, a bounded amount ahead (see `ReadAhead`).
+        // What the writer is done with goes back to the reader, to be freed by the thread
+        // that made it (a thread freeing another's memory contends for its allocator).
+        let (spent, spent_rx) = std::sync::mpsc::channel::<Ready>();
+        scope.spawn(|| read_ahead(plan, inv, &gate, tx, spent_rx));
         // However this loop ends, the reader stops: told so, and its channel closed (the
         // receiver is dropped with this closure, before the scope waits for the reader,
         // which may be waiting to send into a full channel).
@@ -133,7 +140,7 @@ pub fn assemble<W: Write>(
                                 o.copy_generated(&mut generated, p, false, &item.rel)?;
                             }
                         }
-                        (Body::Pdf, Ready::Pdf(doc)) => {
+                        (Body::Pdf, Ready::Pdf(doc, prepared)) => {
                             let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
                             let mut imp = Importer::new(&doc);
                             imp.fax = plan.fax;
@@ -141,38 +148,26 @@ pub fn assemble<W: Write>(
                                 imp.page_ids
                                     .insert(*sp, o.page_id(item.first_page + i as u32)?);
                             }
-                            for (i, sp) in src_pages.iter().enumerate() {
-                                let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
-                                let read = f.ocr.as_ref().and_then(|r| r.page(i as u32 + 1));
-                                // Measured at scan; read here only if the scan could not.
-                                let measured;
-                                let edges = match f.edges.get(i) {
-                                    Some(e) if f.edges.len() == src_pages.len() => e.as_slice(),
-                                    _ => {
-                                        measured = doc
-                                            .get_dictionary(*sp)
-                                            .map(|d| {
-                                                let content =
-                                                    extent::page_content(&doc, d, &|_| None);
-                                                let content =
-                                                    content.as_deref().map(extent::Source::Bytes);
-                                                extent::page_edges(&doc, d, content)
-                                            })
-                                            .unwrap_or_default();
-                                        measured.as_slice()
-                                    }
-                                };
+                            if prepared.len() != src_pages.len() {
+                                return Err(Error::Internal(format!(
+                                    "{}: {} of {} pages prepared",
+                                    f.rel,
+                                    prepared.len(),
+                                    src_pages.len()
+                                )));
+                            }
+                            for (i, prep) in prepared.iter().enumerate() {
                                 o.copy_page(
                                     &mut imp,
-                                    *sp,
+                                    prep,
                                     item.first_page + i as u32,
                                     Vec::new(),
-                                    open,
-                                    Some(edges),
                                     &f.rel,
-                                    read,
                                 )?;
                             }
+                            drop(imp);
+                            // The reader may have stopped; the document is then freed here.
+                            let _ = spent.send(Ready::Pdf(doc, prepared));
                         }
                         (
                             Body::Jpeg | Body::Png,
@@ -386,7 +381,10 @@ impl<W: Write> Out<'_, W> {
             Error::Internal("the generated pages' importer was lost after an error".into())
         })?;
         let mut imp = Importer::resume(&g.painter.doc, state);
-        let copied = self.copy_page(&mut imp, pid, page, annots, 0, None, rel, None);
+        let copied = prepare_page(
+            imp.doc, pid, page, 0, None, rel, None, self.plan, self.m, imp.fax,
+        )
+        .and_then(|prep| self.copy_page(&mut imp, &prep, page, annots, rel));
         g.state = Some(imp.pause());
         g.painter.remove(pid);
         copied
@@ -399,220 +397,34 @@ impl<W: Write> Out<'_, W> {
             .ok_or_else(|| Error::Internal(format!("page {page} is outside the plan")))
     }
 
-    /// Copies source page `src` (with everything it uses) as packet page `page`, stamped.
-    /// `open` is how many graphics states the page's own content leaves saved. A
-    /// `record` page (from a source PDF) has its form fields flattened and its content kept
-    /// clear of the stamp.
-    #[allow(clippy::too_many_arguments)]
+    /// Copies prepared page `prep` (with everything it uses, from `imp`'s document) as
+    /// packet page `page`, with `annots` added to its annotations.
     fn copy_page(
         &mut self,
         imp: &mut Importer<'_>,
-        src: ObjectId,
+        prep: &Prepared,
         page: u32,
         annots: Vec<Object>,
-        open: usize,
-        record: Option<&[extent::Rect]>,
         rel: &str,
-        read: Option<&PageText>,
     ) -> Result<()> {
         let err = |message: String| Error::Source {
             path: rel.to_string(),
             message,
         };
-        let doc = imp.doc;
-        let mut dict = doc
-            .get_dictionary(src)
-            .map_err(|e| err(format!("page {} cannot be read ({e})", page)))?
-            .clone();
-        // Inherited attributes move onto the page itself: it gets a new parent.
-        for key in [&b"MediaBox"[..], b"CropBox", b"Rotate", b"Resources"] {
-            if !dict.has(key) {
-                if let Some(v) = extent::inherited(doc, &dict, key).cloned() {
-                    dict.set(key, v);
-                }
-            }
-        }
-        for key in [
-            &b"Parent"[..],
-            b"B",
-            b"Thumb",
-            b"PieceInfo",
-            b"StructParents",
-            b"Metadata",
-        ] {
-            dict.remove(key);
-        }
-        let media = dict
-            .get(b"MediaBox")
-            .ok()
-            .and_then(|o| deref(doc, o))
-            .and_then(extent::read_box)
-            .unwrap_or([0.0, 0.0, 612.0, 792.0]);
-        let crop = dict
-            .get(b"CropBox")
-            .ok()
-            .and_then(|o| deref(doc, o))
-            .and_then(extent::read_box);
-        let rotate = dict
-            .get(b"Rotate")
-            .ok()
-            .and_then(|o| deref(doc, o))
-            .and_then(|o| o.as_i64().ok())
-            .unwrap_or(0);
-        let mut geo = PageGeometry {
-            bbox: extent::visible_box(media, crop),
-            rotate: stamp::normalize_rotate(rotate),
-        };
-        // A scan OCR found turned is shown upright; its words are laid over it as shown.
-        let mut layer = None;
-        if let Some(t) = read.filter(|t| !t.words.is_empty()) {
-            let turn = t.confident_turn().unwrap_or(0);
-            if turn == t.rotate {
-                geo.rotate = (geo.rotate + i64::from(turn)) % 360;
-                layer = Some(t);
-            }
-        }
-        // For a fax the page becomes Letter portrait: its content is drawn through a
-        // matrix (and clipped to what it showed), annotations moved with it.
-        let src_geo = geo;
-        let fax = imp.fax.then(|| (fax_matrix(&geo), geo.bbox));
-        imp.annot_matrix = fax.map(|(m, _)| m);
-        if fax.is_some() {
-            for key in [
-                &b"CropBox"[..],
-                b"Rotate",
-                b"TrimBox",
-                b"BleedBox",
-                b"ArtBox",
-            ] {
-                dict.remove(key);
-            }
-            dict.set(
-                "MediaBox",
-                Object::Array(vec![
-                    0.into(),
-                    0.into(),
-                    Object::Real(FAX_PAGE.0),
-                    Object::Real(FAX_PAGE.1),
-                ]),
-            );
-            geo = PageGeometry {
-                bbox: [0.0, 0.0, FAX_PAGE.0, FAX_PAGE.1],
-                rotate: 0,
-            };
-        } else {
-            dict.set(
-                "MediaBox",
-                Object::Array(media.iter().map(|&v| Object::Real(v)).collect()),
-            );
-            if rotate != 0 || geo.rotate != 0 {
-                dict.set("Rotate", geo.rotate);
-            }
-        }
-
-        // Resources become a direct dictionary with a direct /Font dictionary, so the stamp
-        // font can be added without touching what other pages share.
-        let mut res = dict
-            .get(b"Resources")
-            .ok()
-            .and_then(|o| deref(doc, o))
-            .and_then(|o| o.as_dict().ok())
-            .cloned()
-            .unwrap_or_default();
-        let fonts = res
-            .get(b"Font")
-            .ok()
-            .and_then(|o| deref(doc, o))
-            .and_then(|o| o.as_dict().ok())
-            .cloned()
-            .unwrap_or_default();
-        res.set("Font", Object::Dictionary(fonts));
-        dict.set("Resources", Object::Dictionary(res));
-
-        // The original content, flattened to a list of streams.
-        let contents: Vec<Object> = match dict.get(b"Contents").ok().map(|o| (o, deref(doc, o))) {
-            Some((_, Some(Object::Array(a)))) => a.clone(),
-            Some((r @ Object::Reference(_), Some(Object::Stream(_)))) => vec![r.clone()],
-            _ => Vec::new(),
-        };
-        dict.remove(b"Contents");
-        // Form fields become page content; the footer keeps clear of the page's content.
-        let mut placement = stamp::Placement::new(self.plan, page, &geo, self.m);
-        let flat = if let Some(edges) = record {
-            let flat = flatten::flatten(doc, &dict, src_geo.rotate, &mut self.stamps, self.m);
-            // A fax page is already fitted above the stamp's band.
-            if fax.is_none() {
-                let mut boxes = edges.to_vec();
-                boxes.extend(flat.boxes.iter().copied());
-                placement.avoid(&geo, &boxes, self.m);
-            }
-            flat
-        } else {
-            flatten::Flattened::default()
-        };
-        if !flat.xobjects.is_empty() {
-            // A direct /XObject dictionary, so the drawn fields can be added to it alone.
-            if let Ok(Object::Dictionary(res)) = dict.get_mut(b"Resources") {
-                let xobjects = res
-                    .get(b"XObject")
-                    .ok()
-                    .and_then(|o| deref(doc, o))
-                    .and_then(|o| o.as_dict().ok())
-                    .cloned()
-                    .unwrap_or_default();
-                res.set("XObject", Object::Dictionary(xobjects));
-            }
-        }
-        if let Ok(existing) = dict.get(b"Annots") {
-            let mut all: Vec<Object> = deref(doc, existing)
-                .and_then(|o| o.as_array().ok())
-                .cloned()
-                .unwrap_or_default();
-            // Attachments and media annotations are left out whole; form fields were
-            // drawn into the page (the interactive form is not carried over).
-            all.retain(|a| match deref(doc, a) {
-                Some(Object::Dictionary(d)) => {
-                    sanitize::dangerous_annotation(d).is_none() && !flatten::is_widget(d)
-                }
-                Some(_) => true,
-                None => false,
-            });
-            // On a shrunk page, links move with the content they sit on.
-            if let Some(shrink) = placement.shrink_matrix(&geo) {
-                for a in all.iter_mut() {
-                    if let Some(Object::Dictionary(d)) = deref(doc, a) {
-                        let link =
-                            d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Link");
-                        let rect = d
-                            .get(b"Rect")
-                            .ok()
-                            .and_then(|r| deref(doc, r))
-                            .and_then(extent::read_box);
-                        if let (true, Some(r)) = (link, rect) {
-                            let mut moved = d.clone();
-                            let r = extent::transform_rect(shrink, r);
-                            moved.set(
-                                "Rect",
-                                Object::Array(r.iter().map(|&v| Object::Real(v)).collect()),
-                            );
-                            moved.remove(b"QuadPoints");
-                            *a = Object::Dictionary(moved);
-                        }
-                    }
-                }
-            }
-            dict.set("Annots", Object::Array(all));
-        }
-
-        let mut converted = match imp.convert(&mut self.w, &Object::Dictionary(dict)) {
+        // The stamp font covers this page's glyphs, each with the first character drawn
+        // with it in the packet (pages come here in order).
+        self.stamps.absorb(&prep.glyphs);
+        imp.annot_matrix = prep.annot_matrix;
+        let mut converted = match imp.convert(&mut self.w, &prep.dict) {
             Object::Dictionary(d) => d,
             _ => return Err(Error::Internal("page dictionary changed type".into())),
         };
-        let contents: Vec<Object> = contents
+        let contents: Vec<Object> = prep
+            .contents
             .iter()
             .map(|c| imp.convert(&mut self.w, c))
             .collect();
-        for (name, obj) in &flat.xobjects {
+        for (name, obj) in &prep.xobjects {
             let drawn = match imp.convert(&mut self.w, obj) {
                 s @ Object::Stream(_) => Object::Reference(
                     self.w
@@ -629,79 +441,24 @@ impl<W: Write> Out<'_, W> {
         }
         imp.flush(&mut self.w)
             .map_err(|e| err(format!("could not be copied ({e})")))?;
-
-        // Flattened form fields sit in the page's own space: on a fax page they go through
-        // the same matrix as its content.
-        let drawn = match fax {
-            Some((m, b)) if !flat.content.is_empty() => {
-                let mut d = fax_prefix(m, b).into_bytes();
-                d.extend_from_slice(&flat.content);
-                d
-            }
-            _ => flat.content.clone(),
+        let mut add = |bytes: Vec<u8>| {
+            self.w
+                .add(&Object::Stream(Stream::new(Dictionary::new(), bytes)))
+                .map_err(|e| err(format!("could not be written ({e})")))
         };
-        let stamp_bytes =
-            stamp::stamp_content_at(&placement, &geo, open, &drawn, &mut self.stamps, self.m);
-        let stamp_id = self
-            .w
-            .add(&Object::Stream(Stream::new(Dictionary::new(), stamp_bytes)))
-            .map_err(|e| err(format!("could not be written ({e})")))?;
-        // A page with room keeps its content exactly; one whose content reaches under the
-        // footer is shrunk toward its top first.
-        let first = match placement.shrink_matrix(&geo) {
-            Some(s) => {
-                let bytes = format!("q\n{}", stamp::matrix_op(s)).into_bytes();
-                self.w
-                    .add(&Object::Stream(Stream::new(Dictionary::new(), bytes)))
-                    .map_err(|e| err(format!("could not be written ({e})")))?
-            }
+        let stamp_id = add(prep.stamp.clone())?;
+        let first = match &prep.shrink {
+            Some(bytes) => add(bytes.clone())?,
             None => self.q_stream,
         };
         let mut all_contents = vec![Object::Reference(first)];
-        if let Some((m, b)) = fax {
-            // No `q` of its own: the stamp's closing `Q`s undo it with the page's.
-            let prefix = fax_prefix(m, b);
-            let id = self
-                .w
-                .add(&Object::Stream(Stream::new(
-                    Dictionary::new(),
-                    prefix.into_bytes(),
-                )))
-                .map_err(|e| err(format!("could not be written ({e})")))?;
-            all_contents.push(Object::Reference(id));
+        if let Some(bytes) = &prep.fax_prefix {
+            all_contents.push(Object::Reference(add(bytes.clone())?));
         }
         all_contents.extend(contents);
         all_contents.push(Object::Reference(stamp_id));
-        if let Some(t) = layer {
-            // The rendered page filled the displayed page: pixels map onto it directly. On a
-            // fax page that is the record's own page, fitted like its content.
-            let shown_geo = if fax.is_some() { src_geo } else { geo };
-            let (w, h) = shown_geo.shown();
-            let frame = textlayer::Frame {
-                left: 0.0,
-                top: h,
-                scale: w / t.width.max(1) as f32,
-            };
-            // Over a shrunk page, the words shrink with the scan they lie on.
-            let mut bytes = b"q\n".to_vec();
-            if let Some((m, _)) = fax {
-                bytes.extend(stamp::matrix_op(m).into_bytes());
-            } else if let Some(shrink) = placement.shrink_matrix(&geo) {
-                bytes.extend(stamp::matrix_op(shrink).into_bytes());
-            }
-            bytes.extend(stamp::matrix_op(shown_geo.display_matrix()).into_bytes());
-            bytes.extend(textlayer::content(
-                &t.words,
-                &frame,
-                &mut self.stamps,
-                self.m,
-            ));
-            bytes.extend_from_slice(b"Q\n");
-            let id = self
-                .w
-                .add(&Object::Stream(Stream::new(Dictionary::new(), bytes)))
-                .map_err(|e| err(format!("could not be written ({e})")))?;
-            all_contents.push(Object::Reference(id));
+        if let Some(bytes) = &prep.layer {
+            all_contents.push(Object::Reference(add(bytes.clone())?));
         }
         converted.set("Contents", Object::Array(all_contents));
         if let Ok(Object::Dictionary(res)) = converted.get_mut(b"Resources") {

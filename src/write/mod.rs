@@ -16,6 +16,7 @@ pub mod paint;
 pub mod parts;
 pub mod pdfwrite;
 pub mod pictures;
+mod prepare;
 pub mod readahead;
 pub mod recheck;
 pub mod request;

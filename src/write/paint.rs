@@ -39,17 +39,40 @@ enum Source {
 /// is painted, and the font's objects (with one page to copy from) are in [`Painter::doc`]
 /// from the start. Each page, when its turn comes, is placed in that document as a page
 /// object of its own ([`Painter::place`]) and taken out again once copied
-/// ([`Painter::remove`]).
+/// ([`Painter::remove`]). The painting itself can go on a thread of its own
+/// ([`Painter::paint_ahead`]).
 pub struct Painter<'p> {
+    /// Where each packet page is in the painting order.
+    at: HashMap<u32, usize>,
+    /// Painted pages waiting to be placed: content stream and link areas.
+    ready: HashMap<u32, (Stream, Vec<Link>)>,
+    /// Where painted batches come from.
+    batches: Batches<'p>,
+    /// The font's objects and one page whose dictionary every placed page copies.
+    pub doc: lopdf::Document,
+    template: ObjectId,
+    /// Object numbers for placed pages are never used twice (the importer remembers the
+    /// numbers it has seen).
+    next_id: u32,
+}
+
+/// A batch of painted pages: packet page, content stream, link areas.
+type Batch = Vec<(u32, Stream, Vec<Link>)>;
+
+enum Batches<'p> {
+    /// Painted here, when a page is asked for.
+    Here(Box<Brush<'p>>),
+    /// Painted on another thread, in order, a batch ahead.
+    Ahead(std::sync::mpsc::Receiver<Result<Batch>>),
+}
+
+/// What paints the generated pages: their layouts and printpdf's document for the font.
+struct Brush<'p> {
     plan: &'p Plan,
     /// The index's laid-out pages, each taken when painted.
     index: Vec<Option<PageLayout>>,
     /// Every generated page in painting order: its packet page number and its layout.
     order: Vec<(u32, Source)>,
-    /// Where each packet page is in `order`.
-    at: HashMap<u32, usize>,
-    /// Painted pages waiting to be placed: content stream and link areas.
-    ready: HashMap<u32, (Stream, Vec<Link>)>,
     /// printpdf's document for the font, its pages set for each batch.
     pdf: PdfDocument,
     /// One of each character the generated pages draw (a glyph each).
@@ -60,12 +83,6 @@ pub struct Painter<'p> {
     /// all pages at once.
     draws: Vec<bool>,
     font_id: FontId,
-    /// The font's objects and one page whose dictionary every placed page copies.
-    pub doc: lopdf::Document,
-    template: ObjectId,
-    /// Object numbers for placed pages are never used twice (the importer remembers the
-    /// numbers it has seen).
-    next_id: u32,
 }
 
 impl<'p> Painter<'p> {
@@ -140,24 +157,119 @@ impl<'p> Painter<'p> {
             .fonts
             .map
             .insert(font_id.clone(), printpdf::PdfFont::new(bare));
-        let mut painter = Painter {
+        let mut brush = Brush {
             plan,
             index,
             order,
-            at,
-            ready: HashMap::new(),
             pdf,
             glyphs: String::new(),
             draws: Vec::new(),
             font_id,
-            doc: lopdf::Document::new(),
-            template: (0, 0),
-            next_id: 0,
         };
-        painter.set_up_font(m)?;
-        Ok(painter)
+        let (doc, template) = brush.set_up_font(m)?;
+        Ok(Painter {
+            at,
+            ready: HashMap::new(),
+            batches: Batches::Here(Box::new(brush)),
+            next_id: doc.max_id + 1,
+            doc,
+            template,
+        })
     }
 
+    /// The packet page numbers of the generated pages, in the order they are painted.
+    pub fn pages(&self) -> Vec<u32> {
+        let mut pages: Vec<(usize, u32)> = self.at.iter().map(|(&p, &i)| (i, p)).collect();
+        pages.sort_unstable();
+        pages.into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// How many painted pages wait to be placed (never more than one batch).
+    pub fn waiting(&self) -> usize {
+        self.ready.len()
+    }
+
+    /// Paints the pages on a thread of `scope` from now on, in the order of
+    /// [`Painter::pages`], a batch ahead of the one being placed (so at most three batches
+    /// are held). Pages must then be placed in that order.
+    pub fn paint_ahead<'s>(&mut self, scope: &'s std::thread::Scope<'s, '_>)
+    where
+        'p: 's,
+    {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(1);
+        let Batches::Here(mut brush) = std::mem::replace(&mut self.batches, Batches::Ahead(rx))
+        else {
+            return;
+        };
+        scope.spawn(move || {
+            let mut start = 0;
+            while start < brush.order.len() {
+                let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    brush.paint_batch(start)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(Error::Internal(
+                        "painting the generated pages stopped".into(),
+                    ))
+                });
+                let failed = batch.is_err();
+                // Nobody waits for the pages any more once the receiver is gone.
+                if tx.send(batch).is_err() || failed {
+                    return;
+                }
+                start += BATCH;
+            }
+        });
+    }
+
+    /// Puts packet page `page`'s generated page into [`Painter::doc`] as a page of its
+    /// own; returns its object number and its link areas.
+    pub fn place(&mut self, page: u32) -> Result<(ObjectId, Vec<Link>)> {
+        if !self.ready.contains_key(&page) {
+            let batch = match &mut self.batches {
+                Batches::Here(brush) => {
+                    let start = *self.at.get(&page).ok_or_else(|| {
+                        Error::Internal(format!("no rendered page for packet page {page}"))
+                    })?;
+                    brush.paint_batch(start)?
+                }
+                Batches::Ahead(rx) => rx.recv().map_err(|_| {
+                    Error::Internal("painting the generated pages stopped".into())
+                })??,
+            };
+            for (p, stream, links) in batch {
+                self.ready.insert(p, (stream, links));
+            }
+        }
+        let (content, links) = self
+            .ready
+            .remove(&page)
+            .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {page}")))?;
+        let mut dict = self
+            .doc
+            .get_dictionary(self.template)
+            .map_err(|e| Error::Internal(format!("generated pages: {e}")))?
+            .clone();
+        let content_id = (self.next_id, 0);
+        let page_id = (self.next_id + 1, 0);
+        self.next_id += 2;
+        self.doc.objects.insert(content_id, Object::Stream(content));
+        dict.set("Contents", Object::Reference(content_id));
+        self.doc.objects.insert(page_id, Object::Dictionary(dict));
+        Ok((page_id, links))
+    }
+
+    /// Takes a placed page (and its content) out of [`Painter::doc`] once it is copied.
+    pub fn remove(&mut self, page_id: ObjectId) {
+        if let Some(Object::Dictionary(d)) = self.doc.objects.remove(&page_id) {
+            if let Ok(Object::Reference(c)) = d.get(b"Contents") {
+                self.doc.objects.remove(c);
+            }
+        }
+    }
+}
+
+impl Brush<'_> {
     fn layout(&self, s: Source) -> Option<&PageLayout> {
         match s {
             Source::Part(p, k) => self.plan.parts.get(p)?.pages.get(k),
@@ -173,8 +285,8 @@ impl<'p> Painter<'p> {
     /// list every glyph drawn on them, each with the last character drawn with it (as
     /// printpdf records them). A one-page document drawing exactly those characters gets
     /// the same font objects as all the pages together, and its page's dictionary is the
-    /// one every generated page has.
-    fn set_up_font(&mut self, m: &Metrics) -> Result<()> {
+    /// one every generated page has: that document and page are returned.
+    fn set_up_font(&mut self, m: &Metrics) -> Result<(lopdf::Document, ObjectId)> {
         let mut used: BTreeMap<u16, char> = BTreeMap::new();
         let mut draws = Vec::with_capacity(self.order.len());
         for &(_, s) in &self.order {
@@ -207,17 +319,15 @@ impl<'p> Painter<'p> {
             .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
         drop(bytes);
         crate::base::fonts::compress_generated(&mut doc);
-        self.template = doc
+        let template = doc
             .get_pages()
             .into_values()
             .next()
             .ok_or_else(|| Error::Internal("generated pages: no page to copy from".into()))?;
-        self.next_id = doc.max_id + 1;
-        self.doc = doc;
-        Ok(())
+        Ok((doc, template))
     }
 
-    /// A page that draws [`Painter::glyphs`] (nothing when the pages draw no glyph).
+    /// A page that draws [`Brush::glyphs`] (nothing when the pages draw no glyph).
     fn glyph_page(&self) -> PdfPage {
         let size = self.plan.paper.size();
         let mut ops = Vec::new();
@@ -237,55 +347,8 @@ impl<'p> Painter<'p> {
         PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
     }
 
-    /// The packet page numbers of the generated pages, in the order they are painted.
-    pub fn pages(&self) -> Vec<u32> {
-        self.order.iter().map(|(p, _)| *p).collect()
-    }
-
-    /// How many painted pages wait to be placed (never more than one batch).
-    pub fn waiting(&self) -> usize {
-        self.ready.len()
-    }
-
-    /// Puts packet page `page`'s generated page into [`Painter::doc`] as a page of its
-    /// own; returns its object number and its link areas.
-    pub fn place(&mut self, page: u32) -> Result<(ObjectId, Vec<Link>)> {
-        if !self.ready.contains_key(&page) {
-            self.paint_from(page)?;
-        }
-        let (content, links) = self
-            .ready
-            .remove(&page)
-            .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {page}")))?;
-        let mut dict = self
-            .doc
-            .get_dictionary(self.template)
-            .map_err(|e| Error::Internal(format!("generated pages: {e}")))?
-            .clone();
-        let content_id = (self.next_id, 0);
-        let page_id = (self.next_id + 1, 0);
-        self.next_id += 2;
-        self.doc.objects.insert(content_id, Object::Stream(content));
-        dict.set("Contents", Object::Reference(content_id));
-        self.doc.objects.insert(page_id, Object::Dictionary(dict));
-        Ok((page_id, links))
-    }
-
-    /// Takes a placed page (and its content) out of [`Painter::doc`] once it is copied.
-    pub fn remove(&mut self, page_id: ObjectId) {
-        if let Some(Object::Dictionary(d)) = self.doc.objects.remove(&page_id) {
-            if let Ok(Object::Reference(c)) = d.get(b"Contents") {
-                self.doc.objects.remove(c);
-            }
-        }
-    }
-
-    /// Paints the batch of pages that starts with packet page `page`.
-    fn paint_from(&mut self, page: u32) -> Result<()> {
-        let start = *self
-            .at
-            .get(&page)
-            .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {page}")))?;
+    /// Paints the batch of pages that starts at `start` in the painting order.
+    fn paint_batch(&mut self, start: usize) -> Result<Batch> {
         let end = (start + BATCH).min(self.order.len());
         let size = self.plan.paper.size();
         let fax = self.plan.fax;
@@ -331,6 +394,7 @@ impl<'p> Painter<'p> {
                 "rendered page count differs from the plan".into(),
             ));
         }
+        let mut batch = Vec::with_capacity(numbers.len());
         for ((p, pid), links) in numbers.into_iter().zip(page_ids).zip(links) {
             let content = lo
                 .get_dictionary(pid)
@@ -345,9 +409,9 @@ impl<'p> Painter<'p> {
                 })?;
             let mut stream = Stream::new(lopdf::Dictionary::new(), content);
             crate::base::fonts::compress_stream(&mut stream);
-            self.ready.insert(p, (stream, links));
+            batch.push((p, stream, links));
         }
-        Ok(())
+        Ok(batch)
     }
 }
 

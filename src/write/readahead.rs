@@ -10,6 +10,7 @@ use crate::read::images;
 use crate::read::ingest;
 use crate::read::scan::Inventory;
 use crate::write::pictures;
+use crate::write::prepare::{prepare_document, Prepared};
 use lopdf::{Document, Stream};
 
 /// How many documents may wait, read ahead, for the writer.
@@ -23,8 +24,8 @@ pub(super) const LOOKAHEAD_BYTES: u64 = 32 * 1024 * 1024;
 pub(super) enum Ready {
     /// A text file or clinical document: its pages are already rendered.
     Nothing,
-    /// A PDF, parsed here or kept from the scan.
-    Pdf(std::sync::Arc<Document>),
+    /// A PDF, parsed here or kept from the scan, and its pages prepared.
+    Pdf(std::sync::Arc<Document>, Vec<Prepared>),
     Image {
         xobj: Stream,
         /// The picture's stored size (before its orientation is applied).
@@ -123,22 +124,26 @@ pub(super) fn internal_error_in(rel: &str) -> Error {
 }
 
 /// Reads the plan's documents in order, a bounded amount ahead of the writer, and sends
-/// each (or what went wrong with it) down `tx`.
+/// each (or what went wrong with it) down `tx`; frees what comes back on `spent`.
 pub(super) fn read_ahead(
     plan: &Plan,
     inv: &Inventory,
     gate: &Gate,
     tx: std::sync::mpsc::SyncSender<Result<Ready>>,
+    spent: std::sync::mpsc::Receiver<Ready>,
 ) {
     for item in &plan.items {
+        // Freed here, where it was made.
+        while let Ok(done) = spent.try_recv() {
+            drop(done);
+        }
         let size = inv.files.get(item.file).map_or(0, |f| f.size);
         if !gate.admit(size) {
             return;
         }
-        let ready = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_one(item, inv, plan.fax)
-        }))
-        .unwrap_or_else(|_| Err(internal_error_in(&item.rel)));
+        let ready =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_one(item, inv, plan)))
+                .unwrap_or_else(|_| Err(internal_error_in(&item.rel)));
         if tx.send(ready).is_err() {
             return;
         }
@@ -147,7 +152,8 @@ pub(super) fn read_ahead(
 
 /// One document's bytes, re-checked and prepared for the writer.
 /// With `fax`, pictures are turned grey.
-pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> Result<Ready> {
+pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, plan: &Plan) -> Result<Ready> {
+    let fax = plan.fax;
     let f = inv
         .files
         .get(item.file)
@@ -169,7 +175,7 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> 
             if doc.get_pages().len() as u32 != item.source_pages {
                 return Err(Error::ChangedDuringBuild(f.rel.clone()));
             }
-            Ready::Pdf(doc)
+            prepared(doc, f, item, plan)?
         }
         Body::Pdf => {
             let bytes = crate::read::scan::read_content(f)?;
@@ -182,7 +188,7 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> 
             if doc.get_pages().len() as u32 != item.source_pages {
                 return Err(Error::ChangedDuringBuild(f.rel.clone()));
             }
-            Ready::Pdf(std::sync::Arc::new(doc))
+            prepared(std::sync::Arc::new(doc), f, item, plan)?
         }
         Body::Jpeg => {
             let bytes = crate::read::scan::read_content(f)?;
@@ -227,6 +233,19 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, fax: bool) -> 
         Body::Tiff => Ready::Bytes(crate::read::scan::read_content(f)?),
     };
     Ok(ready)
+}
+
+/// A PDF read ahead, with its pages prepared for the writer.
+fn prepared(
+    doc: std::sync::Arc<Document>,
+    f: &crate::read::scan::SourceFile,
+    item: &crate::plan::Item,
+    plan: &Plan,
+) -> Result<Ready> {
+    let metrics = crate::base::fonts::Metrics::get()
+        .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
+    let pages = prepare_document(&doc, f, item, plan, metrics)?;
+    Ok(Ready::Pdf(doc, pages))
 }
 
 #[cfg(test)]

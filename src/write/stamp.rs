@@ -59,6 +59,13 @@ impl StampFont {
         }
     }
 
+    /// Adds the glyphs `other` used; a glyph already used keeps its character.
+    pub fn absorb(&mut self, other: &StampFont) {
+        for (&gid, &c) in &other.used {
+            self.used.entry(gid).or_insert(c);
+        }
+    }
+
     /// The Type0 font dictionary (and its parts) for the stamps, sharing the embedded
     /// font program described by `descriptor`.
     pub fn objects(&self, m: &Metrics, descriptor: ObjectId) -> (Dictionary, Dictionary, Stream) {
