@@ -197,9 +197,13 @@ impl<'p> Painter<'p> {
         'p: 's,
     {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(1);
-        let Batches::Here(mut brush) = std::mem::replace(&mut self.batches, Batches::Ahead(rx))
-        else {
-            return;
+        let mut brush = match std::mem::replace(&mut self.batches, Batches::Ahead(rx)) {
+            Batches::Here(brush) => brush,
+            // Painted ahead already: that thread keeps its pages coming.
+            ahead => {
+                self.batches = ahead;
+                return;
+            }
         };
         scope.spawn(move || {
             let mut start = 0;

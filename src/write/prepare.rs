@@ -16,7 +16,7 @@ use crate::write::flatten;
 use crate::write::importer::deref;
 use crate::write::stamp::{self, PageGeometry, StampFont};
 use crate::write::textlayer;
-use lopdf::{Document, Object, ObjectId};
+use lopdf::{Dictionary, Document, Object, ObjectId};
 
 /// A source page ready to be copied: what the writer adds to it is object numbers.
 pub(super) struct Prepared {
@@ -202,20 +202,8 @@ pub(super) fn prepare_page(
 
     // Resources become a direct dictionary with a direct /Font dictionary, so the stamp
     // font can be added without touching what other pages share.
-    let mut res = dict
-        .get(b"Resources")
-        .ok()
-        .and_then(|o| deref(doc, o))
-        .and_then(|o| o.as_dict().ok())
-        .cloned()
-        .unwrap_or_default();
-    let fonts = res
-        .get(b"Font")
-        .ok()
-        .and_then(|o| deref(doc, o))
-        .and_then(|o| o.as_dict().ok())
-        .cloned()
-        .unwrap_or_default();
+    let mut res = direct_dict(doc, &dict, b"Resources");
+    let fonts = direct_dict(doc, &res, b"Font");
     res.set("Font", Object::Dictionary(fonts));
     dict.set("Resources", Object::Dictionary(res));
 
@@ -243,13 +231,7 @@ pub(super) fn prepare_page(
     if !flat.xobjects.is_empty() {
         // A direct /XObject dictionary, so the drawn fields can be added to it alone.
         if let Ok(Object::Dictionary(res)) = dict.get_mut(b"Resources") {
-            let xobjects = res
-                .get(b"XObject")
-                .ok()
-                .and_then(|o| deref(doc, o))
-                .and_then(|o| o.as_dict().ok())
-                .cloned()
-                .unwrap_or_default();
+            let xobjects = direct_dict(doc, res, b"XObject");
             res.set("XObject", Object::Dictionary(xobjects));
         }
     }
@@ -344,4 +326,15 @@ pub(super) fn prepare_page(
         layer,
         glyphs,
     })
+}
+
+/// A copy of the dictionary `dict` holds (or points to) under `key`; empty when there is
+/// none.
+fn direct_dict(doc: &Document, dict: &Dictionary, key: &[u8]) -> Dictionary {
+    dict.get(key)
+        .ok()
+        .and_then(|o| deref(doc, o))
+        .and_then(|o| o.as_dict().ok())
+        .cloned()
+        .unwrap_or_default()
 }
