@@ -20,6 +20,7 @@ mod prepare;
 pub mod readahead;
 pub mod recheck;
 pub mod request;
+mod serialize;
 pub mod shrink;
 pub mod stamp;
 pub mod textlayer;

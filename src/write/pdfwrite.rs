@@ -53,7 +53,12 @@ pub struct PdfWriter<W: Write> {
     offsets: Vec<Option<u64>>,
     /// When set, every object is encrypted as it is written.
     encryption: Option<(lopdf::EncryptionState, ObjectId)>,
+    /// The object being written, serialized.
+    scratch: Vec<u8>,
 }
+
+/// The largest serialization buffer kept from one object to the next.
+const SCRATCH_KEPT: usize = 1024 * 1024;
 
 impl<W: Write> PdfWriter<W> {
     pub fn new(inner: W) -> io::Result<Self> {
@@ -63,6 +68,7 @@ impl<W: Write> PdfWriter<W> {
             out,
             offsets: vec![None],
             encryption: None,
+            scratch: Vec::new(),
         })
     }
 
@@ -88,7 +94,6 @@ impl<W: Write> PdfWriter<W> {
             return Err(io::Error::other(format!("object {} written twice", id.0)));
         }
         *slot = Some(self.out.pos);
-        writeln!(self.out, "{} 0 obj", id.0)?;
         let encrypted;
         let object = match &self.encryption {
             Some((state, _)) => {
@@ -101,17 +106,29 @@ impl<W: Write> PdfWriter<W> {
             }
             None => object,
         };
+        // The object is serialized into memory and written in one piece (a stream's
+        // content straight from the stream); a stream's length is set from its content.
+        let buf = &mut self.scratch;
+        buf.clear();
+        buf.extend_from_slice(itoa::Buffer::new().format(id.0).as_bytes());
+        buf.extend_from_slice(b" 0 obj\n");
         match object {
-            Object::Stream(s)
-                if s.dict.get(b"Length").ok() != Some(&Object::Integer(s.content.len() as i64)) =>
-            {
-                let mut s = s.clone();
-                s.dict.set("Length", s.content.len() as i64);
-                Writer::write_object(&mut self.out, &Object::Stream(s))?;
+            Object::Stream(s) => {
+                crate::write::serialize::stream_head(buf, s);
+                self.out.write_all(buf)?;
+                self.out.write_all(&s.content)?;
+                buf.clear();
+                buf.extend_from_slice(b"\nendstream");
             }
-            _ => Writer::write_object(&mut self.out, object)?,
+            other => crate::write::serialize::object(buf, other),
         }
-        self.out.write_all(b"\nendobj\n")
+        buf.extend_from_slice(b"\nendobj\n");
+        self.out.write_all(buf)?;
+        // A large object's buffer is not kept.
+        if buf.capacity() > SCRATCH_KEPT {
+            *buf = Vec::new();
+        }
+        Ok(())
     }
 
     /// Reserves a number for `object` and writes it.
