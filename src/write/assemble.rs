@@ -105,6 +105,18 @@ pub fn assemble<W: Write>(
         // `generated`, dropped here, before the scope waits for it.
         let mut generated = generated;
         generated.painter.paint_ahead(scope);
+        // The documents are read, checked and parsed on another thread, a bounded amount
+        // ahead (see `read_ahead`): from the start, so the first are ready while the front
+        // matter is painted and written, then while this one writes.
+        // What the writer is done with goes back to the reader, to be freed by the thread
+        // that made it (a thread freeing another's memory contends for its allocator).
+        let (spent, spent_rx) = std::sync::mpsc::channel::<Ready>();
+        scope.spawn(|| read_ahead(plan, inv, &gate, tx, spent_rx));
+        // However this closure ends, the reader stops: told so, and its channel closed (the
+        // receiver is dropped with this closure, before the scope waits for the reader,
+        // which may be waiting to send into a full channel).
+        let rx = rx;
+        let _close = Closer(&gate);
         for part in &plan.parts {
             for p in part.first_page..part.first_page + part.count {
                 o.copy_generated(&mut generated, p, true, "generated page")?;
@@ -112,17 +124,6 @@ pub fn assemble<W: Write>(
             }
         }
         progress.start("Writing the packet", plan.items.len() as u64);
-        // The next documents are read, checked and parsed on another thread while this one
-        // writes, a bounded amount ahead (see `ReadAhead`).
-        // What the writer is done with goes back to the reader, to be freed by the thread
-        // that made it (a thread freeing another's memory contends for its allocator).
-        let (spent, spent_rx) = std::sync::mpsc::channel::<Ready>();
-        scope.spawn(|| read_ahead(plan, inv, &gate, tx, spent_rx));
-        // However this loop ends, the reader stops: told so, and its channel closed (the
-        // receiver is dropped with this closure, before the scope waits for the reader,
-        // which may be waiting to send into a full channel).
-        let rx = rx;
-        let _close = Closer(&gate);
         for item in &plan.items {
             progress.advance();
             let f = inv.files.get(item.file).ok_or_else(|| {

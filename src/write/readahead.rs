@@ -13,11 +13,13 @@ use crate::write::pictures;
 use crate::write::prepare::{prepare_document, Prepared};
 use lopdf::{Document, Stream};
 
-/// How many documents may wait, read ahead, for the writer.
-pub(super) const LOOKAHEAD_ITEMS: usize = 8;
+/// How many documents may wait, read ahead, for the writer. Enough small documents that
+/// the reader, started with the writer, stays busy while the front matter (the index of
+/// a long packet runs to dozens of pages) is painted and written.
+pub(super) const LOOKAHEAD_ITEMS: usize = 64;
 /// How many bytes of source files may be read ahead of the writer (at least one document
 /// always is, however large), so memory stays flat whatever the packet's length.
-pub(super) const LOOKAHEAD_BYTES: u64 = 32 * 1024 * 1024;
+pub(super) const LOOKAHEAD_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A source document read ahead of the writer: its bytes re-checked against the scan's
 /// checksum and, as far as can be done without the writer, turned into PDF objects.
@@ -282,7 +284,7 @@ mod tests {
         std::thread::scope(|s| {
             // However the test ends, the reader is let go (else the scope waits for it).
             let _close = Closer(&gate);
-            s.spawn(|| reader(&gate, &admitted, 20, 1000));
+            s.spawn(|| reader(&gate, &admitted, LOOKAHEAD_ITEMS * 2, 1000));
             assert_eq!(settle(&admitted, LOOKAHEAD_ITEMS), LOOKAHEAD_ITEMS);
             // Written one short of half: the reader stays held.
             for _ in 1..LOOKAHEAD_ITEMS / 2 {
