@@ -83,16 +83,67 @@ fn refuse_placeholder(config: &PacketConfig, dir: &Path) -> Result<()> {
 /// The pipeline's typing hook for the scan (`read::typing`): `classify` decides each file's
 /// kind, date and title, and `render` lays out the documents set in type, so their page
 /// counts and identifiers are those of the pages the doctor sees.
-pub struct Typist<'a>(pub &'a classify::Rules);
+///
+/// The built-in classification rules are read when a file is first classified: a scan
+/// that finds every file as an earlier scan left it (a rebuild) does not read them.
+#[derive(Default)]
+pub struct Typist {
+    rules: std::sync::OnceLock<std::result::Result<classify::Rules, String>>,
+}
 
-impl read::typing::Typing for Typist<'_> {
+impl Typist {
+    fn rules(&self) -> Option<&classify::Rules> {
+        self.rules
+            .get_or_init(|| classify::Rules::builtin().map_err(|e| e.to_string()))
+            .as_ref()
+            .ok()
+    }
+
+    /// The error to stop with when the rules were needed and could not be read (only if
+    /// the shipped templates/classify.toml is broken: a unit test makes sure it is not).
+    pub fn failure(&self) -> Option<Error> {
+        match self.rules.get() {
+            Some(Err(e)) => Some(Error::Internal(format!("templates/classify.toml: {e}"))),
+            _ => None,
+        }
+    }
+
+    /// Scans `dir` (see [`scan::scan`]) with these rules; an error if they were needed and
+    /// could not be read.
+    fn scan(
+        &self,
+        dir: &Path,
+        config: Option<&PacketConfig>,
+        opts: &ScanOptions,
+        progress: &dyn Progress,
+    ) -> Result<scan::Inventory> {
+        let inv = scan::scan(dir, config, self, opts, progress)?;
+        match self.failure() {
+            Some(e) => Err(e),
+            None => Ok(inv),
+        }
+    }
+}
+
+impl read::typing::Typing for Typist {
     fn classify(
         &self,
         rel: &str,
         text: Option<&str>,
         overrides: &classify::Overrides,
     ) -> classify::Classified {
-        classify::classify(self.0, rel, text, overrides)
+        match self.rules() {
+            Some(rules) => classify::classify(rules, rel, text, overrides),
+            // Never kept: the scan ends with the rules' error (`Typist::scan`).
+            None => classify::Classified {
+                kind: base::kind::Kind::Other,
+                date: None,
+                title: rel.to_string(),
+                kind_score: 0.0,
+                evidence: Vec::new(),
+                language: classify::language::UNKNOWN.to_string(),
+            },
+        }
     }
 
     fn classify_clinical(
@@ -153,9 +204,7 @@ pub fn scan_folder(
         return Err(Error::NotAFolder(dir.to_path_buf()));
     }
     let config = PacketConfig::load(dir)?;
-    let rules = classify::Rules::builtin()
-        .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, config.as_ref(), &Typist(&rules), opts, progress)?;
+    let inv = Typist::default().scan(dir, config.as_ref(), opts, progress)?;
     Ok((inv, config))
 }
 
@@ -546,9 +595,7 @@ pub fn init_folder(dir: &Path, opts: &ScanOptions, progress: &dyn Progress) -> R
     if target.exists() {
         return Err(Error::ConfigExists(target));
     }
-    let rules = classify::Rules::builtin()
-        .map_err(|e| Error::Internal(format!("templates/classify.toml: {e}")))?;
-    let inv = scan::scan(dir, None, &Typist(&rules), opts, progress)?;
+    let inv = Typist::default().scan(dir, None, opts, progress)?;
     let today = clock::now().date_naive();
     let text = init::packet_toml(&inv, &base::profiles::profile_names(), today);
     emit::write_atomic(&target, false, |w| {

@@ -172,13 +172,8 @@ fn scan(dir: &Path, meter: &Meter) -> Scanned {
 /// When packet.toml has an error the records are still listed, as scan reads them
 /// without it.
 fn scan_without_config(dir: &Path, meter: &Meter) -> Option<Inventory> {
-    let rules = crate::classify::Rules::builtin().ok()?;
-    crate::read::scan::scan(
-        dir,
-        None,
-        &crate::Typist(&rules),
-        &crate::ScanOptions::default(),
-        meter,
-    )
-    .ok()
+    let typist = crate::Typist::default();
+    crate::read::scan::scan(dir, None, &typist, &crate::ScanOptions::default(), meter)
+        .ok()
+        .filter(|_| typist.failure().is_none())
 }
