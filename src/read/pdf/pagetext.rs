@@ -15,16 +15,16 @@ pub fn chunks(doc: &Document, page: ObjectId, content: &[u8]) -> Vec<lopdf::Resu
         Ok(f) => f,
         Err(e) => return vec![Err(e)],
     };
-    let mut encodings: BTreeMap<Vec<u8>, Encoding> = BTreeMap::new();
+    let mut encodings: BTreeMap<Vec<u8>, Decoder> = BTreeMap::new();
     for (name, font) in fonts {
         match font.get_font_encoding_with_limit(doc, lopdf::DEFAULT_MAX_DECOMPRESSED_SIZE) {
             Ok(e) => {
-                encodings.insert(name, e);
+                encodings.insert(name, Decoder::new(e));
             }
             Err(e) => out.push(Err(e)),
         }
     }
-    let mut current: Option<&Encoding> = None;
+    let mut current: Option<&Decoder> = None;
     let mut text = String::new();
     let mut ops = Ops::new(content);
     while let Some(Ok(op)) = ops.next() {
@@ -81,7 +81,7 @@ fn not_a_name(o: &Operand<'_>) -> lopdf::Error {
 fn shown(
     out: &mut Vec<lopdf::Result<String>>,
     text: &mut String,
-    enc: Option<&Encoding>,
+    enc: Option<&Decoder>,
     operands: &[Operand<'_>],
 ) {
     if let Some(enc) = enc {
@@ -95,13 +95,13 @@ fn shown(
 /// spacing reads as a space; an array ends with one).
 fn collect<'a>(
     text: &mut String,
-    enc: &Encoding,
+    enc: &Decoder,
     operands: impl Iterator<Item = Operand<'a>>,
 ) -> lopdf::Result<()> {
     for o in operands {
         match o {
             Operand::Str(_) | Operand::Hex(_) => {
-                enc.write_to_string(&o.string().unwrap_or_default(), text)?
+                enc.decode(&o.string().unwrap_or_default(), text)?
             }
             Operand::Array(_) => {
                 collect(text, enc, o.items())?;
@@ -112,6 +112,89 @@ fn collect<'a>(
         }
     }
     Ok(())
+}
+
+/// A font's encoding, ready to decode strings. A one-byte encoding (a standard table, or
+/// one with differences) turns each byte into the same character (or none) wherever it
+/// stands, so each byte is asked of lopdf once, and strings are decoded by looking bytes
+/// up.
+enum Decoder<'a> {
+    Bytes(Encoding<'a>, Box<Table>),
+    Other(Encoding<'a>),
+}
+
+/// What each byte of a one-byte encoding decodes to.
+struct Table {
+    /// Each byte's character, or [`NOTHING`], or [`FAILS`].
+    chars: [u32; 256],
+    /// The ASCII bytes that decode to themselves: a run of them is copied whole.
+    same: [bool; 256],
+}
+
+/// A byte that decodes to no text.
+const NOTHING: u32 = 0x11_0000;
+/// A byte lopdf cannot decode alone: decoded by lopdf, for its error.
+const FAILS: u32 = 0x11_0001;
+
+impl<'a> Decoder<'a> {
+    fn new(enc: Encoding<'a>) -> Decoder<'a> {
+        if !matches!(enc, Encoding::OneByteEncoding(_) | Encoding::Differences(_)) {
+            return Decoder::Other(enc);
+        }
+        let mut table = [NOTHING; 256];
+        let mut text = String::new();
+        for (b, slot) in (0..=255u8).zip(table.iter_mut()) {
+            text.clear();
+            if enc.write_to_string(&[b], &mut text).is_err() {
+                *slot = FAILS;
+                continue;
+            }
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (None, _) => {}
+                (Some(c), None) => *slot = u32::from(c),
+                // More than one character for a byte: decoded by lopdf throughout.
+                (Some(_), Some(_)) => return Decoder::Other(enc),
+            }
+        }
+        let mut same = [false; 256];
+        for (b, s) in same.iter_mut().enumerate().take(0x80) {
+            *s = table[b] == b as u32;
+        }
+        Decoder::Bytes(enc, Box::new(Table { chars: table, same }))
+    }
+
+    /// Appends the text of `bytes` to `out`, as lopdf's `Encoding::write_to_string` does
+    /// (up to a byte it cannot decode, then its error).
+    fn decode(&self, bytes: &[u8], out: &mut String) -> lopdf::Result<()> {
+        match self {
+            Decoder::Other(enc) => enc.write_to_string(bytes, out),
+            Decoder::Bytes(enc, t) => {
+                let mut rest = bytes;
+                while let Some((&b, after)) = rest.split_first() {
+                    let run = rest
+                        .iter()
+                        .position(|&c| !t.same[usize::from(c)])
+                        .unwrap_or(rest.len());
+                    if run > 0 {
+                        // ASCII, so valid UTF-8.
+                        if let Ok(text) = std::str::from_utf8(&rest[..run]) {
+                            out.push_str(text);
+                        }
+                        rest = &rest[run..];
+                        continue;
+                    }
+                    match t.chars[usize::from(b)] {
+                        NOTHING => {}
+                        FAILS => enc.write_to_string(&[b], out)?,
+                        c => out.extend(char::from_u32(c)),
+                    }
+                    rest = after;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -130,11 +213,28 @@ mod tests {
         let f2 = doc.add_object(dictionary! {
             "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier",
         });
+        let f3 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Times-Roman",
+            "Encoding" => "MacRomanEncoding",
+        });
+        let f4 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+            "Encoding" => dictionary! {
+                "Type" => "Encoding",
+                "BaseEncoding" => "WinAnsiEncoding",
+                "Differences" => vec![
+                    65.into(), Object::Name(b"Omega".to_vec()), Object::Name(b"bullet".to_vec()),
+                    200.into(), Object::Name(b"fi".to_vec()), Object::Name(b"nosuchglyph".to_vec()),
+                ],
+            },
+        });
         let c = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
         let page = doc.add_object(dictionary! {
             "Type" => "Page", "Parent" => pages, "Contents" => c,
             "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-            "Resources" => dictionary! { "Font" => dictionary! { "F1" => f1, "F2" => f2 } },
+            "Resources" => dictionary! { "Font" => dictionary! {
+                "F1" => f1, "F2" => f2, "F3" => f3, "F4" => f4,
+            } },
         });
         doc.objects.insert(
             pages,
@@ -149,7 +249,17 @@ mod tests {
 
     #[test]
     fn reads_a_page_as_lopdf_reads_it() {
-        let cases: [&[u8]; 7] = [
+        // Every byte, in every font: the one-byte encodings decode from a table.
+        let mut every = Vec::new();
+        for font in ["F1", "F2", "F3", "F4"] {
+            every.extend_from_slice(format!("BT /{font} 10 Tf <").as_bytes());
+            for b in 0..=255u8 {
+                every.extend_from_slice(format!("{b:02X}").as_bytes());
+            }
+            every.extend_from_slice(b"> Tj [(AB\\310\\311) -200 <C8C9FF>] TJ ET\n");
+        }
+        let cases: [&[u8]; 8] = [
+            &every,
             b"BT /F1 11 Tf 72 700 Td (Operative report) Tj ET",
             b"BT /F1 11 Tf (Caf\xe9) Tj T* [(Dr.) -300 (Smith) 50 (Jones)] TJ ET BT /F2 9 Tf (second font) Tj ET",
             b"BT /F1 11 Tf 14 TL (one) Tj (two) ' 1 2 (three) \" ET",
@@ -172,8 +282,8 @@ mod tests {
                 .collect();
             assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(content));
         }
-        let (doc, id) = page(cases[1]);
-        let text: String = chunks(&doc, id, cases[1]).into_iter().flatten().collect();
+        let (doc, id) = page(cases[2]);
+        let text: String = chunks(&doc, id, cases[2]).into_iter().flatten().collect();
         // A wide gap reads as a space, a small one not; a font change starts a chunk.
         assert_eq!(text, "Café\nDr. SmithJones \nsecond font\n");
     }
