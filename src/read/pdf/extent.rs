@@ -102,6 +102,9 @@ struct FontWidths {
     descent: f32,
     /// No widths known: the ASCII table stands in.
     guess: bool,
+    /// A one-byte font's width of every code ([`FontWidths::width`], looked up once: a
+    /// page's text is measured a character at a time); empty otherwise.
+    table: Vec<f32>,
 }
 
 impl FontWidths {
@@ -117,7 +120,18 @@ impl FontWidths {
             ascent: 1.0,
             descent: 0.3,
             guess: true,
+            table: Vec::new(),
         }
+    }
+
+    /// These widths with [`FontWidths::table`] filled in, for a one-byte font.
+    fn with_table(mut self) -> Self {
+        self.table = if self.bytes == 1 {
+            (0..=255u32).map(|c| self.width(c)).collect()
+        } else {
+            Vec::new()
+        };
+        self
     }
 
     fn width(&self, code: u32) -> f32 {
@@ -539,10 +553,13 @@ impl Interp<'_> {
                     let fw = match fonts.get(name.as_ref()) {
                         Some(fw) => fw.clone(),
                         None => {
-                            let fw = Rc::new(match lookup(b"Font", &name) {
-                                Some(Object::Dictionary(d)) => font_widths(doc, d),
-                                _ => FontWidths::unknown(),
-                            });
+                            let fw = Rc::new(
+                                match lookup(b"Font", &name) {
+                                    Some(Object::Dictionary(d)) => font_widths(doc, d),
+                                    _ => FontWidths::unknown(),
+                                }
+                                .with_table(),
+                            );
                             fonts.insert(name.into_owned(), fw.clone());
                             fw
                         }
@@ -598,6 +615,16 @@ impl Interp<'_> {
                     let mut advance = 0.0f32;
                     for item in items {
                         match item.string() {
+                            Some(bytes) if fw.table.len() == 256 => {
+                                // As below, a code a byte, its width from the table.
+                                for &b in bytes.iter() {
+                                    let mut w = fw.table[usize::from(b)] * gs.size + gs.char_space;
+                                    if b == 32 {
+                                        w += gs.word_space;
+                                    }
+                                    advance += w * gs.hscale;
+                                }
+                            }
                             Some(bytes) => {
                                 for code in bytes.chunks(fw.bytes) {
                                     let c = code.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b));
