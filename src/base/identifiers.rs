@@ -175,26 +175,33 @@ fn find_ssns(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
             i += 1;
             continue;
         }
-        let label = label_before(hits, i);
+        // The label before the number, looked for only once the number has an SSN's shape.
+        let mut label = None;
+        let mut label = || *label.get_or_insert_with(|| label_before(hits, i));
         let mut found = None;
         if let (Some(area), Some(sep)) = (digits(b, i, 3), b.get(i + 3).copied()) {
             if matches!(sep, b'-' | b' ') && b.get(i + 6) == Some(&sep) {
                 if let (Some(group), Some(serial)) = (digits(b, i + 4, 2), digits(b, i + 7, 4)) {
-                    let labelled_ok = match sep {
-                        b'-' => label != Some(Label::Other) && label != Some(Label::Member),
-                        _ => label == Some(Label::Ssn),
-                    };
-                    if ends_clean(b, i + 11) && labelled_ok && valid_ssn(area, group, serial) {
-                        found = Some((i + 11, serial));
+                    if ends_clean(b, i + 11) && valid_ssn(area, group, serial) {
+                        let labelled_ok = match (sep, label()) {
+                            (b'-', l) => l != Some(Label::Other) && l != Some(Label::Member),
+                            (_, l) => l == Some(Label::Ssn),
+                        };
+                        if labelled_ok {
+                            found = Some((i + 11, serial));
+                        }
                     }
                 }
             }
         }
-        if found.is_none() && label == Some(Label::Ssn) {
+        if found.is_none() {
             if let (Some(area), Some(group), Some(serial)) =
                 (digits(b, i, 3), digits(b, i + 3, 2), digits(b, i + 5, 4))
             {
-                if ends_clean(b, i + 9) && valid_ssn(area, group, serial) {
+                if ends_clean(b, i + 9)
+                    && valid_ssn(area, group, serial)
+                    && label() == Some(Label::Ssn)
+                {
                     found = Some((i + 9, serial));
                 }
             }
@@ -249,10 +256,28 @@ pub fn is_mbi(s: &str) -> bool {
     c.iter().zip(pattern.iter()).all(|(&ch, f)| f(ch))
 }
 
-/// Tokens of letters, digits and dashes.
+/// Tokens of letters, digits and dashes (ASCII: any other character, a byte of a
+/// character beyond ASCII included, separates them).
 fn tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .filter(|t| !t.trim_matches('-').is_empty())
+    let b = text.as_bytes();
+    let is_part = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+    let mut i = 0;
+    std::iter::from_fn(move || loop {
+        while i < b.len() && !is_part(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() && is_part(b[i]) {
+            i += 1;
+        }
+        // An ASCII run, so it starts and ends between characters of `text`.
+        if b[start..i].iter().any(|&c| c != b'-') {
+            return text.get(start..i);
+        }
+    })
 }
 
 /// The byte range of `part`, a slice of `text`, within `text`.
