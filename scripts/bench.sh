@@ -9,7 +9,7 @@
 # and peak RSS of each, the CPU time (user + system: on a busy machine wall time waits for
 # other programs), and the ratios the targets are stated in. medpacket runs with
 # --ocr never: these figures are for packing; scripts/ocr-bench.sh measures OCR.
-# Needs qpdf, poppler-utils, img2pdf and GNU time.
+# Needs qpdf, poppler-utils, img2pdf, python3 (the timer), GNU time (peak RSS) and bc.
 #
 # Further cases, not run by default (they take longer): dicom2000 (scripts/dicom-bench.sh:
 # a 2,000-file imaging disc scanned headers only), fhir100 (scripts/fhir-bench.sh: a 100 MB
@@ -21,15 +21,17 @@
 #   scripts/bench.sh [ROUNDS]          (default 5)
 #   BENCH_CASES="text400 text1600 jpeg200" scripts/bench.sh
 #   BENCH_CASES="text400 text1600 jpeg200 dicom2000 fhir100 ocr" scripts/bench.sh
+#   MEDPACKET_BIN=/path/to/an/earlier/medpacket scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
 cases=${BENCH_CASES:-"text400 text1600 jpeg200"}
-for tool in pdfunite qpdf img2pdf /usr/bin/time bc; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install poppler-utils qpdf img2pdf time bc)" >&2; exit 2; }
+for tool in pdfunite qpdf img2pdf python3 /usr/bin/time bc; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install poppler-utils qpdf img2pdf python3 time bc)" >&2; exit 2; }
 done
 cargo build --release --quiet --bin medpacket --example synth_records
-bin=$PWD/target/release/medpacket
+# MEDPACKET_BIN: another build to measure (an earlier commit's, for before and after).
+bin=${MEDPACKET_BIN:-$PWD/target/release/medpacket}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1767225600
@@ -46,6 +48,16 @@ make_case() {
 # median of the numbers on stdin
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# Runs a command (its output dropped); prints its wall and CPU (user + system) seconds.
+# The peak RSS comes from GNU time, run by it: a child of Python starts as a copy of it.
+timer='
+import os, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, _, ru = os.wait4(p.pid, 0)
+print(f"{time.perf_counter() - t:.4f} {ru.ru_utime + ru.ru_stime:.4f}")
+'
+
 # run BEFORE CMD...: runs BEFORE (a shell command) then times CMD, ROUNDS times;
 # prints "median_seconds median_rss_kb median_cpu_seconds"
 run() {
@@ -55,12 +67,14 @@ run() {
   for _ in $(seq "$rounds"); do
     rm -f "$work/out.pdf"
     eval "$before"
-    local line
-    /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" >/dev/null 2>&1
-    read -r e m u s < <(tail -1 "$work/time.txt")
+    local e m c
+    # Wall and CPU time to the microsecond (GNU time gives hundredths of a second, a
+    # tenth of a warm build), and peak RSS.
+    read -r e c < <(python3 -c "$timer" /usr/bin/time -f %M -o "$work/rss.txt" "$@")
+    m=$(tail -1 "$work/rss.txt")
     times+=("$e")
     rss+=("$m")
-    cpu+=("$(echo "$u + $s" | bc -l)")
+    cpu+=("$c")
   done
   echo "$(printf '%s\n' "${times[@]}" | median) $(printf '%s\n' "${rss[@]}" | median) $(printf '%s\n' "${cpu[@]}" | median)"
 }
