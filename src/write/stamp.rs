@@ -7,7 +7,6 @@ use crate::base::pdf::{num, push_num};
 use crate::plan::Plan;
 use crate::read::extent::{self, Matrix, Rect};
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
-use std::collections::BTreeMap;
 
 /// Resource name of the stamp font inside each page's /Font dictionary.
 pub const STAMP_FONT: &str = "MPStampF0";
@@ -17,26 +16,43 @@ const BASELINE: f32 = 16.0;
 
 /// The footer text of packet page `page`, in the packet's language.
 pub fn stamp_text(plan: &Plan, page: u32) -> String {
+    // Every page's stamp shows the same date of birth: it is written once per thread for
+    // the same language and date.
+    type Written = (crate::base::i18n::Lang, Option<chrono::NaiveDate>, String);
+    thread_local! {
+        static DOB: std::cell::RefCell<Option<Written>> = const { std::cell::RefCell::new(None) };
+    }
     let t = plan.lang.messages();
-    let dob = plan
-        .date_of_birth
-        .map(|d| t.date_short(d))
-        .unwrap_or_else(|| t.t("stamp.no_dob").to_string());
-    t.f(
-        "stamp.text",
-        &[
-            ("name", &plan.patient_name),
-            ("dob", &dob),
-            ("i", &page.to_string()),
-            ("n", &plan.total_pages.to_string()),
-        ],
-    )
+    DOB.with_borrow_mut(|dob| {
+        let key = (plan.lang, plan.date_of_birth);
+        let written = match dob {
+            Some((lang, date, text)) if (*lang, *date) == key => text,
+            _ => {
+                let text = plan
+                    .date_of_birth
+                    .map(|d| t.date_short(d))
+                    .unwrap_or_else(|| t.t("stamp.no_dob").to_string());
+                &mut dob.insert((key.0, key.1, text)).2
+            }
+        };
+        t.f(
+            "stamp.text",
+            &[
+                ("name", &plan.patient_name),
+                ("dob", written),
+                ("i", itoa::Buffer::new().format(page)),
+                ("n", itoa::Buffer::new().format(plan.total_pages)),
+            ],
+        )
+    })
 }
 
 /// The glyphs the stamps use, so the font written at the end covers them all.
 #[derive(Default)]
 pub struct StampFont {
-    used: BTreeMap<u16, char>,
+    /// Each glyph used, in glyph order, with the first character drawn with it (a sorted
+    /// list: a page's stamp uses a few dozen glyphs, looked up for every character).
+    used: Vec<(u16, char)>,
 }
 
 impl StampFont {
@@ -52,7 +68,7 @@ impl StampFont {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         for c in m.drawable(text).chars() {
             let gid = m.glyph(c);
-            self.used.entry(gid).or_insert(c);
+            self.note(gid, c);
             for shift in [12, 8, 4, 0] {
                 out.push(char::from(HEX[usize::from((gid >> shift) & 0xF)]));
             }
@@ -61,8 +77,16 @@ impl StampFont {
 
     /// Adds the glyphs `other` used; a glyph already used keeps its character.
     pub fn absorb(&mut self, other: &StampFont) {
-        for (&gid, &c) in &other.used {
-            self.used.entry(gid).or_insert(c);
+        for &(gid, c) in &other.used {
+            self.note(gid, c);
+        }
+    }
+
+    /// Records that glyph `gid` is drawn for `c`, unless it already was (for any
+    /// character).
+    fn note(&mut self, gid: u16, c: char) {
+        if let Err(at) = self.used.binary_search_by_key(&gid, |&(g, _)| g) {
+            self.used.insert(at, (gid, c));
         }
     }
 
@@ -70,7 +94,7 @@ impl StampFont {
     /// font program described by `descriptor`.
     pub fn objects(&self, m: &Metrics, descriptor: ObjectId) -> (Dictionary, Dictionary, Stream) {
         let mut widths = Vec::new();
-        for &gid in self.used.keys() {
+        for &(gid, _) in &self.used {
             widths.push(Object::Integer(i64::from(gid)));
             widths.push(Object::Array(vec![Object::Real(
                 m.glyph_width_milli(gid).round(),
@@ -104,8 +128,7 @@ impl StampFont {
         let mut s = String::from(
             "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /MPStamp-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
         );
-        let entries: Vec<(&u16, &char)> = self.used.iter().collect();
-        for chunk in entries.chunks(100) {
+        for chunk in self.used.chunks(100) {
             s.push_str(&format!("{} beginbfchar\n", chunk.len()));
             for (gid, c) in chunk {
                 let mut units = [0u16; 2];
