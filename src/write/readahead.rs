@@ -19,7 +19,7 @@ use lopdf::{Document, Stream};
 pub(super) const LOOKAHEAD_ITEMS: usize = 64;
 /// How many bytes of source files may be read ahead of the writer (at least one document
 /// always is, however large), so memory stays flat whatever the packet's length.
-pub(super) const LOOKAHEAD_BYTES: u64 = 16 * 1024 * 1024;
+pub(super) const LOOKAHEAD_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A source document read ahead of the writer: its bytes re-checked against the scan's
 /// checksum and, as far as can be done without the writer, turned into PDF objects.
