@@ -224,8 +224,17 @@ mod tests {
                 "BaseEncoding" => "WinAnsiEncoding",
                 "Differences" => vec![
                     65.into(), Object::Name(b"Omega".to_vec()), Object::Name(b"bullet".to_vec()),
-                    200.into(), Object::Name(b"fi".to_vec()), Object::Name(b"nosuchglyph".to_vec()),
+                    200.into(), Object::Name(b"fi".to_vec()), Object::Name(b"fl".to_vec()),
                 ],
+            },
+        });
+        // Differences over a base lopdf cannot decode: the bytes outside the differences
+        // are errors.
+        let f5 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+            "Encoding" => dictionary! {
+                "BaseEncoding" => "NoSuchEncoding",
+                "Differences" => vec![65.into(), Object::Name(b"Omega".to_vec())],
             },
         });
         let c = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
@@ -233,7 +242,7 @@ mod tests {
             "Type" => "Page", "Parent" => pages, "Contents" => c,
             "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
             "Resources" => dictionary! { "Font" => dictionary! {
-                "F1" => f1, "F2" => f2, "F3" => f3, "F4" => f4,
+                "F1" => f1, "F2" => f2, "F3" => f3, "F4" => f4, "F5" => f5,
             } },
         });
         doc.objects.insert(
@@ -251,7 +260,7 @@ mod tests {
     fn reads_a_page_as_lopdf_reads_it() {
         // Every byte, in every font: the one-byte encodings decode from a table.
         let mut every = Vec::new();
-        for font in ["F1", "F2", "F3", "F4"] {
+        for font in ["F1", "F2", "F3", "F4", "F5"] {
             every.extend_from_slice(format!("BT /{font} 10 Tf <").as_bytes());
             for b in 0..=255u8 {
                 every.extend_from_slice(format!("{b:02X}").as_bytes());
@@ -281,6 +290,21 @@ mod tests {
                 .map(|r| r.unwrap_or_else(|e| format!("error: {e}")))
                 .collect();
             assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(content));
+        }
+        // The fonts with differences are decoded from a table (F5's failing bytes by
+        // lopdf): the cases above compared them.
+        let (doc, id) = page(b"");
+        for (name, font) in doc.get_page_fonts(id).expect("fonts") {
+            let enc = font
+                .get_font_encoding_with_limit(&doc, lopdf::DEFAULT_MAX_DECOMPRESSED_SIZE)
+                .expect("encoding");
+            let differences = matches!(enc, Encoding::Differences(_));
+            assert_eq!(differences, name == b"F4" || name == b"F5", "{name:?}");
+            let fails = match Decoder::new(enc) {
+                Decoder::Bytes(_, t) => t.chars.iter().filter(|&&c| c == FAILS).count(),
+                Decoder::Other(_) => panic!("{name:?} is a one-byte encoding"),
+            };
+            assert_eq!(fails, if name == b"F5" { 255 } else { 0 }, "{name:?}");
         }
         let (doc, id) = page(cases[2]);
         let text: String = chunks(&doc, id, cases[2]).into_iter().flatten().collect();
