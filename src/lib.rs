@@ -126,6 +126,10 @@ impl Typist {
 }
 
 impl read::typing::Typing for Typist {
+    fn sound(&self) -> bool {
+        self.failure().is_none()
+    }
+
     fn classify(
         &self,
         rel: &str,

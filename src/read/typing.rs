@@ -43,4 +43,10 @@ pub trait Typing: Sync {
     /// (the plan lays it out again on the packet's paper), or None when it cannot be laid
     /// out.
     fn typeset(&self, rel: &str, title: &str, doc: Typeset<'_>) -> Option<Vec<String>>;
+
+    /// False once a classification could not be made for real (its rules could not be
+    /// read): what was classified then is not remembered for the next scan.
+    fn sound(&self) -> bool {
+        true
+    }
 }

@@ -240,7 +240,7 @@ fn prepare(
                     None => typing.classify(&rel, p.text.as_deref(), &overrides),
                 };
                 // A clinical document's model is not stored (a DICOM file may wrap one).
-                if cacheable && p.cda.is_none() {
+                if cacheable && p.cda.is_none() && typing.sound() {
                     let facts = FileFacts {
                         probe: p.clone(),
                         decision: Some(Decision {
@@ -631,6 +631,18 @@ pub fn scan(
     opts: &ScanOptions,
     progress: &dyn crate::Progress,
 ) -> Result<Inventory> {
+    scan_in(dir, config, typing, opts, progress, None)
+}
+
+/// [`scan`], with the cache in `cache_dir` when given (else where the environment says).
+fn scan_in(
+    dir: &Path,
+    config: Option<&PacketConfig>,
+    typing: &dyn Typing,
+    opts: &ScanOptions,
+    progress: &dyn crate::Progress,
+    cache_dir: Option<PathBuf>,
+) -> Result<Inventory> {
     let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::NoSuchFolder(dir.to_path_buf()),
         _ => Error::io(dir, e),
@@ -782,7 +794,10 @@ pub fn scan(
     // Reading, hashing and probing run in parallel (each file is read once); deciding
     // duplicates and classifying then go in path order.
     use rayon::prelude::*;
-    let cache = Cache::open(&root, opts.no_cache);
+    let cache = match cache_dir {
+        Some(d) => Cache::at(d, &root),
+        None => Cache::open(&root, opts.no_cache),
+    };
     let folder_key = root.display().to_string();
     let known: identity::Identities = cache.get(FILE_IDENTITY, &folder_key).unwrap_or_default();
     let kept = std::sync::atomic::AtomicU64::new(0);
