@@ -2,7 +2,7 @@
 //! format, pages, kind, date and status (included, excluded, duplicate, ignored, or a
 //! problem with its fix), sorted by path. Reads the folder; never writes to it.
 
-use crate::base::classified::{Classified, Overrides, Source};
+use crate::base::classified::{Classified, Overrides};
 use crate::base::config::{PacketConfig, CONFIG_NAME};
 pub use crate::base::digest::{hex, sha256_hex};
 use crate::base::error::{Error, Problem, Result, Warning};
@@ -875,7 +875,7 @@ fn scan_in(
     for (i, result, notes) in read.files {
         if let Some(f) = files.get_mut(i) {
             f.notes.extend(notes);
-            reclassify(f, config, typing, result);
+            reclassify::reclassify(f, config, typing, result);
         }
     }
     for f in &mut files {
@@ -919,59 +919,6 @@ fn scan_in(
     })
 }
 
-/// Classifies a file again with the text OCR read on its first pages, and keeps what was
-/// read for the packet. Evidence found in that text is marked as coming from OCR.
-fn reclassify(
-    f: &mut SourceFile,
-    config: Option<&PacketConfig>,
-    typing: &dyn Typing,
-    result: ocr::FileOcr,
-) {
-    let read = result.leading_text(TEXT_PAGES);
-    if !read.trim().is_empty() {
-        let own = f.text.take().filter(|t| !t.trim().is_empty());
-        let text = match &own {
-            Some(t) => format!("{t}\n\n{read}"),
-            None => read.clone(),
-        };
-        let entry = config.and_then(|c| c.document(&f.rel));
-        let overrides = Overrides {
-            kind: entry.and_then(|e| e.kind),
-            date: entry.and_then(|e| e.date),
-            title: entry.and_then(|e| e.title.clone()),
-        };
-        let mut c = typing.classify(&f.rel, Some(&text), &overrides);
-        for e in &mut c.evidence {
-            if e.source != Source::Text {
-                continue;
-            }
-            let probe: String = e.matched.chars().take(40).collect();
-            let in_own = own.as_deref().is_some_and(|t| {
-                t.split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .contains(&probe)
-            });
-            if !in_own {
-                e.source = Source::Ocr;
-            }
-        }
-        c.title = identifiers::mask(&c.title);
-        for e in &mut c.evidence {
-            e.matched = identifiers::mask(&e.matched);
-        }
-        f.classified = c;
-    }
-    // Identifiers in the text read from scans, by page, as in a text layer.
-    for (i, page) in result.pages.iter().enumerate() {
-        if let Some(page) = page {
-            f.identifiers
-                .extend(identifiers::find(i as u32 + 1, &page.text));
-        }
-    }
-    f.ocr = Some(std::sync::Arc::new(result));
-}
-
 fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Problem) -> SourceFile {
     SourceFile {
         rel,
@@ -1008,5 +955,6 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
     }
 }
 
+mod reclassify;
 #[cfg(test)]
 mod tests;
