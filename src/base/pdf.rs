@@ -53,6 +53,12 @@ fn num_general(v: f32) -> String {
     }
 }
 
+/// A page box `[0 0 w h]` (a page's /MediaBox of `w` by `h` points).
+pub fn page_box(w: f32, h: f32) -> lopdf::Object {
+    use lopdf::Object;
+    Object::Array(vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)])
+}
+
 /// Zlib-compresses `data` at a level that balances size and speed.
 pub fn deflate(data: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));

@@ -572,15 +572,7 @@ impl<W: Write> Out<'_, W> {
         let mut d = Dictionary::new();
         d.set("Type", Object::Name(b"Page".to_vec()));
         d.set("Parent", Object::Reference(self.pages_root));
-        d.set(
-            "MediaBox",
-            Object::Array(vec![
-                0.into(),
-                0.into(),
-                Object::Real(size.0),
-                Object::Real(size.1),
-            ]),
-        );
+        d.set("MediaBox", crate::base::pdf::page_box(size.0, size.1));
         d.set("Resources", Object::Dictionary(res));
         d.set(
             "Contents",

@@ -179,12 +179,7 @@ pub(super) fn prepare_page(
         }
         dict.set(
             "MediaBox",
-            Object::Array(vec![
-                0.into(),
-                0.into(),
-                Object::Real(FAX_PAGE.0),
-                Object::Real(FAX_PAGE.1),
-            ]),
+            crate::base::pdf::page_box(FAX_PAGE.0, FAX_PAGE.1),
         );
         geo = PageGeometry {
             bbox: [0.0, 0.0, FAX_PAGE.0, FAX_PAGE.1],

@@ -188,22 +188,26 @@ pub fn normalize_rotate(r: i64) -> i64 {
 /// Smallest font size a stamp shrinks to before the name is shortened.
 const MIN_SIZE: f32 = 5.0;
 
-/// The stamp text and font size that fit `avail` points: first the font shrinks, then
-/// the patient's name is shortened with "…"; "Page i of N" is never cut.
-pub fn fitted_stamp(plan: &Plan, page: u32, avail: f32, m: &Metrics) -> (String, f32) {
+/// The stamp text and font size that fit `avail` points, and the text's width at that
+/// size: first the font shrinks, then the patient's name is shortened with "…"; "Page i
+/// of N" is never cut.
+pub fn fitted_stamp(plan: &Plan, page: u32, avail: f32, m: &Metrics) -> (String, f32, f32) {
     let full = m.drawable(&stamp_text(plan, page));
     let tw = m.width(&full, SIZE);
     if tw <= avail {
-        return (full, SIZE);
+        return (full, SIZE, tw);
     }
     let size = (SIZE * avail / tw).max(MIN_SIZE);
-    if m.width(&full, size) <= avail {
-        return (full, size);
+    let shrunk = m.width(&full, size);
+    if shrunk <= avail {
+        return (full, size, shrunk);
     }
     let name = m.drawable(&plan.patient_name);
     let rest = full.get(name.len()..).unwrap_or("");
     let room = (avail - m.width(rest, size)).max(0.0);
-    (format!("{}{rest}", m.truncate(&name, size, room)), size)
+    let text = format!("{}{rest}", m.truncate(&name, size, room));
+    let width = m.width(&text, size);
+    (text, size, width)
 }
 
 /// Where and how a page's footer is drawn, and how the page's content is shrunk to keep
@@ -236,8 +240,7 @@ impl Placement {
     /// The footer's usual place on page `page`: centred, near the bottom edge.
     pub fn new(plan: &Plan, page: u32, geo: &PageGeometry, m: &Metrics) -> Placement {
         let (w, _) = geo.shown();
-        let (text, size) = fitted_stamp(plan, page, w - 16.0, m);
-        let tw = m.width(&text, size);
+        let (text, size, tw) = fitted_stamp(plan, page, w - 16.0, m);
         Placement {
             x: ((w - tw) / 2.0).max(4.0),
             text,
