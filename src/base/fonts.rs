@@ -1,6 +1,7 @@
 //! The embedded font: DejaVu Sans bytes, parsed once, turned into glyph ids and text widths
 //! for layout, stamps and the generated pages.
 
+use crate::base::pdf::Lookup;
 use printpdf::ParsedFont;
 use std::sync::OnceLock;
 
@@ -25,7 +26,7 @@ pub fn compress_generated(doc: &mut lopdf::Document) {
 /// with the copy compressed at build time).
 pub fn compress_stream(s: &mut lopdf::Stream) {
     use lopdf::Object;
-    if s.dict.get(b"Filter").is_ok() {
+    if s.dict.lookup(b"Filter").is_some() {
         return;
     }
     if s.content.as_slice() == FONT_BYTES {

@@ -1,8 +1,35 @@
-//! PDF helpers shared by the readers and the writers: numbers written into content
-//! streams, zlib compression of stream data, and the count of graphics states a content
-//! stream leaves open.
+//! PDF helpers shared by the readers and the writers: dictionary lookups that cost nothing
+//! when the key is missing, numbers written into content streams, zlib compression of
+//! stream data, and the count of graphics states a content stream leaves open.
 
 use std::io::Write;
+
+/// Dictionary lookups that answer `None` for a missing key. lopdf's `get` and `get_mut`
+/// make an error holding the key as a new string on every miss, and the readers and the
+/// copy path ask every dictionary they meet about keys it mostly lacks (an action's /S,
+/// an annotation's /Subtype, a /Type, a page's inherited attributes).
+pub trait Lookup {
+    /// The value under `key`.
+    fn lookup(&self, key: &[u8]) -> Option<&lopdf::Object>;
+    /// The value under `key`, to change.
+    fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut lopdf::Object>;
+    /// Whether /Type is the name `t` (lopdf's `has_type`).
+    fn is_type(&self, t: &[u8]) -> bool;
+}
+
+impl Lookup for lopdf::Dictionary {
+    fn lookup(&self, key: &[u8]) -> Option<&lopdf::Object> {
+        self.as_hashmap().get(key)
+    }
+
+    fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut lopdf::Object> {
+        self.as_hashmap_mut().get_mut(key)
+    }
+
+    fn is_type(&self, t: &[u8]) -> bool {
+        self.lookup(b"Type").and_then(|o| o.as_name().ok()) == Some(t)
+    }
+}
 
 /// A number for a content stream: short, and never in exponent form.
 pub fn num(v: f32) -> String {

@@ -5,6 +5,7 @@
 
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
+use crate::base::pdf::Lookup;
 use crate::plan::{Body, Plan};
 use crate::read::images;
 use crate::read::ocr::PageText;
@@ -316,11 +317,11 @@ fn find_font_descriptor(doc: &Document) -> Option<ObjectId> {
     for (_, pid) in doc.get_pages() {
         let fonts = doc.get_page_fonts(pid).ok()?;
         for (_, font) in fonts {
-            let desc = font.get(b"DescendantFonts").ok()?;
+            let desc = font.lookup(b"DescendantFonts")?;
             let (_, desc) = doc.dereference(desc).ok()?;
             let first = desc.as_array().ok()?.first()?;
             let (_, cid) = doc.dereference(first).ok()?;
-            if let Ok(Object::Reference(r)) = cid.as_dict().ok()?.get(b"FontDescriptor") {
+            if let Some(Object::Reference(r)) = cid.as_dict().ok()?.lookup(b"FontDescriptor") {
                 return Some(*r);
             }
         }
@@ -468,8 +469,8 @@ impl<W: Write> Out<'_, W> {
             }
         }
         if !annots.is_empty() {
-            let mut list = match converted.get(b"Annots") {
-                Ok(Object::Array(a)) => a.clone(),
+            let mut list = match converted.lookup(b"Annots") {
+                Some(Object::Array(a)) => a.clone(),
                 _ => Vec::new(),
             };
             list.extend(annots);

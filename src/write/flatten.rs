@@ -5,6 +5,7 @@
 
 use crate::base::fonts::Metrics;
 use crate::base::pdf::num;
+use crate::base::pdf::Lookup;
 use crate::read::extent::{deref, read_box, transform_rect, Rect};
 use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use lopdf::{Dictionary, Document, Object};
@@ -33,12 +34,11 @@ const PUSHBUTTON: i64 = 1 << 16;
 fn inherited<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
     let mut node = d;
     for _ in 0..32 {
-        if let Ok(v) = node.get(key) {
+        if let Some(v) = node.lookup(key) {
             return deref(doc, v);
         }
         node = node
-            .get(b"Parent")
-            .ok()
+            .lookup(b"Parent")
             .and_then(|p| deref(doc, p))
             .and_then(|p| p.as_dict().ok())?;
     }
@@ -55,7 +55,7 @@ fn text_of(o: &Object) -> Option<String> {
 
 /// True when a widget annotation is a form field's widget.
 pub fn is_widget(d: &Dictionary) -> bool {
-    d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Widget")
+    d.lookup(b"Subtype").and_then(|s| s.as_name().ok()) == Some(b"Widget")
 }
 
 /// Flattens the widgets of `page` (rotated by `rotate`), drawing generated values with the
@@ -68,25 +68,25 @@ pub fn flatten(
     m: &Metrics,
 ) -> Flattened {
     let mut out = Flattened::default();
-    let Some(Object::Array(annots)) = page.get(b"Annots").ok().and_then(|a| deref(doc, a)) else {
+    let Some(Object::Array(annots)) = page.lookup(b"Annots").and_then(|a| deref(doc, a)) else {
         return out;
     };
     let form = doc
         .catalog()
         .ok()
-        .and_then(|c| c.get(b"AcroForm").ok())
+        .and_then(|c| c.lookup(b"AcroForm"))
         .and_then(|f| deref(doc, f))
         .and_then(|f| f.as_dict().ok());
     let need_appearances = form
-        .and_then(|f| f.get(b"NeedAppearances").ok())
+        .and_then(|f| f.lookup(b"NeedAppearances"))
         .and_then(|n| n.as_bool().ok())
         .unwrap_or(false);
     let default_resources = form
-        .and_then(|f| f.get(b"DR").ok())
+        .and_then(|f| f.lookup(b"DR"))
         .and_then(|r| deref(doc, r))
         .and_then(|r| r.as_dict().ok());
     let default_da = form
-        .and_then(|f| f.get(b"DA").ok())
+        .and_then(|f| f.lookup(b"DA"))
         .and_then(|d| deref(doc, d))
         .and_then(text_of);
     for a in annots.iter().take(10_000) {
@@ -96,13 +96,12 @@ pub fn flatten(
         if !is_widget(w) {
             continue;
         }
-        let flags = w.get(b"F").and_then(|f| f.as_i64()).unwrap_or(0);
+        let flags = w.lookup(b"F").and_then(|f| f.as_i64().ok()).unwrap_or(0);
         if flags & HIDDEN != 0 {
             continue;
         }
         let Some(rect) = w
-            .get(b"Rect")
-            .ok()
+            .lookup(b"Rect")
             .and_then(|r| deref(doc, r))
             .and_then(read_box)
         else {
@@ -156,17 +155,16 @@ pub fn flatten(
 /// The widget's normal appearance stream for its current state.
 fn normal_appearance<'a>(doc: &'a Document, w: &'a Dictionary) -> Option<&'a Object> {
     let ap = w
-        .get(b"AP")
-        .ok()
+        .lookup(b"AP")
         .and_then(|a| deref(doc, a))?
         .as_dict()
         .ok()?;
-    let n = ap.get(b"N").ok()?;
+    let n = ap.lookup(b"N")?;
     match deref(doc, n)? {
         Object::Stream(_) => Some(n),
         Object::Dictionary(states) => {
-            let state = w.get(b"AS").ok().and_then(|s| s.as_name().ok())?;
-            let s = states.get(state).ok()?;
+            let state = w.lookup(b"AS").and_then(|s| s.as_name().ok())?;
+            let s = states.lookup(state)?;
             matches!(deref(doc, s)?, Object::Stream(_)).then_some(s)
         }
         _ => None,
@@ -185,8 +183,7 @@ fn draw_appearance(
     };
     let Some(bbox) = s
         .dict
-        .get(b"BBox")
-        .ok()
+        .lookup(b"BBox")
         .and_then(|b| deref(doc, b))
         .and_then(read_box)
     else {
@@ -194,8 +191,7 @@ fn draw_appearance(
     };
     let matrix = s
         .dict
-        .get(b"Matrix")
-        .ok()
+        .lookup(b"Matrix")
         .and_then(|m| deref(doc, m))
         .and_then(|m| m.as_array().ok())
         .map(|a| {
@@ -218,7 +214,7 @@ fn draw_appearance(
     let name = format!("{PREFIX}{}", out.xobjects.len());
     // A stream without the entries of a form XObject (or without resources, which then
     // come from the form's defaults) is copied with them; otherwise it is shared.
-    let is_form = s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Form");
+    let is_form = s.dict.lookup(b"Subtype").and_then(|t| t.as_name().ok()) == Some(b"Form");
     let lacks_resources = !s.dict.has(b"Resources") && default_resources.is_some();
     let obj = if is_form && !lacks_resources && matches!(ap, Object::Reference(_)) {
         ap.clone()
@@ -247,20 +243,18 @@ fn draw_appearance(
 /// How a widget's content is turned on the page (its /MK /R), if it says.
 fn widget_rotation(doc: &Document, w: &Dictionary) -> Option<i64> {
     let mk = w
-        .get(b"MK")
-        .ok()
+        .lookup(b"MK")
         .and_then(|m| deref(doc, m))?
         .as_dict()
         .ok()?;
-    let r = mk.get(b"R").ok()?.as_i64().ok()?;
+    let r = mk.lookup(b"R")?.as_i64().ok()?;
     Some(crate::write::stamp::normalize_rotate(r))
 }
 
 /// Whether a check box or radio button is on.
 fn button_on(doc: &Document, w: &Dictionary) -> bool {
     let state = w
-        .get(b"AS")
-        .ok()
+        .lookup(b"AS")
         .and_then(|s| s.as_name().ok())
         .or_else(|| inherited(doc, w, b"V").and_then(|v| v.as_name().ok()));
     state.is_some_and(|s| s != b"Off")

@@ -2,6 +2,7 @@
 //! copied once with a new number — active content left out, named destinations
 //! resolved, pages' parents dropped, and (for a fax) annotations moved with their page.
 
+use crate::base::pdf::Lookup;
 use crate::read::extent;
 use crate::read::sanitize;
 use crate::write::pdfwrite::PdfWriter;
@@ -101,7 +102,7 @@ impl<'d> Importer<'d> {
         }
         match self.doc.get_object(id) {
             Ok(Object::Dictionary(d)) => {
-                d.has_type(b"Page") || d.has_type(b"Pages") || sanitize::is_active(d)
+                d.is_type(b"Page") || d.is_type(b"Pages") || sanitize::is_active(d)
             }
             Ok(Object::Stream(s)) => sanitize::is_active(&s.dict),
             _ => false,
@@ -156,7 +157,7 @@ impl<'d> Importer<'d> {
         let dest = names.get(name)?;
         match deref(doc, dest)? {
             Object::Array(a) => Some(Object::Array(a.clone())),
-            Object::Dictionary(d) => d.get(b"D").ok().and_then(|d| deref(doc, d)).cloned(),
+            Object::Dictionary(d) => d.lookup(b"D").and_then(|d| deref(doc, d)).cloned(),
             _ => None,
         }
     }
@@ -185,8 +186,8 @@ impl<'d> Importer<'d> {
             if k == b"A" {
                 let goto = deref(self.doc, v)
                     .and_then(|a| a.as_dict().ok())
-                    .filter(|a| a.get(b"S").ok().and_then(|s| s.as_name().ok()) == Some(b"GoTo"))
-                    .and_then(|a| Some((a.clone(), dest_name(a.get(b"D").ok()?)?)));
+                    .filter(|a| a.lookup(b"S").and_then(|s| s.as_name().ok()) == Some(b"GoTo"))
+                    .and_then(|a| Some((a.clone(), dest_name(a.lookup(b"D")?)?)));
                 if let Some((mut action, name)) = goto {
                     if let Some(dest) = self.named_dest(&name) {
                         action.set("D", dest);
@@ -196,7 +197,7 @@ impl<'d> Importer<'d> {
                 }
             }
             // A copied annotation's /P (its page) and /Parent are fixed up or dropped.
-            if k == b"Parent" && (d.has_type(b"Page") || d.has_type(b"Pages")) {
+            if k == b"Parent" && (d.is_type(b"Page") || d.is_type(b"Pages")) {
                 continue;
             }
             // An annotation on a page moved for the fax moves with it.
@@ -262,17 +263,16 @@ fn dest_name(o: &Object) -> Option<Vec<u8>> {
 fn named_destinations(doc: &Document) -> HashMap<Vec<u8>, Object> {
     let mut out = HashMap::new();
     let Ok(cat) = doc.catalog() else { return out };
-    if let Some(Object::Dictionary(d)) = cat.get(b"Dests").ok().and_then(|o| deref(doc, o)) {
+    if let Some(Object::Dictionary(d)) = cat.lookup(b"Dests").and_then(|o| deref(doc, o)) {
         for (k, v) in d.iter() {
             out.insert(k.clone(), v.clone());
         }
     }
     let tree = cat
-        .get(b"Names")
-        .ok()
+        .lookup(b"Names")
         .and_then(|o| deref(doc, o))
         .and_then(|n| n.as_dict().ok())
-        .and_then(|n| n.get(b"Dests").ok())
+        .and_then(|n| n.lookup(b"Dests"))
         .and_then(|o| deref(doc, o));
     let mut stack: Vec<(&Object, usize)> = tree.into_iter().map(|t| (t, 0)).collect();
     let mut visited = 0usize;
@@ -282,7 +282,7 @@ fn named_destinations(doc: &Document) -> HashMap<Vec<u8>, Object> {
             break;
         }
         let Ok(node) = node.as_dict() else { continue };
-        if let Some(Object::Array(pairs)) = node.get(b"Names").ok().and_then(|o| deref(doc, o)) {
+        if let Some(Object::Array(pairs)) = node.lookup(b"Names").and_then(|o| deref(doc, o)) {
             for pair in pairs.chunks(2) {
                 if let [key, value] = pair {
                     if let Some(key) = deref(doc, key).and_then(dest_name) {
@@ -291,7 +291,7 @@ fn named_destinations(doc: &Document) -> HashMap<Vec<u8>, Object> {
                 }
             }
         }
-        if let Some(Object::Array(kids)) = node.get(b"Kids").ok().and_then(|o| deref(doc, o)) {
+        if let Some(Object::Array(kids)) = node.lookup(b"Kids").and_then(|o| deref(doc, o)) {
             for kid in kids {
                 if let Some(k) = deref(doc, kid) {
                     stack.push((k, depth + 1));

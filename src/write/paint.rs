@@ -5,6 +5,7 @@
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
 use crate::base::layout::{Link, PageLayout, Shape};
+use crate::base::pdf::Lookup;
 use crate::plan::{Body, Plan};
 use crate::render::index;
 use lopdf::{Object, ObjectId, Stream};
@@ -266,7 +267,7 @@ impl<'p> Painter<'p> {
     /// Takes a placed page (and its content) out of [`Painter::doc`] once it is copied.
     pub fn remove(&mut self, page_id: ObjectId) {
         if let Some(Object::Dictionary(d)) = self.doc.objects.remove(&page_id) {
-            if let Ok(Object::Reference(c)) = d.get(b"Contents") {
+            if let Some(Object::Reference(c)) = d.lookup(b"Contents") {
                 self.doc.objects.remove(c);
             }
         }

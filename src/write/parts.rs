@@ -7,6 +7,7 @@
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
 use crate::base::layout::PageLayout;
+use crate::base::pdf::Lookup;
 use crate::plan::Plan;
 use crate::render::index::IndexRow;
 use crate::render::part::{self, PartPlace};
@@ -83,7 +84,7 @@ impl<'d> Copier<'d> {
     }
 
     fn is_page_node(&self, id: ObjectId) -> bool {
-        matches!(self.doc.get_object(id), Ok(Object::Dictionary(d)) if d.has_type(b"Page") || d.has_type(b"Pages"))
+        matches!(self.doc.get_object(id), Ok(Object::Dictionary(d)) if d.is_type(b"Page") || d.is_type(b"Pages"))
     }
 
     fn convert<W: Write>(&mut self, w: &mut PdfWriter<W>, o: &Object) -> Object {
@@ -120,11 +121,11 @@ impl<'d> Copier<'d> {
     /// The page a link annotation jumps to, when it jumps to a page of this document.
     fn link_target(&self, annot: &Object) -> Option<ObjectId> {
         let a = resolve(self.doc, annot)?.as_dict().ok()?;
-        let dest = match a.get(b"Dest") {
-            Ok(d) => d,
-            Err(_) => {
-                let action = resolve(self.doc, a.get(b"A").ok()?)?.as_dict().ok()?;
-                action.get(b"D").ok()?
+        let dest = match a.lookup(b"Dest") {
+            Some(d) => d,
+            None => {
+                let action = resolve(self.doc, a.lookup(b"A")?)?.as_dict().ok()?;
+                action.lookup(b"D")?
             }
         };
         match resolve(self.doc, dest)?.as_array().ok()?.first()? {
@@ -155,7 +156,7 @@ impl<'d> Copier<'d> {
             }
         }
         let mut annots: Vec<Object> = Vec::new();
-        if let Some(Object::Array(list)) = dict.get(b"Annots").ok().and_then(|a| resolve(doc, a)) {
+        if let Some(Object::Array(list)) = dict.lookup(b"Annots").and_then(|a| resolve(doc, a)) {
             for a in list {
                 let outside = self
                     .link_target(a)
@@ -209,8 +210,7 @@ fn font_descriptor(doc: &Document, pages: &[ObjectId]) -> Option<(ObjectId, Vec<
         };
         for font in fonts.values() {
             let Some(first) = font
-                .get(b"DescendantFonts")
-                .ok()
+                .lookup(b"DescendantFonts")
                 .and_then(|d| resolve(doc, d))
                 .and_then(|d| d.as_array().ok())
                 .and_then(|d| d.first())
@@ -220,12 +220,12 @@ fn font_descriptor(doc: &Document, pages: &[ObjectId]) -> Option<(ObjectId, Vec<
             let Some(cid) = resolve(doc, first).and_then(|c| c.as_dict().ok()) else {
                 continue;
             };
-            if let Ok(Object::Reference(r)) = cid.get(b"FontDescriptor") {
+            if let Some(Object::Reference(r)) = cid.lookup(b"FontDescriptor") {
                 let desc = doc.get_dictionary(*r).ok()?;
                 if desc.has(b"FontFile2") {
                     let name = desc
-                        .get(b"FontName")
-                        .and_then(Object::as_name)
+                        .lookup(b"FontName")
+                        .and_then(|o| o.as_name().ok())
                         .map(<[u8]>::to_vec)
                         .unwrap_or_default();
                     return Some((*r, name));

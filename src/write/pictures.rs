@@ -10,6 +10,7 @@
 //! entry written anew. Only dictionaries of names, numbers and arrays of them are kept;
 //! any other picture is encoded each time.
 
+use crate::base::pdf::Lookup;
 use crate::read::cache::Cache;
 use base64::Engine;
 use lopdf::{Dictionary, Object, Stream};
@@ -58,7 +59,7 @@ pub fn recall(cache: &Cache, key: &str) -> Option<(Stream, (u32, u32))> {
         .decode(s.data)
         .ok()?;
     // A value that does not describe its own bytes is not used.
-    if dict.get(b"Length").and_then(Object::as_i64).ok() != Some(content.len() as i64) {
+    if dict.lookup(b"Length").and_then(|o| o.as_i64().ok()) != Some(content.len() as i64) {
         return None;
     }
     Some((

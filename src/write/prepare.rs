@@ -6,6 +6,7 @@
 
 use crate::base::error::{Error, Result};
 use crate::base::fonts::Metrics;
+use crate::base::pdf::Lookup;
 use crate::plan::{Item, Plan};
 use crate::read::extent;
 use crate::read::ocr::PageText;
@@ -133,19 +134,16 @@ pub(super) fn prepare_page(
         dict.remove(key);
     }
     let media = dict
-        .get(b"MediaBox")
-        .ok()
+        .lookup(b"MediaBox")
         .and_then(|o| deref(doc, o))
         .and_then(extent::read_box)
         .unwrap_or([0.0, 0.0, 612.0, 792.0]);
     let crop = dict
-        .get(b"CropBox")
-        .ok()
+        .lookup(b"CropBox")
         .and_then(|o| deref(doc, o))
         .and_then(extent::read_box);
     let rotate = dict
-        .get(b"Rotate")
-        .ok()
+        .lookup(b"Rotate")
         .and_then(|o| deref(doc, o))
         .and_then(|o| o.as_i64().ok())
         .unwrap_or(0);
@@ -203,7 +201,7 @@ pub(super) fn prepare_page(
     dict.set("Resources", Object::Dictionary(res));
 
     // The original content, flattened to a list of streams.
-    let contents: Vec<Object> = match dict.get(b"Contents").ok().map(|o| (o, deref(doc, o))) {
+    let contents: Vec<Object> = match dict.lookup(b"Contents").map(|o| (o, deref(doc, o))) {
         Some((_, Some(Object::Array(a)))) => a.clone(),
         Some((r @ Object::Reference(_), Some(Object::Stream(_)))) => vec![r.clone()],
         _ => Vec::new(),
@@ -230,7 +228,7 @@ pub(super) fn prepare_page(
             res.set("XObject", Object::Dictionary(xobjects));
         }
     }
-    if let Ok(existing) = dict.get(b"Annots") {
+    if let Some(existing) = dict.lookup(b"Annots") {
         let mut all: Vec<Object> = deref(doc, existing)
             .and_then(|o| o.as_array().ok())
             .cloned()
@@ -248,10 +246,9 @@ pub(super) fn prepare_page(
         if let Some(shrink) = placement.shrink_matrix(&geo) {
             for a in all.iter_mut() {
                 if let Some(Object::Dictionary(d)) = deref(doc, a) {
-                    let link = d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Link");
+                    let link = d.lookup(b"Subtype").and_then(|s| s.as_name().ok()) == Some(b"Link");
                     let rect = d
-                        .get(b"Rect")
-                        .ok()
+                        .lookup(b"Rect")
                         .and_then(|r| deref(doc, r))
                         .and_then(extent::read_box);
                     if let (true, Some(r)) = (link, rect) {
@@ -326,8 +323,7 @@ pub(super) fn prepare_page(
 /// A copy of the dictionary `dict` holds (or points to) under `key`; empty when there is
 /// none.
 fn direct_dict(doc: &Document, dict: &Dictionary, key: &[u8]) -> Dictionary {
-    dict.get(key)
-        .ok()
+    dict.lookup(key)
         .and_then(|o| deref(doc, o))
         .and_then(|o| o.as_dict().ok())
         .cloned()

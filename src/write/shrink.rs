@@ -4,6 +4,7 @@
 //! (the fax's judgement, `read::gray::bilevel`). Pages made of text and drawings (born
 //! digital, or generated) are never touched, nor any picture they share.
 
+use crate::base::pdf::Lookup;
 use crate::plan::{Body, Plan};
 use crate::read::gray;
 use crate::read::scan::Inventory;
@@ -121,11 +122,10 @@ fn xobject_names(doc: &Document, pid: ObjectId) -> HashMap<Vec<u8>, ObjectId> {
         return out;
     };
     let xobjects = page
-        .get(b"Resources")
-        .ok()
+        .lookup(b"Resources")
         .and_then(|r| resolve(doc, r))
         .and_then(|r| r.as_dict().ok())
-        .and_then(|r| r.get(b"XObject").ok())
+        .and_then(|r| r.lookup(b"XObject"))
         .and_then(|x| resolve(doc, x))
         .and_then(|x| x.as_dict().ok());
     if let Some(x) = xobjects {
@@ -179,7 +179,7 @@ fn draws(
                     .get_object(id)
                     .ok()
                     .and_then(|o| o.as_stream().ok())
-                    .and_then(|s| s.dict.get(b"Subtype").ok())
+                    .and_then(|s| s.dict.lookup(b"Subtype"))
                     .and_then(|s| s.as_name().ok())
                     == Some(b"Image");
                 if is_image {
@@ -198,12 +198,7 @@ fn draws(
 /// stored as JPEG, deflated or raw, with no mask, decode array or predictor.
 fn decode(doc: &Document, s: &Stream) -> Option<(image::DynamicImage, bool)> {
     let d = &s.dict;
-    let flag = |k: &[u8]| {
-        d.get(k)
-            .ok()
-            .and_then(|v| v.as_bool().ok())
-            .unwrap_or(false)
-    };
+    let flag = |k: &[u8]| d.lookup(k).and_then(|v| v.as_bool().ok()).unwrap_or(false);
     if flag(b"ImageMask")
         || d.has(b"Decode")
         || d.has(b"SMask")
@@ -213,8 +208,7 @@ fn decode(doc: &Document, s: &Stream) -> Option<(image::DynamicImage, bool)> {
         return None;
     }
     let int = |k: &[u8]| {
-        d.get(k)
-            .ok()
+        d.lookup(k)
             .and_then(|v| resolve(doc, v))
             .and_then(|v| v.as_i64().ok())
     };
@@ -228,12 +222,12 @@ fn decode(doc: &Document, s: &Stream) -> Option<(image::DynamicImage, bool)> {
     if w == 0 || h == 0 || u64::from(w) * u64::from(h) > crate::read::images::MAX_PIXELS {
         return None;
     }
-    let channels = match resolve(doc, d.get(b"ColorSpace").ok()?)? {
+    let channels = match resolve(doc, d.lookup(b"ColorSpace")?)? {
         Object::Name(n) if n.as_slice() == b"DeviceRGB" => 3,
         Object::Name(n) if n.as_slice() == b"DeviceGray" => 1,
         Object::Array(a) if a.first().and_then(|f| f.as_name().ok()) == Some(b"ICCBased") => {
             let icc = resolve(doc, a.get(1)?)?.as_stream().ok()?;
-            match icc.dict.get(b"N").ok()?.as_i64().ok()? {
+            match icc.dict.lookup(b"N")?.as_i64().ok()? {
                 1 => 1,
                 3 => 3,
                 _ => return None,
@@ -241,7 +235,7 @@ fn decode(doc: &Document, s: &Stream) -> Option<(image::DynamicImage, bool)> {
         }
         _ => return None,
     };
-    let filters: Vec<&[u8]> = match d.get(b"Filter").ok().and_then(|f| resolve(doc, f)) {
+    let filters: Vec<&[u8]> = match d.lookup(b"Filter").and_then(|f| resolve(doc, f)) {
         None => Vec::new(),
         Some(Object::Name(n)) => vec![n.as_slice()],
         Some(Object::Array(a)) => a.iter().filter_map(|f| f.as_name().ok()).collect(),
@@ -399,15 +393,17 @@ mod tests {
         let s = jpeg_stream(photo(1800, 1200, true), 1800, 1200);
         let new = reencode(&doc, &s, (432.0, 288.0)).expect("smaller");
         assert_eq!(
-            new.dict.get(b"Width").and_then(|v| v.as_i64()).ok(),
+            new.dict.lookup(b"Width").and_then(|v| v.as_i64().ok()),
             Some(1200)
         );
         assert_eq!(
-            new.dict.get(b"Height").and_then(|v| v.as_i64()).ok(),
+            new.dict.lookup(b"Height").and_then(|v| v.as_i64().ok()),
             Some(800)
         );
         assert_eq!(
-            new.dict.get(b"ColorSpace").and_then(|v| v.as_name()).ok(),
+            new.dict
+                .lookup(b"ColorSpace")
+                .and_then(|v| v.as_name().ok()),
             Some(&b"DeviceRGB"[..])
         );
     }
@@ -419,11 +415,13 @@ mod tests {
         // 900 px across 432 pt: 150 ppi, below the target: same pixels, but grey.
         let new = reencode(&doc, &s, (432.0, 288.0)).expect("grey is smaller");
         assert_eq!(
-            new.dict.get(b"Width").and_then(|v| v.as_i64()).ok(),
+            new.dict.lookup(b"Width").and_then(|v| v.as_i64().ok()),
             Some(900)
         );
         assert_eq!(
-            new.dict.get(b"ColorSpace").and_then(|v| v.as_name()).ok(),
+            new.dict
+                .lookup(b"ColorSpace")
+                .and_then(|v| v.as_name().ok()),
             Some(&b"DeviceGray"[..])
         );
     }

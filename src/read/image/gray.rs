@@ -3,6 +3,7 @@
 //! is a text scan sharp enough to stay legible, so a fax machine gets clean pages.
 
 use crate::base::pdf::deflate;
+use crate::base::pdf::Lookup;
 use crate::read::image::convert::{Color, Raster};
 use lopdf::{Dictionary, Document, Object, Stream};
 
@@ -175,7 +176,7 @@ fn color_of(doc: &Document, cs: &Object) -> Option<Color> {
             match family {
                 b"ICCBased" => {
                     let s = resolve(doc, a.get(1)?)?.as_stream().ok()?;
-                    match s.dict.get(b"N").ok()?.as_i64().ok()? {
+                    match s.dict.lookup(b"N")?.as_i64().ok()? {
                         1 => Some(Color::Gray),
                         3 => Some(Color::Rgb),
                         4 => Some(Color::Cmyk),
@@ -196,22 +197,20 @@ fn color_of(doc: &Document, cs: &Object) -> Option<Color> {
 /// explicit /Decode arrays). The dictionary's other entries (a soft mask…) are kept.
 pub fn gray_pdf_image(doc: &Document, s: &Stream) -> Option<Stream> {
     let d = &s.dict;
-    if d.get(b"Subtype").ok()?.as_name().ok()? != b"Image"
-        || d.get(b"ImageMask")
-            .ok()
+    if d.lookup(b"Subtype")?.as_name().ok()? != b"Image"
+        || d.lookup(b"ImageMask")
             .and_then(|v| v.as_bool().ok())
             .unwrap_or(false)
         || d.has(b"Decode")
     {
         return None;
     }
-    let color = color_of(doc, d.get(b"ColorSpace").ok()?)?;
+    let color = color_of(doc, d.lookup(b"ColorSpace")?)?;
     if color == Color::Gray {
         return None;
     }
     let int = |k: &[u8]| {
-        d.get(k)
-            .ok()
+        d.lookup(k)
             .and_then(|v| resolve(doc, v))
             .and_then(|v| v.as_i64().ok())
     };
@@ -225,7 +224,7 @@ pub fn gray_pdf_image(doc: &Document, s: &Stream) -> Option<Stream> {
     if int(b"BitsPerComponent") != Some(8) {
         return None;
     }
-    let filters: Vec<Vec<u8>> = match d.get(b"Filter").ok().and_then(|f| resolve(doc, f)) {
+    let filters: Vec<Vec<u8>> = match d.lookup(b"Filter").and_then(|f| resolve(doc, f)) {
         None => Vec::new(),
         Some(Object::Name(n)) => vec![n.clone()],
         Some(Object::Array(a)) => a

@@ -3,6 +3,7 @@
 //! the page uses, present and decodable — so a download cut off halfway becomes a problem
 //! instead of blank pages.
 
+use crate::base::pdf::Lookup;
 use lopdf::{Document, Object, ObjectId};
 use std::collections::HashSet;
 use std::io::Read;
@@ -36,10 +37,10 @@ pub fn check(doc: &Document) -> Completeness {
     let counted = doc
         .catalog()
         .ok()
-        .and_then(|c| c.get(b"Pages").ok())
+        .and_then(|c| c.lookup(b"Pages"))
         .and_then(|p| deref(doc, p))
         .and_then(|p| p.as_dict().ok())
-        .and_then(|p| p.get(b"Count").ok())
+        .and_then(|p| p.lookup(b"Count"))
         .and_then(|c| c.as_i64().ok())
         .filter(|&c| c > 0 && c <= 1_000_000)
         .unwrap_or(0) as usize;
@@ -76,7 +77,7 @@ impl Checker<'_> {
         let Ok(page) = self.doc.get_dictionary(id) else {
             return false;
         };
-        if let Ok(contents) = page.get(b"Contents") {
+        if let Some(contents) = page.lookup(b"Contents") {
             let parts: Vec<&Object> = match contents {
                 Object::Reference(r) => match self.doc.objects.get(r) {
                     Some(Object::Array(a)) => a.iter().collect(),
@@ -126,7 +127,9 @@ impl Checker<'_> {
             return true;
         };
         for kind in RESOURCE_KINDS {
-            let Ok(entries) = res.get(kind) else { continue };
+            let Some(entries) = res.lookup(kind) else {
+                continue;
+            };
             let Some(entries) = deref(self.doc, entries) else {
                 return false;
             };
@@ -155,7 +158,8 @@ impl Checker<'_> {
         };
         let ok = match (kind, obj) {
             (b"XObject", Object::Stream(s)) => {
-                let form = s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Form");
+                let form =
+                    s.dict.lookup(b"Subtype").and_then(|t| t.as_name().ok()) == Some(b"Form");
                 // Mark a form good before descending, so a form that draws itself ends.
                 if let Some(id) = id {
                     self.good.insert(id);
@@ -163,11 +167,11 @@ impl Checker<'_> {
                 let ok = decodes(s)
                     && (!form
                         || s.dict
-                            .get(b"Resources")
+                            .lookup(b"Resources")
                             .map(|r| self.resources_whole(r, depth + 1))
                             .unwrap_or(true))
                     && s.dict
-                        .get(b"SMask")
+                        .lookup(b"SMask")
                         .map(|m| self.stream_whole(m))
                         .unwrap_or(true);
                 if let (false, Some(id)) = (ok, id) {
@@ -189,7 +193,7 @@ impl Checker<'_> {
     fn font_whole(&mut self, font: &lopdf::Dictionary, depth: usize) -> bool {
         let doc = self.doc;
         // A composite font's glyphs live in its descendant.
-        if let Ok(desc) = font.get(b"DescendantFonts") {
+        if let Some(desc) = font.lookup(b"DescendantFonts") {
             let Some(Object::Array(a)) = deref(doc, desc) else {
                 return false;
             };
@@ -204,12 +208,12 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Ok(fd) = font.get(b"FontDescriptor") {
+        if let Some(fd) = font.lookup(b"FontDescriptor") {
             let Some(Object::Dictionary(fd)) = deref(doc, fd) else {
                 return false;
             };
             for key in [&b"FontFile"[..], b"FontFile2", b"FontFile3"] {
-                if let Ok(file) = fd.get(key) {
+                if let Some(file) = fd.lookup(key) {
                     if !self.stream_whole(file) {
                         return false;
                     }
@@ -217,7 +221,7 @@ impl Checker<'_> {
             }
         }
         // Type 3 glyphs are content streams with resources of their own.
-        if let Ok(procs) = font.get(b"CharProcs") {
+        if let Some(procs) = font.lookup(b"CharProcs") {
             let Some(Object::Dictionary(procs)) = deref(doc, procs) else {
                 return false;
             };
@@ -226,7 +230,7 @@ impl Checker<'_> {
                     return false;
                 }
             }
-            if let Ok(res) = font.get(b"Resources") {
+            if let Some(res) = font.lookup(b"Resources") {
                 if !self.resources_whole(res, depth + 1) {
                     return false;
                 }
@@ -240,12 +244,11 @@ impl Checker<'_> {
 fn inherited_resources<'a>(doc: &'a Document, page: &'a lopdf::Dictionary) -> Option<&'a Object> {
     let mut node = page;
     for _ in 0..64 {
-        if let Ok(r) = node.get(b"Resources") {
+        if let Some(r) = node.lookup(b"Resources") {
             return Some(r);
         }
         node = node
-            .get(b"Parent")
-            .ok()
+            .lookup(b"Parent")
             .and_then(|p| deref(doc, p))
             .and_then(|p| p.as_dict().ok())?;
     }
@@ -255,9 +258,9 @@ fn inherited_resources<'a>(doc: &'a Document, page: &'a lopdf::Dictionary) -> Op
 /// Whether a stream's data decodes: Flate to its end (checksum included), JPEG to its
 /// end-of-image marker.
 fn decodes(s: &lopdf::Stream) -> bool {
-    let filters: Vec<&[u8]> = match s.dict.get(b"Filter") {
-        Ok(Object::Name(n)) => vec![n.as_slice()],
-        Ok(Object::Array(a)) => a.iter().filter_map(|f| f.as_name().ok()).collect(),
+    let filters: Vec<&[u8]> = match s.dict.lookup(b"Filter") {
+        Some(Object::Name(n)) => vec![n.as_slice()],
+        Some(Object::Array(a)) => a.iter().filter_map(|f| f.as_name().ok()).collect(),
         _ => Vec::new(),
     };
     match filters.as_slice() {

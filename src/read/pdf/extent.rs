@@ -3,6 +3,7 @@
 //! current transformation, the text state and the clip through Form XObjects. Where it
 //! cannot tell, it counts the whole clip as covered, so the stamp never lands on content.
 
+use crate::base::pdf::Lookup;
 use crate::read::pdf::ops::{self, Operand, Ops};
 use lopdf::{Dictionary, Document, Object};
 use std::rc::Rc;
@@ -187,23 +188,22 @@ fn dict_of<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Dictionary> {
 
 fn font_widths(doc: &Document, font: &Dictionary) -> FontWidths {
     let mut fw = FontWidths::unknown();
-    let name = |k: &[u8]| font.get(k).ok().and_then(|o| o.as_name().ok());
+    let name = |k: &[u8]| font.lookup(k).and_then(|o| o.as_name().ok());
     let subtype = name(b"Subtype").unwrap_or(b"");
     if subtype == b"Type0" {
         fw.bytes = 2;
         fw.guess = false;
         let desc = font
-            .get(b"DescendantFonts")
-            .ok()
+            .lookup(b"DescendantFonts")
             .and_then(|d| deref(doc, d))
             .and_then(|d| d.as_array().ok())
             .and_then(|a| a.first())
             .and_then(|d| dict_of(doc, d));
         if let Some(desc) = desc {
-            if let Some(dw) = desc.get(b"DW").ok().and_then(num) {
+            if let Some(dw) = desc.lookup(b"DW").and_then(num) {
                 fw.default = dw;
             }
-            if let Some(Object::Array(w)) = desc.get(b"W").ok().and_then(|w| deref(doc, w)) {
+            if let Some(Object::Array(w)) = desc.lookup(b"W").and_then(|w| deref(doc, w)) {
                 let mut i = 0;
                 while i < w.len() {
                     let Some(first) = w.get(i).and_then(num) else {
@@ -237,20 +237,18 @@ fn font_widths(doc: &Document, font: &Dictionary) -> FontWidths {
         }
         return fw;
     }
-    if let Some(Object::Array(w)) = font.get(b"Widths").ok().and_then(|w| deref(doc, w)) {
+    if let Some(Object::Array(w)) = font.lookup(b"Widths").and_then(|w| deref(doc, w)) {
         fw.guess = false;
         fw.widths = w.iter().map(|v| num(v).unwrap_or(1000.0)).collect();
         fw.first = font
-            .get(b"FirstChar")
-            .ok()
+            .lookup(b"FirstChar")
             .and_then(num)
             .unwrap_or(0.0)
             .max(0.0) as u32;
         fw.default = font
-            .get(b"FontDescriptor")
-            .ok()
+            .lookup(b"FontDescriptor")
             .and_then(|d| dict_of(doc, d))
-            .and_then(|d| d.get(b"MissingWidth").ok())
+            .and_then(|d| d.lookup(b"MissingWidth"))
             .and_then(num)
             .unwrap_or(1000.0);
     } else if name(b"BaseFont").is_some_and(|b| b.starts_with(b"Courier")) {
@@ -258,8 +256,7 @@ fn font_widths(doc: &Document, font: &Dictionary) -> FontWidths {
     }
     if subtype == b"Type3" {
         let m = font
-            .get(b"FontMatrix")
-            .ok()
+            .lookup(b"FontMatrix")
             .and_then(|m| deref(doc, m))
             .and_then(|m| m.as_array().ok())
             .map(|a| a.iter().filter_map(num).collect::<Vec<f32>>())
@@ -268,8 +265,7 @@ fn font_widths(doc: &Document, font: &Dictionary) -> FontWidths {
             fw.scale = m[0].abs().max(m[2].abs());
             // The glyphs' height in text space, from the font's box when it has one.
             let bbox = font
-                .get(b"FontBBox")
-                .ok()
+                .lookup(b"FontBBox")
                 .and_then(|b| deref(doc, b))
                 .and_then(|b| b.as_array().ok())
                 .map(|a| a.iter().filter_map(num).collect::<Vec<f32>>())
@@ -439,8 +435,8 @@ impl Interp<'_> {
     fn run_ops(&mut self, content: &[u8], res: Option<&Dictionary>, mut gs: GState, depth: usize) {
         let doc = self.doc;
         let lookup = |kind: &[u8], name: &[u8]| -> Option<&Object> {
-            let cat = res?.get(kind).ok().and_then(|c| dict_of(doc, c))?;
-            cat.get(name).ok().and_then(|o| deref(doc, o))
+            let cat = res?.lookup(kind).and_then(|c| dict_of(doc, c))?;
+            cat.lookup(name).and_then(|o| deref(doc, o))
         };
         let mut stack: Vec<GState> = Vec::new();
         let mut path: Option<Rect> = None;
@@ -535,7 +531,7 @@ impl Interp<'_> {
                     };
                     // A missing XObject draws nothing.
                     if let Some(Object::Stream(s)) = lookup(b"XObject", &name) {
-                        let sub = s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok();
+                        let sub = s.dict.lookup(b"Subtype").and_then(|t| t.as_name().ok());
                         if sub == Some(b"Form") {
                             self.form(s, res, &gs, depth);
                         } else if sub == Some(b"Image") {
@@ -662,8 +658,7 @@ impl Interp<'_> {
         let doc = self.doc;
         let matrix = s
             .dict
-            .get(b"Matrix")
-            .ok()
+            .lookup(b"Matrix")
             .and_then(|m| deref(doc, m))
             .and_then(|m| m.as_array().ok())
             .map(|a| a.iter().filter_map(num).collect::<Vec<f32>>())
@@ -674,8 +669,7 @@ impl Interp<'_> {
         inner.ctm = mul(matrix, gs.ctm);
         let bbox = s
             .dict
-            .get(b"BBox")
-            .ok()
+            .lookup(b"BBox")
             .and_then(|b| deref(doc, b))
             .and_then(read_box);
         if let Some(b) = bbox {
@@ -683,13 +677,14 @@ impl Interp<'_> {
         }
         let res = s
             .dict
-            .get(b"Resources")
-            .ok()
+            .lookup(b"Resources")
             .and_then(|r| dict_of(doc, r))
             .or(parent);
         match s.decompressed_content_with_limit(MAX_CONTENT) {
             Ok(content) => self.run(&content, res, inner, depth + 1),
-            Err(_) if s.dict.get(b"Filter").is_err() => self.run(&s.content, res, inner, depth + 1),
+            Err(_) if s.dict.lookup(b"Filter").is_none() => {
+                self.run(&s.content, res, inner, depth + 1)
+            }
             Err(_) => self.add_clip(&inner),
         }
     }
@@ -712,7 +707,7 @@ pub fn page_content<'a>(
     page: &'a Dictionary,
     decoded: &dyn Fn(lopdf::ObjectId) -> Option<&'a [u8]>,
 ) -> Option<Vec<u8>> {
-    let parts: Vec<&Object> = match page.get(b"Contents").ok().map(|o| (o, deref(doc, o))) {
+    let parts: Vec<&Object> = match page.lookup(b"Contents").map(|o| (o, deref(doc, o))) {
         Some((_, Some(Object::Array(a)))) => a.iter().collect(),
         Some((r @ Object::Reference(_), Some(Object::Stream(_)))) => vec![r],
         _ => Vec::new(),
@@ -722,10 +717,12 @@ pub fn page_content<'a>(
         let Some(Object::Stream(s)) = deref(doc, c) else {
             continue;
         };
-        let plain_flate = s.dict.get(b"DecodeParms").is_err()
-            && match s.dict.get(b"Filter") {
-                Ok(Object::Name(n)) => n.as_slice() == b"FlateDecode",
-                Ok(Object::Array(a)) => a.len() == 1 && a[0].as_name().ok() == Some(b"FlateDecode"),
+        let plain_flate = s.dict.lookup(b"DecodeParms").is_none()
+            && match s.dict.lookup(b"Filter") {
+                Some(Object::Name(n)) => n.as_slice() == b"FlateDecode",
+                Some(Object::Array(a)) => {
+                    a.len() == 1 && a[0].as_name().ok() == Some(b"FlateDecode")
+                }
                 _ => false,
             };
         let known = match c {
@@ -734,7 +731,7 @@ pub fn page_content<'a>(
         };
         match known {
             Some(d) => content.extend_from_slice(d),
-            None if s.dict.get(b"Filter").is_err() => content.extend_from_slice(&s.content),
+            None if s.dict.lookup(b"Filter").is_none() => content.extend_from_slice(&s.content),
             None => {
                 content.extend_from_slice(&s.decompressed_content_with_limit(EXTENT_CONTENT).ok()?)
             }
@@ -751,9 +748,9 @@ pub fn page_content<'a>(
 /// visible box counts as covered when it could not be read (None).
 pub fn page_edges(doc: &Document, page: &Dictionary, content: Option<Source<'_>>) -> Vec<Rect> {
     // A page's own attribute, else its ancestors' (as the writer moves them onto it).
-    let attr = |key: &[u8]| match page.get(key) {
-        Ok(o) => deref(doc, o),
-        Err(_) => inherited(doc, page, key),
+    let attr = |key: &[u8]| match page.lookup(key) {
+        Some(o) => deref(doc, o),
+        None => inherited(doc, page, key),
     };
     let boxed = |key: &[u8]| attr(key).and_then(read_box);
     let media = boxed(b"MediaBox").unwrap_or([0.0, 0.0, 612.0, 792.0]);
@@ -779,18 +776,16 @@ pub fn near_edge(visible: Rect, b: &Rect) -> bool {
 /// CropBox, Rotate, Resources), when it does not set it itself.
 pub fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
     let mut node = page
-        .get(b"Parent")
-        .ok()
+        .lookup(b"Parent")
         .and_then(|p| deref(doc, p))
         .and_then(|p| p.as_dict().ok());
     for _ in 0..64 {
         let n = node?;
-        if let Ok(v) = n.get(key) {
+        if let Some(v) = n.lookup(key) {
             return deref(doc, v);
         }
         node = n
-            .get(b"Parent")
-            .ok()
+            .lookup(b"Parent")
             .and_then(|p| deref(doc, p))
             .and_then(|p| p.as_dict().ok());
     }

@@ -5,6 +5,7 @@
 //! whole), extent (what a page's content covers), pagetext (a page's text), scanpage.
 
 use crate::base::error::Problem;
+use crate::base::pdf::Lookup;
 pub mod complete;
 pub mod extent;
 pub mod ops;
@@ -266,9 +267,9 @@ fn damaged_streams(
         let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
             continue;
         };
-        let flate_only = match s.dict.get(b"Filter") {
-            Ok(lopdf::Object::Name(n)) => n.as_slice() == b"FlateDecode",
-            Ok(lopdf::Object::Array(a)) => {
+        let flate_only = match s.dict.lookup(b"Filter") {
+            Some(lopdf::Object::Name(n)) => n.as_slice() == b"FlateDecode",
+            Some(lopdf::Object::Array(a)) => {
                 a.len() == 1 && a.first().and_then(|f| f.as_name().ok()) == Some(b"FlateDecode")
             }
             _ => false,
@@ -377,9 +378,9 @@ fn pdf_load_problem(rel: &str, e: &PdfLoadError, password: Option<&str>) -> Prob
 }
 
 fn info_string(doc: &Document, key: &[u8]) -> Option<String> {
-    let info = doc.trailer.get(b"Info").ok()?;
+    let info = doc.trailer.lookup(b"Info")?;
     let (_, info) = doc.dereference(info).ok()?;
-    let value = info.as_dict().ok()?.get(key).ok()?;
+    let value = info.as_dict().ok()?.lookup(key)?;
     let (_, value) = doc.dereference(value).ok()?;
     let bytes = value.as_str().ok()?;
     Some(

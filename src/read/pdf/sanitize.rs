@@ -4,6 +4,7 @@
 //! so that scan can report them and assemble can leave them out. Visible page content is
 //! never touched.
 
+use crate::base::pdf::Lookup;
 use lopdf::{Dictionary, Document, Object};
 use std::collections::BTreeSet;
 
@@ -32,7 +33,7 @@ const DANGEROUS_ANNOTS: [(&[u8], &str); 6] = [
 ];
 
 fn name_of<'a>(d: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
-    d.get(key).ok().and_then(|o| o.as_name().ok())
+    d.lookup(key).and_then(|o| o.as_name().ok())
 }
 
 /// What a dictionary is, if it is an action medpacket removes.
@@ -62,9 +63,20 @@ pub fn is_dropped_key(key: &[u8]) -> bool {
 /// True when a dictionary is something the packet never carries: a dangerous action, an
 /// attachment or media annotation, or an embedded file.
 pub fn is_active(d: &Dictionary) -> bool {
-    dangerous_action(d).is_some()
-        || dangerous_annotation(d).is_some()
-        || name_of(d, b"Type") == Some(b"EmbeddedFile")
+    // One pass over the keys rather than three hashed lookups: every dictionary copied
+    // into the packet is asked, and most hold a handful of keys.
+    let (mut action, mut annot, mut kind) = (None, None, None);
+    for (k, v) in d.iter() {
+        match k.as_slice() {
+            b"S" => action = v.as_name().ok(),
+            b"Subtype" => annot = v.as_name().ok(),
+            b"Type" => kind = v.as_name().ok(),
+            _ => {}
+        }
+    }
+    action.is_some_and(|s| DANGEROUS_ACTIONS.iter().any(|(n, _)| *n == s))
+        || annot.is_some_and(|s| DANGEROUS_ANNOTS.iter().any(|(n, _)| *n == s))
+        || kind == Some(b"EmbeddedFile")
 }
 
 /// Whether anything active is left in an object about to be written (its own
@@ -122,7 +134,7 @@ pub fn open_action_acts(doc: &Document, open: &Object) -> bool {
         if name_of(d, b"S") != Some(b"GoTo") || d.has(b"AA") || d.has(b"JS") {
             return true;
         }
-        match d.get(b"Next").ok().and_then(|n| deref(doc, n)) {
+        match d.lookup(b"Next").and_then(|n| deref(doc, n)) {
             Some(Object::Array(a)) => pending.extend(a.iter().map(|x| (x, depth + 1))),
             Some(next @ Object::Dictionary(_)) => pending.push((next, depth + 1)),
             _ => {}
@@ -136,7 +148,7 @@ pub fn open_action_acts(doc: &Document, open: &Object) -> bool {
 pub fn active_content(doc: &Document, reachable: &[lopdf::ObjectId]) -> Vec<String> {
     let mut found = BTreeSet::new();
     if let Ok(cat) = doc.catalog() {
-        if let Ok(open) = cat.get(b"OpenAction") {
+        if let Some(open) = cat.lookup(b"OpenAction") {
             if open_action_acts(doc, open) {
                 found.insert("an action run when the document opens".to_string());
             }
@@ -145,8 +157,7 @@ pub fn active_content(doc: &Document, reachable: &[lopdf::ObjectId]) -> Vec<Stri
             found.insert("document-level actions (AA)".to_string());
         }
         let names = cat
-            .get(b"Names")
-            .ok()
+            .lookup(b"Names")
             .and_then(|n| deref(doc, n))
             .and_then(|n| n.as_dict().ok());
         if names.is_some_and(|n| n.has(b"JavaScript")) {
@@ -156,8 +167,7 @@ pub fn active_content(doc: &Document, reachable: &[lopdf::ObjectId]) -> Vec<Stri
             found.insert("embedded files".to_string());
         }
         let form = cat
-            .get(b"AcroForm")
-            .ok()
+            .lookup(b"AcroForm")
             .and_then(|n| deref(doc, n))
             .and_then(|n| n.as_dict().ok());
         if form.is_some_and(|f| f.has(b"XFA")) {

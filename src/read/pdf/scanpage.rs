@@ -2,6 +2,7 @@
 //! own (no text operators in its content or in the forms it draws) but an image drawn.
 //! The PDF reader marks such pages, and OCR reads them.
 
+use crate::base::pdf::Lookup;
 use lopdf::{Document, Object, ObjectId};
 
 /// True when a PDF page shows no text of its own (no text operators in its content or in
@@ -15,7 +16,7 @@ pub fn page_is_scanned(doc: &Document, page: ObjectId, ops: &Ops) -> bool {
     let resources = page_resources(doc, page);
     let xobjects = resources
         .as_ref()
-        .and_then(|r| r.get(b"XObject").ok())
+        .and_then(|r| r.lookup(b"XObject"))
         .and_then(|o| deref(doc, o))
         .and_then(|o| o.as_dict().ok());
     if let Some(xobjects) = xobjects {
@@ -23,16 +24,15 @@ pub fn page_is_scanned(doc: &Document, page: ObjectId, ops: &Ops) -> bool {
             let Some(Object::Stream(s)) = deref(doc, x) else {
                 continue;
             };
-            match s.dict.get(b"Subtype").and_then(Object::as_name) {
-                Ok(b"Image") => image = true,
-                Ok(b"Form") => {
+            match s.dict.lookup(b"Subtype").and_then(|o| o.as_name().ok()) {
+                Some(b"Image") => image = true,
+                Some(b"Form") => {
                     let fonts = s
                         .dict
-                        .get(b"Resources")
-                        .ok()
+                        .lookup(b"Resources")
                         .and_then(|o| deref(doc, o))
                         .and_then(|o| o.as_dict().ok())
-                        .and_then(|r| r.get(b"Font").ok())
+                        .and_then(|r| r.lookup(b"Font"))
                         .and_then(|o| deref(doc, o))
                         .and_then(|o| o.as_dict().ok())
                         .is_some_and(|f| !f.is_empty());
@@ -57,16 +57,14 @@ fn page_resources(doc: &Document, page: ObjectId) -> Option<lopdf::Dictionary> {
     let mut node = doc.get_dictionary(page).ok()?;
     for _ in 0..64 {
         if let Some(r) = node
-            .get(b"Resources")
-            .ok()
+            .lookup(b"Resources")
             .and_then(|o| deref(doc, o))
             .and_then(|o| o.as_dict().ok())
         {
             return Some(r.clone());
         }
         node = node
-            .get(b"Parent")
-            .ok()
+            .lookup(b"Parent")
             .and_then(|o| deref(doc, o))
             .and_then(|o| o.as_dict().ok())?;
     }
