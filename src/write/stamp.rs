@@ -66,12 +66,19 @@ impl StampFont {
     /// [`StampFont::encode`], appended to `out`.
     pub fn encode_into(&mut self, m: &Metrics, text: &str, out: &mut String) {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        for c in m.drawable(text).chars() {
-            let gid = m.glyph(c);
+        // Each character as `Metrics::drawable` has it, looked up once.
+        for c in text.chars() {
+            let (gid, c) = match c {
+                '\t' => (m.glyph(' '), ' '),
+                c if c.is_control() => (m.glyph(' '), ' '),
+                c => match m.glyph_of(c) {
+                    Some(gid) => (gid, c),
+                    None => (m.glyph('?'), '?'),
+                },
+            };
             self.note(gid, c);
-            for shift in [12, 8, 4, 0] {
-                out.push(char::from(HEX[usize::from((gid >> shift) & 0xF)]));
-            }
+            let hex = [12, 8, 4, 0].map(|shift| HEX[usize::from((gid >> shift) & 0xF)]);
+            out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
         }
     }
 
@@ -509,6 +516,32 @@ mod tests {
 
     fn apply(m: [f32; 6], u: f32, v: f32) -> (f32, f32) {
         (m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5])
+    }
+
+    #[test]
+    fn stamp_text_is_encoded_as_drawn_with_each_glyph_noted_once() {
+        let m = Metrics::get().expect("embedded font parses");
+        // Latin-1, beyond it, a tab, a control character, and characters the font lacks.
+        let text = "Zoë Łukasz\tŻółć\u{1}·—… \u{1F600}\u{E000} Дмитрий ?";
+        let mut font = StampFont::default();
+        let hex = font.encode(m, text);
+        let drawn = m.drawable(text);
+        let expected: String = drawn
+            .chars()
+            .map(|c| format!("{:04X}", m.glyph(c)))
+            .collect();
+        assert_eq!(hex, expected);
+        assert!(drawn.contains('?') && !drawn.contains('\t'));
+        // Each glyph once, in glyph order, with the first character drawn with it.
+        let mut first: Vec<(u16, char)> = Vec::new();
+        for c in drawn.chars() {
+            let gid = m.glyph(c);
+            if !first.iter().any(|&(g, _)| g == gid) {
+                first.push((gid, c));
+            }
+        }
+        first.sort_by_key(|&(g, _)| g);
+        assert_eq!(font.used, first);
     }
 
     #[test]
