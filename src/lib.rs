@@ -290,9 +290,6 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         plan_opts.fax_sends = true;
         plan = plan::plan(&inv, &config, plan_opts, generated_at)?;
     }
-    let m = fonts::Metrics::get()
-        .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
-    let painter = write::paint::Painter::new(&plan, m)?;
     let mut added = Vec::new();
     // The packet is about as large as the records it copies (named if the disk fills).
     let sources: u64 = inv.included().map(|f| f.size).sum();
@@ -311,7 +308,7 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         honour_config: opts.send.honour_config,
     };
     let delivered = if send.needed() {
-        let bytes = assemble::assemble(&plan, &inv, painter, Vec::new(), None, progress)?;
+        let bytes = assemble::assemble(&plan, &inv, Vec::new(), None, progress)?;
         // The folder must still be what the packet shows before the packet is kept.
         let changes = write::recheck::changes(&inv, since);
         write::recheck::refuse(&changes)?;
@@ -329,7 +326,7 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     } else {
         let (sha256, bytes) =
             emit::write_atomic_expecting(&full_target, opts.force, sources, |w| {
-                assemble::assemble(&plan, &inv, painter, w, opts.password.as_deref(), progress)?;
+                assemble::assemble(&plan, &inv, w, opts.password.as_deref(), progress)?;
                 // The folder must still be what the packet shows before the packet is kept.
                 let changes = write::recheck::changes(&inv, since);
                 write::recheck::refuse(&changes)?;
@@ -554,10 +551,7 @@ pub fn build_to_vec(dir: &Path) -> Result<Vec<u8>> {
         fax_sends: false,
     };
     let plan = plan::plan(&inv, &config, opts, clock::now())?;
-    let m = fonts::Metrics::get()
-        .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
-    let painter = write::paint::Painter::new(&plan, m)?;
-    assemble::assemble(&plan, &inv, painter, Vec::new(), None, &Quiet)
+    assemble::assemble(&plan, &inv, Vec::new(), None, &Quiet)
 }
 
 /// Re-checks a bundle (`FILE.zip`), or a packet PDF against a manifest.

@@ -18,7 +18,7 @@ use crate::write::pdfwrite::PdfWriter;
 use crate::write::pictures;
 use crate::write::prepare::{prepare_page, Prepared};
 use crate::write::readahead::{
-    internal_error_in, read_ahead, Closer, Gate, Ready, LOOKAHEAD_ITEMS,
+    internal_error_in, read_ahead, reader_count, Closer, Gate, Ready, Shelf,
 };
 use crate::write::stamp::{self, PageGeometry, StampFont, STAMP_FONT};
 use crate::write::textlayer;
@@ -51,7 +51,6 @@ fn io(path: &str) -> impl Fn(std::io::Error) -> Error + '_ {
 pub fn assemble<W: Write>(
     plan: &Plan,
     inv: &Inventory,
-    painter: Painter<'_>,
     out: W,
     password: Option<&str>,
     progress: &dyn crate::Progress,
@@ -85,39 +84,41 @@ pub fn assemble<W: Write>(
         stamps: StampFont::default(),
     };
 
-    // Generated pages are painted as they are written; their font program is shared
-    // with the stamps.
-    let mut generated = Generated {
-        state: None,
-        painter,
-    };
-    let descriptor = find_font_descriptor(&generated.painter.doc)
-        .ok_or_else(|| Error::Internal("generated pages carry no embedded font".into()))?;
-    let mut first = Importer::new(&generated.painter.doc);
-    let descriptor = first.map_ref(&mut o.w, descriptor);
-    generated.state = Some(first.pause());
-
     let mut written: HashSet<u32> = HashSet::new();
     let gate = Gate::default();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Ready>>(LOOKAHEAD_ITEMS);
-    std::thread::scope(|scope| -> Result<()> {
+    let readers = reader_count();
+    let shelf = Shelf::new(readers);
+    let descriptor = std::thread::scope(|scope| -> Result<ObjectId> {
+        // The documents are read, checked and parsed on other threads, a bounded amount
+        // ahead (see `read_ahead`): from the start, so the first are ready while the
+        // generated pages are set up, painted and written, then while this one writes.
+        // What the writer is done with goes back to the reader that made it, to be freed
+        // there (a thread freeing another's memory contends for its allocator).
+        let mut spent = Vec::with_capacity(readers);
+        for me in 0..readers {
+            let (tx, rx) = std::sync::mpsc::channel::<Ready>();
+            spent.push(tx);
+            let (gate, shelf) = (&gate, &shelf);
+            scope.spawn(move || read_ahead(plan, inv, gate, shelf, me, rx));
+        }
+        // However this closure ends, the readers stop: told so by the gate, where a
+        // reader waits (the scope then waits for them).
+        let _close = Closer(&gate);
+        // Generated pages are painted as they are written; their font program is shared
+        // with the stamps.
+        let mut generated = Generated {
+            state: None,
+            painter: Painter::new(plan, m)?,
+        };
+        let descriptor = find_font_descriptor(&generated.painter.doc)
+            .ok_or_else(|| Error::Internal("generated pages carry no embedded font".into()))?;
+        let mut first = Importer::new(&generated.painter.doc);
+        let descriptor = first.map_ref(&mut o.w, descriptor);
+        generated.state = Some(first.pause());
         // The generated pages are painted on another thread, a batch ahead of this one.
         // However this closure ends, the painter stops: its receiver goes with
         // `generated`, dropped here, before the scope waits for it.
-        let mut generated = generated;
         generated.painter.paint_ahead(scope);
-        // The documents are read, checked and parsed on another thread, a bounded amount
-        // ahead (see `read_ahead`): from the start, so the first are ready while the front
-        // matter is painted and written, then while this one writes.
-        // What the writer is done with goes back to the reader, to be freed by the thread
-        // that made it (a thread freeing another's memory contends for its allocator).
-        let (spent, spent_rx) = std::sync::mpsc::channel::<Ready>();
-        scope.spawn(|| read_ahead(plan, inv, &gate, tx, spent_rx));
-        // However this closure ends, the reader stops: told so, and its channel closed (the
-        // receiver is dropped with this closure, before the scope waits for the reader,
-        // which may be waiting to send into a full channel).
-        let rx = rx;
-        let _close = Closer(&gate);
         for part in &plan.parts {
             for p in part.first_page..part.first_page + part.count {
                 o.copy_generated(&mut generated, p, true, "generated page")?;
@@ -125,14 +126,15 @@ pub fn assemble<W: Write>(
             }
         }
         progress.start("Writing the packet", plan.items.len() as u64);
-        for item in &plan.items {
+        for (place, item) in plan.items.iter().enumerate() {
             progress.advance();
             let f = inv.files.get(item.file).ok_or_else(|| {
                 Error::Internal(format!("{}: missing from the inventory", item.rel))
             })?;
-            let ready = rx
-                .recv()
-                .map_err(|_| Error::Internal(format!("{}: the reader stopped", item.rel)))??;
+            let (maker, ready) = shelf
+                .take(place)
+                .ok_or_else(|| Error::Internal(format!("{}: the readers stopped", item.rel)))?;
+            let ready = ready?;
             // A panic while copying one document becomes an error naming it.
             let copied =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
@@ -169,7 +171,9 @@ pub fn assemble<W: Write>(
                             }
                             drop(imp);
                             // The reader may have stopped; the document is then freed here.
-                            let _ = spent.send(Ready::Pdf(doc, prepared));
+                            if let Some(back) = spent.get(maker) {
+                                let _ = back.send(Ready::Pdf(doc, prepared));
+                            }
                         }
                         (
                             Body::Jpeg | Body::Png,
@@ -260,7 +264,7 @@ pub fn assemble<W: Write>(
                 written.insert(p);
             }
         }
-        Ok(())
+        Ok(descriptor)
     })?;
     if written.len() as u32 != plan.total_pages {
         return Err(Error::Internal(format!(

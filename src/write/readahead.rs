@@ -1,8 +1,9 @@
 //! Read-ahead: the plan's source documents turn into `Ready` documents — bytes re-checked
 //! against the scan's checksum (or, for a small PDF unchanged since the scan, the scan's
 //! own parse of them), PDFs parsed, pictures prepared (or recalled, encoded, from the
-//! cache by the checked bytes' checksum) — on a second thread, a
-//! bounded number and size ahead of the writer in `assemble`, so memory stays flat.
+//! cache by the checked bytes' checksum) — on reading threads, a bounded number and size
+//! ahead of the writer in `assemble`, so memory stays flat. Each reader takes the next
+//! document in plan order; the writer takes them from the `Shelf` in that order.
 
 use crate::base::error::{Error, Result};
 use crate::plan::{Body, Plan};
@@ -125,30 +126,116 @@ pub(super) fn internal_error_in(rel: &str) -> Error {
     }
 }
 
-/// Reads the plan's documents in order, a bounded amount ahead of the writer, and sends
-/// each (or what went wrong with it) down `tx`; frees what comes back on `spent`.
+/// How many threads read ahead. Reading (parsing and preparing a PDF's pages) costs
+/// about twice what writing does, so one reader alone leaves the writer waiting.
+pub(super) fn reader_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 2))
+}
+
+/// Documents read ahead and not yet taken by the writer, by their place in the plan.
+pub(super) struct Shelf {
+    state: std::sync::Mutex<ShelfState>,
+    filled: std::sync::Condvar,
+    /// The place in the plan of the next document to read.
+    next: std::sync::Mutex<usize>,
+}
+
+struct ShelfState {
+    /// Each document read, with the reader that made it (and frees it).
+    ready: std::collections::HashMap<usize, (usize, Result<Ready>)>,
+    /// Readers still reading.
+    readers: usize,
+}
+
+impl Shelf {
+    pub(super) fn new(readers: usize) -> Self {
+        Shelf {
+            state: std::sync::Mutex::new(ShelfState {
+                ready: std::collections::HashMap::new(),
+                readers,
+            }),
+            filled: std::sync::Condvar::new(),
+            next: std::sync::Mutex::new(0),
+        }
+    }
+
+    /// Waits for the document at `place` in the plan; with the reader that made it. None
+    /// once every reader has stopped without it.
+    pub(super) fn take(&self, place: usize) -> Option<(usize, Result<Ready>)> {
+        let st = self.state.lock().ok()?;
+        let mut st = self
+            .filled
+            .wait_while(st, |st| st.readers > 0 && !st.ready.contains_key(&place))
+            .ok()?;
+        st.ready.remove(&place)
+    }
+
+    /// The place of the next document to read, of `count`, once the gate admits its
+    /// `size`; None when there is none left or the writer has stopped. Places are admitted
+    /// in order, so the documents waiting for the writer are always the next it takes.
+    fn claim(&self, count: usize, size: impl Fn(usize) -> u64, gate: &Gate) -> Option<usize> {
+        let mut next = self.next.lock().ok()?;
+        let place = *next;
+        if place >= count || !gate.admit(size(place)) {
+            return None;
+        }
+        *next += 1;
+        Some(place)
+    }
+
+    fn put(&self, place: usize, reader: usize, ready: Result<Ready>) {
+        if let Ok(mut st) = self.state.lock() {
+            st.ready.insert(place, (reader, ready));
+        }
+        self.filled.notify_all();
+    }
+}
+
+/// A reader that has stopped, however it stopped: the writer stops waiting for it.
+struct Stopped<'s>(&'s Shelf);
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut st) = self.0.state.lock() {
+            st.readers = st.readers.saturating_sub(1);
+        }
+        self.0.filled.notify_all();
+    }
+}
+
+/// Reader `me`: takes the plan's next document (in order, once the gate admits it: the
+/// documents waiting are always the ones the writer takes next), reads it and puts it on
+/// the shelf; frees what comes back on `spent`, the documents it made.
 pub(super) fn read_ahead(
     plan: &Plan,
     inv: &Inventory,
     gate: &Gate,
-    tx: std::sync::mpsc::SyncSender<Result<Ready>>,
+    shelf: &Shelf,
+    me: usize,
     spent: std::sync::mpsc::Receiver<Ready>,
 ) {
-    for item in &plan.items {
+    let _stopped = Stopped(shelf);
+    loop {
         // Freed here, where it was made.
         while let Ok(done) = spent.try_recv() {
             drop(done);
         }
-        let size = inv.files.get(item.file).map_or(0, |f| f.size);
-        if !gate.admit(size) {
+        let size = |place: usize| {
+            plan.items
+                .get(place)
+                .and_then(|item| inv.files.get(item.file))
+                .map_or(0, |f| f.size)
+        };
+        let Some(place) = shelf.claim(plan.items.len(), size, gate) else {
             return;
-        }
+        };
+        let Some(item) = plan.items.get(place) else {
+            return;
+        };
         let ready =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_one(item, inv, plan)))
                 .unwrap_or_else(|_| Err(internal_error_in(&item.rel)));
-        if tx.send(ready).is_err() {
-            return;
-        }
+        shelf.put(place, me, ready);
     }
 }
 
@@ -315,6 +402,67 @@ mod tests {
             gate.release(LOOKAHEAD_BYTES * 2);
             assert_eq!(settle(&admitted, 2), 2);
         });
+    }
+
+    #[test]
+    fn readers_out_of_order_hand_the_writer_every_document_in_plan_order() {
+        // Documents of uneven sizes (some over the byte bound), read by two readers at
+        // uneven speeds; the writer takes each in turn and lets it go.
+        const COUNT: usize = LOOKAHEAD_ITEMS * 5;
+        let size = |place: usize| match place % 7 {
+            0 => LOOKAHEAD_BYTES + 1,
+            3 => LOOKAHEAD_BYTES / 3,
+            _ => 1000 + place as u64,
+        };
+        let gate = Gate::default();
+        let shelf = Shelf::new(2);
+        let taken = std::thread::scope(|s| {
+            for me in 0..2 {
+                let (gate, shelf) = (&gate, &shelf);
+                s.spawn(move || {
+                    let _stopped = Stopped(shelf);
+                    while let Some(place) = shelf.claim(COUNT, size, gate) {
+                        if (place + me) % 5 == 0 {
+                            std::thread::sleep(std::time::Duration::from_millis(1));
+                        }
+                        let ready = if place % 11 == 0 {
+                            Err(internal_error_in(&format!("doc{place}")))
+                        } else {
+                            Ok(Ready::Bytes(place.to_le_bytes().to_vec()))
+                        };
+                        shelf.put(place, me, ready);
+                    }
+                });
+            }
+            let _close = Closer(&gate);
+            let mut taken = Vec::new();
+            for place in 0..COUNT {
+                let (maker, ready) = shelf.take(place).expect("every document arrives");
+                assert!(maker < 2);
+                match ready {
+                    Ok(Ready::Bytes(b)) => assert_eq!(b, place.to_le_bytes().to_vec()),
+                    Err(e) => assert!(e.to_string().contains(&format!("doc{place}")), "{e}"),
+                    _ => panic!("document {place} came back as another kind"),
+                }
+                taken.push(place);
+                gate.release(size(place));
+            }
+            taken
+        });
+        assert_eq!(taken, (0..COUNT).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_writer_stops_waiting_once_every_reader_has_stopped() {
+        let shelf = Shelf::new(2);
+        shelf.put(1, 0, Ok(Ready::Nothing));
+        drop(Stopped(&shelf));
+        drop(Stopped(&shelf));
+        assert!(shelf.take(0).is_none(), "no reader is left to read it");
+        assert!(matches!(shelf.take(1), Some((0, Ok(Ready::Nothing)))));
+        let gate = Gate::default();
+        drop(Closer(&gate));
+        assert_eq!(shelf.claim(10, |_| 1, &gate), None, "the writer stopped");
     }
 
     #[test]
