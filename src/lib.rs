@@ -241,6 +241,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     // Records touched from here on were not seen as the scan saw them.
     let since = std::time::SystemTime::now();
+    // The embedded font is parsed while the folder is scanned (the painter and the
+    // stamps need it once the scan is done).
+    std::thread::spawn(|| {
+        let _ = fonts::Metrics::get();
+    });
     // The evidence behind each kind and date is for `scan`; a build holds no more than it
     // needs while it writes, so the scan does not keep it.
     let scan_opts = ScanOptions {

@@ -130,6 +130,22 @@ impl Cache {
         }
     }
 
+    /// Reads the packs of each of `kinds` now (they are otherwise read on the first
+    /// [`Cache::get`] of their kind, by whichever thread asks first while the others wait).
+    pub fn preload(&self, kinds: &[&str]) {
+        let Some(dir) = self.dir.as_ref() else {
+            return;
+        };
+        for kind in kinds {
+            let Ok(mut loaded) = self.state.kinds.lock() else {
+                return;
+            };
+            loaded
+                .entry(kind.to_string())
+                .or_insert_with(|| read_packs(dir, kind));
+        }
+    }
+
     pub fn is_enabled(&self) -> bool {
         self.dir.is_some()
     }
