@@ -86,7 +86,7 @@ pub fn assemble<W: Write>(
 
     let mut written: HashSet<u32> = HashSet::new();
     let gate = Gate::default();
-    let readers = reader_count();
+    let readers = reader_count(plan, inv);
     let shelf = Shelf::new(readers);
     let descriptor = std::thread::scope(|scope| -> Result<ObjectId> {
         // The documents are read, checked and parsed on other threads, a bounded amount

@@ -126,10 +126,27 @@ pub(super) fn internal_error_in(rel: &str) -> Error {
     }
 }
 
-/// How many threads read ahead. Reading (parsing and preparing a PDF's pages) costs
-/// about twice what writing does, so one reader alone leaves the writer waiting.
-pub(super) fn reader_count() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 2))
+/// How many threads read ahead for `plan`. Reading a PDF (parsing it and preparing its
+/// pages) costs about twice what writing it does, so one reader alone leaves the writer
+/// waiting; a picture is only checked and copied, and there a second reader takes the
+/// writer's processor time (and contends for memory) without reading any faster. So two
+/// readers (on a machine with two processors or more) when most of the bytes to read are
+/// PDFs', else one.
+pub(super) fn reader_count(plan: &Plan, inv: &Inventory) -> usize {
+    let (mut pdf, mut all) = (0u64, 0u64);
+    for item in &plan.items {
+        let size = inv.files.get(item.file).map_or(0, |f| f.size);
+        all = all.saturating_add(size);
+        if matches!(item.body, Body::Pdf) {
+            pdf = pdf.saturating_add(size);
+        }
+    }
+    let processors = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if processors >= 2 && pdf >= all / 2 {
+        2
+    } else {
+        1
+    }
 }
 
 /// Documents read ahead and not yet taken by the writer, by their place in the plan.
