@@ -195,8 +195,8 @@ pub(super) fn prepare_page(
 
     // Resources become a direct dictionary with a direct /Font dictionary, so the stamp
     // font can be added without touching what other pages share.
-    let mut res = direct_dict(doc, &dict, b"Resources");
-    let fonts = direct_dict(doc, &res, b"Font");
+    let mut res = take_direct_dict(doc, &mut dict, b"Resources");
+    let fonts = take_direct_dict(doc, &mut res, b"Font");
     res.set("Font", Object::Dictionary(fonts));
     dict.set("Resources", Object::Dictionary(res));
 
@@ -224,7 +224,7 @@ pub(super) fn prepare_page(
     if !flat.xobjects.is_empty() {
         // A direct /XObject dictionary, so the drawn fields can be added to it alone.
         if let Ok(Object::Dictionary(res)) = dict.get_mut(b"Resources") {
-            let xobjects = direct_dict(doc, res, b"XObject");
+            let xobjects = take_direct_dict(doc, res, b"XObject");
             res.set("XObject", Object::Dictionary(xobjects));
         }
     }
@@ -320,12 +320,17 @@ pub(super) fn prepare_page(
     })
 }
 
-/// A copy of the dictionary `dict` holds (or points to) under `key`; empty when there is
-/// none.
-fn direct_dict(doc: &Document, dict: &Dictionary, key: &[u8]) -> Dictionary {
-    dict.lookup(key)
-        .and_then(|o| deref(doc, o))
-        .and_then(|o| o.as_dict().ok())
-        .cloned()
-        .unwrap_or_default()
+/// The dictionary `dict` holds under `key` (taken out of it, an empty one left in its
+/// place for the caller to set again), or a copy of the one it points to; empty when
+/// there is none.
+fn take_direct_dict(doc: &Document, dict: &mut Dictionary, key: &[u8]) -> Dictionary {
+    match dict.lookup_mut(key) {
+        // Taken, not copied: the caller sets the key again, in the same place.
+        Some(Object::Dictionary(d)) => std::mem::take(d),
+        Some(o) => deref(doc, o)
+            .and_then(|o| o.as_dict().ok())
+            .cloned()
+            .unwrap_or_default(),
+        None => Dictionary::new(),
+    }
 }

@@ -53,6 +53,9 @@ pub struct StampFont {
     /// Each glyph used, in glyph order, with the first character drawn with it (a sorted
     /// list: a page's stamp uses a few dozen glyphs, looked up for every character).
     used: Vec<(u16, char)>,
+    /// The ASCII characters encoded so far (bit `c`): their glyphs are in `used`, so a
+    /// character seen again is not looked for there.
+    ascii: u128,
 }
 
 impl StampFont {
@@ -76,7 +79,15 @@ impl StampFont {
                     None => (m.glyph('?'), '?'),
                 },
             };
-            self.note(gid, c);
+            if c.is_ascii() {
+                let bit = 1u128 << (c as u32);
+                if self.ascii & bit == 0 {
+                    self.ascii |= bit;
+                    self.note(gid, c);
+                }
+            } else {
+                self.note(gid, c);
+            }
             let hex = [12, 8, 4, 0].map(|shift| HEX[usize::from((gid >> shift) & 0xF)]);
             out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
         }
