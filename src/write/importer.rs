@@ -112,6 +112,8 @@ impl<'d> Importer<'d> {
     /// True when `o` (inline, or through a reference) is active content to leave out.
     pub(crate) fn is_left_out(&self, o: &Object) -> bool {
         let target = match o {
+            // Numbered already: it was looked at then, and kept.
+            Object::Reference(id) if self.map.contains_key(id) => return false,
             Object::Reference(id) => match self.doc.get_object(*id) {
                 Ok(t) => t,
                 Err(_) => return false,
@@ -128,6 +130,10 @@ impl<'d> Importer<'d> {
     pub(crate) fn convert<W: Write>(&mut self, w: &mut PdfWriter<W>, o: &Object) -> Object {
         match o {
             Object::Reference(id) => {
+                // Numbered already (kept when first seen).
+                if let Some(m) = self.map.get(id) {
+                    return Object::Reference(*m);
+                }
                 if self.becomes_null(*id) {
                     Object::Null
                 } else {
