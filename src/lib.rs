@@ -329,8 +329,11 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             &send,
         )?
     } else {
+        // Hashed and written on a thread of its own where making the packet is most of the
+        // work (see `write_atomic_expecting`).
+        let hand_over = write::readahead::mostly_pdf(&plan, &inv);
         let (sha256, bytes) =
-            emit::write_atomic_expecting(&full_target, opts.force, sources, |w| {
+            emit::write_atomic_expecting(&full_target, opts.force, sources, hand_over, |w| {
                 assemble::assemble(&plan, &inv, w, opts.password.as_deref(), progress)?;
                 // The folder must still be what the packet shows before the packet is kept.
                 let changes = write::recheck::changes(&inv, since);

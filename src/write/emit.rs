@@ -126,6 +126,78 @@ impl Write for Flushing<'_> {
     }
 }
 
+/// The size of the blocks the packet's writer hands over to be hashed and written.
+const BLOCK: usize = 256 * 1024;
+
+/// A writer that gathers bytes into blocks and hands each full block to another thread,
+/// which hashes and writes it (see `write_atomic_expecting`): the thread making the file
+/// goes on with the next block meanwhile. Emptied blocks come back to be filled again.
+struct Handover<'w> {
+    block: Vec<u8>,
+    full: std::sync::mpsc::SyncSender<Vec<u8>>,
+    empty: std::sync::mpsc::Receiver<Vec<u8>>,
+    /// The error that stopped the other thread, taken by the next hand-over.
+    failed: &'w std::sync::Mutex<Option<std::io::Error>>,
+}
+
+impl Handover<'_> {
+    fn hand_over(&mut self) -> std::io::Result<()> {
+        let next = self
+            .empty
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BLOCK));
+        let block = std::mem::replace(&mut self.block, next);
+        self.full.send(block).map_err(|_| {
+            self.failed
+                .lock()
+                .ok()
+                .and_then(|mut f| f.take())
+                .unwrap_or_else(|| std::io::Error::other("the packet's disk writer stopped"))
+        })
+    }
+}
+
+impl Write for Handover<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Blocks stay one size, however large the write (a picture's stream).
+        let n = buf.len().min(BLOCK - self.block.len());
+        self.block.extend_from_slice(&buf[..n]);
+        if self.block.len() >= BLOCK {
+            self.hand_over()?;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        self.hand_over()
+    }
+}
+
+/// Hashes and writes the blocks handed over until the writer is done; returns the file
+/// with the SHA-256 and length of all that was written. An error is left in `failed` for
+/// the writer's next hand-over (which then fails: this end of the channel is gone).
+fn take_over<W: Write>(
+    out: W,
+    full: std::sync::mpsc::Receiver<Vec<u8>>,
+    empty: std::sync::mpsc::SyncSender<Vec<u8>>,
+    failed: &std::sync::Mutex<Option<std::io::Error>>,
+) -> Option<(W, String, u64)> {
+    let mut hw = HashingWriter::new(out);
+    for mut block in full {
+        if let Err(e) = hw.write_all(&block) {
+            if let Ok(mut f) = failed.lock() {
+                *f = Some(e);
+            }
+            return None;
+        }
+        block.clear();
+        let _ = empty.try_send(block);
+    }
+    Some(hw.finish())
+}
+
 /// The temporary file a seekable writer (a ZIP archive) fills, watched like [`Flushing`];
 /// once the disk is full its position and end are only counted.
 pub struct Watched {
@@ -256,15 +328,19 @@ pub fn write_atomic<F>(target: &Path, force: bool, write: F) -> Result<(String, 
 where
     F: FnOnce(&mut dyn Write) -> Result<()>,
 {
-    write_atomic_expecting(target, force, 0, write)
+    write_atomic_expecting(target, force, 0, false, write)
 }
 
 /// Like [`write_atomic`], for a file expected to be about `expected` bytes: when the disk
-/// fills, the error says how much room the file needs and how much there was.
+/// fills, the error says how much room the file needs and how much there was. With
+/// `hand_over`, the bytes are hashed and written on a second thread while `write` makes
+/// the next ones: faster where making them is most of the work (a packet of PDF pages),
+/// slower where it is copying large blocks (pictures), which are then copied once more.
 pub fn write_atomic_expecting<F>(
     target: &Path,
     force: bool,
     expected: u64,
+    hand_over: bool,
     write: F,
 ) -> Result<(String, u64)>
 where
@@ -281,6 +357,8 @@ where
         let syncer = file.try_clone().map_err(|e| Error::io(tmp.path(), e))?;
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let watch = &watch;
+        // What stopped the thread that hashes and writes the packet's bytes, if anything.
+        let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
         let (file, sha, len) = std::thread::scope(|s| {
             // Puts what was written so far on disk when asked; ends with the writing. An
             // error it meets is the packet's error: the system reports a failed write to
@@ -299,25 +377,60 @@ where
                 wake,
                 watch,
             };
-            // Buffered before hashing, so the hash takes large blocks however small the
-            // writes.
-            let mut buf = BufWriter::with_capacity(256 * 1024, HashingWriter::new(flushing));
-            let wrote = write(&mut buf).and_then(|()| {
-                buf.into_inner()
-                    .map_err(|e| Error::io(target, e.into_error()))
-            });
-            let hw = match wrote {
-                Ok(hw) => hw,
-                Err(e) => {
-                    // The syncer ends once the writer (and its channel) is gone.
-                    let _ = synced.join();
-                    return Err(e);
-                }
+            let (wrote, taken) = if hand_over {
+                // The bytes are hashed and written on another thread, in blocks, while
+                // this one makes the next block.
+                let (full, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+                let (empty_tx, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+                let failed_ref = &failed;
+                let taker = s.spawn(move || take_over(flushing, full_rx, empty_tx, failed_ref));
+                let mut handover = Handover {
+                    block: Vec::with_capacity(BLOCK),
+                    full,
+                    empty,
+                    failed: &failed,
+                };
+                let wrote = write(&mut handover)
+                    .and_then(|()| handover.flush().map_err(|e| Error::io(target, e)));
+                // The other thread ends once the last block is handed over.
+                drop(handover);
+                // None when the other thread failed (its error is in `failed`) or panicked.
+                (wrote, taker.join().ok().flatten())
+            } else {
+                // Buffered before hashing, so the hash takes large blocks however small
+                // the writes (a larger write goes straight through, uncopied).
+                let mut buf = BufWriter::with_capacity(BLOCK, HashingWriter::new(flushing));
+                let wrote = write(&mut buf);
+                let taken = match buf.into_inner() {
+                    Ok(hw) => Some(hw.finish()),
+                    Err(e) => {
+                        if let Ok(mut f) = failed.lock() {
+                            *f = Some(e.into_error());
+                        }
+                        None
+                    }
+                };
+                (wrote, taken)
+            };
+            if let Err(e) = wrote {
+                // The syncer ends once the file being written (and its channel) is gone.
+                drop(taken);
+                let _ = synced.join();
+                return Err(e);
+            }
+            let Some(taken) = taken else {
+                let e = failed
+                    .lock()
+                    .ok()
+                    .and_then(|mut f| f.take())
+                    .unwrap_or_else(|| std::io::Error::other("the packet's disk writer stopped"));
+                let _ = synced.join();
+                return Err(Error::io(target, e));
             };
             watch
                 .finished
                 .store(true, std::sync::atomic::Ordering::Relaxed);
-            let (flushing, sha, len) = hw.finish();
+            let (flushing, sha, len) = taken;
             let Flushing { file, wake, .. } = flushing;
             drop(wake);
             synced
@@ -631,6 +744,81 @@ fn set_owner_only(_p: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    /// Writes `data` through a [`Handover`] in pieces of the given sizes, to a thread
+    /// hashing into `out`; returns what the writer saw and what the thread returned.
+    fn hand_over_all<W: Write + Send>(
+        data: &[u8],
+        pieces: &[usize],
+        out: W,
+    ) -> (std::io::Result<()>, Option<(W, String, u64)>) {
+        let failed = std::sync::Mutex::new(None);
+        std::thread::scope(|s| {
+            let (full, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+            let (empty_tx, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+            let failed_ref = &failed;
+            let taker = s.spawn(move || take_over(out, full_rx, empty_tx, failed_ref));
+            let mut h = Handover {
+                block: Vec::with_capacity(BLOCK),
+                full,
+                empty,
+                failed: &failed,
+            };
+            let mut at = 0;
+            let mut wrote = Ok(());
+            for &n in pieces.iter().cycle() {
+                if at >= data.len() {
+                    break;
+                }
+                let end = (at + n).min(data.len());
+                if let Err(e) = h.write_all(&data[at..end]) {
+                    wrote = Err(e);
+                    break;
+                }
+                at = end;
+            }
+            let wrote = wrote.and_then(|()| h.flush());
+            drop(h);
+            (wrote, taker.join().expect("no panic"))
+        })
+    }
+
+    #[test]
+    fn handed_over_blocks_are_written_whole_and_in_order_with_their_checksum() {
+        let data: Vec<u8> = (0..3 * BLOCK + 12_345)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        // Small writes, one exactly a block, one larger than a block.
+        let (wrote, taken) = hand_over_all(&data, &[1, 17, BLOCK, 1000, BLOCK + 3], Vec::new());
+        wrote.expect("written");
+        let (out, sha, len) = taken.expect("taken over");
+        assert_eq!(out, data);
+        assert_eq!(len, data.len() as u64);
+        assert_eq!(sha, crate::base::digest::sha256_hex(&data));
+    }
+
+    #[test]
+    fn a_write_that_fails_on_the_other_thread_fails_the_writer_with_its_error() {
+        /// Takes 300 KB, then fails the way a failing disk does.
+        struct Failing(usize);
+        impl Write for Failing {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.0 + buf.len() > 300 * 1024 {
+                    return Err(std::io::Error::other("sector 7 could not be written"));
+                }
+                self.0 += buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let data = vec![b'x'; 8 * BLOCK];
+        let (wrote, taken) = hand_over_all(&data, &[4096], Failing(0));
+        let e = wrote.expect_err("the failure reaches the writer");
+        assert!(e.to_string().contains("sector 7"), "{e}");
+        assert!(taken.is_none());
+    }
+
     use super::*;
 
     #[test]

@@ -126,13 +126,10 @@ pub(super) fn internal_error_in(rel: &str) -> Error {
     }
 }
 
-/// How many threads read ahead for `plan`. Reading a PDF (parsing it and preparing its
-/// pages) costs about twice what writing it does, so one reader alone leaves the writer
-/// waiting; a picture is only checked and copied, and there a second reader takes the
-/// writer's processor time (and contends for memory) without reading any faster. So two
-/// readers (on a machine with two processors or more) when most of the bytes to read are
-/// PDFs', else one.
-pub(super) fn reader_count(plan: &Plan, inv: &Inventory) -> usize {
+/// Whether most of the bytes `plan` reads are PDFs' (rather than pictures'). Reading a
+/// PDF (parsing it and preparing its pages) costs about twice what writing it does, and
+/// writing it is mostly making objects; a picture is only checked and copied.
+pub(crate) fn mostly_pdf(plan: &Plan, inv: &Inventory) -> bool {
     let (mut pdf, mut all) = (0u64, 0u64);
     for item in &plan.items {
         let size = inv.files.get(item.file).map_or(0, |f| f.size);
@@ -141,8 +138,16 @@ pub(super) fn reader_count(plan: &Plan, inv: &Inventory) -> usize {
             pdf = pdf.saturating_add(size);
         }
     }
+    pdf >= all / 2
+}
+
+/// How many threads read ahead for `plan`: two (on a machine with two processors or
+/// more) when most of its bytes are PDFs', where one reader alone leaves the writer
+/// waiting; else one, as for pictures a second reader takes the writer's processor time
+/// (and contends for memory) without reading any faster.
+pub(super) fn reader_count(plan: &Plan, inv: &Inventory) -> usize {
     let processors = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if processors >= 2 && pdf >= all / 2 {
+    if processors >= 2 && mostly_pdf(plan, inv) {
         2
     } else {
         1
