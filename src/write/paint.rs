@@ -63,8 +63,12 @@ type Batch = Vec<(u32, Stream, Vec<Link>)>;
 enum Batches<'p> {
     /// Painted here, when a page is asked for.
     Here(Box<Brush<'p>>),
-    /// Painted on another thread, in order, a batch ahead.
-    Ahead(std::sync::mpsc::Receiver<Result<Batch>>),
+    /// Painted on other threads, each a batch ahead: batch `k` comes from receiver
+    /// `k % len`; `next` is the next batch to take.
+    Ahead {
+        painted: Vec<std::sync::mpsc::Receiver<Result<Batch>>>,
+        next: usize,
+    },
 }
 
 /// What paints the generated pages: their layouts and printpdf's document for the font.
@@ -197,34 +201,57 @@ impl<'p> Painter<'p> {
     where
         'p: 's,
     {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(1);
-        let mut brush = match std::mem::replace(&mut self.batches, Batches::Ahead(rx)) {
+        let ahead = Batches::Ahead {
+            painted: Vec::new(),
+            next: 0,
+        };
+        let first = match std::mem::replace(&mut self.batches, ahead) {
             Batches::Here(brush) => brush,
-            // Painted ahead already: that thread keeps its pages coming.
+            // Painted ahead already: those threads keep the pages coming.
             ahead => {
                 self.batches = ahead;
                 return;
             }
         };
-        scope.spawn(move || {
-            let mut start = 0;
-            while start < brush.order.len() {
-                let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    brush.paint_batch(start)
-                }))
-                .unwrap_or_else(|_| {
-                    Err(Error::Internal(
-                        "painting the generated pages stopped".into(),
-                    ))
-                });
-                let failed = batch.is_err();
-                // Nobody waits for the pages any more once the receiver is gone.
-                if tx.send(batch).is_err() || failed {
-                    return;
+        // Two painters (on two processors or more, for two batches or more), taking
+        // turns: batch k is painted by painter k % 2. While the index of a long packet is
+        // painted, the readers have read as far ahead as they may and wait.
+        let processors = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let painters = if processors >= 2 && first.order.len() > BATCH {
+            2
+        } else {
+            1
+        };
+        let mut brushes = vec![first];
+        for turn in 1..painters {
+            let second = brushes[0].share(turn, painters);
+            brushes.push(second);
+        }
+        let mut painted = Vec::with_capacity(painters);
+        for (turn, mut brush) in brushes.into_iter().enumerate() {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(1);
+            painted.push(rx);
+            scope.spawn(move || {
+                let mut start = turn * BATCH;
+                while start < brush.order.len() {
+                    let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        brush.paint_batch(start)
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(Error::Internal(
+                            "painting the generated pages stopped".into(),
+                        ))
+                    });
+                    let failed = batch.is_err();
+                    // Nobody waits for the pages any more once the receiver is gone.
+                    if tx.send(batch).is_err() || failed {
+                        return;
+                    }
+                    start += BATCH * painters;
                 }
-                start += BATCH;
-            }
-        });
+            });
+        }
+        self.batches = Batches::Ahead { painted, next: 0 };
     }
 
     /// Puts packet page `page`'s generated page into [`Painter::doc`] as a page of its
@@ -238,9 +265,16 @@ impl<'p> Painter<'p> {
                     })?;
                     brush.paint_batch(start)?
                 }
-                Batches::Ahead(rx) => rx.recv().map_err(|_| {
-                    Error::Internal("painting the generated pages stopped".into())
-                })??,
+                Batches::Ahead { painted, next } => {
+                    let turn = *next % painted.len().max(1);
+                    *next += 1;
+                    painted
+                        .get(turn)
+                        .and_then(|rx| rx.recv().ok())
+                        .ok_or_else(|| {
+                            Error::Internal("painting the generated pages stopped".into())
+                        })??
+                }
             };
             for (p, stream, links) in batch {
                 self.ready.insert(p, (stream, links));
@@ -274,7 +308,34 @@ impl<'p> Painter<'p> {
     }
 }
 
-impl Brush<'_> {
+impl<'p> Brush<'p> {
+    /// A brush for painter `turn` of `painters` taking turns by batch: the same font and
+    /// pages, and the index layouts of its own batches (taken from this one).
+    fn share(&mut self, turn: usize, painters: usize) -> Box<Brush<'p>> {
+        let mut index: Vec<Option<PageLayout>> = (0..self.index.len()).map(|_| None).collect();
+        for (batch, pages) in self.order.chunks(BATCH).enumerate() {
+            if batch % painters != turn {
+                continue;
+            }
+            for &(_, s) in pages {
+                if let Source::Index(k) = s {
+                    if let (Some(mine), Some(theirs)) = (index.get_mut(k), self.index.get_mut(k)) {
+                        *mine = theirs.take();
+                    }
+                }
+            }
+        }
+        Box::new(Brush {
+            plan: self.plan,
+            index,
+            order: self.order.clone(),
+            pdf: self.pdf.clone(),
+            glyphs: self.glyphs.clone(),
+            draws: self.draws.clone(),
+            font_id: self.font_id.clone(),
+        })
+    }
+
     fn layout(&self, s: Source) -> Option<&PageLayout> {
         match s {
             Source::Part(p, k) => self.plan.parts.get(p)?.pages.get(k),
