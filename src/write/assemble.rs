@@ -94,6 +94,10 @@ pub fn assemble<W: Write>(
         // generated pages are set up, painted and written, then while this one writes.
         // What the writer is done with goes back to the reader that made it, to be freed
         // there (a thread freeing another's memory contends for its allocator).
+        // However this closure ends, the readers stop: told so by the gate, where a
+        // reader waits (the scope then waits for them). Made before they start, so a
+        // reader already started stops too if the next cannot be started.
+        let _close = Closer(&gate);
         let mut spent = Vec::with_capacity(readers);
         for me in 0..readers {
             let (tx, rx) = std::sync::mpsc::channel::<Ready>();
@@ -101,9 +105,6 @@ pub fn assemble<W: Write>(
             let (gate, shelf) = (&gate, &shelf);
             scope.spawn(move || read_ahead(plan, inv, gate, shelf, me, rx));
         }
-        // However this closure ends, the readers stop: told so by the gate, where a
-        // reader waits (the scope then waits for them).
-        let _close = Closer(&gate);
         // Generated pages are painted as they are written; their font program is shared
         // with the stamps.
         let mut generated = Generated {

@@ -194,9 +194,10 @@ impl<'p> Painter<'p> {
         self.ready.len()
     }
 
-    /// Paints the pages on a thread of `scope` from now on, in the order of
-    /// [`Painter::pages`], a batch ahead of the one being placed (so at most three batches
-    /// are held). Pages must then be placed in that order.
+    /// Paints the pages on threads of `scope` from now on (one, or two taking turns by
+    /// batch), in the order of [`Painter::pages`], each a batch ahead (so at most two
+    /// batches per painter and the one being placed are held). Pages must then be placed
+    /// in that order.
     pub fn paint_ahead<'s>(&mut self, scope: &'s std::thread::Scope<'s, '_>)
     where
         'p: 's,
