@@ -140,6 +140,40 @@ struct Handover<'w> {
     failed: &'w std::sync::Mutex<Option<std::io::Error>>,
 }
 
+/// The error that stopped the thread taking the blocks over (or, if it left none, that
+/// it stopped).
+fn failure(failed: &std::sync::Mutex<Option<std::io::Error>>) -> std::io::Error {
+    failed
+        .lock()
+        .ok()
+        .and_then(|mut f| f.take())
+        .unwrap_or_else(|| std::io::Error::other("the packet's disk writer stopped"))
+}
+
+/// What the thread taking the blocks over ends with: the writer it wrote into, with the
+/// SHA-256 and length of all it wrote; None when it failed.
+type Taken<W> = Option<(W, String, u64)>;
+
+/// A [`Handover`] whose blocks a thread of `s` hashes and writes into `out` (see
+/// [`take_over`]); that thread's result comes with the handle, once the hand-over is
+/// dropped.
+fn hand_over_to<'s, W: Write + Send + 's>(
+    s: &'s std::thread::Scope<'s, '_>,
+    out: W,
+    failed: &'s std::sync::Mutex<Option<std::io::Error>>,
+) -> (Handover<'s>, std::thread::ScopedJoinHandle<'s, Taken<W>>) {
+    let (full, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+    let (empty_tx, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let taker = s.spawn(move || take_over(out, full_rx, empty_tx, failed));
+    let handover = Handover {
+        block: Vec::with_capacity(BLOCK),
+        full,
+        empty,
+        failed,
+    };
+    (handover, taker)
+}
+
 impl Handover<'_> {
     fn hand_over(&mut self) -> std::io::Result<()> {
         let next = self
@@ -147,13 +181,7 @@ impl Handover<'_> {
             .try_recv()
             .unwrap_or_else(|_| Vec::with_capacity(BLOCK));
         let block = std::mem::replace(&mut self.block, next);
-        self.full.send(block).map_err(|_| {
-            self.failed
-                .lock()
-                .ok()
-                .and_then(|mut f| f.take())
-                .unwrap_or_else(|| std::io::Error::other("the packet's disk writer stopped"))
-        })
+        self.full.send(block).map_err(|_| failure(self.failed))
     }
 }
 
@@ -183,7 +211,7 @@ fn take_over<W: Write>(
     full: std::sync::mpsc::Receiver<Vec<u8>>,
     empty: std::sync::mpsc::SyncSender<Vec<u8>>,
     failed: &std::sync::Mutex<Option<std::io::Error>>,
-) -> Option<(W, String, u64)> {
+) -> Taken<W> {
     let mut hw = HashingWriter::new(out);
     for mut block in full {
         if let Err(e) = hw.write_all(&block) {
@@ -380,16 +408,7 @@ where
             let (wrote, taken) = if hand_over {
                 // The bytes are hashed and written on another thread, in blocks, while
                 // this one makes the next block.
-                let (full, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
-                let (empty_tx, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-                let failed_ref = &failed;
-                let taker = s.spawn(move || take_over(flushing, full_rx, empty_tx, failed_ref));
-                let mut handover = Handover {
-                    block: Vec::with_capacity(BLOCK),
-                    full,
-                    empty,
-                    failed: &failed,
-                };
+                let (mut handover, taker) = hand_over_to(s, flushing, &failed);
                 let wrote = write(&mut handover)
                     .and_then(|()| handover.flush().map_err(|e| Error::io(target, e)));
                 // The other thread ends once the last block is handed over.
@@ -419,13 +438,8 @@ where
                 return Err(e);
             }
             let Some(taken) = taken else {
-                let e = failed
-                    .lock()
-                    .ok()
-                    .and_then(|mut f| f.take())
-                    .unwrap_or_else(|| std::io::Error::other("the packet's disk writer stopped"));
                 let _ = synced.join();
-                return Err(Error::io(target, e));
+                return Err(Error::io(target, failure(&failed)));
             };
             watch
                 .finished
@@ -753,16 +767,7 @@ mod tests {
     ) -> (std::io::Result<()>, Option<(W, String, u64)>) {
         let failed = std::sync::Mutex::new(None);
         std::thread::scope(|s| {
-            let (full, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
-            let (empty_tx, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-            let failed_ref = &failed;
-            let taker = s.spawn(move || take_over(out, full_rx, empty_tx, failed_ref));
-            let mut h = Handover {
-                block: Vec::with_capacity(BLOCK),
-                full,
-                empty,
-                failed: &failed,
-            };
+            let (mut h, taker) = hand_over_to(s, out, &failed);
             let mut at = 0;
             let mut wrote = Ok(());
             for &n in pieces.iter().cycle() {

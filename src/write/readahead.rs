@@ -237,17 +237,17 @@ pub(super) fn read_ahead(
     spent: std::sync::mpsc::Receiver<Ready>,
 ) {
     let _stopped = Stopped(shelf);
+    let size = |place: usize| {
+        plan.items
+            .get(place)
+            .and_then(|item| inv.files.get(item.file))
+            .map_or(0, |f| f.size)
+    };
     loop {
         // Freed here, where it was made.
         while let Ok(done) = spent.try_recv() {
             drop(done);
         }
-        let size = |place: usize| {
-            plan.items
-                .get(place)
-                .and_then(|item| inv.files.get(item.file))
-                .map_or(0, |f| f.size)
-        };
         let Some(place) = shelf.claim(plan.items.len(), size, gate) else {
             return;
         };
