@@ -1,7 +1,9 @@
 //! One hash per file per build: a record the scan read and hashed itself is read again for
 //! the packet without a second hash while nothing has written to it since — and a record
 //! changed after the scan, even to the same size, is still caught when it is read again.
-//! A record the scan recalled by its identity from an earlier run is hashed as it is read.
+//! A record the scan recalled by its identity from an earlier run is checked as it is read
+//! by a quick checksum of the bytes its SHA-256 was taken of (by that SHA-256 when the
+//! quick one is not known).
 
 mod support;
 
@@ -62,15 +64,29 @@ fn a_record_changed_after_the_scan_hashed_it_is_caught_when_read_again() {
     assert_eq!(recalled.sha256, f.sha256);
     assert!(
         recalled.hashed_as.is_none(),
-        "a file recalled by identity is hashed when the build reads it"
+        "a file recalled by identity is checked when the build reads it"
     );
+    assert_eq!(
+        recalled.quick_sum.as_deref(),
+        Some(medpacket::base::digest::quick_sum(&bytes).as_str()),
+        "the cache remembers the quick checksum of the bytes it hashed"
+    );
+    assert_eq!(read_source(recalled).expect("unchanged"), bytes);
+    // Without a quick checksum (an entry from before it was kept) the SHA-256 decides.
+    let mut by_sha = recalled.clone();
+    by_sha.quick_sum = None;
+    assert_eq!(read_source(&by_sha).expect("unchanged"), bytes);
 
     // One byte changed in place, the size kept (an editor saving over the file).
     let mut changed = bytes.clone();
     let at = changed.len() / 2;
     changed[at] = changed[at].wrapping_add(1);
     std::fs::write(dir.join("report.pdf"), &changed).expect("write");
-    for (which, file) in [("hashed by this scan", f), ("recalled", recalled)] {
+    for (which, file) in [
+        ("hashed by this scan", f),
+        ("recalled", recalled),
+        ("recalled, checked by SHA-256", &by_sha),
+    ] {
         match read_source(file) {
             Err(Error::ChangedDuringBuild(path)) => assert_eq!(path, "report.pdf"),
             other => panic!(

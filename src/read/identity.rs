@@ -10,7 +10,8 @@ use std::path::Path;
 /// Cache kind: for one records folder, each file's checksum by its identity. Writing to
 /// a file moves its change time, which no program can set back, so an unchanged identity
 /// means unchanged bytes; the build still checks the bytes of every file it reads against
-/// this checksum as it copies them, and forgets the folder's identities when one differs.
+/// this checksum (by a quick checksum of the same bytes, where the cache has one) as it
+/// copies them, and forgets the folder's identities when one differs.
 /// One entry per folder, written once per scan.
 pub const FILE_IDENTITY: &str = "identity";
 

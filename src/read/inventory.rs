@@ -97,8 +97,15 @@ pub struct SourceFile {
     /// when its times were settled and it did not change while it was read. While the
     /// signature is still this one no write has touched the file since (every write moves
     /// its change time), so the build reads it without hashing it a second time. None for
-    /// a file recalled by its identity from an earlier run (the build hashes those).
+    /// a file recalled by its identity from an earlier run (the build checks those).
     pub hashed_as: Option<String>,
+    /// A fast checksum of the same bytes as `sha256` ([`quick_sum`]), taken when they were
+    /// hashed. The build checks the bytes of a file recalled by its identity against it
+    /// as it reads them, instead of taking their SHA-256 a second time; None when it is
+    /// not known (the build then compares SHA-256s).
+    ///
+    /// [`quick_sum`]: crate::base::digest::quick_sum
+    pub quick_sum: Option<String>,
 }
 
 /// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to

@@ -98,6 +98,8 @@ struct Prepared {
     identity: Option<String>,
     /// See [`SourceFile::hashed_as`].
     hashed_as: Option<String>,
+    /// See [`SourceFile::quick_sum`].
+    quick_sum: Option<String>,
     size: u64,
     sha: String,
     probe: std::result::Result<Probe, Problem>,
@@ -132,6 +134,9 @@ fn facts_key(sha: &str, password: Option<&str>) -> String {
 struct FileFacts {
     probe: Probe,
     decision: Option<Decision>,
+    /// The bytes' quick checksum (see [`SourceFile::quick_sum`]).
+    #[serde(default)]
+    quick_sum: Option<String>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -188,7 +193,7 @@ fn prepare(
         date: entry.and_then(|e| e.date),
         title: entry.and_then(|e| e.title.clone()),
     };
-    let (size, sha, cacheable, remembered, bytes) = match seen {
+    let (size, sha, quick, cacheable, remembered, bytes) = match seen {
         Seen::Read(bytes) => {
             let sha = sha256_hex(&bytes);
             let cacheable = cache.is_enabled()
@@ -199,9 +204,14 @@ fn prepare(
             let remembered = cacheable
                 .then(|| cache.get::<FileFacts>(FILE_FACTS, &facts_key(&sha, password.as_deref())))
                 .flatten();
-            (bytes.len() as u64, sha, cacheable, remembered, bytes)
+            // Only a file the cache may know again is checked by its quick sum later.
+            let quick = cacheable.then(|| crate::base::digest::quick_sum(&bytes));
+            (bytes.len() as u64, sha, quick, cacheable, remembered, bytes)
         }
-        Seen::Recalled { sha, size, facts } => (size, sha, true, Some(*facts), Vec::new()),
+        Seen::Recalled { sha, size, facts } => {
+            let quick = facts.quick_sum.clone();
+            (size, sha, quick, true, Some(*facts), Vec::new())
+        }
     };
     let key = facts_key(&sha, password.as_deref());
     let inputs = format!("{rel}\0{overrides:?}");
@@ -242,6 +252,7 @@ fn prepare(
                 // A clinical document's model is not stored (a DICOM file may wrap one).
                 if cacheable && p.cda.is_none() && typing.sound() {
                     let facts = FileFacts {
+                        quick_sum: quick.clone(),
                         probe: p.clone(),
                         decision: Some(Decision {
                             inputs: inputs.clone(),
@@ -298,6 +309,7 @@ fn prepare(
         zip,
         identity: None,
         hashed_as: None,
+        quick_sum: quick,
         size,
         sha,
         probe,
@@ -468,6 +480,7 @@ impl Collector<'_> {
             classified,
             identity: _,
             hashed_as,
+            quick_sum,
         } = p;
         let entry = self.config.and_then(|c| c.document(&rel));
         let excluded = entry.is_some_and(|e| e.exclude);
@@ -492,6 +505,7 @@ impl Collector<'_> {
                 notes: Vec::new(),
                 identifiers: Vec::new(),
                 hashed_as,
+                quick_sum,
                 ..first.clone()
             };
             self.keep(dup);
@@ -543,6 +557,7 @@ impl Collector<'_> {
             size,
             sha256: sha,
             hashed_as,
+            quick_sum,
             format: probe.format,
             pages,
             image: probe.image,
@@ -593,9 +608,17 @@ pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
     };
     // Hashed once per build: a file this scan read and hashed is not hashed again while
     // its signature, taken after this read, is still the one it had then.
+    // Other files are checked by their quick sum where it is known: the same bytes as
+    // the SHA-256 described, at a fraction of its cost (a warm build's files are recalled
+    // by their identity, so this is their only check).
     let unchanged =
         f.zip.is_none() && f.hashed_as.is_some() && identity::signature(&f.abs) == f.hashed_as;
-    if !unchanged && sha256_hex(&bytes) != f.sha256 {
+    let same = unchanged
+        || match &f.quick_sum {
+            Some(quick) => crate::base::digest::quick_sum(&bytes) == *quick,
+            None => sha256_hex(&bytes) == f.sha256,
+        };
+    if !same {
         return Err(Error::ChangedDuringBuild(f.rel.clone()));
     }
     Ok(bytes)
@@ -961,6 +984,7 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         scanned: Vec::new(),
         ocr: None,
         hashed_as: None,
+        quick_sum: None,
         identifiers: Vec::new(),
         parsed: None,
         dicom: None,
