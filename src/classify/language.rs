@@ -7,16 +7,90 @@ pub use crate::base::classified::UNKNOWN_LANGUAGE as UNKNOWN;
 /// Fewer letters than this tell nothing reliable about a language.
 const MIN_LETTERS: usize = 40;
 
+/// A longer text is told by [`WINDOWS`] windows of it, spread from its start to its end,
+/// of this many bytes in all: a few thousand characters tell a language as surely as a
+/// whole record does, and the detector's time grows with what it reads.
+const SAMPLE: usize = 4096;
+
+/// How many windows of a long text are read (so a record in two languages — a cover page
+/// in one, the report in another — is told by the language most of it is in).
+const WINDOWS: usize = 4;
+
 /// The language of `text` ("eng", "spa", …, or [`UNKNOWN`]).
 pub fn detect(text: &str) -> String {
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let letters = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .take(MIN_LETTERS)
+        .count();
     if letters < MIN_LETTERS {
         return UNKNOWN.to_string();
     }
-    match whatlang::detect(text) {
+    match whatlang::detect(&sample(text)) {
         Some(info) if info.is_reliable() => info.lang().code().to_string(),
         _ => UNKNOWN.to_string(),
     }
+}
+
+/// `text` itself when short; else [`WINDOWS`] windows of it, evenly spread, each cut at
+/// whitespace on both sides (no word is split), one per line.
+fn sample(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= SAMPLE {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let width = SAMPLE / WINDOWS;
+    let mut out = String::with_capacity(SAMPLE + WINDOWS);
+    for w in 0..WINDOWS {
+        // Window w starts w/WINDOWS of the way in (the last one ends at the text's end).
+        let start = (text.len() - width) * w / (WINDOWS - 1);
+        let end = start + width;
+        let from = word_start(text, start);
+        let to = word_end(text, end).max(from);
+        out.push_str(&text[from..to]);
+        out.push('\n');
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The first character boundary at or after `at` that follows whitespace (or `at` rounded
+/// up to a boundary when the text holds none before the end).
+fn word_start(text: &str, at: usize) -> usize {
+    let at = ceil_boundary(text, at);
+    if at == 0 {
+        return 0;
+    }
+    match text[at..].find(char::is_whitespace) {
+        Some(i) => {
+            let ws = at + i;
+            ws + text[ws..].chars().next().map_or(0, char::len_utf8)
+        }
+        None => at,
+    }
+}
+
+/// The last whitespace at or before `at` (or `at`, rounded down to a boundary, when there
+/// is none).
+fn word_end(text: &str, at: usize) -> usize {
+    let at = floor_boundary(text, at);
+    if at == text.len() {
+        return at;
+    }
+    text[..at].rfind(char::is_whitespace).unwrap_or(at)
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at.min(text.len())
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// The ISO 639-3 code of a packet language ("en" → "eng", "es" → "spa").
@@ -61,5 +135,39 @@ mod tests {
         assert!(!foreign("spa", Lang::Es));
         assert!(!foreign(UNKNOWN, Lang::En));
         assert_eq!(name("spa"), "Spanish");
+    }
+
+    #[test]
+    fn a_long_record_is_told_by_windows_spread_over_it() {
+        let en = "The specimen was received in formalin and shows invasive ductal carcinoma \
+                  of the left breast; the margins are free of tumour. ";
+        let es = "La muestra se recibió en formol y muestra un carcinoma ductal invasivo de \
+                  la mama izquierda; los márgenes están libres de tumor. ";
+        // Short texts are read whole.
+        assert!(matches!(sample(en), std::borrow::Cow::Borrowed(_)));
+        // A long Spanish report with an English cover page is Spanish, as read whole.
+        let mixed = format!("{}{}", en.repeat(8), es.repeat(120));
+        assert!(mixed.len() > 4 * SAMPLE);
+        assert_eq!(detect(&mixed), "spa");
+        assert_eq!(
+            whatlang::detect(&mixed).map(|i| i.lang().code()),
+            Some("spa")
+        );
+        let s = sample(&mixed);
+        assert!(s.len() <= SAMPLE + WINDOWS, "{} bytes", s.len());
+        // Each window is whole words of the text, cut at whitespace (accents not split).
+        for line in s.lines() {
+            assert!(!line.is_empty());
+            assert!(mixed.contains(line), "{line:?}");
+            assert!(!line.starts_with(char::is_whitespace) || line.trim().is_empty());
+        }
+        // The first window is the start, the last the end.
+        assert!(mixed.starts_with(s.lines().next().unwrap_or("")));
+        assert!(mixed
+            .trim_end()
+            .ends_with(s.lines().last().unwrap_or("").trim_end()));
+        // Text without spaces is still cut on character boundaries.
+        let solid = "ñ".repeat(5000);
+        assert!(sample(&solid).lines().all(|l| l.chars().all(|c| c == 'ñ')));
     }
 }
