@@ -72,7 +72,7 @@ fn a_record_changed_after_the_scan_hashed_it_is_caught_when_read_again() {
         "the cache remembers the quick checksum of the bytes it hashed"
     );
     assert_eq!(read_source(recalled).expect("unchanged"), bytes);
-    // Without a quick checksum (an entry from before it was kept) the SHA-256 decides.
+    // Without a quick checksum (only a damaged cache entry lacks one) the SHA-256 decides.
     let mut by_sha = recalled.clone();
     by_sha.quick_sum = None;
     assert_eq!(read_source(&by_sha).expect("unchanged"), bytes);

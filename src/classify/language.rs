@@ -32,8 +32,9 @@ pub fn detect(text: &str) -> String {
     }
 }
 
-/// `text` itself when short; else [`WINDOWS`] windows of it, evenly spread, each cut at
-/// whitespace on both sides (no word is split), one per line.
+/// `text` itself when short; else [`WINDOWS`] windows of it, evenly spread, one per line.
+/// A window is cut at whitespace inside it on both sides (no word is split), or at its
+/// ends where it holds none (text written without spaces, as Chinese is).
 fn sample(text: &str) -> std::borrow::Cow<'_, str> {
     if text.len() <= SAMPLE {
         return std::borrow::Cow::Borrowed(text);
@@ -41,50 +42,40 @@ fn sample(text: &str) -> std::borrow::Cow<'_, str> {
     let width = SAMPLE / WINDOWS;
     let mut out = String::with_capacity(SAMPLE + WINDOWS);
     for w in 0..WINDOWS {
-        // Window w starts w/WINDOWS of the way in (the last one ends at the text's end).
+        // Window w starts w/(WINDOWS - 1) of the way to the last start: the first at the
+        // text's start, the last ending at its end.
         let start = (text.len() - width) * w / (WINDOWS - 1);
-        let end = start + width;
-        let from = word_start(text, start);
-        let to = word_end(text, end).max(from);
-        out.push_str(&text[from..to]);
+        let (lo, hi) = (
+            ceil_boundary(text, start),
+            floor_boundary(text, start + width),
+        );
+        let window = &text[lo..hi.max(lo)];
+        let from = if lo == 0 {
+            0
+        } else {
+            window.find(char::is_whitespace).unwrap_or(0)
+        };
+        let to = if hi >= text.len() {
+            window.len()
+        } else {
+            window.rfind(char::is_whitespace).unwrap_or(window.len())
+        };
+        out.push_str(if from < to { &window[from..to] } else { window });
         out.push('\n');
     }
     std::borrow::Cow::Owned(out)
 }
 
-/// The first character boundary at or after `at` that follows whitespace (or `at` rounded
-/// up to a boundary when the text holds none before the end).
-fn word_start(text: &str, at: usize) -> usize {
-    let at = ceil_boundary(text, at);
-    if at == 0 {
-        return 0;
-    }
-    match text[at..].find(char::is_whitespace) {
-        Some(i) => {
-            let ws = at + i;
-            ws + text[ws..].chars().next().map_or(0, char::len_utf8)
-        }
-        None => at,
-    }
-}
-
-/// The last whitespace at or before `at` (or `at`, rounded down to a boundary, when there
-/// is none).
-fn word_end(text: &str, at: usize) -> usize {
-    let at = floor_boundary(text, at);
-    if at == text.len() {
-        return at;
-    }
-    text[..at].rfind(char::is_whitespace).unwrap_or(at)
-}
-
+/// `at`, or the next character boundary after it (the text's end at most).
 fn ceil_boundary(text: &str, mut at: usize) -> usize {
-    while at < text.len() && !text.is_char_boundary(at) {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
         at += 1;
     }
-    at.min(text.len())
+    at
 }
 
+/// `at`, or the character boundary before it (the text's end at most).
 fn floor_boundary(text: &str, mut at: usize) -> usize {
     at = at.min(text.len());
     while !text.is_char_boundary(at) {
@@ -156,18 +147,41 @@ mod tests {
         let s = sample(&mixed);
         assert!(s.len() <= SAMPLE + WINDOWS, "{} bytes", s.len());
         // Each window is whole words of the text, cut at whitespace (accents not split).
+        let words: std::collections::HashSet<&str> = mixed.split_whitespace().collect();
         for line in s.lines() {
-            assert!(!line.is_empty());
+            assert!(line.len() > SAMPLE / WINDOWS / 2, "{line:?}");
             assert!(mixed.contains(line), "{line:?}");
-            assert!(!line.starts_with(char::is_whitespace) || line.trim().is_empty());
+            assert!(
+                line.split_whitespace().all(|w| words.contains(w)),
+                "{line:?}"
+            );
         }
         // The first window is the start, the last the end.
         assert!(mixed.starts_with(s.lines().next().unwrap_or("")));
         assert!(mixed
             .trim_end()
             .ends_with(s.lines().last().unwrap_or("").trim_end()));
-        // Text without spaces is still cut on character boundaries.
-        let solid = "ñ".repeat(5000);
-        assert!(sample(&solid).lines().all(|l| l.chars().all(|c| c == 'ñ')));
+        // Text without spaces (Chinese) is cut on character boundaries (three bytes each,
+        // so most cuts fall inside a character) and told as it is read whole.
+        let zh = "病理报告显示左侧乳腺浸润性导管癌，切缘阴性，两枚前哨淋巴结未见转移。".repeat(120);
+        assert!(zh.len() > 2 * SAMPLE && !zh.contains(char::is_whitespace));
+        let s = sample(&zh);
+        assert_eq!(s.lines().count(), WINDOWS);
+        for line in s.lines() {
+            assert!(line.len() >= SAMPLE / WINDOWS - 4, "{} bytes", line.len());
+            assert!(zh.contains(line));
+        }
+        assert_eq!(
+            detect(&zh),
+            whatlang::detect(&zh)
+                .filter(|i| i.is_reliable())
+                .map_or(UNKNOWN, |i| i.lang().code())
+        );
+        assert_ne!(detect(&zh), UNKNOWN);
+        // Long stretches without spaces between spaced ones keep every window's text.
+        let mixed_zh = format!("{zh} {zh}");
+        assert!(sample(&mixed_zh)
+            .lines()
+            .all(|l| l.len() > SAMPLE / WINDOWS / 2));
     }
 }

@@ -585,8 +585,10 @@ impl Collector<'_> {
 }
 
 /// Reads a source's bytes again (from the folder, or from its archive) and checks they are
-/// still the bytes the scan saw: by their SHA-256, or, for a file this scan read and hashed
-/// itself (`hashed_as`), by its signature being unchanged since.
+/// still the bytes the scan saw: for a file this scan read and hashed itself
+/// (`hashed_as`), by its signature being unchanged since; else by the quick checksum of
+/// the bytes its SHA-256 was taken of (`quick_sum`), or by the SHA-256 where that is not
+/// known.
 pub fn read_source(f: &SourceFile) -> Result<Vec<u8>> {
     let bytes = std::fs::read(&f.abs).map_err(|e| Error::Source {
         path: f.rel.clone(),
