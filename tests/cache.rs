@@ -55,12 +55,12 @@ fn read_entry<T: serde::de::DeserializeOwned>(e: &Entry) -> T {
     serde_json::from_slice(body).expect("the entry's value is JSON")
 }
 
-/// An entry line's key, when it is whole: its header names the SHA-256 of the value
+/// An entry line's key, when it is whole: its header names the checksum of the value
 /// after it.
 fn whole_key(line: &[u8]) -> Option<String> {
     let (head, body) = split(line)?;
     let head: serde_json::Value = serde_json::from_slice(head).ok()?;
-    (head["sha256"] == sha256_hex(body)
+    (head["xxh3"] == medpacket::base::digest::quick_sum(body)
         && serde_json::from_slice::<serde_json::Value>(body).is_ok())
     .then(|| head["key"].as_str().unwrap_or_default().to_string())
 }
@@ -72,7 +72,7 @@ fn write_entry<T: serde::Serialize>(e: &Entry, value: &T) {
     let (head, _) = split(&lines[e.line]).expect("entry");
     let mut head: serde_json::Value = serde_json::from_slice(head).expect("header");
     let body = serde_json::to_vec(value).expect("json");
-    head["sha256"] = sha256_hex(&body).into();
+    head["xxh3"] = medpacket::base::digest::quick_sum(&body).into();
     let mut out = serde_json::to_vec(&head).expect("json");
     out.push(b'\t');
     out.extend_from_slice(&body);

@@ -108,7 +108,7 @@ fn damaged_entries_an_unwritable_cache_and_two_builds_at_once_give_the_same_pack
             .filter_map(|line| {
                 let at = line.iter().position(|&c| c == b'\t')?;
                 let head: serde_json::Value = serde_json::from_slice(&line[..at]).ok()?;
-                let whole = head["sha256"] == sha256_hex(&line[at + 1..])
+                let whole = head["xxh3"] == medpacket::base::digest::quick_sum(&line[at + 1..])
                     && head["medpacket"]
                         .as_str()?
                         .starts_with(env!("CARGO_PKG_VERSION"));
