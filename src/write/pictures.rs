@@ -5,7 +5,7 @@
 //!
 //! The entry is keyed by the source's SHA-256 (checked against the file's bytes as they
 //! are read for the build, before the entry is looked up), the page and whether the packet
-//! is a fax (pictures turned grey). The cache's header carries the SHA-256 of the value,
+//! is a fax (pictures turned grey). The cache's header carries a checksum of the value,
 //! so a damaged entry is never used: it is ignored, the picture encoded again and the
 //! entry written anew. Only dictionaries of names, numbers and arrays of them are kept;
 //! any other picture is encoded each time.
