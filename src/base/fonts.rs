@@ -149,14 +149,20 @@ impl Metrics {
 
     /// Replaces characters the font cannot draw, so no text silently becomes boxes.
     pub fn drawable(&self, text: &str) -> String {
-        text.chars()
-            .map(|c| match c {
-                '\t' => ' ',
-                c if c.is_control() => ' ',
-                c if self.has_glyph(c) => c,
-                _ => '?',
-            })
-            .collect()
+        text.chars().map(|c| self.drawn(c).0).collect()
+    }
+
+    /// The character drawn for `c` (a space for a tab or control character, '?' for one
+    /// the font lacks, as [`Metrics::drawable`] has it) and its glyph, looked up once.
+    pub fn drawn(&self, c: char) -> (char, u16) {
+        match c {
+            '\t' => (' ', self.glyph(' ')),
+            c if c.is_control() => (' ', self.glyph(' ')),
+            c => match self.lookup(c) {
+                Some(gid) => (c, gid),
+                None => ('?', self.glyph('?')),
+            },
+        }
     }
 }
 

@@ -141,9 +141,7 @@ impl Cache {
             let Ok(mut loaded) = self.state.kinds.lock() else {
                 return;
             };
-            loaded
-                .entry(kind.to_string())
-                .or_insert_with(|| read_packs(dir, kind));
+            kind_in(&mut loaded, dir, kind);
         }
     }
 
@@ -159,9 +157,7 @@ impl Cache {
         // The entry's place is found under the lock; its line is read outside it.
         let (file, loc) = {
             let mut kinds = self.state.kinds.lock().ok()?;
-            let k = kinds
-                .entry(kind.to_string())
-                .or_insert_with(|| read_packs(dir, kind));
+            let k = kind_in(&mut kinds, dir, kind)?;
             let loc = *k.index.get(name)?;
             if loc.pack == PENDING {
                 let line = k.pending.get(loc.at as usize..loc.at as usize + loc.len)?;
@@ -204,9 +200,9 @@ impl Cache {
         let Ok(mut kinds) = self.state.kinds.lock() else {
             return;
         };
-        let k = kinds
-            .entry(kind.to_string())
-            .or_insert_with(|| read_packs(dir, kind));
+        let Some(k) = kind_in(&mut kinds, dir, kind) else {
+            return;
+        };
         let name = key.to_string();
         let loc = Loc {
             pack: PENDING,
@@ -308,18 +304,25 @@ struct Header {
     xxh3: String,
 }
 
-fn this_build() -> String {
-    format!(
-        "{}+{}",
-        env!("CARGO_PKG_VERSION"),
-        env!("MEDPACKET_BUILD_ID")
-    )
+/// This build of medpacket, as its cache entries name it.
+const THIS_BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("MEDPACKET_BUILD_ID"));
+
+/// The entries of `kind` known to this run (its packs listed at the first need of it).
+fn kind_in<'k>(
+    kinds: &'k mut HashMap<String, Kind>,
+    dir: &Path,
+    kind: &str,
+) -> Option<&'k mut Kind> {
+    if !kinds.contains_key(kind) {
+        kinds.insert(kind.to_string(), read_packs(dir, kind));
+    }
+    kinds.get_mut(kind)
 }
 
 impl Header {
     fn new(kind: &str, key: &str, xxh3: String) -> Header {
         Header {
-            medpacket: this_build(),
+            medpacket: THIS_BUILD.to_string(),
             kind: kind.to_string(),
             key: key.to_string(),
             xxh3,
@@ -329,7 +332,7 @@ impl Header {
 
 /// The start of this build's pack names (other builds' packs are not read).
 fn pack_prefix() -> String {
-    crate::base::digest::hex(&Sha256::digest(this_build().as_bytes()))[..16].to_string()
+    crate::base::digest::hex(&Sha256::digest(THIS_BUILD.as_bytes()))[..16].to_string()
 }
 
 /// This build's packs of `kind` in `dir`, oldest first (their names start with the time
@@ -394,7 +397,7 @@ fn entry_header(kind: &str, line: &[u8]) -> Option<String> {
     let line = line.strip_suffix(b"\n")?;
     let at = memchr::memchr(b'\t', line)?;
     let head: Header = serde_json::from_slice(&line[..at]).ok()?;
-    (head.medpacket == this_build() && head.kind == kind).then_some(head.key)
+    (head.medpacket == THIS_BUILD && head.kind == kind).then_some(head.key)
 }
 
 /// An entry line's key and where its value starts, when it is whole, this build's and
@@ -404,11 +407,10 @@ fn whole_entry(kind: &str, line: &[u8]) -> Option<(String, usize)> {
     let at = memchr::memchr(b'\t', line)?;
     let (head, body) = (&line[..at], &line[at + 1..]);
     let head: Header = serde_json::from_slice(head).ok()?;
-    let sum = crate::base::digest::quick_sum(body);
-    if head != Header::new(kind, &head.key, sum) {
-        return None;
-    }
-    Some((head.key, at + 1))
+    let whole = head.medpacket == THIS_BUILD
+        && head.kind == kind
+        && head.xxh3 == crate::base::digest::quick_sum(body);
+    whole.then_some((head.key, at + 1))
 }
 
 /// Writes a new pack of `kind` with what `lines` writes; returns its path and the file.

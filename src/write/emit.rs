@@ -758,6 +758,8 @@ fn set_owner_only(_p: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// Writes `data` through a [`Handover`] in pieces of the given sizes, to a thread
     /// hashing into `out`; returns what the writer saw and what the thread returned.
     fn hand_over_all<W: Write + Send>(
@@ -823,8 +825,6 @@ mod tests {
         assert!(e.to_string().contains("sector 7"), "{e}");
         assert!(taken.is_none());
     }
-
-    use super::*;
 
     #[test]
     fn atomic_write_never_clobbers_without_force() {

@@ -71,14 +71,7 @@ impl StampFont {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         // Each character as `Metrics::drawable` has it, looked up once.
         for c in text.chars() {
-            let (gid, c) = match c {
-                '\t' => (m.glyph(' '), ' '),
-                c if c.is_control() => (m.glyph(' '), ' '),
-                c => match m.glyph_of(c) {
-                    Some(gid) => (gid, c),
-                    None => (m.glyph('?'), '?'),
-                },
-            };
+            let (c, gid) = m.drawn(c);
             if c.is_ascii() {
                 let bit = 1u128 << (c as u32);
                 if self.ascii & bit == 0 {
