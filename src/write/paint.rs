@@ -14,6 +14,7 @@ use printpdf::{
     PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, TextRenderingMode,
 };
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 /// The resource name of the embedded font in generated pages.
 pub const FONT_ID: &str = "MPF";
@@ -78,22 +79,17 @@ struct Brush<'p> {
     index: Vec<Option<PageLayout>>,
     /// Every generated page in painting order: its packet page number and its layout.
     order: Vec<(u32, Source)>,
-    /// printpdf's document for the font, its pages set for each batch.
-    pdf: PdfDocument,
+    /// The font's metrics: the glyph each character is drawn with.
+    m: &'p Metrics,
     /// One of each character the generated pages draw (a glyph each).
     glyphs: String,
-    /// Whether each page of `order` draws a glyph of the font. A batch none of whose
-    /// pages does gets a page drawing `glyphs` at its end: without a glyph printpdf
-    /// would leave the font out and encode the batch's text another way than it did with
-    /// all pages at once.
-    draws: Vec<bool>,
     font_id: FontId,
 }
 
 impl<'p> Painter<'p> {
     /// Lays out the index (checked to come out as long as the plan reserved), and sets up
     /// the shared font for every generated page of the plan.
-    pub fn new(plan: &'p Plan, m: &Metrics) -> Result<Painter<'p>> {
+    pub fn new(plan: &'p Plan, m: &'p Metrics) -> Result<Painter<'p>> {
         let index = index::layout(m, plan.paper, &plan.index_rows(), plan.lang.messages());
         if index.len() != plan.index.count as usize {
             return Err(Error::Internal(format!(
@@ -152,26 +148,15 @@ impl<'p> Painter<'p> {
             }
         }
         let index = index.into_iter().map(Some).collect();
-        let font_id = FontId(FONT_ID.to_string());
-        // The batches' documents are read for their pages' content only: their font
-        // goes without its program (printpdf copies it into every document it makes).
-        let mut bare = m.parsed().clone();
-        bare.original_bytes = Vec::new();
-        let mut pdf = PdfDocument::new("medpacket generated pages");
-        pdf.resources
-            .fonts
-            .map
-            .insert(font_id.clone(), printpdf::PdfFont::new(bare));
         let mut brush = Brush {
             plan,
             index,
             order,
-            pdf,
+            m,
             glyphs: String::new(),
-            draws: Vec::new(),
-            font_id,
+            font_id: FontId(FONT_ID.to_string()),
         };
-        let (doc, template) = brush.set_up_font(m)?;
+        let (doc, template) = brush.set_up_font()?;
         Ok(Painter {
             at,
             ready: HashMap::new(),
@@ -330,9 +315,8 @@ impl<'p> Brush<'p> {
             plan: self.plan,
             index,
             order: self.order.clone(),
-            pdf: self.pdf.clone(),
+            m: self.m,
             glyphs: self.glyphs.clone(),
-            draws: self.draws.clone(),
             font_id: self.font_id.clone(),
         })
     }
@@ -353,11 +337,10 @@ impl<'p> Brush<'p> {
     /// printpdf records them). A one-page document drawing exactly those characters gets
     /// the same font objects as all the pages together, and its page's dictionary is the
     /// one every generated page has: that document and page are returned.
-    fn set_up_font(&mut self, m: &Metrics) -> Result<(lopdf::Document, ObjectId)> {
+    fn set_up_font(&mut self) -> Result<(lopdf::Document, ObjectId)> {
+        let m = self.m;
         let mut used: BTreeMap<u16, char> = BTreeMap::new();
-        let mut draws = Vec::with_capacity(self.order.len());
         for &(_, s) in &self.order {
-            let mut any = false;
             for r in self
                 .layout(s)
                 .map(|l| l.runs.as_slice())
@@ -366,13 +349,10 @@ impl<'p> Brush<'p> {
                 for c in r.text.chars() {
                     if let Some(g) = m.glyph_of(c) {
                         used.insert(g, c);
-                        any = true;
                     }
                 }
             }
-            draws.push(any);
         }
-        self.draws = draws;
         self.glyphs = used.into_values().collect();
         let mut pdf = PdfDocument::new("medpacket generated pages");
         pdf.resources.fonts.map.insert(
@@ -417,66 +397,23 @@ impl<'p> Brush<'p> {
     /// Paints the batch of pages that starts at `start` in the painting order.
     fn paint_batch(&mut self, start: usize) -> Result<Batch> {
         let end = (start + BATCH).min(self.order.len());
-        let size = self.plan.paper.size();
+        // A fax machine prints grey as dots: every line and letter in black.
         let fax = self.plan.fax;
-        let mut numbers = Vec::new();
-        let mut links = Vec::new();
-        let mut pages = Vec::new();
+        let mut batch = Vec::with_capacity(end.saturating_sub(start));
         for i in start..end {
             let (p, s) = self.order[i];
-            let mut l = match s {
-                // The index's pages are painted once: their layouts move.
+            // The index's pages are painted once: their layouts move.
+            let taken = match s {
                 Source::Index(k) => self.index.get_mut(k).and_then(Option::take),
-                _ => self.layout(s).cloned(),
-            }
-            .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
-            links.push(std::mem::take(&mut l.links));
-            if fax {
-                // A fax machine prints grey text as dots: every line and letter in black.
-                for r in &mut l.runs {
-                    r.gray = 0.0;
-                }
-            }
-            pages.push(paint(l, size, &self.font_id, fax));
-            numbers.push(p);
-        }
-        // A batch that draws no glyph gets the glyph page last (see `draws`).
-        let glyph_page = !self
-            .draws
-            .get(start..end)
-            .is_some_and(|d| d.contains(&true));
-        if glyph_page {
-            pages.push(self.glyph_page());
-        }
-        self.pdf.pages = pages;
-        let mut warnings = Vec::new();
-        let lo = printpdf::serialize::to_lopdf_doc(&self.pdf, &save_options(), &mut warnings);
-        self.pdf.pages = Vec::new();
-        let mut page_ids: Vec<_> = lo.get_pages().into_values().collect();
-        if glyph_page {
-            page_ids.pop();
-        }
-        if page_ids.len() != numbers.len() {
-            return Err(Error::Internal(
-                "rendered page count differs from the plan".into(),
-            ));
-        }
-        let mut batch = Vec::with_capacity(numbers.len());
-        for ((p, pid), links) in numbers.into_iter().zip(page_ids).zip(links) {
-            let content = lo
-                .get_dictionary(pid)
-                .ok()
-                .and_then(|d| d.get(b"Contents").ok())
-                .and_then(|c| c.as_reference().ok())
-                .and_then(|id| lo.get_object(id).ok())
-                .and_then(|o| o.as_stream().ok())
-                .map(|s| s.content.clone())
-                .ok_or_else(|| {
-                    Error::Internal(format!("generated page {p} came out without content"))
-                })?;
-            let mut stream = Stream::new(lopdf::Dictionary::new(), content);
+                _ => None,
+            };
+            let l = taken
+                .as_ref()
+                .or_else(|| self.layout(s))
+                .ok_or_else(|| Error::Internal(format!("no rendered page for packet page {p}")))?;
+            let mut stream = Stream::new(lopdf::Dictionary::new(), content_of(l, self.m, fax));
             crate::base::fonts::compress_stream(&mut stream);
-            batch.push((p, stream, links));
+            batch.push((p, stream, l.links.clone()));
         }
         Ok(batch)
     }
@@ -533,6 +470,105 @@ pub fn pdf_from_layouts(
     pdf.save_to(&mut out)
         .map_err(|e| Error::Internal(format!("generated PDF: {e}")))?;
     Ok(out)
+}
+
+/// The content stream of one laid-out page: the operators printpdf writes for the
+/// operations [`paint`] makes of it (the same operators, numbers and glyph codes, checked
+/// byte for byte by the tests below), written directly rather than through a printpdf
+/// document per batch. `black` draws lines and letters in black (for fax).
+fn content_of(l: &PageLayout, m: &Metrics, black: bool) -> Vec<u8> {
+    let mut c = Content::default();
+    let line_gray = if black { 0.0 } else { 0.55 };
+    for s in &l.shapes {
+        c.op(&[], "q");
+        c.op(&[line_gray], "G");
+        match *s {
+            Shape::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+            } => {
+                c.op(&[width], "w");
+                c.op(&[x1, y1], "m");
+                c.op(&[x2, y2], "l");
+            }
+            Shape::Box { x, y, w, h } => {
+                c.op(&[0.5], "w");
+                c.op(&[x, y, w, h], "re");
+            }
+        }
+        c.op(&[], "S");
+        c.op(&[], "Q");
+    }
+    // One text section per page; font, colour and mode are set only when they change.
+    if !l.runs.is_empty() {
+        c.op(&[], "BT");
+        let mut state: Option<(f32, bool, f32)> = None;
+        for r in &l.runs {
+            let gray = if black { 0.0 } else { r.gray };
+            let want = (r.size, r.bold, gray);
+            if state != Some(want) {
+                if state.map(|s| s.0) != Some(r.size) {
+                    c.start();
+                    c.out.push('/');
+                    c.out.push_str(FONT_ID);
+                    c.out.push(' ');
+                    c.operands(&[r.size]);
+                    c.out.push_str("Tf");
+                }
+                c.op(&[gray], "g");
+                if r.bold {
+                    c.op(&[gray], "G");
+                    c.op(&[r.size * 0.035], "w");
+                    c.op(&[], "2 Tr");
+                } else {
+                    c.op(&[], "0 Tr");
+                }
+                state = Some(want);
+            }
+            c.op(&[1.0, 0.0, 0.0, 1.0, r.x, r.y], "Tm");
+            c.start();
+            c.out.push('<');
+            for ch in r.text.chars() {
+                // A character without a glyph is drawn as glyph 0, as printpdf does.
+                let gid = m.glyph_of(ch).unwrap_or(0);
+                let _ = write!(c.out, "{gid:04X}");
+            }
+            c.out.push_str("> Tj");
+        }
+        c.op(&[], "ET");
+    }
+    c.out.into_bytes()
+}
+
+/// A content stream being written as lopdf writes one: operators one per line, each
+/// operand followed by a space, real numbers as Rust prints an `f32`.
+#[derive(Default)]
+struct Content {
+    out: String,
+}
+
+impl Content {
+    /// Starts an operator (a line of its own after the first).
+    fn start(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+    }
+
+    fn operands(&mut self, numbers: &[f32]) {
+        for v in numbers {
+            let _ = write!(self.out, "{v} ");
+        }
+    }
+
+    fn op(&mut self, numbers: &[f32], operator: &str) {
+        self.start();
+        self.operands(numbers);
+        self.out.push_str(operator);
+    }
 }
 
 fn pt_to_mm(v: f32) -> Mm {
@@ -641,4 +677,140 @@ fn paint(l: PageLayout, size: (f32, f32), font: &FontId, black: bool) -> PdfPage
         ops.push(Op::EndTextSection);
     }
     PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::layout::Run;
+
+    /// The content stream printpdf writes for `l` (what generated pages were made with
+    /// before they were written directly): a one-page document in the same font.
+    fn printpdf_content(l: &PageLayout, m: &Metrics, black: bool) -> Vec<u8> {
+        let mut l = l.clone();
+        if black {
+            for r in &mut l.runs {
+                r.gray = 0.0;
+            }
+        }
+        let font_id = FontId(FONT_ID.to_string());
+        let mut pdf = PdfDocument::new("oracle");
+        pdf.resources
+            .fonts
+            .map
+            .insert(font_id.clone(), printpdf::PdfFont::new(m.parsed().clone()));
+        pdf.pages = vec![paint(l, (612.0, 792.0), &font_id, black)];
+        let mut warnings = Vec::new();
+        let lo = printpdf::serialize::to_lopdf_doc(&pdf, &save_options(), &mut warnings);
+        let page = lo.get_pages().into_values().next().expect("one page");
+        let contents = lo
+            .get_dictionary(page)
+            .and_then(|d| d.get(b"Contents"))
+            .and_then(|c| c.as_reference())
+            .expect("page contents");
+        lo.get_object(contents)
+            .and_then(|o| o.as_stream())
+            .expect("content stream")
+            .content
+            .clone()
+    }
+
+    fn run(x: f32, y: f32, size: f32, bold: bool, gray: f32, text: &str) -> Run {
+        Run {
+            x,
+            y,
+            size,
+            bold,
+            gray,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn pages_are_written_as_printpdf_writes_them() {
+        let m = Metrics::get().expect("the embedded font");
+        let mut pages = vec![
+            PageLayout::default(),
+            PageLayout {
+                runs: vec![
+                    run(
+                        54.0,
+                        728.0,
+                        10.0,
+                        false,
+                        0.35,
+                        "Prepared for a second opinion",
+                    ),
+                    run(54.0, 704.5, 20.0, true, 0.0, "Synthetic Patient"),
+                    // The same size, bold changing; the same state twice; an empty run.
+                    run(54.0, 680.25, 20.0, false, 0.0, "Name"),
+                    run(174.0, 680.25, 20.0, false, 0.0, "Ñoño Pérez — “café” ½ €"),
+                    run(174.0, 660.125, 8.5, true, 0.3, ""),
+                    // Characters the font has no glyph for are drawn as glyph 0.
+                    run(0.0, -3.5, 7.25, false, 1.0, "病理 ☃ \u{1F600} tab\tend"),
+                ],
+                shapes: vec![
+                    Shape::Line {
+                        x1: 54.0,
+                        y1: 671.95,
+                        x2: 558.0,
+                        y2: 671.95,
+                        width: 0.25,
+                    },
+                    Shape::Box {
+                        x: 50.5,
+                        y: 100.0,
+                        w: 511.0,
+                        h: 0.001,
+                    },
+                ],
+                links: vec![Link {
+                    rect: [0.0, 0.0, 10.0, 10.0],
+                    target: 0,
+                }],
+            },
+        ];
+        // Many numbers, as a long index prints them.
+        let mut seed: u32 = 12345;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / 65536.0
+        };
+        let mut long = PageLayout::default();
+        for k in 0..200 {
+            let (x, y, w) = (next() * 2.0, next() * 3.0, next() / 100.0);
+            long.runs.push(run(
+                x,
+                y,
+                6.0 + (k % 5) as f32 * 0.7,
+                k % 3 == 0,
+                (k % 4) as f32 * 0.15,
+                &format!("Row {k}: {x} {y} 03/14/2025 WBC 6.1 ×10⁹/L"),
+            ));
+            long.shapes.push(Shape::Line {
+                x1: x,
+                y1: y,
+                x2: x + 500.0,
+                y2: y,
+                width: w,
+            });
+        }
+        pages.push(long);
+        for l in &pages {
+            for black in [false, true] {
+                let ours = content_of(l, m, black);
+                let theirs = printpdf_content(l, m, black);
+                assert!(
+                    ours == theirs,
+                    "black {black}:\nours:\n{}\nprintpdf:\n{}",
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs)
+                );
+            }
+        }
+        // Fax pages draw in black only.
+        let fax = String::from_utf8(content_of(&pages[1], m, true)).expect("ASCII");
+        assert!(!fax.contains("0.35 g") && !fax.contains("0.55 G"), "{fax}");
+        assert!(fax.contains("0 g") && fax.contains("0 G"), "{fax}");
+    }
 }
