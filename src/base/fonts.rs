@@ -30,9 +30,7 @@ pub fn compress_stream(s: &mut lopdf::Stream) {
         return;
     }
     if s.content.as_slice() == FONT_BYTES {
-        s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        s.dict.set("Length1", FONT_BYTES.len() as i64);
-        s.set_content(FONT_ZLIB.to_vec());
+        put_program(s);
     } else if s.content.len() > 64 {
         let packed = crate::base::pdf::deflate(&s.content);
         if !packed.is_empty() && packed.len() < s.content.len() {
@@ -40,6 +38,46 @@ pub fn compress_stream(s: &mut lopdf::Stream) {
             s.set_content(packed);
         }
     }
+}
+
+/// Puts the embedded font program, compressed at build time, in a font program stream.
+fn put_program(s: &mut lopdf::Stream) {
+    s.dict
+        .set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+    s.dict.set("Length1", FONT_BYTES.len() as i64);
+    s.set_content(FONT_ZLIB.to_vec());
+}
+
+/// What printpdf is given as the font's program when only the font's objects are wanted
+/// of it (the first four bytes of a TrueType file, which it reads to name the font's
+/// kind): printpdf then writes those objects without copying and writing the 750 KB
+/// program, whose place [`fill_stand_in`] fills afterwards.
+const PROGRAM_STAND_IN: &[u8] = &[0, 1, 0, 0];
+
+/// The embedded font, parsed, with [`PROGRAM_STAND_IN`] as its program.
+pub fn with_stand_in(m: &Metrics) -> ParsedFont {
+    let mut font = m.parsed().clone();
+    font.original_bytes = PROGRAM_STAND_IN.to_vec();
+    font
+}
+
+/// Puts the embedded font program (compressed at build time) where printpdf wrote
+/// [`PROGRAM_STAND_IN`] in `doc`; false when there was no such place.
+pub fn fill_stand_in(doc: &mut lopdf::Document) -> bool {
+    let mut filled = false;
+    for obj in doc.objects.values_mut() {
+        if let lopdf::Object::Stream(s) = obj {
+            let kept = s.dict.get(b"Length1").and_then(lopdf::Object::as_i64).ok();
+            if s.content.as_slice() == PROGRAM_STAND_IN
+                && kept == Some(PROGRAM_STAND_IN.len() as i64)
+                && s.dict.lookup(b"Filter").is_none()
+            {
+                put_program(s);
+                filled = true;
+            }
+        }
+    }
+    filled
 }
 
 /// Font metrics and glyph lookup for the embedded font.

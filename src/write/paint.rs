@@ -357,7 +357,7 @@ impl<'p> Brush<'p> {
         let mut pdf = PdfDocument::new("medpacket generated pages");
         pdf.resources.fonts.map.insert(
             self.font_id.clone(),
-            printpdf::PdfFont::new(m.parsed().clone()),
+            printpdf::PdfFont::new(crate::base::fonts::with_stand_in(m)),
         );
         pdf.pages = vec![self.glyph_page()];
         let bytes = save(&pdf);
@@ -365,6 +365,11 @@ impl<'p> Brush<'p> {
         let mut doc = lopdf::Document::load_mem(&bytes)
             .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
         drop(bytes);
+        if !crate::base::fonts::fill_stand_in(&mut doc) {
+            return Err(Error::Internal(
+                "generated pages: no place for the font program".into(),
+            ));
+        }
         crate::base::fonts::compress_generated(&mut doc);
         let template = doc
             .get_pages()
