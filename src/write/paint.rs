@@ -450,10 +450,10 @@ pub fn pdf_from_layouts(
 ) -> Result<Vec<u8>> {
     let mut doc = PdfDocument::new("medpacket");
     let font_id = FontId(FONT_ID.to_string());
-    doc.resources
-        .fonts
-        .map
-        .insert(font_id.clone(), printpdf::PdfFont::new(m.parsed().clone()));
+    doc.resources.fonts.map.insert(
+        font_id.clone(),
+        printpdf::PdfFont::new(crate::base::fonts::with_stand_in(m)),
+    );
     let size = paper.size();
     let pages = layouts
         .iter()
@@ -463,6 +463,11 @@ pub fn pdf_from_layouts(
     let bytes = save(&doc);
     let bad = |e: lopdf::Error| Error::Internal(format!("generated PDF: {e}"));
     let mut pdf = lopdf::Document::load_mem(&bytes).map_err(bad)?;
+    if !crate::base::fonts::fill_stand_in(&mut pdf) {
+        return Err(Error::Internal(
+            "generated PDF: no place for the font program".into(),
+        ));
+    }
     let info_id = pdf.add_object(lopdf::Object::Dictionary(info));
     pdf.trailer.set("Info", lopdf::Object::Reference(info_id));
     if let Ok(cat) = pdf.catalog_mut() {
