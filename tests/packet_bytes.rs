@@ -265,6 +265,10 @@ fn generated_pages_are_painted_a_batch_at_a_time() {
     assert!(plan.index.count >= 3, "the index should take several pages");
     let m = medpacket::fonts::Metrics::get().expect("font");
     let mut painter = Painter::new(&plan, m).expect("painter");
+    // Nothing is placed before the font is set up.
+    let first = painter.pages()[0];
+    assert!(painter.place(first).is_err());
+    painter.embed_font().expect("font");
     let objects = painter.doc.objects.len();
     let pages = painter.pages();
     assert!(pages.len() > 30, "{pages:?}");

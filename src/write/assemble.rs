@@ -105,21 +105,21 @@ pub fn assemble<W: Write>(
             let (gate, shelf) = (&gate, &shelf);
             scope.spawn(move || read_ahead(plan, inv, gate, shelf, me, rx));
         }
-        // Generated pages are painted as they are written; their font program is shared
-        // with the stamps.
+        // Generated pages are painted as they are written, on other threads, a batch
+        // ahead of this one, starting while their font is set up here; the font program
+        // is shared with the stamps. However this closure ends, the painters stop: their
+        // receivers go with `generated`, dropped here, before the scope waits for them.
         let mut generated = Generated {
             state: None,
             painter: Painter::new(plan, m)?,
         };
+        generated.painter.paint_ahead(scope);
+        generated.painter.embed_font()?;
         let descriptor = find_font_descriptor(&generated.painter.doc)
             .ok_or_else(|| Error::Internal("generated pages carry no embedded font".into()))?;
         let mut first = Importer::new(&generated.painter.doc);
         let descriptor = first.map_ref(&mut o.w, descriptor);
         generated.state = Some(first.pause());
-        // The generated pages are painted on another thread, a batch ahead of this one.
-        // However this closure ends, the painter stops: its receiver goes with
-        // `generated`, dropped here, before the scope waits for it.
-        generated.painter.paint_ahead(scope);
         for part in &plan.parts {
             for p in part.first_page..part.first_page + part.count {
                 o.copy_generated(&mut generated, p, true, "generated page")?;

@@ -39,7 +39,8 @@ enum Source {
 /// The pages share one embedded font whose width table and character map cover every
 /// glyph any generated page draws: those are worked out from the layouts before any page
 /// is painted, and the font's objects (with one page to copy from) are in [`Painter::doc`]
-/// from the start. Each page, when its turn comes, is placed in that document as a page
+/// once [`Painter::embed_font`] has made them (while the first pages are painted ahead,
+/// when they are). Each page, when its turn comes, is placed in that document as a page
 /// object of its own ([`Painter::place`]) and taken out again once copied
 /// ([`Painter::remove`]). The painting itself can go on a thread of its own
 /// ([`Painter::paint_ahead`]).
@@ -56,6 +57,11 @@ pub struct Painter<'p> {
     /// Object numbers for placed pages are never used twice (the importer remembers the
     /// numbers it has seen).
     next_id: u32,
+    /// What the font's objects are made from: the metrics, the paper of the page to copy
+    /// from, and one of each character the generated pages draw (a glyph each).
+    m: &'p Metrics,
+    paper: crate::base::layout::Paper,
+    glyphs: String,
 }
 
 /// A batch of painted pages: packet page, content stream, link areas.
@@ -81,14 +87,11 @@ struct Brush<'p> {
     order: Vec<(u32, Source)>,
     /// The font's metrics: the glyph each character is drawn with.
     m: &'p Metrics,
-    /// One of each character the generated pages draw (a glyph each).
-    glyphs: String,
-    font_id: FontId,
 }
 
 impl<'p> Painter<'p> {
-    /// Lays out the index (checked to come out as long as the plan reserved), and sets up
-    /// the shared font for every generated page of the plan.
+    /// Lays out the index (checked to come out as long as the plan reserved), and finds
+    /// the characters the generated pages draw (see [`Painter::embed_font`]).
     pub fn new(plan: &'p Plan, m: &'p Metrics) -> Result<Painter<'p>> {
         let index = index::layout(m, plan.paper, &plan.index_rows(), plan.lang.messages());
         if index.len() != plan.index.count as usize {
@@ -148,23 +151,34 @@ impl<'p> Painter<'p> {
             }
         }
         let index = index.into_iter().map(Some).collect();
-        let mut brush = Brush {
+        let brush = Brush {
             plan,
             index,
             order,
             m,
-            glyphs: String::new(),
-            font_id: FontId(FONT_ID.to_string()),
         };
-        let (doc, template) = brush.set_up_font()?;
+        let glyphs = brush.glyphs();
         Ok(Painter {
             at,
             ready: HashMap::new(),
             batches: Batches::Here(Box::new(brush)),
-            next_id: doc.max_id + 1,
-            doc,
-            template,
+            doc: lopdf::Document::new(),
+            template: (0, 0),
+            next_id: 1,
+            m,
+            paper: plan.paper,
+            glyphs,
         })
+    }
+
+    /// Makes the shared font's objects and the page every generated page copies, in
+    /// [`Painter::doc`]; before any page is placed.
+    pub fn embed_font(&mut self) -> Result<()> {
+        let (doc, template) = font_document(self.m, self.paper, &self.glyphs)?;
+        self.next_id = doc.max_id + 1;
+        self.doc = doc;
+        self.template = template;
+        Ok(())
     }
 
     /// The packet page numbers of the generated pages, in the order they are painted.
@@ -243,6 +257,11 @@ impl<'p> Painter<'p> {
     /// Puts packet page `page`'s generated page into [`Painter::doc`] as a page of its
     /// own; returns its object number and its link areas.
     pub fn place(&mut self, page: u32) -> Result<(ObjectId, Vec<Link>)> {
+        if self.template == (0, 0) {
+            return Err(Error::Internal(
+                "a generated page was placed before its font was set up".into(),
+            ));
+        }
         if !self.ready.contains_key(&page) {
             let batch = match &mut self.batches {
                 Batches::Here(brush) => {
@@ -316,8 +335,6 @@ impl<'p> Brush<'p> {
             index,
             order: self.order.clone(),
             m: self.m,
-            glyphs: self.glyphs.clone(),
-            font_id: self.font_id.clone(),
         })
     }
 
@@ -332,13 +349,9 @@ impl<'p> Brush<'p> {
         }
     }
 
-    /// The font as printpdf embeds it for these pages: its width table and character map
-    /// list every glyph drawn on them, each with the last character drawn with it (as
-    /// printpdf records them). A one-page document drawing exactly those characters gets
-    /// the same font objects as all the pages together, and its page's dictionary is the
-    /// one every generated page has: that document and page are returned.
-    fn set_up_font(&mut self) -> Result<(lopdf::Document, ObjectId)> {
-        let m = self.m;
+    /// One of each character the pages draw, in the order of their glyphs, each the last
+    /// character drawn with its glyph (as printpdf records them).
+    fn glyphs(&self) -> String {
         let mut used: BTreeMap<u16, char> = BTreeMap::new();
         for &(_, s) in &self.order {
             for r in self
@@ -347,56 +360,13 @@ impl<'p> Brush<'p> {
                 .unwrap_or_default()
             {
                 for c in r.text.chars() {
-                    if let Some(g) = m.glyph_of(c) {
+                    if let Some(g) = self.m.glyph_of(c) {
                         used.insert(g, c);
                     }
                 }
             }
         }
-        self.glyphs = used.into_values().collect();
-        let mut pdf = PdfDocument::new("medpacket generated pages");
-        pdf.resources.fonts.map.insert(
-            self.font_id.clone(),
-            printpdf::PdfFont::new(crate::base::fonts::with_stand_in(m)),
-        );
-        pdf.pages = vec![self.glyph_page()];
-        let bytes = save(&pdf);
-        drop(pdf);
-        let mut doc = lopdf::Document::load_mem(&bytes)
-            .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
-        drop(bytes);
-        if !crate::base::fonts::fill_stand_in(&mut doc) {
-            return Err(Error::Internal(
-                "generated pages: no place for the font program".into(),
-            ));
-        }
-        crate::base::fonts::compress_generated(&mut doc);
-        let template = doc
-            .get_pages()
-            .into_values()
-            .next()
-            .ok_or_else(|| Error::Internal("generated pages: no page to copy from".into()))?;
-        Ok((doc, template))
-    }
-
-    /// A page that draws [`Brush::glyphs`] (nothing when the pages draw no glyph).
-    fn glyph_page(&self) -> PdfPage {
-        let size = self.plan.paper.size();
-        let mut ops = Vec::new();
-        if !self.glyphs.is_empty() {
-            ops = vec![
-                Op::StartTextSection,
-                Op::SetFont {
-                    font: PdfFontHandle::External(self.font_id.clone()),
-                    size: Pt(10.0),
-                },
-                Op::ShowText {
-                    items: vec![TextItem::Text(self.glyphs.clone())],
-                },
-                Op::EndTextSection,
-            ];
-        }
-        PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
+        used.into_values().collect()
     }
 
     /// Paints the batch of pages that starts at `start` in the painting order.
@@ -422,6 +392,62 @@ impl<'p> Brush<'p> {
         }
         Ok(batch)
     }
+}
+
+/// The font as printpdf embeds it for pages drawing `glyphs` (see [`Brush::glyphs`]):
+/// its width table and character map list every glyph drawn. A one-page document drawing
+/// exactly those characters gets the same font objects as all the pages together, and
+/// its page's dictionary is the one every generated page has: that document and page are
+/// returned.
+fn font_document(
+    m: &Metrics,
+    paper: crate::base::layout::Paper,
+    glyphs: &str,
+) -> Result<(lopdf::Document, ObjectId)> {
+    let font_id = FontId(FONT_ID.to_string());
+    let mut pdf = PdfDocument::new("medpacket generated pages");
+    pdf.resources.fonts.map.insert(
+        font_id.clone(),
+        printpdf::PdfFont::new(crate::base::fonts::with_stand_in(m)),
+    );
+    pdf.pages = vec![glyph_page(paper, glyphs, &font_id)];
+    let bytes = save(&pdf);
+    drop(pdf);
+    let mut doc = lopdf::Document::load_mem(&bytes)
+        .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
+    drop(bytes);
+    if !crate::base::fonts::fill_stand_in(&mut doc) {
+        return Err(Error::Internal(
+            "generated pages: no place for the font program".into(),
+        ));
+    }
+    crate::base::fonts::compress_generated(&mut doc);
+    let template = doc
+        .get_pages()
+        .into_values()
+        .next()
+        .ok_or_else(|| Error::Internal("generated pages: no page to copy from".into()))?;
+    Ok((doc, template))
+}
+
+/// A page that draws `glyphs` (nothing when there are none).
+fn glyph_page(paper: crate::base::layout::Paper, glyphs: &str, font_id: &FontId) -> PdfPage {
+    let size = paper.size();
+    let mut ops = Vec::new();
+    if !glyphs.is_empty() {
+        ops = vec![
+            Op::StartTextSection,
+            Op::SetFont {
+                font: PdfFontHandle::External(font_id.clone()),
+                size: Pt(10.0),
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(glyphs.to_string())],
+            },
+            Op::EndTextSection,
+        ];
+    }
+    PdfPage::new(pt_to_mm(size.0), pt_to_mm(size.1), ops)
 }
 
 fn save_options() -> PdfSaveOptions {
