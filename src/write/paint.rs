@@ -570,7 +570,10 @@ fn content_of(l: &PageLayout, m: &Metrics, black: bool) -> Vec<u8> {
             for ch in r.text.chars() {
                 // A character without a glyph is drawn as glyph 0, as printpdf does.
                 let gid = m.glyph_of(ch).unwrap_or(0);
-                let _ = write!(c.out, "{gid:04X}");
+                for shift in [12, 8, 4, 0] {
+                    c.out
+                        .push(char::from(HEX[usize::from((gid >> shift) & 0xf)]));
+                }
             }
             c.out.push_str("> Tj");
         }
@@ -578,6 +581,9 @@ fn content_of(l: &PageLayout, m: &Metrics, black: bool) -> Vec<u8> {
     }
     c.out.into_bytes()
 }
+
+/// Hexadecimal digits as lopdf writes them (upper case).
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// A content stream being written as lopdf writes one: operators one per line, each
 /// operand followed by a space, real numbers as Rust prints an `f32`.
@@ -595,8 +601,15 @@ impl Content {
     }
 
     fn operands(&mut self, numbers: &[f32]) {
-        for v in numbers {
-            let _ = write!(self.out, "{v} ");
+        for &v in numbers {
+            // A whole number below 2^24 prints as its digits (the shortest decimal that
+            // reads back as it); integer formatting is the cheaper way there. Minus zero
+            // prints as "-0".
+            if v.fract() == 0.0 && v.abs() < 16_777_216.0 && !(v == 0.0 && v.is_sign_negative()) {
+                let _ = write!(self.out, "{} ", v as i32);
+            } else {
+                let _ = write!(self.out, "{v} ");
+            }
         }
     }
 
@@ -832,6 +845,38 @@ mod tests {
             });
         }
         pages.push(long);
+        // Whole numbers at the edges of exact representation, minus zero, and others.
+        let edges = [
+            -0.0f32,
+            0.0,
+            1.0,
+            -1.0,
+            16_777_215.0,
+            16_777_216.0,
+            16_777_218.0,
+            123_456_790.0,
+            1e10,
+            -3e9,
+            0.1 + 0.2,
+            1e-7,
+            f32::MIN_POSITIVE,
+        ];
+        pages.push(PageLayout {
+            runs: edges
+                .iter()
+                .map(|&v| run(v, -v, 10.0 + (v.abs() % 3.0), false, 0.0, "x"))
+                .collect(),
+            shapes: edges
+                .iter()
+                .map(|&v| Shape::Box {
+                    x: v,
+                    y: v / 3.0,
+                    w: -v,
+                    h: v * 2.0,
+                })
+                .collect(),
+            links: Vec::new(),
+        });
         for l in &pages {
             for black in [false, true] {
                 let ours = content_of(l, m, black);
