@@ -62,22 +62,29 @@ pub fn with_stand_in(m: &Metrics) -> ParsedFont {
 }
 
 /// Puts the embedded font program (compressed at build time) where printpdf wrote
-/// [`PROGRAM_STAND_IN`] in `doc`; false when there was no such place.
-pub fn fill_stand_in(doc: &mut lopdf::Document) -> bool {
-    let mut filled = false;
+/// [`PROGRAM_STAND_IN`] in `doc`; returns how many places it filled. A font program in
+/// `doc` that is neither the stand-in nor the embedded font itself is an error (its
+/// length named): the document would carry a font no reader can draw with.
+pub fn fill_stand_in(doc: &mut lopdf::Document) -> Result<usize, String> {
+    let mut filled = 0;
     for obj in doc.objects.values_mut() {
-        if let lopdf::Object::Stream(s) = obj {
-            let kept = s.dict.get(b"Length1").and_then(lopdf::Object::as_i64).ok();
-            if s.content.as_slice() == PROGRAM_STAND_IN
-                && kept == Some(PROGRAM_STAND_IN.len() as i64)
-                && s.dict.lookup(b"Filter").is_none()
-            {
-                put_program(s);
-                filled = true;
-            }
+        let lopdf::Object::Stream(s) = obj else {
+            continue;
+        };
+        if s.dict.lookup(b"Length1").is_none() {
+            continue;
+        }
+        if s.content.as_slice() == PROGRAM_STAND_IN && s.dict.lookup(b"Filter").is_none() {
+            put_program(s);
+            filled += 1;
+        } else if s.content.as_slice() != FONT_BYTES {
+            return Err(format!(
+                "a font program of {} bytes that is not the embedded font",
+                s.content.len()
+            ));
         }
     }
-    filled
+    Ok(filled)
 }
 
 /// Font metrics and glyph lookup for the embedded font.

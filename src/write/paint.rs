@@ -416,10 +416,14 @@ fn font_document(
     let mut doc = lopdf::Document::load_mem(&bytes)
         .map_err(|e| Error::Internal(format!("generated pages do not parse: {e}")))?;
     drop(bytes);
-    if !crate::base::fonts::fill_stand_in(&mut doc) {
-        return Err(Error::Internal(
-            "generated pages: no place for the font program".into(),
-        ));
+    match crate::base::fonts::fill_stand_in(&mut doc) {
+        Ok(0) => {
+            return Err(Error::Internal(
+                "generated pages: no place for the font program".into(),
+            ))
+        }
+        Ok(_) => {}
+        Err(e) => return Err(Error::Internal(format!("generated pages: {e}"))),
     }
     crate::base::fonts::compress_generated(&mut doc);
     let template = doc
@@ -489,11 +493,9 @@ pub fn pdf_from_layouts(
     let bytes = save(&doc);
     let bad = |e: lopdf::Error| Error::Internal(format!("generated PDF: {e}"));
     let mut pdf = lopdf::Document::load_mem(&bytes).map_err(bad)?;
-    if !crate::base::fonts::fill_stand_in(&mut pdf) {
-        return Err(Error::Internal(
-            "generated PDF: no place for the font program".into(),
-        ));
-    }
+    // A document drawing no letter may carry no font program.
+    crate::base::fonts::fill_stand_in(&mut pdf)
+        .map_err(|e| Error::Internal(format!("generated PDF: {e}")))?;
     let info_id = pdf.add_object(lopdf::Object::Dictionary(info));
     pdf.trailer.set("Info", lopdf::Object::Reference(info_id));
     if let Ok(cat) = pdf.catalog_mut() {
@@ -773,6 +775,51 @@ mod tests {
             gray,
             text: text.to_string(),
         }
+    }
+
+    /// The font program streams of a PDF, inflated.
+    fn font_programs(bytes: &[u8]) -> Vec<Vec<u8>> {
+        let doc = lopdf::Document::load_mem(bytes).expect("the PDF parses");
+        doc.objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| s.dict.has(b"Length1"))
+            .map(|s| s.decompressed_content().expect("the program inflates"))
+            .collect()
+    }
+
+    #[test]
+    fn standalone_pdfs_carry_the_whole_font_program() {
+        let m = Metrics::get().expect("the embedded font");
+        let paper = crate::base::layout::Paper::Letter;
+        let text = PageLayout {
+            runs: vec![run(72.0, 700.0, 11.0, false, 0.0, "Dear Dr. Example,")],
+            ..PageLayout::default()
+        };
+        let pdf = pdf_from_layouts(m, paper, &[text], lopdf::Dictionary::new()).expect("pdf");
+        let programs = font_programs(&pdf);
+        assert_eq!(programs.len(), 1);
+        assert!(programs[0] == crate::base::fonts::FONT_BYTES);
+        // A page drawing no letter is written too.
+        let lines = PageLayout {
+            shapes: vec![Shape::Box {
+                x: 10.0,
+                y: 10.0,
+                w: 20.0,
+                h: 20.0,
+            }],
+            ..PageLayout::default()
+        };
+        let pdf = pdf_from_layouts(m, paper, &[lines], lopdf::Dictionary::new()).expect("pdf");
+        assert!(font_programs(&pdf)
+            .iter()
+            .all(|p| p == crate::base::fonts::FONT_BYTES));
+        // The generated pages' font document carries it as well, compressed.
+        let (doc, _) = font_document(m, paper, "Index").expect("font document");
+        let mut out = Vec::new();
+        let mut doc = doc;
+        doc.save_to(&mut out).expect("saved");
+        assert!(font_programs(&out) == vec![crate::base::fonts::FONT_BYTES.to_vec()]);
     }
 
     #[test]
