@@ -38,6 +38,16 @@ pub fn num(v: f32) -> String {
     s
 }
 
+/// Hexadecimal digits as PDF writers put them in strings (upper case).
+pub const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+
+/// A two-byte glyph code (Identity-H) as four hexadecimal digits, appended to `out`.
+pub fn push_glyph(out: &mut String, gid: u16) {
+    for shift in [12, 8, 4, 0] {
+        out.push(char::from(HEX_DIGITS[usize::from((gid >> shift) & 0xF)]));
+    }
+}
+
 /// [`num`], appended to `out` without a new string for every number (a page's stamp
 /// writes a dozen).
 pub fn push_num(out: &mut String, v: f32) {

@@ -571,11 +571,7 @@ fn content_of(l: &PageLayout, m: &Metrics, black: bool) -> Vec<u8> {
             c.out.push('<');
             for ch in r.text.chars() {
                 // A character without a glyph is drawn as glyph 0, as printpdf does.
-                let gid = m.glyph_of(ch).unwrap_or(0);
-                for shift in [12, 8, 4, 0] {
-                    c.out
-                        .push(char::from(HEX[usize::from((gid >> shift) & 0xf)]));
-                }
+                crate::base::pdf::push_glyph(&mut c.out, m.glyph_of(ch).unwrap_or(0));
             }
             c.out.push_str("> Tj");
         }
@@ -583,9 +579,6 @@ fn content_of(l: &PageLayout, m: &Metrics, black: bool) -> Vec<u8> {
     }
     c.out.into_bytes()
 }
-
-/// Hexadecimal digits as lopdf writes them (upper case).
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// A content stream being written as lopdf writes one: operators one per line, each
 /// operand followed by a space, real numbers as Rust prints an `f32`.

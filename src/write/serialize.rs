@@ -3,6 +3,7 @@
 //! buffer in memory rather than through a writer a few bytes at a time. The packet's
 //! writer serializes each object here and hands the writer one slice per object.
 
+use crate::base::pdf::HEX_DIGITS as HEX;
 use lopdf::{Dictionary, Object, Stream, StringFormat};
 use std::io::Write;
 
@@ -117,8 +118,6 @@ fn name(out: &mut Vec<u8>, n: &[u8]) {
         }
     }
 }
-
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// A hexadecimal string, upper-case digits.
 fn hex(out: &mut Vec<u8>, s: &[u8]) {

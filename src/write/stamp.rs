@@ -68,7 +68,6 @@ impl StampFont {
 
     /// [`StampFont::encode`], appended to `out`.
     pub fn encode_into(&mut self, m: &Metrics, text: &str, out: &mut String) {
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         // Each character as `Metrics::drawable` has it, looked up once.
         for c in text.chars() {
             let (c, gid) = m.drawn(c);
@@ -81,8 +80,7 @@ impl StampFont {
             } else {
                 self.note(gid, c);
             }
-            let hex = [12, 8, 4, 0].map(|shift| HEX[usize::from((gid >> shift) & 0xF)]);
-            out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+            crate::base::pdf::push_glyph(out, gid);
         }
     }
 
