@@ -123,6 +123,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     // classification; of the others only the identifiers found on them.
     let mut text = String::new();
     let mut identifiers = Vec::new();
+    let mut decoders = crate::read::pdf::pagetext::Decoders::default();
     for (&page, &id) in &pages {
         let Ok(dict) = doc.get_dictionary(id) else {
             continue;
@@ -165,7 +166,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
             continue;
         }
         let chunks = match parsed {
-            Some(c) => crate::read::pdf::pagetext::chunks(&doc, id, c),
+            Some(c) => crate::read::pdf::pagetext::chunks_with(&doc, id, c, &mut decoders),
             None => doc.extract_text_chunks(&[page]),
         };
         let mut page_text = String::new();
@@ -180,6 +181,8 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
             text.push_str(&page_text);
         }
     }
+    // The decoders borrow the document, which the probe takes next.
+    drop(decoders);
     let text = (!text.trim().is_empty()).then(|| truncate_at_char(text, TEXT_LIMIT));
     Ok(Probe {
         format: Some(Format::Pdf),

@@ -3,27 +3,58 @@
 //! so the scan reads a page's content once, for the footer's room and the text.
 
 use crate::read::pdf::ops::{Operand, Ops};
-use lopdf::{Document, Encoding, ObjectId};
-use std::collections::BTreeMap;
+use lopdf::{Dictionary, Document, Encoding, ObjectId};
+use std::collections::{BTreeMap, HashMap};
 
 /// The text of page `page` from its content (which parses: [`super::ops::parses`]): one
 /// chunk per run of text in one font, and an error for what could not be decoded (a
 /// font's encoding, a string).
 pub fn chunks(doc: &Document, page: ObjectId, content: &[u8]) -> Vec<lopdf::Result<String>> {
+    chunks_with(doc, page, content, &mut Decoders::default())
+}
+
+/// The decoders of a document's fonts, each made once and shared by the pages using its
+/// font (a font's encoding is read, and its table filled, once per document).
+#[derive(Default)]
+pub struct Decoders<'a> {
+    /// By the address of the font's dictionary, which the document holds unchanged while
+    /// it is borrowed.
+    made: HashMap<*const Dictionary, Decoder<'a>>,
+}
+
+/// [`chunks`], with the decoders of fonts earlier pages of `doc` used kept in `decoders`.
+pub fn chunks_with<'a>(
+    doc: &'a Document,
+    page: ObjectId,
+    content: &[u8],
+    decoders: &mut Decoders<'a>,
+) -> Vec<lopdf::Result<String>> {
     let mut out: Vec<lopdf::Result<String>> = Vec::new();
     let fonts = match doc.get_page_fonts(page) {
         Ok(f) => f,
         Err(e) => return vec![Err(e)],
     };
-    let mut encodings: BTreeMap<Vec<u8>, Decoder> = BTreeMap::new();
+    let mut names: BTreeMap<Vec<u8>, *const Dictionary> = BTreeMap::new();
     for (name, font) in fonts {
-        match font.get_font_encoding_with_limit(doc, lopdf::DEFAULT_MAX_DECOMPRESSED_SIZE) {
-            Ok(e) => {
-                encodings.insert(name, Decoder::new(e));
+        let key: *const Dictionary = font;
+        if !decoders.made.contains_key(&key) {
+            match font.get_font_encoding_with_limit(doc, lopdf::DEFAULT_MAX_DECOMPRESSED_SIZE) {
+                Ok(e) => {
+                    decoders.made.insert(key, Decoder::new(e));
+                }
+                Err(e) => {
+                    out.push(Err(e));
+                    continue;
+                }
             }
-            Err(e) => out.push(Err(e)),
         }
+        names.insert(name, key);
     }
+    let made = &decoders.made;
+    let encodings: BTreeMap<Vec<u8>, &Decoder> = names
+        .into_iter()
+        .filter_map(|(name, key)| Some((name, made.get(&key)?)))
+        .collect();
     let mut current: Option<&Decoder> = None;
     let mut text = String::new();
     let mut ops = Ops::new(content);
@@ -36,7 +67,7 @@ pub fn chunks(doc: &Document, page: ObjectId, content: &[u8]) -> Vec<lopdf::Resu
                     return vec![Err(lopdf::Error::Syntax("missing font operand".into()))];
                 };
                 current = match font.name() {
-                    Some(name) => encodings.get(name.as_ref()),
+                    Some(name) => encodings.get(name.as_ref()).copied(),
                     None => {
                         out.push(Err(not_a_name(font)));
                         None
