@@ -296,7 +296,8 @@ fn last4(s: &str) -> String {
 
 /// Member IDs after a member label, and MBIs anywhere.
 fn find_member_ids(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
-    for tok in tokens(text) {
+    // Only a token of 11 characters or more can be an MBI once its dashes are trimmed.
+    for tok in tokens(text).filter(|t| t.len() >= 11) {
         let tok = tok.trim_matches('-');
         if (tok.len() == 11 || tok.len() == 13) && is_mbi(tok) {
             out.push((IdKind::Medicare, last4(tok), range_in(text, tok)));
