@@ -324,6 +324,11 @@ fn real(c: &[u8], i: usize) -> Option<(usize, f32)> {
         k += 1;
     }
     let text = &c[i..k];
+    if !minus {
+        if let Some(v) = short_decimal(text) {
+            return Some((k, v));
+        }
+    }
     let value = if minus {
         let mut kept = Vec::with_capacity(text.len());
         kept.push(text[0]);
@@ -333,6 +338,40 @@ fn real(c: &[u8], i: usize) -> Option<(usize, f32)> {
         parse_f32(text)
     }?;
     Some((k, value))
+}
+
+/// The value of a decimal of at most seven digits, at most ten of them after its point
+/// (`-12.5`, `.25`, `0.0123`), as `parse_f32` reads it, without parsing text: its digits
+/// as a whole number below 2^24 and the power of ten are both exact as f32, so their
+/// quotient is the correctly rounded value. None for any other number.
+fn short_decimal(text: &[u8]) -> Option<f32> {
+    const TENS: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+    let (negative, body) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, text),
+    };
+    let mut whole: u32 = 0;
+    let mut count = 0;
+    let mut after: Option<usize> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                whole = whole * 10 + u32::from(b - b'0');
+                count += 1;
+                if count > 7 {
+                    return None;
+                }
+                if let Some(a) = after.as_mut() {
+                    *a += 1;
+                }
+            }
+            b'.' if after.is_none() => after = Some(0),
+            _ => return None,
+        }
+    }
+    let value = whole as f32 / *TENS.get(after.unwrap_or(0))?;
+    Some(if negative { -value } else { value })
 }
 
 fn parse_f32(text: &[u8]) -> Option<f32> {
@@ -603,31 +642,32 @@ fn boolean(c: &[u8], i: usize) -> Option<(usize, Operand<'_>)> {
     }
 }
 
-/// An operand of an operation, and the white space after it.
+/// An operand of an operation, and the white space after it. Its first byte tells which
+/// kind it can be (the kinds start with different bytes): null, a boolean, a number (a
+/// real, else an integer), a name, a literal string, a hexadecimal string (else a
+/// dictionary), an array.
 fn operand(c: &[u8], i: usize) -> Parsed<'_> {
-    let found = if starts(c, i, b"null") {
-        Some((i + 4, Operand::Null))
-    } else if let Some(b) = boolean(c, i) {
-        Some(b)
-    } else if let Some((e, v)) = real(c, i) {
-        Some((e, Operand::Real(v)))
-    } else if let Some((e, v)) = integer(c, i) {
-        Some((e, Operand::Int(v)))
-    } else if let Some((e, raw)) = name(c, i) {
-        Some((e, Operand::Name(raw)))
-    } else if let Some(e) = literal(c, i) {
-        Some((e, Operand::Str(&c[i + 1..e - 1])))
-    } else if let Some(e) = hex(c, i) {
-        Some((e, Operand::Hex(&c[i + 1..e - 1])))
-    } else {
-        match array(c, i, MAX_NESTING) {
-            Ok((e, a)) => Some((e, Operand::Array(a))),
-            Err(Fail::Hard) => return Err(Fail::Hard),
-            Err(Fail::Soft) => match dictionary(c, i, MAX_NESTING) {
-                Ok((e, d)) => Some((e, Operand::Dict(d))),
-                Err(f) => return Err(f),
-            },
+    let found = match c.get(i) {
+        Some(b'n') => starts(c, i, b"null").then_some((i + 4, Operand::Null)),
+        Some(b't' | b'f') => boolean(c, i),
+        Some(b'+' | b'-' | b'.' | b'0'..=b'9') => match real(c, i) {
+            Some((e, v)) => Some((e, Operand::Real(v))),
+            None => integer(c, i).map(|(e, v)| (e, Operand::Int(v))),
+        },
+        Some(b'/') => name(c, i).map(|(e, raw)| (e, Operand::Name(raw))),
+        Some(b'(') => literal(c, i).map(|e| (e, Operand::Str(&c[i + 1..e - 1]))),
+        Some(b'<') => match hex(c, i) {
+            Some(e) => Some((e, Operand::Hex(&c[i + 1..e - 1]))),
+            None => {
+                let (e, d) = dictionary(c, i, MAX_NESTING)?;
+                Some((e, Operand::Dict(d)))
+            }
+        },
+        Some(b'[') => {
+            let (e, a) = array(c, i, MAX_NESTING)?;
+            Some((e, Operand::Array(a)))
         }
+        _ => None,
     };
     let (end, o) = found.ok_or(Fail::Soft)?;
     Ok((content_space(c, end), o))
@@ -801,4 +841,76 @@ fn to_dictionary(inner: &[u8]) -> lopdf::Dictionary {
         d.set(k.into_owned(), to_object(&v));
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short decimals take the same value as the text parser gives them, signs, zeros,
+    /// leading and trailing points and the edges of the fast path included.
+    #[test]
+    fn short_decimals_read_as_the_parser_reads_them() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let mut fast = 0;
+        let mut cases: Vec<String> = [
+            "0.",
+            ".0",
+            "-0.0",
+            "+.5",
+            "9999999.",
+            ".9999999",
+            "0.0000001",
+            "16777215.",
+            "1677721.6",
+            "-1234567",
+            "12345678.",
+            "0.1",
+            "-.3",
+            "5.",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..200_000 {
+            let digits = 1 + next() % 9;
+            let mut t = String::new();
+            match next() % 3 {
+                0 => t.push('-'),
+                1 => t.push('+'),
+                _ => {}
+            }
+            let point = next() % (digits + 1);
+            for d in 0..digits {
+                if d == point {
+                    t.push('.');
+                }
+                t.push(char::from(b'0' + (next() % 10) as u8));
+            }
+            if point == digits {
+                t.push('.');
+            }
+            cases.push(t);
+        }
+        for t in &cases {
+            let parsed = parse_f32(t.as_bytes());
+            if let Some(v) = short_decimal(t.as_bytes()) {
+                fast += 1;
+                assert_eq!(Some(v.to_bits()), parsed.map(f32::to_bits), "{t}");
+            }
+            // A real has a point; the operand reader reads it whole, with that value.
+            if t.contains('.') {
+                let (end, v) = real(t.as_bytes(), 0).expect(t);
+                assert_eq!(end, t.len(), "{t}");
+                assert_eq!(Some(v.to_bits()), parsed.map(f32::to_bits), "{t}");
+            }
+        }
+        assert!(fast > 100_000, "only {fast} decimals took the fast path");
+    }
 }
