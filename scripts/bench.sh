@@ -5,7 +5,8 @@
 # JPEGs also cat + sync -d, the copy put on disk as medpacket puts a packet on disk before
 # renaming it into place).
 # medpacket runs cold (an empty cache: every file read and checked) and warm (the cache
-# filled by an earlier build: files only hashed and copied). Prints the median wall time
+# filled by an earlier build: files only hashed and copied). The tools take turns within
+# each round, so the machine's changes of speed fall on all of them. Prints the median wall time
 # and peak RSS of each, the CPU time (user + system: on a busy machine wall time waits for
 # other programs), and the ratios the targets are stated in. medpacket runs with
 # --ocr never: these figures are for packing; scripts/ocr-bench.sh measures OCR.
@@ -58,25 +59,32 @@ _, _, ru = os.wait4(p.pid, 0)
 print(f"{time.perf_counter() - t:.4f} {ru.ru_utime + ru.ru_stime:.4f}")
 '
 
-# run BEFORE CMD...: runs BEFORE (a shell command) then times CMD, ROUNDS times;
-# prints "median_seconds median_rss_kb median_cpu_seconds"
-run() {
-  local before=$1
-  shift
-  local times=() rss=() cpu=()
-  for _ in $(seq "$rounds"); do
-    rm -f "$work/out.pdf"
-    eval "$before"
-    local e m c
-    # Wall and CPU time to the microsecond (GNU time gives hundredths of a second, a
-    # tenth of a warm build), and peak RSS.
-    read -r e c < <(python3 -c "$timer" /usr/bin/time -f %M -o "$work/rss.txt" "$@")
-    m=$(tail -1 "$work/rss.txt")
-    times+=("$e")
-    rss+=("$m")
-    cpu+=("$c")
-  done
-  echo "$(printf '%s\n' "${times[@]}" | median) $(printf '%s\n' "${rss[@]}" | median) $(printf '%s\n' "${cpu[@]}" | median)"
+# once KEY BEFORE CMD...: runs BEFORE (a shell command), then times CMD once; adds its
+# wall and CPU seconds and its peak RSS (KB) to the lists kept for KEY.
+declare -A TW TR TC
+once() {
+  local key=$1 before=$2
+  shift 2
+  rm -f "$work/out.pdf"
+  eval "$before"
+  local e m c
+  # Wall and CPU time to the microsecond (GNU time gives hundredths of a second, a
+  # tenth of a warm build), and peak RSS.
+  read -r e c < <(python3 -c "$timer" /usr/bin/time -f %M -o "$work/rss.txt" "$@")
+  m=$(tail -1 "$work/rss.txt")
+  TW[$key]+="$e "
+  TR[$key]+="$m "
+  TC[$key]+="$c "
+}
+
+# medians KEY: the medians of KEY's lists, into W, R and C.
+medians() {
+  # shellcheck disable=SC2086 # the lists are split on purpose
+  W[$1]=$(printf '%s\n' ${TW[$1]} | median)
+  # shellcheck disable=SC2086
+  R[$1]=$(printf '%s\n' ${TR[$1]} | median)
+  # shellcheck disable=SC2086
+  C[$1]=$(printf '%s\n' ${TC[$1]} | median)
 }
 
 # $1 / $2 (0 when $2 is too small to measure)
@@ -104,20 +112,27 @@ for c in $cases; do
   shopt -u nullglob
   [ -d "$src.pdfs" ] && pdfs=("$src.pdfs"/*.pdf)
   tools="cold warm pdfunite qpdf cat"
-  read -r W[$c.cold] R[$c.cold] C[$c.cold] < <(run 'rm -rf "$MEDPACKET_CACHE_DIR"' "$bin" build "$src" -o "$work/out.pdf" --force --ocr never)
-  "$bin" build "$src" -o "$work/out.pdf" --force --ocr never >/dev/null
-  read -r W[$c.warm] R[$c.warm] C[$c.warm] < <(run : "$bin" build "$src" -o "$work/out.pdf" --force --ocr never)
-  read -r W[$c.pdfunite] R[$c.pdfunite] C[$c.pdfunite] < <(run : pdfunite "${pdfs[@]}" "$work/out.pdf")
-  read -r W[$c.qpdf] R[$c.qpdf] C[$c.qpdf] < <(run : qpdf --empty --pages "${pdfs[@]}" -- "$work/out.pdf")
-  if [ ${#jpgs[@]} -gt 0 ]; then
-    read -r W[$c.img2pdf] R[$c.img2pdf] C[$c.img2pdf] < <(run : img2pdf "${jpgs[@]}" -o "$work/out.pdf")
-    read -r W[$c.cat] R[$c.cat] C[$c.cat] < <(run : sh -c 'cat "$@" > "$0"' "$work/out.pdf" "${jpgs[@]}")
-    # cat, then the copy put on disk as medpacket does before it renames a packet into place.
-    read -r W[$c.catsync] R[$c.catsync] C[$c.catsync] < <(run : sh -c 'cat "$@" > "$0" && sync -d "$0"' "$work/out.pdf" "${jpgs[@]}")
-    tools="cold warm pdfunite qpdf img2pdf cat catsync"
-  else
-    read -r W[$c.cat] R[$c.cat] C[$c.cat] < <(run : sh -c 'cat "$@" > "$0"' "$work/out.pdf" "${pdfs[@]}")
-  fi
+  [ ${#jpgs[@]} -gt 0 ] && tools="cold warm pdfunite qpdf img2pdf cat catsync"
+  # The tools take turns, round after round, so a change in the machine's speed during
+  # the run (a busy neighbour) falls on all of them alike and the ratios hold.
+  for _ in $(seq "$rounds"); do
+    once "$c.cold" 'rm -rf "$MEDPACKET_CACHE_DIR"' "$bin" build "$src" -o "$work/out.pdf" --force --ocr never
+    # The cold build just filled the cache; the build after it (not timed) still files
+    # what it learns of the folder, as the first rebuild does; later rebuilds are warm.
+    "$bin" build "$src" -o "$work/out.pdf" --force --ocr never >/dev/null
+    once "$c.warm" : "$bin" build "$src" -o "$work/out.pdf" --force --ocr never
+    once "$c.pdfunite" : pdfunite "${pdfs[@]}" "$work/out.pdf"
+    once "$c.qpdf" : qpdf --empty --pages "${pdfs[@]}" -- "$work/out.pdf"
+    if [ ${#jpgs[@]} -gt 0 ]; then
+      once "$c.img2pdf" : img2pdf "${jpgs[@]}" -o "$work/out.pdf"
+      once "$c.cat" : sh -c 'cat "$@" > "$0"' "$work/out.pdf" "${jpgs[@]}"
+      # cat, then the copy put on disk as medpacket does before it renames a packet into place.
+      once "$c.catsync" : sh -c 'cat "$@" > "$0" && sync -d "$0"' "$work/out.pdf" "${jpgs[@]}"
+    else
+      once "$c.cat" : sh -c 'cat "$@" > "$0"' "$work/out.pdf" "${pdfs[@]}"
+    fi
+  done
+  for t in $tools; do medians "$c.$t"; done
   for t in $tools; do
     name=$t
     [ "$t" = cold ] && name="medpacket cold"
