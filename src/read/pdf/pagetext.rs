@@ -37,10 +37,10 @@ pub fn chunks_with<'a>(
     let mut names: BTreeMap<Vec<u8>, *const Dictionary> = BTreeMap::new();
     for (name, font) in fonts {
         let key: *const Dictionary = font;
-        if !decoders.made.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = decoders.made.entry(key) {
             match font.get_font_encoding_with_limit(doc, lopdf::DEFAULT_MAX_DECOMPRESSED_SIZE) {
                 Ok(e) => {
-                    decoders.made.insert(key, Decoder::new(e));
+                    slot.insert(Decoder::new(e));
                 }
                 Err(e) => {
                     out.push(Err(e));
