@@ -117,8 +117,8 @@ for c in $cases; do
   # the run (a busy neighbour) falls on all of them alike and the ratios hold.
   for _ in $(seq "$rounds"); do
     once "$c.cold" 'rm -rf "$MEDPACKET_CACHE_DIR"' "$bin" build "$src" -o "$work/out.pdf" --force --ocr never
-    # The cold build just filled the cache; the build after it (not timed) still files
-    # what it learns of the folder, as the first rebuild does; later rebuilds are warm.
+    # The cold build just filled the cache; one untimed rebuild first, so the timed one
+    # follows a rebuild (the system's file caches as warm as they are between rebuilds).
     "$bin" build "$src" -o "$work/out.pdf" --force --ocr never >/dev/null
     once "$c.warm" : "$bin" build "$src" -o "$work/out.pdf" --force --ocr never
     once "$c.pdfunite" : pdfunite "${pdfs[@]}" "$work/out.pdf"
