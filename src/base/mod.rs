@@ -20,3 +20,5 @@ pub mod layout;
 pub mod pdf;
 pub mod profiles;
 pub mod size;
+#[cfg(test)]
+pub mod testing;

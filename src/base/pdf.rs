@@ -289,13 +289,7 @@ mod tests {
             b"(", b")", b"\\", b"<", b">", b"<<", b">>", b"%", b"\n", b"\r", b" ", b"\t", b"\x0C",
             b"\0", b"ID", b"EI", b"q", b"Q", b"Tj", b"/F1", b"[", b"12.5",
         ];
-        let mut seed = 0x1234_5678_u32;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed
-        };
+        let mut next = crate::base::testing::xorshift(0x1234_5678_u32);
         let mut words = 0;
         for _ in 0..30_000 {
             let mut c = Vec::new();
@@ -321,13 +315,7 @@ mod tests {
 
     #[test]
     fn numbers_are_written_as_the_general_way_writes_them() {
-        let mut seed = 0x9e37_79b9_u32;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed
-        };
+        let mut next = crate::base::testing::xorshift(0x9e37_79b9_u32);
         let mut values: Vec<f32> = vec![
             0.0,
             -0.0,

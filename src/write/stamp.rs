@@ -577,13 +577,8 @@ mod tests {
         // The scan keeps only the covered boxes near an edge of the visible box
         // (read::extent::page_edges); wherever the footer goes, the rest cannot matter.
         let m = Metrics::get().expect("the packet font");
-        let mut seed = 0x2545_f491_u32;
-        let mut next = |n: f32| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            (seed % 10_000) as f32 / 10_000.0 * n
-        };
+        let mut seed = crate::base::testing::xorshift(0x2545_f491);
+        let mut next = |n: f32| (seed() % 10_000) as f32 / 10_000.0 * n;
         let (mut moved, mut shrunk) = (0, 0);
         for case in 0..4000 {
             let bbox = [

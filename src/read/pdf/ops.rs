@@ -851,13 +851,7 @@ mod tests {
     /// leading and trailing points and the edges of the fast path included.
     #[test]
     fn short_decimals_read_as_the_parser_reads_them() {
-        let mut seed = 0x9e37_79b9_u32;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed
-        };
+        let mut next = crate::base::testing::xorshift(0x9e37_79b9_u32);
         let mut fast = 0;
         let mut cases: Vec<String> = [
             "0.",

@@ -51,10 +51,6 @@ pub fn chunks_with<'a>(
         names.insert(name, key);
     }
     let made = &decoders.made;
-    let encodings: BTreeMap<Vec<u8>, &Decoder> = names
-        .into_iter()
-        .filter_map(|(name, key)| Some((name, made.get(&key)?)))
-        .collect();
     let mut current: Option<&Decoder> = None;
     let mut text = String::new();
     let mut ops = Ops::new(content);
@@ -67,7 +63,7 @@ pub fn chunks_with<'a>(
                     return vec![Err(lopdf::Error::Syntax("missing font operand".into()))];
                 };
                 current = match font.name() {
-                    Some(name) => encodings.get(name.as_ref()).copied(),
+                    Some(name) => names.get(name.as_ref()).and_then(|k| made.get(k)),
                     None => {
                         out.push(Err(not_a_name(font)));
                         None

@@ -184,13 +184,7 @@ mod tests {
         let words: [&[u8]; 12] = [
             b"q", b"Q", b"(", b")", b"%", b"\n", b"ID", b"EI", b" ", b"<", b">", b"Tj",
         ];
-        let mut seed = 0x2545_f491_u32;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed
-        };
+        let mut next = crate::base::testing::xorshift(0x2545_f491_u32);
         let mut left_open = 0;
         for _ in 0..20_000 {
             let mut c = Vec::new();
