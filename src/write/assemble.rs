@@ -288,14 +288,7 @@ pub fn assemble<W: Write>(
     o.w.write(o.stamp_font, &Object::Dictionary(font))
         .map_err(io(here))?;
 
-    let mut pages = Dictionary::new();
-    pages.set("Type", Object::Name(b"Pages".to_vec()));
-    pages.set(
-        "Kids",
-        Object::Array(o.page_ids.iter().map(|&id| Object::Reference(id)).collect()),
-    );
-    pages.set("Count", i64::from(plan.total_pages));
-    o.w.write(pages_root, &Object::Dictionary(pages))
+    o.w.write_page_tree(pages_root, &o.page_ids, i64::from(plan.total_pages))
         .map_err(io(here))?;
 
     let outlines = write_outline(&mut o)?;

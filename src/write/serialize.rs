@@ -53,6 +53,21 @@ pub fn stream_head(out: &mut Vec<u8>, s: &Stream) {
     out.extend_from_slice(b"stream\n");
 }
 
+/// Appends the dictionary `<</Type/Pages/Kids[kids]/Count count>>`, as [`object`] writes
+/// it, from the kids' numbers.
+pub fn page_tree(out: &mut Vec<u8>, kids: &[lopdf::ObjectId], count: i64) {
+    out.extend_from_slice(b"<</Type/Pages/Kids[");
+    for (i, &kid) in kids.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        object(out, &Object::Reference(kid));
+    }
+    out.extend_from_slice(b"]/Count ");
+    out.extend_from_slice(itoa::Buffer::new().format(count).as_bytes());
+    out.extend_from_slice(b">>");
+}
+
 /// Does a space have to come before `o` when it follows another token? (As lopdf has it:
 /// numbers, references, booleans and null.)
 fn needs_space(o: &Object) -> bool {
