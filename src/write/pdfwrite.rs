@@ -110,14 +110,7 @@ impl<W: Write> PdfWriter<W> {
     ) -> io::Result<()> {
         if self.encryption.is_some() {
             // Encryption works on objects (though a page tree holds no string to encrypt).
-            let mut pages = Dictionary::new();
-            pages.set("Type", Object::Name(b"Pages".to_vec()));
-            pages.set(
-                "Kids",
-                Object::Array(kids.iter().map(|&k| Object::Reference(k)).collect()),
-            );
-            pages.set("Count", count);
-            return self.write(id, &Object::Dictionary(pages));
+            return self.write(id, &Object::Dictionary(page_tree_dict(kids, count)));
         }
         self.start(id)?;
         let buf = &mut self.scratch;
@@ -224,6 +217,18 @@ impl<W: Write> PdfWriter<W> {
     }
 }
 
+/// The page tree's node as a dictionary: `/Type /Pages`, `/Kids` and `/Count`.
+fn page_tree_dict(kids: &[ObjectId], count: i64) -> Dictionary {
+    let mut pages = Dictionary::new();
+    pages.set("Type", Object::Name(b"Pages".to_vec()));
+    pages.set(
+        "Kids",
+        Object::Array(kids.iter().map(|&k| Object::Reference(k)).collect()),
+    );
+    pages.set("Count", count);
+    pages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,15 +282,8 @@ mod tests {
             direct
                 .write_page_tree(a, &kids, n as i64 * 2)
                 .expect("direct");
-            let mut pages = Dictionary::new();
-            pages.set("Type", Object::Name(b"Pages".to_vec()));
-            pages.set(
-                "Kids",
-                Object::Array(kids.iter().map(|&k| Object::Reference(k)).collect()),
-            );
-            pages.set("Count", n as i64 * 2);
             via_object
-                .write(b, &Object::Dictionary(pages))
+                .write(b, &Object::Dictionary(page_tree_dict(&kids, n as i64 * 2)))
                 .expect("object");
             assert_eq!(direct.out.inner, via_object.out.inner, "{n} kids");
             assert_eq!(direct.offsets, via_object.offsets);
