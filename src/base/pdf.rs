@@ -292,14 +292,7 @@ mod tests {
         let mut next = crate::base::testing::xorshift(0x1234_5678_u32);
         let mut words = 0;
         for _ in 0..30_000 {
-            let mut c = Vec::new();
-            for _ in 0..next() % 32 {
-                let r = next();
-                c.extend_from_slice(pieces[(r % pieces.len() as u32) as usize]);
-                if r & 0x100 != 0 {
-                    c.push(b' ');
-                }
-            }
+            let c = crate::base::testing::joined_pieces(&mut next, &pieces, 32);
             let mut ours = Vec::new();
             for_each_operator(&c, |w| ours.push(w.to_vec()));
             words += ours.len();

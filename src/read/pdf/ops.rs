@@ -340,12 +340,12 @@ fn real(c: &[u8], i: usize) -> Option<(usize, f32)> {
     Some((k, value))
 }
 
-/// The value of a decimal of at most seven digits, at most ten of them after its point
-/// (`-12.5`, `.25`, `0.0123`), as `parse_f32` reads it, without parsing text: its digits
-/// as a whole number below 2^24 and the power of ten are both exact as f32, so their
-/// quotient is the correctly rounded value. None for any other number.
+/// The value of a decimal of at most seven digits (`-12.5`, `.25`, `0.0123`), as
+/// `parse_f32` reads it, without parsing text: its digits as a whole number below 2^24
+/// and the power of ten (at most 10^7) are both exact as f32, so their quotient is the
+/// correctly rounded value. None for any other number.
 fn short_decimal(text: &[u8]) -> Option<f32> {
-    const TENS: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+    const TENS: [f32; 8] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
     let (negative, body) = match text.split_first()? {
         (b'-', rest) => (true, rest),
         (b'+', rest) => (false, rest),

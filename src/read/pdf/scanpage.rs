@@ -187,17 +187,11 @@ mod tests {
         let mut next = crate::base::testing::xorshift(0x2545_f491_u32);
         let mut left_open = 0;
         for _ in 0..20_000 {
-            let mut c = Vec::new();
-            for _ in 0..next() % 24 {
-                let r = next();
-                c.extend_from_slice(words[(r % 12) as usize]);
-                if r & 0x100 != 0 {
-                    c.push(b' ');
-                }
-            }
-            left_open += usize::from(operators(&c).open_saves > 0);
+            let c = crate::base::testing::joined_pieces(&mut next, &words, 24);
+            let open = operators(&c).open_saves;
+            left_open += usize::from(open > 0);
             assert_eq!(
-                operators(&c).open_saves,
+                open,
                 crate::base::pdf::unclosed_saves(&c),
                 "{}",
                 String::from_utf8_lossy(&c)
