@@ -140,11 +140,54 @@ pub fn folded_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The abbreviations of the rules: folded word → folded full form, with one automaton
+/// that tells whether a folded text holds any of the words at all (most lines hold none,
+/// and are then left as they are without being split into words).
+#[derive(Debug, Clone)]
+pub(super) struct Abbreviations {
+    full: BTreeMap<String, String>,
+    /// The words as whole words of a folded text (" word "); None when there are none.
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Abbreviations {
+    /// `full` maps folded one-word abbreviations to their folded full forms.
+    pub(super) fn new(full: BTreeMap<String, String>) -> Abbreviations {
+        let finder = (!full.is_empty())
+            .then(|| {
+                // Without a prefilter: every pattern starts with a space, which a
+                // prefilter would stop at in every word (measured: is_match on a line
+                // takes two thirds of the time without it).
+                aho_corasick::AhoCorasick::builder()
+                    .prefilter(false)
+                    .build(full.keys().map(|k| format!(" {k} ")))
+                    .ok()
+            })
+            .flatten();
+        Abbreviations { full, finder }
+    }
+
+    fn get(&self, word: &str) -> Option<&String> {
+        self.full.get(word)
+    }
+
+    /// Whether folded `text` may hold one of the words: false only when it holds none.
+    fn may_be_in(&self, text: &str) -> bool {
+        match &self.finder {
+            Some(f) => f.is_match(text),
+            // No automaton (none could be built, or no words): ask the words themselves.
+            None => !self.full.is_empty(),
+        }
+    }
+}
+
 /// A folded string with its abbreviations written out ("exm date" → "exam date"); every
 /// byte of a full form maps back to the start of the abbreviation.
-pub(super) fn expand(f: Folded, abbreviations: &BTreeMap<String, String>) -> Folded {
+pub(super) fn expand(f: Folded, abbreviations: &Abbreviations) -> Folded {
     let words = || f.text.split(' ').filter(|w| !w.is_empty());
-    if !words().any(|w| abbreviations.contains_key(w)) {
+    // A folded text is its words between single spaces, with a space at both ends, so a
+    // word of it is an abbreviation only if " word " occurs in it.
+    if !abbreviations.may_be_in(&f.text) || !words().any(|w| abbreviations.get(w).is_some()) {
         // Nothing to write out: rebuilt, the text and its map would be the same.
         return f;
     }

@@ -2,7 +2,7 @@
 //! kind and language with their levels and weights, negative phrases, carriers, date labels,
 //! locales and abbreviations.
 
-use super::folding::{expand, fold};
+use super::folding::{expand, fold, Abbreviations};
 use super::limits::BUILTIN_RULES;
 use crate::base::dates::DateOrder;
 use crate::base::kind::Kind;
@@ -44,7 +44,7 @@ pub struct Rules {
     /// The first is the default language.
     pub(super) languages: Vec<Language>,
     /// Folded word → folded full form.
-    pub(super) abbreviations: BTreeMap<String, String>,
+    pub(super) abbreviations: Abbreviations,
     /// Sorted by kind, so ties go to the earlier section.
     pub(super) kinds: Vec<KindRules>,
     pub(super) kind_bonus: f32,
@@ -384,6 +384,7 @@ impl Rules {
             }
             abbreviations.insert(short, long);
         }
+        let abbreviations = Abbreviations::new(abbreviations);
         let phrase = |text: &str, place: &str| Phrase::new(text, place, &abbreviations);
 
         let mut kinds: Vec<KindRules> = Vec::new();
@@ -585,7 +586,7 @@ pub(super) fn keyword(
     place: &str,
     k: &RawKeyword,
     lang: usize,
-    abbreviations: &BTreeMap<String, String>,
+    abbreviations: &Abbreviations,
 ) -> Result<Keyword, RulesError> {
     let here = format!("{place} \"{}\"", k.phrase);
     if !(k.weight.is_finite() && k.weight > 0.0) {
@@ -605,7 +606,7 @@ impl Phrase {
     pub(super) fn new(
         text: &str,
         place: &str,
-        abbreviations: &BTreeMap<String, String>,
+        abbreviations: &Abbreviations,
     ) -> Result<Phrase, RulesError> {
         let norm = expand(fold(text), abbreviations).text.trim().to_string();
         if norm.is_empty() {
