@@ -2,7 +2,7 @@
 //! kind calls for, read in the document's own date order, never a birth, print or sign date.
 
 use super::limits::{COLUMN_ROWS, COLUMN_SLACK};
-use super::rules::Rules;
+use super::rules::{Rules, Set};
 use super::text::Line;
 use crate::base::dates::{date_prefix, find_date, DateOrder, Reading};
 use crate::base::kind::Kind;
@@ -22,8 +22,8 @@ pub(super) struct DocOrder {
 /// A locale whose markers the text shows decides; else the language whose keywords
 /// and date labels the text matches most; else the first language.
 pub(super) fn document_order(rules: &Rules, lines: &[Line<'_>], lang_weights: &[f32]) -> DocOrder {
-    let folded = || lines.iter().map(|l| l.folded.text.as_str());
-    let marker_shown = rules.markers.shown_in(folded());
+    let matches = || lines.iter().map(|l| l.matches.as_slice());
+    let marker_shown = rules.shown(matches(), Set::Marker);
     // The set holds the markers locale by locale: each locale's start where the
     // previous ones end.
     let mut first = 0;
@@ -45,7 +45,7 @@ pub(super) fn document_order(rules: &Rules, lines: &[Line<'_>], lang_weights: &[
         }
     }
     let mut weights = lang_weights.to_vec();
-    let label_shown = rules.label_phrases.shown_in(folded());
+    let label_shown = rules.shown(matches(), Set::Label);
     for (label, shows) in rules.labels.iter().zip(label_shown) {
         if let Some(w) = label.lang.and_then(|li| weights.get_mut(li)) {
             if shows {
@@ -173,7 +173,7 @@ pub(super) fn column_date(
 pub(super) fn birth_dates(rules: &Rules, lines: &[Line<'_>]) -> BTreeSet<NaiveDate> {
     let mut dates = BTreeSet::new();
     for (li, line) in lines.iter().enumerate() {
-        for (_, range) in rules.birth.find_all(&line.folded.text) {
+        for (_, range) in rules.found(&line.matches, Set::Birth) {
             let from = line.folded.orig(range.end);
             for order in [DateOrder::Mdy, DateOrder::Dmy] {
                 let reading = Reading {
@@ -206,9 +206,9 @@ pub(super) fn text_date(
 ) -> Option<DateFound> {
     let mut best: Option<DateFound> = None;
     for (li, line) in lines.iter().enumerate() {
-        let text = &line.folded.text;
         // (index into the labels, folded range) of every label occurrence.
-        let mut found: Vec<(usize, Range<usize>)> = rules.label_phrases.find_all(text).collect();
+        let mut found: Vec<(usize, Range<usize>)> =
+            rules.found(&line.matches, Set::Label).collect();
         // "Discharge Date" is one label, not also "Date".
         let kept: Vec<bool> = found
             .iter()
@@ -223,7 +223,10 @@ pub(super) fn text_date(
         // In the text's order; at one start, in the order the rules list the labels.
         found.sort_by_key(|(index, r)| (r.start, *index));
 
-        let blockers: Vec<Range<usize>> = rules.blockers.find_all(text).map(|(_, r)| r).collect();
+        let blockers: Vec<Range<usize>> = rules
+            .found(&line.matches, Set::Blocker)
+            .map(|(_, r)| r)
+            .collect();
         for (index, range) in found {
             let Some(label) = rules.labels.get(index) else {
                 continue;

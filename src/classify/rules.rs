@@ -59,11 +59,35 @@ pub struct Rules {
     pub(super) labels: Vec<DateLabel>,
     /// The phrases of `labels`, in the same order.
     pub(super) label_phrases: PhraseSet,
-    /// Every title and body keyword of every kind in one automaton, so a line is read
-    /// once rather than once per keyword.
-    pub(super) keyword_matcher: aho_corasick::AhoCorasick,
-    /// For each pattern of `keyword_matcher`: (kind index, list, keyword index).
+    /// For each keyword: (kind index, list, keyword index).
     pub(super) keyword_ids: Vec<(usize, List, usize)>,
+    /// Every title and body keyword of every kind, and the phrases of `birth`, `markers`,
+    /// `label_phrases` and `blockers`, in one automaton: a line is read once, rather
+    /// than once per list (six times).
+    line_matcher: aho_corasick::AhoCorasick,
+    /// For each pattern of `line_matcher`: the list it is from and its index there (for
+    /// keywords, the index into `keyword_ids`).
+    line_ids: Vec<(Set, u32)>,
+}
+
+/// The lists of phrases a line is searched for at once (see [`Rules::line_matches`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Set {
+    Keyword,
+    Birth,
+    Marker,
+    Label,
+    Blocker,
+}
+
+/// One occurrence of a phrase of a [`Set`] in a folded line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct LineMatch {
+    pub(super) set: Set,
+    /// The phrase's index in its list (for keywords, into `keyword_ids`).
+    pub(super) index: u32,
+    /// Folded byte where the phrase starts (after the space its pattern starts with).
+    pub(super) start: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,19 +144,6 @@ impl PhraseSet {
     /// True when one of the phrases occurs in a folded text.
     pub(super) fn any_in(&self, folded: &str) -> bool {
         self.matcher.is_match(folded)
-    }
-
-    /// For each phrase of the list, whether it occurs in one of the folded texts.
-    pub(super) fn shown_in<'t>(&self, folded: impl IntoIterator<Item = &'t str>) -> Vec<bool> {
-        let mut shown = vec![false; self.phrases.len()];
-        for text in folded {
-            for m in self.matcher.find_overlapping_iter(text) {
-                if let Some(s) = shown.get_mut(m.pattern().as_usize()) {
-                    *s = true;
-                }
-            }
-        }
-        shown
     }
 }
 
@@ -299,6 +310,69 @@ pub(super) struct RawLabel {
 }
 
 impl Rules {
+    /// Every occurrence in folded line `folded` of a keyword or a phrase of `birth`,
+    /// `markers`, `label_phrases` or `blockers` (the occurrences each list's own search
+    /// finds, overlapping ones included), in no particular order.
+    pub(super) fn line_matches(&self, folded: &str) -> Vec<LineMatch> {
+        self.line_matcher
+            .find_overlapping_iter(folded)
+            .filter_map(|m| {
+                let &(set, index) = self.line_ids.get(m.pattern().as_usize())?;
+                Some(LineMatch {
+                    set,
+                    index,
+                    // Patterns are " phrase ": the match starts at the space before it.
+                    start: u32::try_from(m.start() + 1).ok()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The phrase list of `set` (None for keywords, which live with their kinds).
+    fn phrase_set(&self, set: Set) -> Option<&PhraseSet> {
+        match set {
+            Set::Keyword => None,
+            Set::Birth => Some(&self.birth),
+            Set::Marker => Some(&self.markers),
+            Set::Label => Some(&self.label_phrases),
+            Set::Blocker => Some(&self.blockers),
+        }
+    }
+
+    /// The occurrences in `matches` (one line's) of the phrases of `set`, as (index of
+    /// the phrase in its list, folded byte range): what `find_all` of that list gives.
+    pub(super) fn found<'m>(
+        &'m self,
+        matches: &'m [LineMatch],
+        set: Set,
+    ) -> impl Iterator<Item = (usize, Range<usize>)> + 'm {
+        let phrases = self.phrase_set(set);
+        matches
+            .iter()
+            .filter(move |m| m.set == set)
+            .filter_map(move |m| {
+                let index = m.index as usize;
+                let phrase = phrases?.phrases.get(index)?;
+                let start = m.start as usize;
+                Some((index, start..start + phrase.norm.len()))
+            })
+    }
+
+    /// For each phrase of `set`, whether it occurs in one of the lines.
+    pub(super) fn shown<'l>(
+        &self,
+        lines: impl IntoIterator<Item = &'l [LineMatch]>,
+        set: Set,
+    ) -> Vec<bool> {
+        let mut shown = vec![false; self.phrase_set(set).map_or(0, |p| p.phrases.len())];
+        for m in lines.into_iter().flatten().filter(|m| m.set == set) {
+            if let Some(s) = shown.get_mut(m.index as usize) {
+                *s = true;
+            }
+        }
+        shown
+    }
+
     /// The rules shipped in templates/classify.toml.
     ///
     /// # Errors
@@ -526,19 +600,37 @@ impl Rules {
 
         let mut keyword_ids = Vec::new();
         let mut patterns: Vec<&str> = Vec::new();
+        let mut line_ids: Vec<(Set, u32)> = Vec::new();
         for (ki, kr) in kinds.iter().enumerate() {
             for (list, keywords) in [(List::Title, &kr.title), (List::Body, &kr.body)] {
                 for (wi, kw) in keywords.iter().enumerate() {
+                    line_ids.push((Set::Keyword, keyword_ids.len() as u32));
                     keyword_ids.push((ki, list, wi));
                     patterns.push(kw.phrase.pattern.as_str());
                 }
             }
         }
-        let keyword_matcher = aho_corasick::AhoCorasick::new(&patterns)
-            .map_err(|e| invalid("[[kind]]", format!("keywords cannot be compiled: {e}")))?;
+        for (set, phrases) in [
+            (Set::Birth, &birth),
+            (Set::Marker, &markers),
+            (Set::Label, &label_phrases),
+            (Set::Blocker, &blockers),
+        ] {
+            for (i, p) in phrases.phrases.iter().enumerate() {
+                line_ids.push((set, i as u32));
+                patterns.push(p.pattern.as_str());
+            }
+        }
+        let line_matcher = aho_corasick::AhoCorasick::new(&patterns).map_err(|e| {
+            invalid(
+                "[[kind]] and [dates]",
+                format!("keywords and date phrases cannot be compiled: {e}"),
+            )
+        })?;
         Ok(Rules {
-            keyword_matcher,
             keyword_ids,
+            line_matcher,
+            line_ids,
             title_lines: s.title_lines,
             title_extra_words: s.title_extra_words,
             header_lines: s.header_lines,

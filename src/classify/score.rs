@@ -3,7 +3,7 @@
 //! evidence set aside — and the best kind.
 
 use super::limits::HEADER_EXTRA_WORDS;
-use super::rules::{List, Rules};
+use super::rules::{List, Rules, Set};
 use super::text::{shape, Line};
 use crate::base::kind::Kind;
 use std::cmp::Ordering;
@@ -114,11 +114,8 @@ pub(super) fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Scoring {
     let mut occurrences: Vec<Occurrence> = Vec::new();
     for (li, line) in lines.iter().enumerate() {
         let mut here: Vec<Occurrence> = Vec::new();
-        for m in rules
-            .keyword_matcher
-            .find_overlapping_iter(line.folded.text.as_str())
-        {
-            let Some(&(ki, list, wi)) = rules.keyword_ids.get(m.pattern().as_usize()) else {
+        for m in line.matches.iter().filter(|m| m.set == Set::Keyword) {
+            let Some(&(ki, list, wi)) = rules.keyword_ids.get(m.index as usize) else {
                 continue;
             };
             let Some(kw) = rules.kinds.get(ki).and_then(|kr| match list {
@@ -127,8 +124,7 @@ pub(super) fn score_kinds(rules: &Rules, lines: &[Line<'_>]) -> Scoring {
             }) else {
                 continue;
             };
-            // Patterns are " phrase ": the match starts at the space before the phrase.
-            let start = m.start() + 1;
+            let start = m.start as usize;
             let range = start..start + kw.phrase.norm.len();
             let level = level_of(rules, line, &range, list);
             here.push(Occurrence {

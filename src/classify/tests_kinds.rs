@@ -1,7 +1,7 @@
 //! Tests of classification by kind tables: titles over headers over body words, carriers
 //! and addenda, evidence against a kind, date labels and readings.
 
-use super::rules::Phrase;
+use super::rules::{List, Phrase, Set};
 use super::*;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -572,18 +572,34 @@ fn phrase_sets_find_what_one_search_per_phrase_finds() {
     assert_eq!(norms(&rules.markers.phrases), norms(&markers));
     let blockers = norms(&rules.blockers.phrases);
     assert!(blockers.ends_with(&norms(&rules.birth.phrases)));
+    // Each list with the name it has in the one automaton a line is read by (carriers
+    // are searched on their own).
     let sets = [
-        &rules.label_phrases,
-        &rules.birth,
-        &rules.blockers,
-        &rules.carriers,
-        &rules.markers,
+        (&rules.label_phrases, Some(Set::Label)),
+        (&rules.birth, Some(Set::Birth)),
+        (&rules.blockers, Some(Set::Blocker)),
+        (&rules.carriers, None),
+        (&rules.markers, Some(Set::Marker)),
     ];
     // Every phrase next to every other, overlapping ("date date"), inside longer ones,
     // abbreviated, and the lines of the rules file itself.
+    let keywords: Vec<&Phrase> = rules
+        .keyword_ids
+        .iter()
+        .filter_map(|&(ki, list, wi)| {
+            let kr = rules.kinds.get(ki)?;
+            match list {
+                List::Title => kr.title.get(wi),
+                List::Body => kr.body.get(wi),
+            }
+            .map(|kw| &kw.phrase)
+        })
+        .collect();
+    assert_eq!(keywords.len(), rules.keyword_ids.len());
     let every: Vec<&str> = sets
         .iter()
-        .flat_map(|set| set.phrases.iter().map(|p| p.text.as_str()))
+        .flat_map(|(set, _)| set.phrases.iter().map(|p| p.text.as_str()))
+        .chain(keywords.iter().map(|p| p.text.as_str()))
         .collect();
     let mut lines = vec![
         every.join(" "),
@@ -596,7 +612,8 @@ fn phrase_sets_find_what_one_search_per_phrase_finds() {
     lines.extend(BUILTIN_RULES.lines().map(str::to_string));
     for line in &lines {
         let folded = expand(fold(line), &rules.abbreviations);
-        for set in sets {
+        let matches = rules.line_matches(&folded.text);
+        for (set, name) in sets {
             let mut got: Vec<(usize, Range<usize>)> = set.find_all(&folded.text).collect();
             got.sort_by_key(|(i, r)| (*i, r.start));
             let want: Vec<(usize, Range<usize>)> = set
@@ -606,14 +623,40 @@ fn phrase_sets_find_what_one_search_per_phrase_finds() {
                 .flat_map(|(i, p)| find_all(&folded.text, p).into_iter().map(move |r| (i, r)))
                 .collect();
             assert_eq!(got, want, "{line:?}");
-            let shown = set.shown_in([folded.text.as_str()]);
             let want_shown: Vec<bool> = set
                 .phrases
                 .iter()
                 .map(|p| folded.text.contains(&p.pattern))
                 .collect();
-            assert_eq!(shown, want_shown, "{line:?}");
             assert_eq!(set.any_in(&folded.text), want_shown.contains(&true));
+            // The line's one reading finds the same, and shows the same phrases.
+            if let Some(name) = name {
+                let mut got: Vec<(usize, Range<usize>)> = rules.found(&matches, name).collect();
+                got.sort_by_key(|(i, r)| (*i, r.start));
+                assert_eq!(got, want, "{name:?} in {line:?}");
+                assert_eq!(
+                    rules.shown([matches.as_slice()], name),
+                    want_shown,
+                    "{name:?} in {line:?}"
+                );
+            }
         }
+        // And every keyword where one search for it finds it.
+        let mut got: Vec<(usize, usize)> = matches
+            .iter()
+            .filter(|m| m.set == Set::Keyword)
+            .map(|m| (m.index as usize, m.start as usize))
+            .collect();
+        got.sort_unstable();
+        let want: Vec<(usize, usize)> = keywords
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                find_all(&folded.text, p)
+                    .into_iter()
+                    .map(move |r| (i, r.start))
+            })
+            .collect();
+        assert_eq!(got, want, "keywords in {line:?}");
     }
 }

@@ -4,7 +4,7 @@
 
 use super::folding::{expand, fold, Folded};
 use super::limits::MAX_MATCHED_CHARS;
-use super::rules::Rules;
+use super::rules::{LineMatch, Rules};
 use super::titles::segment_range;
 use std::ops::Range;
 
@@ -19,6 +19,8 @@ pub(super) struct Line<'a> {
     pub(super) index: usize,
     /// One of the first `title_lines` non-empty lines that do not only name a carrier.
     pub(super) title: bool,
+    /// The keywords and date phrases in `folded`, found in one reading of it.
+    pub(super) matches: Vec<LineMatch>,
 }
 
 pub(super) fn lines_of<'a>(rules: &Rules, text: &'a str) -> Vec<Line<'a>> {
@@ -33,11 +35,13 @@ pub(super) fn lines_of<'a>(rules: &Rules, text: &'a str) -> Vec<Line<'a>> {
         if title {
             title_count += 1;
         }
+        let matches = rules.line_matches(&folded.text);
         lines.push(Line {
             raw,
             folded,
             index: lines.len(),
             title,
+            matches,
         });
     }
     lines
