@@ -280,6 +280,17 @@ fn tokens(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The tokens of `text` (as [`tokens`] gives them, in order) of `min` bytes or more. A
+/// token holds no space, so it lies within one space-separated chunk of the text, and a
+/// chunk shorter than `min` holds none that long: only the longer chunks are read byte
+/// by byte (most words are short; the spaces are found by `memchr`).
+fn long_tokens(text: &str, min: usize) -> impl Iterator<Item = &str> {
+    text.split(' ')
+        .filter(move |chunk| chunk.len() >= min)
+        .flat_map(tokens)
+        .filter(move |t| t.len() >= min)
+}
+
 /// The byte range of `part`, a slice of `text`, within `text`.
 fn range_in(text: &str, part: &str) -> std::ops::Range<usize> {
     let start = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
@@ -297,7 +308,7 @@ fn last4(s: &str) -> String {
 /// Member IDs after a member label, and MBIs anywhere.
 fn find_member_ids(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
     // Only a token of 11 characters or more can be an MBI once its dashes are trimmed.
-    for tok in tokens(text).filter(|t| t.len() >= 11) {
+    for tok in long_tokens(text, 11) {
         let tok = tok.trim_matches('-');
         if (tok.len() == 11 || tok.len() == 13) && is_mbi(tok) {
             out.push((IdKind::Medicare, last4(tok), range_in(text, tok)));
@@ -395,6 +406,35 @@ pub fn find(page: u32, text: &str) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_tokens_are_the_tokens_of_that_length() {
+        let pieces: [&[u8]; 12] = [
+            b"1EG4-TE5-MK73",
+            b"123456789",
+            b"ab",
+            b"-",
+            b"--",
+            b"\n",
+            b"\t",
+            b":",
+            "é".as_bytes(),
+            b"#",
+            b"Member",
+            b"00",
+        ];
+        let mut next = crate::base::testing::xorshift(0x5eed_1d5);
+        for _ in 0..2000 {
+            let bytes = crate::base::testing::joined_pieces(&mut next, &pieces, 24);
+            let text = String::from_utf8(bytes).expect("whole pieces are UTF-8");
+            for min in 1..=14 {
+                let at = |t: &str| range_in(&text, t);
+                let want: Vec<_> = tokens(&text).filter(|t| t.len() >= min).map(at).collect();
+                let got: Vec<_> = long_tokens(&text, min).map(at).collect();
+                assert_eq!(got, want, "{text:?}, {min} bytes or more");
+            }
+        }
+    }
 
     fn kinds(text: &str) -> Vec<(IdKind, String)> {
         find(1, text)
