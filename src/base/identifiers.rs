@@ -256,39 +256,53 @@ pub fn is_mbi(s: &str) -> bool {
     c.iter().zip(pattern.iter()).all(|(&ch, f)| f(ch))
 }
 
-/// Tokens of letters, digits and dashes (ASCII: any other character, a byte of a
-/// character beyond ASCII included, separates them).
-fn tokens(text: &str) -> impl Iterator<Item = &str> {
+/// For each byte, whether it is part of a token: an ASCII letter, digit or dash (any
+/// other byte, a byte of a character beyond ASCII included, separates tokens).
+static TOKEN_PART: [bool; 256] = {
+    let mut part = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        part[i] = c.is_ascii_alphanumeric() || c == b'-';
+        i += 1;
+    }
+    part
+};
+
+/// The tokens of `text` of `min` bytes or more, in order: runs of [`TOKEN_PART`] bytes
+/// that hold a letter or a digit. Most of the text is not read: a run of `min` bytes or
+/// more that starts at or after `i` and no later than `i + min - 1` covers byte
+/// `i + min - 1`, so when that byte separates, the search moves on past it; when it is
+/// part of a run, only that run is read.
+fn long_tokens(text: &str, min: usize) -> impl Iterator<Item = &str> {
     let b = text.as_bytes();
-    let is_part = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+    let min = min.max(1);
+    let part = |at: usize| TOKEN_PART[usize::from(b[at])];
+    // No run that started before `i` goes on at `i`.
     let mut i = 0;
     std::iter::from_fn(move || loop {
-        while i < b.len() && !is_part(b[i]) {
-            i += 1;
-        }
-        if i == b.len() {
+        let probe = i + min - 1;
+        if probe >= b.len() {
             return None;
         }
-        let start = i;
-        while i < b.len() && is_part(b[i]) {
-            i += 1;
+        if !part(probe) {
+            i = probe + 1;
+            continue;
         }
+        let mut start = probe;
+        while start > i && part(start - 1) {
+            start -= 1;
+        }
+        let mut end = probe + 1;
+        while end < b.len() && part(end) {
+            end += 1;
+        }
+        i = end;
         // An ASCII run, so it starts and ends between characters of `text`.
-        if b[start..i].iter().any(|&c| c != b'-') {
-            return text.get(start..i);
+        if end - start >= min && b[start..end].iter().any(|&c| c != b'-') {
+            return text.get(start..end);
         }
     })
-}
-
-/// The tokens of `text` (as [`tokens`] gives them, in order) of `min` bytes or more. A
-/// token holds no space, so it lies within one space-separated chunk of the text, and a
-/// chunk shorter than `min` holds none that long: only the longer chunks are read byte
-/// by byte (most words are short; the spaces are found by `memchr`).
-fn long_tokens(text: &str, min: usize) -> impl Iterator<Item = &str> {
-    text.split(' ')
-        .filter(move |chunk| chunk.len() >= min)
-        .flat_map(tokens)
-        .filter(move |t| t.len() >= min)
 }
 
 /// The byte range of `part`, a slice of `text`, within `text`.
@@ -406,6 +420,31 @@ pub fn find(page: u32, text: &str) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tokens of letters, digits and dashes (ASCII: any other character, a byte of a
+    /// character beyond ASCII included, separates them), read byte by byte: what
+    /// `long_tokens` must give, longer ones kept.
+    fn tokens(text: &str) -> impl Iterator<Item = &str> {
+        let b = text.as_bytes();
+        let is_part = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+        let mut i = 0;
+        std::iter::from_fn(move || loop {
+            while i < b.len() && !is_part(b[i]) {
+                i += 1;
+            }
+            if i == b.len() {
+                return None;
+            }
+            let start = i;
+            while i < b.len() && is_part(b[i]) {
+                i += 1;
+            }
+            // An ASCII run, so it starts and ends between characters of `text`.
+            if b[start..i].iter().any(|&c| c != b'-') {
+                return text.get(start..i);
+            }
+        })
+    }
 
     #[test]
     fn long_tokens_are_the_tokens_of_that_length() {
