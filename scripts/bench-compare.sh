@@ -7,7 +7,7 @@
 # Prints each one's median wall and CPU time (user + system) and their ratios to pdfunite.
 # Needs poppler-utils (pdfunite) and python3.
 #
-#   scripts/bench-compare.sh [cold|warm] [text400|text1600] ROUNDS BIN...
+#   scripts/bench-compare.sh cold|warm text400|text1600 ROUNDS BIN...
 #   scripts/bench-compare.sh cold text400 15 /tmp/medpacket-before target/release/medpacket
 set -euo pipefail
 cd "$(dirname "$0")/.."
