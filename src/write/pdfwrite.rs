@@ -114,16 +114,9 @@ impl<W: Write> PdfWriter<W> {
         }
         self.start(id)?;
         let buf = &mut self.scratch;
-        buf.clear();
-        buf.extend_from_slice(itoa::Buffer::new().format(id.0).as_bytes());
-        buf.extend_from_slice(b" 0 obj\n");
+        object_head(buf, id);
         crate::write::serialize::page_tree(buf, kids, count);
-        buf.extend_from_slice(b"\nendobj\n");
-        self.out.write_all(buf)?;
-        if buf.capacity() > SCRATCH_KEPT {
-            *buf = Vec::new();
-        }
-        Ok(())
+        object_tail(buf, &mut self.out)
     }
 
     /// Writes object `id` (reserved earlier). Stream lengths are set from their content.
@@ -144,9 +137,7 @@ impl<W: Write> PdfWriter<W> {
         // The object is serialized into memory and written in one piece (a stream's
         // content straight from the stream); a stream's length is set from its content.
         let buf = &mut self.scratch;
-        buf.clear();
-        buf.extend_from_slice(itoa::Buffer::new().format(id.0).as_bytes());
-        buf.extend_from_slice(b" 0 obj\n");
+        object_head(buf, id);
         match object {
             Object::Stream(s) => {
                 crate::write::serialize::stream_head(buf, s);
@@ -157,13 +148,7 @@ impl<W: Write> PdfWriter<W> {
             }
             other => crate::write::serialize::object(buf, other),
         }
-        buf.extend_from_slice(b"\nendobj\n");
-        self.out.write_all(buf)?;
-        // A large object's buffer is not kept.
-        if buf.capacity() > SCRATCH_KEPT {
-            *buf = Vec::new();
-        }
-        Ok(())
+        object_tail(buf, &mut self.out)
     }
 
     /// Reserves a number for `object` and writes it.
@@ -215,6 +200,24 @@ impl<W: Write> PdfWriter<W> {
         self.out.flush()?;
         Ok(self.out.inner)
     }
+}
+
+/// Starts `buf` afresh with the header of object `id` (`N 0 obj`).
+fn object_head(buf: &mut Vec<u8>, id: ObjectId) {
+    buf.clear();
+    buf.extend_from_slice(itoa::Buffer::new().format(id.0).as_bytes());
+    buf.extend_from_slice(b" 0 obj\n");
+}
+
+/// Ends the object in `buf` (`endobj`) and writes it out; a large object's buffer is not
+/// kept.
+fn object_tail<W: Write>(buf: &mut Vec<u8>, out: &mut Counting<W>) -> io::Result<()> {
+    buf.extend_from_slice(b"\nendobj\n");
+    out.write_all(buf)?;
+    if buf.capacity() > SCRATCH_KEPT {
+        *buf = Vec::new();
+    }
+    Ok(())
 }
 
 /// The page tree's node as a dictionary: `/Type /Pages`, `/Kids` and `/Count`.
