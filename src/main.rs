@@ -22,16 +22,6 @@ macro_rules! eprintln {
 
 mod cli;
 
-// mimalloc instead of the C library's allocator: reading a PDF builds and frees many small
-// objects (lopdf's dictionaries, names, arrays) on several threads at once. Measured in
-// turns (scripts/bench-compare.sh) on 400 ten-page text PDFs: a cold build 8 % faster
-// (CPU 7 %), a warm one 7 % (CPU 8 %); packets byte for byte the same. Its 2.x series:
-// the 3.x the crate builds by default was no faster than the C library's allocator here.
-// Transparent huge pages off: with them a build's peak memory doubled (30 -> 64 MB);
-// without, it is about 8 MB above the C library's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::Parser;
 use cli::{Cli, Command};
 use std::io::IsTerminal;
