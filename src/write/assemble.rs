@@ -185,67 +185,31 @@ pub fn assemble<W: Write>(
                             },
                         ) => {
                             let read = f.ocr.as_ref().and_then(|r| r.page(1));
-                            o.image_page(xobj, stored, orientation, read, item.first_page, &f.rel)?;
+                            let xobj = o.image_page(
+                                xobj,
+                                stored,
+                                orientation,
+                                read,
+                                item.first_page,
+                                &f.rel,
+                            )?;
+                            // Freed by the reader that read it, as a PDF is.
+                            if let Some(back) = spent.get(maker) {
+                                let _ = back.send(Ready::Image {
+                                    xobj,
+                                    stored,
+                                    orientation,
+                                });
+                            }
                         }
                         (Body::Tiff, Ready::Bytes(bytes)) => {
-                            // The pages encoded by an earlier build of the same bytes
-                            // (checked against the scan's checksum as they were read),
-                            // in order, as long as the cache holds them.
-                            let key = |n: u32| pictures::key(&f.sha256, n, plan.fax);
-                            let mut recalled = 0u32;
-                            while recalled < item.source_pages {
-                                let Some((xobj, stored)) =
-                                    pictures::recall(&inv.cache, &key(recalled + 1))
-                                else {
-                                    break;
-                                };
-                                let read = f.ocr.as_ref().and_then(|o| o.page(recalled + 1));
-                                let page = item.first_page + recalled;
-                                o.image_page(xobj, stored, 1, read, page, &f.rel)?;
-                                recalled += 1;
+                            // Its pages are written from the bytes here; the bytes go back
+                            // to the reader that read them, to be freed there.
+                            let written = write_tiff(&mut o, f, item, inv, &bytes);
+                            if let Some(back) = spent.get(maker) {
+                                let _ = back.send(Ready::Bytes(bytes));
                             }
-                            if recalled == item.source_pages {
-                                return Ok(());
-                            }
-                            // The rest: one page decoded, written and dropped at a time.
-                            let mut written_pages = 0u32;
-                            let mut failure: Option<Error> = None;
-                            let counted = images::tiff_each_page(&bytes, &mut |r| {
-                                if written_pages >= item.source_pages {
-                                    return Err(
-                                        "the file has more pages than when it was scanned".into()
-                                    );
-                                }
-                                let stored = (r.width, r.height);
-                                let page = item.first_page + written_pages;
-                                written_pages += 1;
-                                if written_pages <= recalled {
-                                    return Ok(());
-                                }
-                                let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
-                                let xobj = if plan.fax {
-                                    crate::read::gray::gray_raster(&r)
-                                } else {
-                                    images::raster_xobject(&r)
-                                };
-                                pictures::keep(&inv.cache, &key(written_pages), &xobj, stored);
-                                o.image_page(xobj, stored, 1, read, page, &f.rel)
-                                    .map_err(|e| {
-                                        let text = e.to_string();
-                                        failure = Some(e);
-                                        text
-                                    })
-                            });
-                            if let Some(e) = failure {
-                                return Err(e);
-                            }
-                            let counted = counted.map_err(|e| Error::Source {
-                                path: f.rel.clone(),
-                                message: e,
-                            })?;
-                            if counted != item.source_pages {
-                                return Err(Error::ChangedDuringBuild(f.rel.clone()));
-                            }
+                            written?;
                         }
                         _ => {
                             return Err(Error::Internal(format!(
@@ -499,7 +463,7 @@ impl<W: Write> Out<'_, W> {
         read: Option<&PageText>,
         page: u32,
         rel: &str,
-    ) -> Result<()> {
+    ) -> Result<Stream> {
         let err = |e: std::io::Error| Error::Source {
             path: rel.to_string(),
             message: format!("could not be written ({e})"),
@@ -527,7 +491,8 @@ impl<W: Write> Out<'_, W> {
         } else {
             images::page_for(self.plan.paper.size(), shown.0, shown.1)
         };
-        let img = self.w.add(&Object::Stream(xobj)).map_err(err)?;
+        let xobj = Object::Stream(xobj);
+        let img = self.w.add(&xobj).map_err(err)?;
         let mut draw = images::placement(size, shown, orientation, IMAGE_MARGIN, "Im0");
         if let Some(t) = layer {
             let [x, y, dw, dh] = images::fit(size, shown, IMAGE_MARGIN);
@@ -582,8 +547,81 @@ impl<W: Write> Out<'_, W> {
             ]),
         );
         let id = self.page_id(page)?;
-        self.w.write(id, &Object::Dictionary(d)).map_err(err)
+        self.w.write(id, &Object::Dictionary(d)).map_err(err)?;
+        match xobj {
+            Object::Stream(s) => Ok(s),
+            _ => Err(Error::Internal(format!(
+                "{rel}: the picture is not a stream"
+            ))),
+        }
     }
+}
+
+/// Writes the pages of a TIFF (`bytes`, checked against the scan's checksum as they were
+/// read) as packet pages `item.first_page` on.
+fn write_tiff<W: Write>(
+    o: &mut Out<'_, W>,
+    f: &crate::read::scan::SourceFile,
+    item: &crate::plan::Item,
+    inv: &Inventory,
+    bytes: &[u8],
+) -> Result<()> {
+    let plan = o.plan;
+    // The pages encoded by an earlier build of the same bytes, in order, as long as the
+    // cache holds them.
+    let key = |n: u32| pictures::key(&f.sha256, n, plan.fax);
+    let mut recalled = 0u32;
+    while recalled < item.source_pages {
+        let Some((xobj, stored)) = pictures::recall(&inv.cache, &key(recalled + 1)) else {
+            break;
+        };
+        let read = f.ocr.as_ref().and_then(|o| o.page(recalled + 1));
+        let page = item.first_page + recalled;
+        o.image_page(xobj, stored, 1, read, page, &f.rel)?;
+        recalled += 1;
+    }
+    if recalled == item.source_pages {
+        return Ok(());
+    }
+    // The rest: one page decoded, written and dropped at a time.
+    let mut written_pages = 0u32;
+    let mut failure: Option<Error> = None;
+    let counted = images::tiff_each_page(bytes, &mut |r| {
+        if written_pages >= item.source_pages {
+            return Err("the file has more pages than when it was scanned".into());
+        }
+        let stored = (r.width, r.height);
+        let page = item.first_page + written_pages;
+        written_pages += 1;
+        if written_pages <= recalled {
+            return Ok(());
+        }
+        let read = f.ocr.as_ref().and_then(|o| o.page(written_pages));
+        let xobj = if plan.fax {
+            crate::read::gray::gray_raster(&r)
+        } else {
+            images::raster_xobject(&r)
+        };
+        pictures::keep(&inv.cache, &key(written_pages), &xobj, stored);
+        o.image_page(xobj, stored, 1, read, page, &f.rel)
+            .map(drop)
+            .map_err(|e| {
+                let text = e.to_string();
+                failure = Some(e);
+                text
+            })
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let counted = counted.map_err(|e| Error::Source {
+        path: f.rel.clone(),
+        message: e,
+    })?;
+    if counted != item.source_pages {
+        return Err(Error::ChangedDuringBuild(f.rel.clone()));
+    }
+    Ok(())
 }
 
 fn write_outline<W: Write>(o: &mut Out<'_, W>) -> Result<ObjectId> {

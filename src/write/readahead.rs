@@ -251,6 +251,11 @@ pub(super) fn read_ahead(
         let Some(place) = shelf.claim(plan.items.len(), size, gate) else {
             return;
         };
+        // And what came back while the gate held this reader, before the next is read
+        // (a large picture is then not kept beside the next one).
+        while let Ok(done) = spent.try_recv() {
+            drop(done);
+        }
         let Some(item) = plan.items.get(place) else {
             return;
         };
