@@ -453,7 +453,8 @@ impl<W: Write> Out<'_, W> {
     /// Writes a page holding one image, scaled to fit with margins, stamped. `stored` is
     /// the image's size as stored and `exif` its EXIF orientation; a page OCR `read` is
     /// shown as the engine found it upright (a mirrored photo keeps its EXIF orientation),
-    /// with its words as an invisible text layer.
+    /// with its words as an invisible text layer. Gives the picture back, written, for
+    /// its reader to free.
     #[allow(clippy::too_many_arguments)]
     fn image_page(
         &mut self,
