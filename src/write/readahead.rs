@@ -244,15 +244,13 @@ pub(super) fn read_ahead(
             .map_or(0, |f| f.size)
     };
     loop {
-        // Freed here, where it was made.
-        while let Ok(done) = spent.try_recv() {
-            drop(done);
-        }
         let Some(place) = shelf.claim(plan.items.len(), size, gate) else {
+            // What came back is freed as `spent` goes, here.
             return;
         };
-        // And what came back while the gate held this reader, before the next is read
-        // (a large picture is then not kept beside the next one).
+        // Freed here, where it was made: all that came back, also while the gate held
+        // this reader, before the next is read (a large picture is then not kept beside
+        // the next one).
         while let Ok(done) = spent.try_recv() {
             drop(done);
         }
