@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod identifiers;
 pub mod kind;
 pub mod layout;
+pub mod ordered;
 pub mod pdf;
 pub mod profiles;
 pub mod size;

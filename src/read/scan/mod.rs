@@ -60,8 +60,8 @@ struct Collector<'a> {
     evidence: bool,
 }
 
-/// How many entries of the folder are read in parallel before their results are kept.
-const SCAN_BATCH: usize = 64;
+/// How many entries of the folder may be read, or wait to be kept, past the next one kept.
+const SCAN_WINDOW: usize = 64;
 
 /// One file read, hashed and probed (the part of the scan that runs in parallel).
 struct Prepared {
@@ -683,7 +683,6 @@ fn scan_in(
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     // Reading, hashing and probing run in parallel (each file is read once); deciding
     // duplicates and classifying then go in path order.
-    use rayon::prelude::*;
     let folder_key = root.display().to_string();
     let known: identity::Identities = cache.get(FILE_IDENTITY, &folder_key).unwrap_or_default();
     let kept = std::sync::atomic::AtomicU64::new(0);
@@ -695,35 +694,34 @@ fn scan_in(
         kept: &kept,
     };
     let mut seen = identity::Identities::new();
-    // A batch at a time, so what the readers hand over never piles up for the whole
-    // folder, and what the inventory keeps is made on this thread (see `Collector::keep`).
-    let mut entries = entries.into_iter();
-    loop {
-        let batch: Vec<(String, PathBuf)> = entries.by_ref().take(SCAN_BATCH).collect();
-        if batch.is_empty() {
-            break;
-        }
-        let loaded: Vec<Vec<Loaded>> = batch
-            .into_par_iter()
-            .map(|(rel, abs)| {
-                let out = load_entry(cx, rel, abs);
-                progress.advance();
-                out
-            })
-            .collect();
-        for item in loaded.into_iter().flatten() {
-            match item {
-                Loaded::File(mut p) => {
-                    if let Some(id) = p.identity.take() {
-                        seen.insert(id, p.sha.clone());
+    // The readers run at most a window of files ahead of the one kept next, so what they
+    // hand over never piles up for the whole folder, and what the inventory keeps is made
+    // on this thread, in path order (see `Collector::keep`).
+    let readers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    crate::base::ordered::for_each_ordered(
+        entries,
+        readers,
+        SCAN_WINDOW,
+        |(rel, abs)| {
+            let out = load_entry(cx, rel, abs);
+            progress.advance();
+            out
+        },
+        |loaded| {
+            for item in loaded {
+                match item {
+                    Loaded::File(mut p) => {
+                        if let Some(id) = p.identity.take() {
+                            seen.insert(id, p.sha.clone());
+                        }
+                        c.admit(p)
                     }
-                    c.admit(p)
+                    Loaded::Problem(f) => c.keep(f),
+                    Loaded::Ignored(i) => c.ignored.push(i),
                 }
-                Loaded::Problem(f) => c.keep(f),
-                Loaded::Ignored(i) => c.ignored.push(i),
             }
-        }
-    }
+        },
+    );
     // The folder's files as they are now (only these: removed files drop out).
     if seen != known {
         cache.put(FILE_IDENTITY, &folder_key, &seen);
