@@ -146,20 +146,12 @@ pub fn assemble<W: Write>(
                             }
                         }
                         (Body::Pdf, Ready::Pdf(doc, prepared)) => {
-                            let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+                            // The source pages, as the reader found them.
                             let mut imp = Importer::new(&doc);
                             imp.fax = plan.fax;
-                            for (i, sp) in src_pages.iter().enumerate() {
+                            for (i, prep) in prepared.iter().enumerate() {
                                 imp.page_ids
-                                    .insert(*sp, o.page_id(item.first_page + i as u32)?);
-                            }
-                            if prepared.len() != src_pages.len() {
-                                return Err(Error::Internal(format!(
-                                    "{}: {} of {} pages prepared",
-                                    f.rel,
-                                    prepared.len(),
-                                    src_pages.len()
-                                )));
+                                    .insert(prep.source, o.page_id(item.first_page + i as u32)?);
                             }
                             for (i, prep) in prepared.iter().enumerate() {
                                 o.copy_page(

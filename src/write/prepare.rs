@@ -21,6 +21,8 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 /// A source page ready to be copied: what the writer adds to it is object numbers.
 pub(super) struct Prepared {
+    /// The source page it was prepared from.
+    pub source: ObjectId,
     /// The page's dictionary, its references still to the source document's objects;
     /// without its content.
     pub dict: Object,
@@ -44,15 +46,16 @@ pub(super) struct Prepared {
     pub glyphs: StampFont,
 }
 
-/// Every page of a source PDF prepared, as packet pages `item.first_page` on.
+/// Every page of a source PDF prepared (`src_pages`, its pages in order), as packet pages
+/// `item.first_page` on.
 pub(super) fn prepare_document(
     doc: &Document,
+    src_pages: &[ObjectId],
     f: &SourceFile,
     item: &Item,
     plan: &Plan,
     metrics: &Metrics,
 ) -> Result<Vec<Prepared>> {
-    let src_pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
     let mut out = Vec::with_capacity(src_pages.len());
     for (i, sp) in src_pages.iter().enumerate() {
         let open = f.open_saves.get(i).copied().unwrap_or(0) as usize;
@@ -308,6 +311,7 @@ pub(super) fn prepare_page(
         bytes
     });
     Ok(Prepared {
+        source: src,
         dict: Object::Dictionary(dict),
         contents,
         xobjects: flat.xobjects,

@@ -286,9 +286,6 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, plan: &Plan) -
                 .as_ref()
                 .map(|p| p.doc.clone())
                 .ok_or_else(|| Error::Internal(format!("{}: no parse", f.rel)))?;
-            if doc.get_pages().len() as u32 != item.source_pages {
-                return Err(Error::ChangedDuringBuild(f.rel.clone()));
-            }
             prepared(doc, f, item, plan)?
         }
         Body::Pdf => {
@@ -299,9 +296,6 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, plan: &Plan) -
                     message: format!("could not be read again while building ({e})"),
                 })?;
             drop(bytes);
-            if doc.get_pages().len() as u32 != item.source_pages {
-                return Err(Error::ChangedDuringBuild(f.rel.clone()));
-            }
             prepared(std::sync::Arc::new(doc), f, item, plan)?
         }
         Body::Jpeg => {
@@ -349,16 +343,21 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, plan: &Plan) -
     Ok(ready)
 }
 
-/// A PDF read ahead, with its pages prepared for the writer.
+/// A PDF read ahead, with its pages prepared for the writer; an error when it no longer has
+/// the pages the plan counted.
 fn prepared(
     doc: std::sync::Arc<Document>,
     f: &crate::read::scan::SourceFile,
     item: &crate::plan::Item,
     plan: &Plan,
 ) -> Result<Ready> {
+    let src_pages: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    if src_pages.len() as u32 != item.source_pages {
+        return Err(Error::ChangedDuringBuild(f.rel.clone()));
+    }
     let metrics = crate::base::fonts::Metrics::get()
         .ok_or_else(|| Error::Internal("the embedded font did not load".into()))?;
-    let pages = prepare_document(&doc, f, item, plan, metrics)?;
+    let pages = prepare_document(&doc, &src_pages, f, item, plan, metrics)?;
     Ok(Ready::Pdf(doc, pages))
 }
 
