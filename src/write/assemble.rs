@@ -146,7 +146,16 @@ pub fn assemble<W: Write>(
                             }
                         }
                         (Body::Pdf, Ready::Pdf(doc, prepared)) => {
-                            // The source pages, as the reader found them.
+                            // The source pages, as the reader found them: as many as
+                            // the plan gave the document.
+                            if prepared.len() as u32 != item.source_pages {
+                                return Err(Error::Internal(format!(
+                                    "{}: {} of {} pages prepared",
+                                    f.rel,
+                                    prepared.len(),
+                                    item.source_pages
+                                )));
+                            }
                             let mut imp = Importer::new(&doc);
                             imp.fax = plan.fax;
                             for (i, prep) in prepared.iter().enumerate() {
