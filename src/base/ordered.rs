@@ -23,6 +23,26 @@ struct Shared<I> {
     moved: Condvar,
 }
 
+impl<T, I: Iterator<Item = T>> Queue<I> {
+    fn full(&self, window: usize) -> bool {
+        self.claimed >= self.taken + window
+    }
+
+    /// The next item and its place; `Err(true)` when the window is full, `Err(false)` when
+    /// there are none left or the work has stopped.
+    fn next_item(&mut self, window: usize) -> Result<(usize, T), bool> {
+        if self.stopped {
+            return Err(false);
+        }
+        if self.full(window) {
+            return Err(true);
+        }
+        let item = self.items.next().ok_or(false)?;
+        self.claimed += 1;
+        Ok((self.claimed - 1, item))
+    }
+}
+
 impl<T, I: Iterator<Item = T>> Shared<I> {
     /// The next item and its place, once it is no more than `window` places past the last
     /// result taken; None when there are none left or the work has stopped.
@@ -30,37 +50,28 @@ impl<T, I: Iterator<Item = T>> Shared<I> {
         let q = self.queue.lock().ok()?;
         let mut q = self
             .moved
-            .wait_while(q, |q| !q.stopped && q.claimed >= q.taken + window)
+            .wait_while(q, |q| !q.stopped && q.full(window))
             .ok()?;
-        if q.stopped {
-            return None;
-        }
-        let item = q.items.next()?;
-        q.claimed += 1;
-        Some((q.claimed - 1, item))
+        q.next_item(window).ok()
     }
 
     /// Like [`Shared::claim`], without waiting: `Err(true)` when the window is full.
     fn try_claim(&self, window: usize) -> Result<(usize, T), bool> {
-        let Ok(mut q) = self.queue.lock() else {
-            return Err(false);
-        };
-        if q.stopped {
-            return Err(false);
-        }
-        if q.claimed >= q.taken + window {
-            return Err(true);
-        }
-        let item = q.items.next().ok_or(false)?;
-        q.claimed += 1;
-        Ok((q.claimed - 1, item))
+        self.queue.lock().map_err(|_| false)?.next_item(window)
     }
 
-    fn taken(&self, taken: usize) {
-        if let Ok(mut q) = self.queue.lock() {
-            q.taken = taken;
+    /// The caller has taken `taken` results; the workers held back by the window are woken
+    /// (only when it was full: a wake costs a system call).
+    fn taken(&self, taken: usize, window: usize) {
+        let Ok(mut q) = self.queue.lock() else {
+            return;
+        };
+        let held = q.full(window);
+        q.taken = taken;
+        drop(q);
+        if held {
+            self.moved.notify_all();
         }
-        self.moved.notify_all();
     }
 }
 
@@ -145,7 +156,7 @@ pub fn for_each_ordered<T, R>(
                 next += 1;
             }
             if next != before {
-                shared.taken(next);
+                shared.taken(next, window);
             }
             if more {
                 match shared.try_claim(window) {
@@ -162,15 +173,9 @@ pub fn for_each_ordered<T, R>(
                 Ok((place, result)) => {
                     waiting.insert(place, result);
                 }
-                Err(_) => {
-                    // Every other worker has stopped: each claimed item is done (or one
-                    // panicked, and the scope passes the panic on).
-                    while let Some(r) = waiting.remove(&next) {
-                        take(r);
-                        next += 1;
-                    }
-                    break;
-                }
+                // Every other worker has stopped, and every result they sent was taken above
+                // (unless one panicked, and the scope passes the panic on).
+                Err(_) => break,
             }
         }
     });

@@ -106,8 +106,7 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
     if doc.xref_recovery.is_some() {
         notes.push("its cross-reference table was damaged and has been rebuilt".to_string());
     }
-    let page_ids: Vec<lopdf::ObjectId> = pages.values().copied().collect();
-    let reachable = reachable_from_pages(&doc, &page_ids);
+    let reachable = reachable_from_pages(&doc, pages.values().copied());
     let content_ids: std::collections::HashSet<lopdf::ObjectId> = pages
         .values()
         .flat_map(|&id| doc.get_page_contents(id))
@@ -212,9 +211,12 @@ const STREAM_CHECK_LIMIT: u64 = 512 * 1024 * 1024;
 
 /// Every object `pages`, a document's pages, use (following references, not page-tree
 /// parents).
-pub fn reachable_from_pages(doc: &Document, pages: &[lopdf::ObjectId]) -> Vec<lopdf::ObjectId> {
+pub fn reachable_from_pages(
+    doc: &Document,
+    pages: impl IntoIterator<Item = lopdf::ObjectId>,
+) -> Vec<lopdf::ObjectId> {
     let mut seen = std::collections::HashSet::new();
-    let mut stack: Vec<lopdf::ObjectId> = pages.to_vec();
+    let mut stack: Vec<lopdf::ObjectId> = pages.into_iter().collect();
     let mut out = Vec::new();
     while let Some(id) = stack.pop() {
         if !seen.insert(id) {
