@@ -484,7 +484,7 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             _ => None,
         })
         .collect();
-    Ok(BuildReport {
+    let report = BuildReport {
         output: parts
             .first()
             .or(sends.first())
@@ -536,7 +536,22 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             .chain(plan.warnings.iter().cloned())
             .chain(added)
             .collect(),
-    })
+    };
+    // The cache keeps what the build learnt now, not when the inventory goes.
+    inv.cache.flush();
+    free_aside((inv, plan));
+    Ok(report)
+}
+
+/// Frees `value` on a thread of its own. What a build read (every file's parsed
+/// document) takes milliseconds to free, and `medpacket build` ends without waiting for
+/// that; a long-running `medpacket serve` frees it while it goes on. Nothing in `value`
+/// may need its drop to run (the cache is flushed first).
+fn free_aside<T: Send + 'static>(value: T) {
+    // Should no thread start, `value` is freed here, as it would have been.
+    let _ = std::thread::Builder::new()
+        .name("free".into())
+        .spawn(move || drop(value));
 }
 
 /// Builds the packet of `dir` in memory, leaving out unreadable files, with the clock
