@@ -170,14 +170,36 @@ fn starts_clean(b: &[u8], at: usize) -> bool {
     true
 }
 
+/// The place of the first ASCII digit in `b` at or after `at` (`b.len()` when there is
+/// none), eight bytes at a time: most of a page's text is not digits.
+fn next_digit(b: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(eight) = b.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(eight);
+        // Digits are the bytes that become 0 to 9 here; some byte of a word is below 10
+        // exactly when this has a high bit set (no byte of a word without one borrows).
+        let t = u64::from_le_bytes(word) ^ (ONES * u64::from(b'0'));
+        if t.wrapping_sub(ONES * 10) & !t & HIGH != 0 {
+            break;
+        }
+        at += 8;
+    }
+    while at < b.len() && !b[at].is_ascii_digit() {
+        at += 1;
+    }
+    at
+}
+
 /// Social Security numbers: `123-45-6789` anywhere (unless labelled as something else);
 /// `123 45 6789` and `123456789` only after an SSN label.
 fn find_ssns(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
     let b = text.as_bytes();
-    let mut i = 0;
+    let mut i = next_digit(b, 0);
     while i < b.len() {
-        if !b[i].is_ascii_digit() || !starts_clean(b, i) {
-            i += 1;
+        if !starts_clean(b, i) {
+            i = next_digit(b, i + 1);
             continue;
         }
         // The label before the number, looked for only once the number has an SSN's shape.
@@ -223,6 +245,7 @@ fn find_ssns(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
                 }
             }
         }
+        i = next_digit(b, i);
     }
 }
 
@@ -361,7 +384,7 @@ fn find_member_ids(text: &str, hits: &[Hit], out: &mut Vec<Raw>) {
 }
 
 fn find_raw(text: &str) -> Vec<Raw> {
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
+    if next_digit(text.as_bytes(), 0) == text.len() {
         return Vec::new();
     }
     let hits = label_hits(text);
@@ -723,5 +746,38 @@ mod tests {
         }
         // The texts held labels to find.
         assert!(found > 1000, "{found}");
+    }
+
+    #[test]
+    fn the_next_digit_is_found_eight_bytes_at_a_time() {
+        let naive = |b: &[u8], at: usize| {
+            (at..b.len())
+                .find(|&i| b[i].is_ascii_digit())
+                .unwrap_or(b.len())
+        };
+        // Every byte value, digits and their neighbours ('/' and ':') among them, at
+        // every place of a word.
+        let mut seed: u64 = 0x1234_5678_9abc_def1;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..5000 {
+            let len = next(40) as usize;
+            let b: Vec<u8> = (0..len)
+                .map(|_| match next(4) {
+                    0 => next(256) as u8,
+                    1 => b"/:09"[next(4) as usize],
+                    _ => b"ab \xc3\xa9\xff\x80"[next(7) as usize],
+                })
+                .collect();
+            for at in 0..=len {
+                assert_eq!(next_digit(&b, at), naive(&b, at), "{b:?} from {at}");
+            }
+        }
+        assert_eq!(next_digit(b"no digits here, none at all", 0), 27);
+        assert_eq!(next_digit(b"page 12 of 40", 6), 6);
     }
 }
