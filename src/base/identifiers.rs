@@ -179,7 +179,7 @@ fn next_digit(b: &[u8], mut at: usize) -> usize {
         let mut word = [0u8; 8];
         word.copy_from_slice(eight);
         // Digits are the bytes that become 0 to 9 here; some byte of a word is below 10
-        // exactly when this has a high bit set (no byte of a word without one borrows).
+        // exactly when this has a high bit set (in a word with none, no subtraction borrows).
         let t = u64::from_le_bytes(word) ^ (ONES * u64::from(b'0'));
         if t.wrapping_sub(ONES * 10) & !t & HIGH != 0 {
             break;
