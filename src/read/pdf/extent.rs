@@ -307,8 +307,6 @@ struct GState {
 pub struct Extent {
     /// Boxes in page space that may hold visible content, among those in the region asked.
     pub boxes: Vec<Rect>,
-    /// Texts far from the edges asked about, not measured exactly (see [`Shown`]).
-    pub unmeasured: usize,
 }
 
 /// Most boxes kept; past this the whole region counts as covered.
@@ -328,105 +326,6 @@ struct Interp<'d> {
     out: Vec<Rect>,
     ops: usize,
     full: bool,
-    /// Set when only boxes that come within [`EDGE`] of an edge of this box are wanted
-    /// ([`page_edges`]): text shown far from every edge is then not measured exactly
-    /// unless where it ends is read (see [`Shown`]).
-    edges: Option<Rect>,
-    /// Texts not measured, counted with [`Interp::out`] against [`MAX_BOXES`].
-    unmeasured: usize,
-}
-
-/// A text-showing operation (`Tj`, `TJ`, `'`, `"`): where it starts, what it shows and
-/// the text state it shows it in.
-#[derive(Clone)]
-struct Shown<'c> {
-    start: Matrix,
-    /// The operation's last operand: its string, or its array of strings and adjustments.
-    last: Option<Operand<'c>>,
-    array: bool,
-    font: Option<Rc<FontWidths>>,
-    size: f32,
-    char_space: f32,
-    word_space: f32,
-    hscale: f32,
-}
-
-impl Shown<'_> {
-    /// Calls `step` with each move along the line, in order: a character's width with its
-    /// spacing, or an adjustment in a `TJ` array.
-    fn steps(&self, mut step: impl FnMut(f32)) {
-        let unknown;
-        let fw = match &self.font {
-            Some(f) => f.as_ref(),
-            None => {
-                unknown = FontWidths::unknown();
-                &unknown
-            }
-        };
-        let (last, array) = (self.last, self.array);
-        let items = last
-            .filter(|_| !array)
-            .into_iter()
-            .chain(last.filter(|_| array).into_iter().flat_map(|a| a.items()));
-        for item in items {
-            match item.string() {
-                Some(bytes) if fw.table.len() == 256 => {
-                    // As below, a code a byte, its width from the table.
-                    for &b in bytes.iter() {
-                        let mut w = fw.table[usize::from(b)] * self.size + self.char_space;
-                        if b == 32 {
-                            w += self.word_space;
-                        }
-                        step(w * self.hscale);
-                    }
-                }
-                Some(bytes) => {
-                    for code in bytes.chunks(fw.bytes) {
-                        let c = code.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b));
-                        let mut w = fw.width(c) * self.size + self.char_space;
-                        if fw.bytes == 1 && c == 32 {
-                            w += self.word_space;
-                        }
-                        step(w * self.hscale);
-                    }
-                }
-                None => {
-                    if let Some(v) = item.number() {
-                        // Subtracting is adding the negation, to the bit.
-                        step(-(v / 1000.0 * self.size * self.hscale));
-                    }
-                }
-            }
-        }
-    }
-
-    /// How far the text moves along its line (text space): its steps added in order.
-    fn advance(&self) -> f32 {
-        let mut advance = 0.0f32;
-        self.steps(|s| advance += s);
-        advance
-    }
-
-    /// Bounds on [`Shown::advance`], from its steps added in eight running sums at once
-    /// (several times faster than one sum in order, and so rounded differently): the two
-    /// sums of the same steps differ by less than (n + 1) units in the last place of the
-    /// sum of the steps' sizes each, and the bounds allow for twice that and more. None
-    /// when a bound is not a finite number.
-    fn advance_within(&self) -> Option<(f32, f32)> {
-        let mut sums = [0.0f32; 8];
-        let mut sizes = [0.0f32; 8];
-        let mut n = 0usize;
-        self.steps(|s| {
-            sums[n % 8] += s;
-            sizes[n % 8] += s.abs();
-            n += 1;
-        });
-        let about: f32 = sums.iter().sum();
-        let size: f32 = sizes.iter().sum();
-        let slack = (n as f32 + 16.0) * 2.5e-7 * size * 1.01 + 1e-6;
-        let (lo, hi) = (about - slack, about + slack);
-        (lo.is_finite() && hi.is_finite()).then_some((lo, hi))
-    }
 }
 
 /// The boxes (page space) within `region` that the page's content may cover. `page_box`
@@ -438,14 +337,7 @@ pub fn covered(
     page_box: Rect,
     region: Rect,
 ) -> Extent {
-    covered_by(
-        doc,
-        resources,
-        Source::Bytes(content),
-        page_box,
-        region,
-        None,
-    )
+    covered_by(doc, resources, Source::Bytes(content), page_box, region)
 }
 
 /// A page's content as the interpreter takes it: its bytes, or its bytes already found to
@@ -456,16 +348,13 @@ pub enum Source<'c> {
     Parsed(&'c [u8]),
 }
 
-/// [`covered`], for content given as bytes or as its parsed operations. With `edges`,
-/// text shown far from the edges of that box may be left out: only what comes near them
-/// is wanted.
-fn covered_by(
+/// [`covered`], for content given as bytes or as its parsed operations.
+pub fn covered_by(
     doc: &Document,
     resources: Option<&Dictionary>,
     content: Source<'_>,
     page_box: Rect,
     region: Rect,
-    edges: Option<Rect>,
 ) -> Extent {
     let mut it = Interp {
         doc,
@@ -473,8 +362,6 @@ fn covered_by(
         out: Vec::new(),
         ops: 0,
         full: false,
-        edges,
-        unmeasured: 0,
     };
     let gs = GState {
         ctm: IDENTITY,
@@ -498,13 +385,9 @@ fn covered_by(
         // Unsure: the whole region counts as covered.
         return Extent {
             boxes: vec![region],
-            unmeasured: it.unmeasured,
         };
     }
-    Extent {
-        boxes: it.out,
-        unmeasured: it.unmeasured,
-    }
+    Extent { boxes: it.out }
 }
 
 impl Interp<'_> {
@@ -514,7 +397,7 @@ impl Interp<'_> {
             return;
         }
         if let Some(r) = intersect(r, gs.clip).and_then(|r| intersect(r, self.region)) {
-            if self.out.len() + self.unmeasured >= MAX_BOXES {
+            if self.out.len() >= MAX_BOXES {
                 self.full = true;
             } else {
                 self.out.push(r);
@@ -560,8 +443,6 @@ impl Interp<'_> {
         let mut pending_clip = false;
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
-        // The last text shown when it was not measured: `tm` is where it starts until then.
-        let mut pending: Option<Shown<'_>> = None;
         let mut fonts: std::collections::HashMap<Vec<u8>, Rc<FontWidths>> =
             std::collections::HashMap::new();
         let extend = |path: &mut Option<Rect>, ctm: Matrix, x: f32, y: f32| {
@@ -661,7 +542,6 @@ impl Interp<'_> {
                 b"BT" => {
                     tm = IDENTITY;
                     tlm = IDENTITY;
-                    pending = None;
                 }
                 b"Tf" => {
                     gs.size = n(1);
@@ -690,23 +570,19 @@ impl Interp<'_> {
                 b"Td" => {
                     tlm = mul([1.0, 0.0, 0.0, 1.0, n(0), n(1)], tlm);
                     tm = tlm;
-                    pending = None;
                 }
                 b"TD" => {
                     gs.leading = -n(1);
                     tlm = mul([1.0, 0.0, 0.0, 1.0, n(0), n(1)], tlm);
                     tm = tlm;
-                    pending = None;
                 }
                 b"Tm" => {
                     tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
                     tm = tlm;
-                    pending = None;
                 }
                 b"T*" => {
                     tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], tlm);
                     tm = tlm;
-                    pending = None;
                 }
                 b"Tj" | b"'" | b"\"" | b"TJ" => {
                     if operator == b"'" || operator == b"\"" {
@@ -716,53 +592,58 @@ impl Interp<'_> {
                         }
                         tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], tlm);
                         tm = tlm;
-                        pending = None;
-                    } else if let Some(before) = pending.take() {
-                        // This text starts where the last one ends: measured now.
-                        tm = mul([1.0, 0.0, 0.0, 1.0, before.advance(), 0.0], before.start);
                     }
                     let last = operands.last().copied();
-                    let shown = Shown {
-                        start: tm,
-                        last,
-                        array: operator == b"TJ" && matches!(last, Some(Operand::Array(_))),
-                        font: gs.font.clone(),
-                        size: gs.size,
-                        char_space: gs.char_space,
-                        word_space: gs.word_space,
-                        hscale: gs.hscale,
-                    };
-                    let (ascent, descent) = match &gs.font {
-                        Some(f) => (f.ascent, f.descent),
+                    let array = operator == b"TJ" && matches!(last, Some(Operand::Array(_)));
+                    let items = last
+                        .filter(|_| !array)
+                        .into_iter()
+                        .chain(last.filter(|_| array).into_iter().flat_map(|a| a.items()));
+                    let unknown;
+                    let fw = match &gs.font {
+                        Some(f) => f.as_ref(),
                         None => {
-                            let u = FontWidths::unknown();
-                            (u.ascent, u.descent)
+                            unknown = FontWidths::unknown();
+                            &unknown
                         }
                     };
-                    let size = gs.size.abs();
-                    let (lo, hi) = (gs.rise - descent * size, gs.rise + ascent * size);
-                    let trm = mul(shown.start, gs.ctm);
-                    // Far from every edge that matters, however it is rounded: its box is
-                    // not wanted, and its end only if the next text starts there.
-                    let far = self.edges.is_some_and(|visible| {
-                        shown.advance_within().is_some_and(|(a, b)| {
-                            let r = transform_rect(trm, [a.min(0.0), lo, b.max(0.0), hi]);
-                            let r = [r[0] - 1.0, r[1] - 1.0, r[2] + 1.0, r[3] + 1.0];
-                            r.iter().all(|v| v.is_finite()) && !near_edge(visible, &r)
-                        })
-                    });
-                    if far {
-                        self.unmeasured += 1;
-                        if self.out.len() + self.unmeasured >= MAX_BOXES {
-                            self.full = true;
+                    let start = tm;
+                    let mut advance = 0.0f32;
+                    for item in items {
+                        match item.string() {
+                            Some(bytes) if fw.table.len() == 256 => {
+                                // As below, a code a byte, its width from the table.
+                                for &b in bytes.iter() {
+                                    let mut w = fw.table[usize::from(b)] * gs.size + gs.char_space;
+                                    if b == 32 {
+                                        w += gs.word_space;
+                                    }
+                                    advance += w * gs.hscale;
+                                }
+                            }
+                            Some(bytes) => {
+                                for code in bytes.chunks(fw.bytes) {
+                                    let c = code.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b));
+                                    let mut w = fw.width(c) * gs.size + gs.char_space;
+                                    if fw.bytes == 1 && c == 32 {
+                                        w += gs.word_space;
+                                    }
+                                    advance += w * gs.hscale;
+                                }
+                            }
+                            None => {
+                                if let Some(v) = item.number() {
+                                    advance -= v / 1000.0 * gs.size * gs.hscale;
+                                }
+                            }
                         }
-                        pending = Some(shown);
-                        continue;
                     }
-                    let advance = shown.advance();
+                    let size = gs.size.abs();
+                    let (lo, hi) = (gs.rise - fw.descent * size, gs.rise + fw.ascent * size);
                     let (x0, x1) = (advance.min(0.0), advance.max(0.0));
+                    let trm = mul(start, gs.ctm);
                     self.add(&gs, transform_rect(trm, [x0, lo, x1, hi]));
-                    tm = mul([1.0, 0.0, 0.0, 1.0, advance, 0.0], shown.start);
+                    tm = mul([1.0, 0.0, 0.0, 1.0, advance, 0.0], tm);
                 }
                 _ => {}
             }
@@ -878,7 +759,7 @@ pub fn page_edges(doc: &Document, page: &Dictionary, content: Option<Source<'_>>
         return vec![visible];
     };
     let res = attr(b"Resources").and_then(|o| o.as_dict().ok());
-    let mut boxes = covered_by(doc, res, content, media, visible, Some(visible)).boxes;
+    let mut boxes = covered_by(doc, res, content, media, visible).boxes;
     boxes.retain(|b| near_edge(visible, b));
     boxes
 }
@@ -964,4 +845,142 @@ pub fn visible_box(media: [f32; 4], crop: Option<[f32; 4]>) -> [f32; 4] {
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+
+    fn boxes(content: &[u8]) -> Vec<Rect> {
+        let doc = Document::with_version("1.5");
+        covered(
+            &doc,
+            None,
+            content,
+            [0.0, 0.0, 612.0, 792.0],
+            [0.0, 0.0, 612.0, 40.0],
+        )
+        .boxes
+    }
+
+    #[test]
+    fn text_paths_and_images_near_the_bottom_are_found() {
+        // Text at y = 20 in an unknown font: found, starting at x = 72.
+        let b = boxes(b"BT /F1 11 Tf 72 20 Td (Name: Foo Bar) Tj ET");
+        assert_eq!(b.len(), 1);
+        assert!(b[0][0] >= 71.0 && b[0][0] <= 73.0 && b[0][1] < 20.0 && b[0][3] > 28.0);
+        // The same text moved up by a matrix is outside the band.
+        assert!(boxes(b"1 0 0 1 0 100 cm BT /F1 11 Tf 72 20 Td (x) Tj ET").is_empty());
+        // A line and an image near the bottom.
+        assert_eq!(boxes(b"0 g 10 10 m 600 10 l S").len(), 1);
+        assert_eq!(
+            boxes(b"q 100 0 0 30 50 5 cm /Im0 Do Q").len(),
+            0,
+            "unknown XObject"
+        );
+        assert_eq!(
+            boxes(b"q 100 0 0 30 50 5 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q").len(),
+            1
+        );
+        // A white background is not content; a clipped-away drawing neither.
+        assert!(boxes(b"1 g 0 0 612 792 re f").is_empty());
+        assert!(boxes(b"0 0 612 792 re W n 0 100 612 692 re W n 0 g 0 0 612 792 re f").is_empty());
+        assert!(boxes(b"0 100 612 692 re W n 0 g 0 0 612 792 re f").is_empty());
+        // Unreadable content counts as covering everything.
+        assert_eq!(boxes(b"BT (unterminated Tj ET").len(), 1);
+    }
+
+    /// A one-page document whose page tree sets `tree` (MediaBox, CropBox, Resources are
+    /// inherited) and whose page has one content stream.
+    fn page_doc(tree: lopdf::Dictionary, content: lopdf::Stream) -> (Document, lopdf::ObjectId) {
+        use lopdf::dictionary;
+        let mut doc = Document::with_version("1.5");
+        let pages = doc.new_object_id();
+        let c = doc.add_object(content);
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages, "Contents" => c,
+        });
+        let mut node = dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 };
+        node.extend(&tree);
+        doc.objects.insert(pages, Object::Dictionary(node));
+        (doc, page)
+    }
+
+    /// A page's edge boxes from its content as bytes, checked against the same content
+    /// parsed first (as the scan passes it).
+    fn edges_of<'a>(
+        doc: &'a Document,
+        page: &'a lopdf::Dictionary,
+        known: &dyn Fn(lopdf::ObjectId) -> Option<&'a [u8]>,
+    ) -> Vec<Rect> {
+        let content = page_content(doc, page, known);
+        let from_bytes = page_edges(doc, page, content.as_deref().map(Source::Bytes));
+        if let Some(c) = content.as_deref().filter(|c| ops::parses(c)) {
+            let parsed = page_edges(doc, page, Some(Source::Parsed(c)));
+            assert_eq!(parsed, from_bytes);
+        }
+        from_bytes
+    }
+
+    #[test]
+    fn page_edges_keeps_what_lies_near_an_edge_of_the_inherited_boxes() {
+        use lopdf::{dictionary, Stream};
+        // Lines of text near the top, in the middle and near the bottom of a Letter page.
+        let text = b"BT /F1 11 Tf 72 760 Td (Top line) Tj ET \
+            BT /F1 11 Tf 72 400 Td (Middle line) Tj ET \
+            BT /F1 11 Tf 72 20 Td (Bottom line) Tj ET"
+            .to_vec();
+        let letter =
+            || dictionary! { "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()] };
+        let (doc, id) = page_doc(letter(), Stream::new(dictionary! {}, text.clone()));
+        let page = doc.get_dictionary(id).expect("the page");
+        let edges = edges_of(&doc, page, &|_| None);
+        assert_eq!(edges.len(), 2, "{edges:?}");
+        assert!(edges.iter().any(|b| b[1] < 20.0) && edges.iter().any(|b| b[3] > 760.0));
+        // The whole interpreter finds three; the middle one cannot matter for the footer.
+        assert_eq!(
+            covered(
+                &doc,
+                None,
+                &text,
+                [0.0, 0.0, 612.0, 792.0],
+                [0.0, 0.0, 612.0, 792.0]
+            )
+            .boxes
+            .len(),
+            3
+        );
+
+        // A crop box inherited from the tree: the middle line is now near its top.
+        let mut cropped = letter();
+        cropped.set("CropBox", vec![0.into(), 0.into(), 612.into(), 420.into()]);
+        let (doc, id) = page_doc(cropped, Stream::new(dictionary! {}, text.clone()));
+        let edges = edges_of(&doc, doc.get_dictionary(id).expect("the page"), &|_| None);
+        assert_eq!(edges.len(), 2, "{edges:?}");
+        assert!(edges.iter().all(|b| b[3] < 420.0 + 30.0));
+
+        // Content the damage check already inflated is used as given (here: nothing near
+        // an edge), not inflated again.
+        let mut packed = Stream::new(dictionary! {}, text.clone());
+        packed.compress().expect("compressed");
+        let (doc, id) = page_doc(letter(), packed);
+        let c = doc.get_page_contents(id)[0];
+        let middle = b"BT /F1 11 Tf 72 400 Td (Middle line) Tj ET".to_vec();
+        let known = |o| (o == c).then_some(middle.as_slice());
+        assert!(edges_of(&doc, doc.get_dictionary(id).expect("the page"), &known).is_empty());
+        assert_eq!(
+            edges_of(&doc, doc.get_dictionary(id).expect("the page"), &|_| None).len(),
+            2
+        );
+
+        // A content stream that cannot be decoded: the whole visible box counts as covered.
+        let broken = Stream::new(
+            dictionary! { "Filter" => "NoSuchDecode" },
+            b"not decodable".to_vec(),
+        );
+        let (doc, id) = page_doc(letter(), broken);
+        let edges = edges_of(&doc, doc.get_dictionary(id).expect("the page"), &|_| None);
+        assert_eq!(edges, vec![[0.0, 0.0, 612.0, 792.0]]);
+
+        // Boxes survive the cache exactly.
+        let odd: Rect = [0.1, 1.0 / 3.0, 611.999_9, f32::MAX];
+        assert_eq!(from_bits(&to_bits(&odd)), odd);
+    }
+}
