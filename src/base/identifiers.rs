@@ -60,23 +60,29 @@ struct Labels {
     what: Vec<Label>,
 }
 
-fn labels() -> Option<&'static Labels> {
-    static L: OnceLock<Option<Labels>> = OnceLock::new();
-    L.get_or_init(|| {
-        let f: LabelsFile = toml::from_str(IDENTIFIERS_TOML).ok()?;
-        let mut pats = Vec::new();
-        let mut what = Vec::new();
-        for (list, l) in [
+/// The labels of `templates/identifiers.toml` as written, each with its kind.
+fn label_list() -> Option<Vec<(String, Label)>> {
+    let f: LabelsFile = toml::from_str(IDENTIFIERS_TOML).ok()?;
+    Some(
+        [
             (f.ssn_labels, Label::Ssn),
             (f.other_labels, Label::Other),
             (f.member_labels, Label::Member),
-        ] {
-            for p in list {
-                // Matched against text with its ASCII letters lowered (see `label_hits`).
-                pats.push(p.to_ascii_lowercase());
-                what.push(l);
-            }
-        }
+        ]
+        .into_iter()
+        .flat_map(|(list, l)| list.into_iter().map(move |p| (p, l)))
+        .collect(),
+    )
+}
+
+fn labels() -> Option<&'static Labels> {
+    static L: OnceLock<Option<Labels>> = OnceLock::new();
+    L.get_or_init(|| {
+        // Matched against text with its ASCII letters lowered (see `label_hits`).
+        let (pats, what): (Vec<String>, Vec<Label>) = label_list()?
+            .into_iter()
+            .map(|(p, l)| (p.to_ascii_lowercase(), l))
+            .unzip();
         let ac = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(&pats)
@@ -107,19 +113,23 @@ fn label_hits(text: &str) -> Vec<Hit> {
     };
     let lowered = text.as_bytes().to_ascii_lowercase();
     l.ac.find_iter(&lowered)
-        .filter(|m| {
-            let before = text[..m.start()].chars().next_back();
-            let pat_last = text[..m.end()].chars().next_back();
-            let after = text[m.end()..].chars().next();
-            let glued_before = before.is_some_and(is_word);
-            let glued_after = pat_last.is_some_and(is_word) && after.is_some_and(is_word);
-            !glued_before && !glued_after
-        })
+        .filter(|m| whole_word(text, m.start(), m.end()))
         .map(|m| Hit {
             label: l.what[m.pattern().as_usize()],
             end: m.end(),
         })
         .collect()
+}
+
+/// Whether `text[start..end]` stands as a whole word: nothing word-like glued before it,
+/// nor after it when it ends in a letter or digit.
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let last = text[..end].chars().next_back();
+    let after = text[end..].chars().next();
+    let glued_before = before.is_some_and(is_word);
+    let glued_after = last.is_some_and(is_word) && after.is_some_and(is_word);
+    !glued_before && !glued_after
 }
 
 /// How far before a number its label may stand (bytes).
@@ -639,19 +649,8 @@ mod tests {
     fn labels_are_found_as_a_case_insensitive_search_finds_them() {
         // The reference: an automaton that ignores ASCII case itself, over the text as it
         // is, with the same whole-word rule.
-        let f: LabelsFile = toml::from_str(IDENTIFIERS_TOML).expect("labels");
-        let mut pats = Vec::new();
-        let mut what = Vec::new();
-        for (list, l) in [
-            (f.ssn_labels, Label::Ssn),
-            (f.other_labels, Label::Other),
-            (f.member_labels, Label::Member),
-        ] {
-            for p in list {
-                pats.push(p);
-                what.push(l as u8);
-            }
-        }
+        let (pats, what): (Vec<String>, Vec<Label>) =
+            label_list().expect("labels").into_iter().unzip();
         let reference = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
@@ -660,15 +659,8 @@ mod tests {
         let expected = |text: &str| -> Vec<(u8, usize)> {
             reference
                 .find_iter(text)
-                .filter(|m| {
-                    let before = text[..m.start()].chars().next_back();
-                    let last = text[..m.end()].chars().next_back();
-                    let after = text[m.end()..].chars().next();
-                    let glued_before = before.is_some_and(is_word);
-                    let glued_after = last.is_some_and(is_word) && after.is_some_and(is_word);
-                    !glued_before && !glued_after
-                })
-                .map(|m| (what[m.pattern().as_usize()], m.end()))
+                .filter(|m| whole_word(text, m.start(), m.end()))
+                .map(|m| (what[m.pattern().as_usize()] as u8, m.end()))
                 .collect()
         };
         // Texts made of pieces of labels, words, digits and separators, in mixed case
