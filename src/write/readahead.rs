@@ -14,10 +14,12 @@ use crate::write::pictures;
 use crate::write::prepare::{prepare_document, Prepared};
 use lopdf::{Document, Stream};
 
-/// How many documents may wait, read ahead, for the writer. Enough small documents that
-/// the reader, started with the writer, stays busy while the front matter (the index of
-/// a long packet runs to dozens of pages) is painted and written.
-pub(super) const LOOKAHEAD_ITEMS: usize = 64;
+/// How many documents may wait, read ahead, for the writer: enough that the writer never
+/// waits for a reader, few enough that what waits stays in memory already touched. A
+/// prepared document holds its parse and its pages' new dictionaries, many times its
+/// bytes; with 64 waiting, a warm build of 400 small PDFs touched 1,400 more pages of
+/// fresh memory (each one zeroed by the kernel) and took 3 % longer than with 16.
+pub(super) const LOOKAHEAD_ITEMS: usize = 16;
 /// How many bytes of source files may be read ahead of the writer (at least one document
 /// always is, however large), so memory stays flat whatever the packet's length.
 pub(super) const LOOKAHEAD_BYTES: u64 = 8 * 1024 * 1024;
