@@ -56,9 +56,7 @@ const PROGRAM_STAND_IN: &[u8] = &[0, 1, 0, 0];
 
 /// The embedded font, parsed, with [`PROGRAM_STAND_IN`] as its program.
 pub fn with_stand_in(m: &Metrics) -> ParsedFont {
-    let mut font = m.parsed().clone();
-    font.original_bytes = PROGRAM_STAND_IN.to_vec();
-    font
+    m.parsed().clone()
 }
 
 /// Puts the embedded font program (compressed at build time) where printpdf wrote
@@ -89,6 +87,9 @@ pub fn fill_stand_in(doc: &mut lopdf::Document) -> Result<usize, String> {
 
 /// Font metrics and glyph lookup for the embedded font.
 pub struct Metrics {
+    /// The font's tables, its program replaced by [`PROGRAM_STAND_IN`] once they are
+    /// read: every set of generated pages starts from a copy of them, and the glyph
+    /// lookups do not read the program.
     parsed: ParsedFont,
     units_per_em: f32,
     fallback_gid: u16,
@@ -122,12 +123,13 @@ impl Metrics {
                     m.latin_gid[at] = gid;
                     m.latin[at] = m.glyph_width_milli(gid.unwrap_or(m.fallback_gid));
                 }
+                m.parsed.original_bytes = PROGRAM_STAND_IN.to_vec();
                 Some(m)
             })
             .as_ref()
     }
 
-    /// The parsed font, for printpdf.
+    /// The parsed font, with [`PROGRAM_STAND_IN`] as its program, for printpdf.
     pub fn parsed(&self) -> &ParsedFont {
         &self.parsed
     }
