@@ -1,7 +1,7 @@
 //! Identity: a file on disk turns into the key a warm scan knows it by — its path,
 //! device, inode, size and modification and change times — so an unchanged file is
 //! recalled from the cache without being read; and into a signature the build compares
-//! before copying a document from the scan's own parse.
+//! before it takes a file read again as the bytes the scan hashed.
 
 use crate::read::cache::Cache;
 use crate::read::inventory::ScanOptions;

@@ -5,7 +5,7 @@
 use crate::base::classified::Classified;
 use crate::base::error::{Problem, Warning};
 use crate::base::identifiers;
-use crate::read::reader::{Format, ImageInfo, Location, Parsed};
+use crate::read::reader::{Format, ImageInfo, Location};
 use crate::read::words::OcrMode;
 use std::path::PathBuf;
 
@@ -89,8 +89,6 @@ pub struct SourceFile {
     pub ocr: Option<std::sync::Arc<crate::read::words::FileOcr>>,
     /// Identifiers (Social Security numbers, member IDs) in the file's text, masked.
     pub identifiers: Vec<identifiers::Finding>,
-    /// The PDF as the scan parsed it, when small enough to keep (see [`KEEP_PARSED`]).
-    pub parsed: Option<Parsed>,
     /// A DICOM file's header facts.
     pub dicom: Option<Box<crate::read::imaging::Instance>>,
     /// The file's signature (place, size, times) when this scan read and hashed it — only
@@ -107,13 +105,6 @@ pub struct SourceFile {
     /// [`quick_sum`]: crate::base::digest::quick_sum
     pub quick_sum: Option<String>,
 }
-
-/// The scan keeps its parse of a PDF up to this size, and of all PDFs together up to
-/// [`KEEP_PARSED_TOTAL`] bytes of source, so the build copies them without parsing them
-/// again while memory stays bounded however many files there are.
-pub const KEEP_PARSED: u64 = 512 * 1024;
-/// See [`KEEP_PARSED`].
-pub const KEEP_PARSED_TOTAL: u64 = 1024 * 1024;
 
 impl SourceFile {
     pub fn is_included(&self) -> bool {

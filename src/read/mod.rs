@@ -29,5 +29,5 @@ pub use portal as zipin;
 /// What a file was read into, by the paths the later stages name.
 pub mod ingest {
     pub use super::pdf::{load_pdf, reachable_from_pages, PdfLoadError, TEXT_PAGES};
-    pub use super::reader::{extension, Format, ImageInfo, Parsed, Probe};
+    pub use super::reader::{extension, Format, ImageInfo, Probe};
 }

@@ -18,7 +18,6 @@
 //! [`Reader::gather`], which the scan calls once every file is read.
 
 use crate::base::error::{Problem, Warning};
-use lopdf::Document;
 
 /// The format of a source file, decided by its content (its name only breaks ties).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -82,34 +81,9 @@ pub struct Probe {
     /// picture), whose reader hands over the bytes to pack ([`Reader::content`]).
     #[serde(default)]
     pub wrapper: Option<Format>,
-    /// The PDF as the scan parsed it, for the build to copy from without parsing it again
-    /// (kept only for small files, within the scan's budget). Never cached.
-    #[serde(skip)]
-    pub parsed: Option<Parsed>,
     /// A DICOM file's header facts (also when it wraps a PDF report).
     #[serde(default)]
     pub dicom: Option<Box<crate::read::imaging::Instance>>,
-}
-
-/// A parsed PDF shared between the scan and the build.
-#[derive(Clone)]
-pub struct Parsed {
-    pub doc: std::sync::Arc<Document>,
-    /// The file's signature ([`crate::read::identity::signature`]) when it was read: the
-    /// build uses the parse only while the file is unchanged.
-    pub stat: Option<String>,
-}
-
-impl std::fmt::Debug for Parsed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Parsed(..)")
-    }
-}
-
-impl PartialEq for Parsed {
-    fn eq(&self, other: &Parsed) -> bool {
-        std::sync::Arc::ptr_eq(&self.doc, &other.doc)
-    }
 }
 
 /// Where a container's member lives: its index in the container, inside an optional

@@ -1,6 +1,5 @@
 //! Read-ahead: the plan's source documents turn into `Ready` documents — bytes re-checked
-//! against the scan's checksum (or, for a small PDF unchanged since the scan, the scan's
-//! own parse of them), PDFs parsed, pictures prepared (or recalled, encoded, from the
+//! against the scan's checksum, PDFs parsed, pictures prepared (or recalled, encoded, from the
 //! cache by the checked bytes' checksum) — on reading threads, a bounded number and size
 //! ahead of the writer in `assemble`, so memory stays flat. Each reader takes the next
 //! document in plan order; the writer takes them from the `Shelf` in that order.
@@ -29,8 +28,8 @@ pub(super) const LOOKAHEAD_BYTES: u64 = 8 * 1024 * 1024;
 pub(super) enum Ready {
     /// A text file or clinical document: its pages are already rendered.
     Nothing,
-    /// A PDF, parsed here or kept from the scan, and its pages prepared.
-    Pdf(std::sync::Arc<Document>, Vec<Prepared>),
+    /// A PDF, parsed here, and its pages prepared.
+    Pdf(Box<Document>, Vec<Prepared>),
     Image {
         xobj: Stream,
         /// The picture's stored size (before its orientation is applied).
@@ -276,20 +275,6 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, plan: &Plan) -
         .ok_or_else(|| Error::Internal(format!("{}: missing from the inventory", item.rel)))?;
     let ready = match &item.body {
         Body::Text(_) | Body::Cda(_) => Ready::Nothing,
-        // The scan's parse, of exactly the bytes it checked and classified, while the
-        // file is as the scan read it (else it is read and checked again below).
-        Body::Pdf
-            if f.parsed.as_ref().is_some_and(|p| {
-                p.stat.is_some() && crate::read::identity::signature(&f.abs) == p.stat
-            }) =>
-        {
-            let doc = f
-                .parsed
-                .as_ref()
-                .map(|p| p.doc.clone())
-                .ok_or_else(|| Error::Internal(format!("{}: no parse", f.rel)))?;
-            prepared(doc, f, item, plan)?
-        }
         Body::Pdf => {
             let bytes = crate::read::scan::read_content(f)?;
             let doc =
@@ -298,7 +283,7 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, plan: &Plan) -
                     message: format!("could not be read again while building ({e})"),
                 })?;
             drop(bytes);
-            prepared(std::sync::Arc::new(doc), f, item, plan)?
+            prepared(Box::new(doc), f, item, plan)?
         }
         Body::Jpeg => {
             let bytes = crate::read::scan::read_content(f)?;
@@ -348,7 +333,7 @@ pub(super) fn read_one(item: &crate::plan::Item, inv: &Inventory, plan: &Plan) -
 /// A PDF read ahead, with its pages prepared for the writer; an error when it no longer has
 /// the pages the plan counted.
 fn prepared(
-    doc: std::sync::Arc<Document>,
+    doc: Box<Document>,
     f: &crate::read::scan::SourceFile,
     item: &crate::plan::Item,
     plan: &Plan,

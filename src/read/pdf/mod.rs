@@ -17,7 +17,7 @@ use crate::read::pdf::extent::Source;
 use crate::read::reader::{Input, Reader, Readers};
 use lopdf::{Document, LoadOptions};
 
-use crate::read::reader::{Format, Parsed, Probe};
+use crate::read::reader::{Format, Probe};
 
 /// PDF documents.
 pub struct PdfReader;
@@ -181,8 +181,6 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
             text.push_str(&page_text);
         }
     }
-    // The decoders borrow the document, which the probe takes next.
-    drop(decoders);
     let text = (!text.trim().is_empty()).then(|| truncate_at_char(text, TEXT_LIMIT));
     Ok(Probe {
         format: Some(Format::Pdf),
@@ -198,10 +196,6 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         wrapper: None,
         scanned,
         identifiers,
-        parsed: Some(Parsed {
-            doc: std::sync::Arc::new(doc),
-            stat: None,
-        }),
         dicom: None,
     })
 }

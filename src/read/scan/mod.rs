@@ -9,9 +9,7 @@ use crate::base::error::{Error, Problem, Result, Warning};
 use crate::base::identifiers;
 use crate::read::cache::Cache;
 use crate::read::identity::{self, FILE_IDENTITY};
-pub use crate::read::inventory::{
-    Ignored, Inventory, ScanOptions, SourceFile, Status, KEEP_PARSED, KEEP_PARSED_TOTAL,
-};
+pub use crate::read::inventory::{Ignored, Inventory, ScanOptions, SourceFile, Status};
 use crate::read::ocr;
 use crate::read::pdf::TEXT_PAGES;
 use crate::read::portal::ZipLocation;
@@ -89,8 +87,6 @@ struct Context<'a> {
     cache: &'a Cache,
     /// Checksums of the folder's files by their identity, as the last scan saw them.
     known: &'a identity::Identities,
-    /// Source bytes of the PDFs whose parse is kept so far.
-    kept: &'a std::sync::atomic::AtomicU64,
 }
 
 /// The cache key of a file's facts: its checksum, and the password it is opened with
@@ -194,24 +190,6 @@ fn prepare(
         None => (probe_guarded(&rel, &bytes, password.as_deref()), None),
     };
     drop(bytes);
-    // The parse of a small PDF is kept for the build, within the scan's budget.
-    if let Ok(p) = probe.as_mut() {
-        let keep = p.parsed.is_some()
-            && p.cda.is_none()
-            && zip.is_none()
-            && size <= KEEP_PARSED
-            && cx
-                .kept
-                .fetch_update(
-                    std::sync::atomic::Ordering::Relaxed,
-                    std::sync::atomic::Ordering::Relaxed,
-                    |total| (total + size <= KEEP_PARSED_TOTAL).then_some(total + size),
-                )
-                .is_ok();
-        if !keep {
-            p.parsed = None;
-        }
-    }
     let classified = probe.as_mut().ok().map(|p| {
         let known = decision
             .filter(|d| d.inputs == inputs)
@@ -368,14 +346,6 @@ fn load_entry(cx: Context<'_>, rel: String, abs: PathBuf) -> Vec<Loaded> {
             .as_ref()
             .and_then(|_| identity::signature(&prepared.abs));
         let unchanged = looked.filter(|l| after.as_ref() == Some(&l.key));
-        // A parse kept for the build is of the file as it was read, and used only while
-        // the file is unchanged.
-        if let Ok(p) = prepared.probe.as_mut() {
-            match (p.parsed.as_mut(), &unchanged) {
-                (Some(parsed), Some(l)) => parsed.stat = Some(l.key.clone()),
-                _ => p.parsed = None,
-            }
-        }
         // Known by identity from now on, if the file did not change while it was read and
         // its facts are cached.
         let cached = prepared.probe.as_ref().is_ok_and(|p| {
@@ -552,7 +522,6 @@ impl Collector<'_> {
             scanned: probe.scanned,
             ocr: None,
             identifiers: probe.identifiers,
-            parsed: probe.parsed,
             dicom: probe.dicom,
         });
     }
@@ -685,13 +654,11 @@ fn scan_in(
     // duplicates and classifying then go in path order.
     let folder_key = root.display().to_string();
     let known: identity::Identities = cache.get(FILE_IDENTITY, &folder_key).unwrap_or_default();
-    let kept = std::sync::atomic::AtomicU64::new(0);
     let cx = Context {
         config,
         typing,
         cache: &cache,
         known: &known,
-        kept: &kept,
     };
     let mut seen = identity::Identities::new();
     // The readers run at most a window of files ahead of the one kept next, so what they
@@ -835,7 +802,6 @@ fn problem_file(rel: String, abs: PathBuf, size: u64, sha: String, problem: Prob
         hashed_as: None,
         quick_sum: None,
         identifiers: Vec::new(),
-        parsed: None,
         dicom: None,
     }
 }
