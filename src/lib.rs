@@ -543,9 +543,9 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     Ok(report)
 }
 
-/// Frees `value` on a thread of its own. What a build read (every file's parsed
-/// document) takes milliseconds to free, and `medpacket build` ends without waiting for
-/// that; a long-running `medpacket serve` frees it while it goes on. Nothing in `value`
+/// Frees `value` on a thread of its own. What a build holds at its end (every file's
+/// facts, OCR'd words and page boxes, and the plan) takes time to free, and `medpacket
+/// build` ends without waiting for that; a long-running `medpacket serve` frees it while it goes on. Nothing in `value`
 /// may need its drop to run (the cache is flushed first).
 fn free_aside<T: Send + 'static>(value: T) {
     // Should no thread start, `value` is freed here, as it would have been.
