@@ -260,7 +260,8 @@ pub fn scan_text(r: &ScanReport) -> String {
         }
     }
     // Parts of a portal's clinical-document export are named, so nobody wonders where
-    // they went; junk is only counted.
+    // they went; the rest is counted by reason (an imaging disc's viewer alone can be
+    // hundreds of files).
     let (named, junk): (Vec<_>, Vec<_>) = r
         .ignored
         .iter()
@@ -272,10 +273,17 @@ pub fn scan_text(r: &ScanReport) -> String {
         }
     }
     if !junk.is_empty() {
-        s.push_str(&format!(
-            "\n  {} file(s) ignored (hidden, system or temporary files).\n",
-            junk.len()
-        ));
+        let mut by_why: std::collections::BTreeMap<&str, usize> = Default::default();
+        for i in &junk {
+            *by_why.entry(i.why.as_str()).or_default() += 1;
+        }
+        let mut by_why: Vec<(&str, usize)> = by_why.into_iter().collect();
+        // The commonest reason first; reasons alike in number keep their order by name.
+        by_why.sort_by_key(|w| std::cmp::Reverse(w.1));
+        s.push_str(&format!("\n  {} file(s) ignored:\n", junk.len()));
+        for (why, n) in by_why {
+            s.push_str(&format!("    {n} × {why}\n"));
+        }
     }
     for w in &r.warnings {
         s.push_str(&format!("\n  warning: {w}\n"));

@@ -820,6 +820,47 @@ fn scan_json_lists_kind_date_pages_status_and_evidence() {
 }
 
 #[test]
+fn scan_text_counts_the_files_it_ignores_by_their_reason() {
+    // The reasons as `scan --json` gives them, file by file.
+    let o = medpacket()
+        .arg("scan")
+        .arg(sample_records_dir())
+        .arg("--json")
+        .output()
+        .expect("run");
+    let v = json(&o);
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for i in v["ignored"].as_array().expect("ignored") {
+        *counts
+            .entry(i["why"].as_str().expect("why").to_string())
+            .or_default() += 1;
+    }
+    // The sample folder holds settings, hidden, system and temporary files: more than one
+    // reason, one of them for several files.
+    assert!(
+        counts.len() >= 3 && counts.values().any(|&n| n > 1),
+        "{counts:?}"
+    );
+    let o = medpacket()
+        .arg("scan")
+        .arg(sample_records_dir())
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&o.stdout);
+    let total: usize = counts.values().sum();
+    assert!(
+        text.contains(&format!("{total} file(s) ignored:")),
+        "{text}"
+    );
+    for (why, n) in &counts {
+        assert!(
+            text.contains(&format!("    {n} × {why}\n")),
+            "{why}: {text}"
+        );
+    }
+}
+
+#[test]
 fn piped_build_prints_nothing_extra() {
     let tmp = tempfile::tempdir().expect("tmp");
     let o = medpacket()
