@@ -24,6 +24,16 @@ fn run_build(dir: &Path, out: &Path, extra: &[&str]) -> Output {
         .expect("run medpacket")
 }
 
+/// `medpacket scan` of the sample folder: its report as JSON, or (`json` false) as text.
+fn scan_sample(json: bool) -> Output {
+    let mut cmd = medpacket();
+    cmd.arg("scan").arg(sample_records_dir());
+    if json {
+        cmd.arg("--json");
+    }
+    cmd.output().expect("run medpacket scan")
+}
+
 fn json(o: &Output) -> Value {
     assert!(
         o.status.success(),
@@ -132,14 +142,7 @@ fn sample_packet_pages_index_bookmarks_and_stamps_agree() {
     assert_eq!(report["sha256"].as_str(), Some(sha256_file(&pdf).as_str()));
     let docs = report["documents"].as_array().expect("documents");
     // Exactly the files scan calls included are in the packet: none dropped, none added.
-    let scan = json(
-        &medpacket()
-            .arg("scan")
-            .arg(sample_records_dir())
-            .arg("--json")
-            .output()
-            .expect("scan"),
-    );
+    let scan = json(&scan_sample(true));
     let mut included: Vec<&str> = scan["files"]
         .as_array()
         .expect("files")
@@ -786,13 +789,7 @@ fn output_inside_the_records_folder_is_refused() {
 
 #[test]
 fn scan_json_lists_kind_date_pages_status_and_evidence() {
-    let o = medpacket()
-        .arg("scan")
-        .arg(sample_records_dir())
-        .arg("--json")
-        .output()
-        .expect("run");
-    let v = json(&o);
+    let v = json(&scan_sample(true));
     let files = v["files"].as_array().expect("files");
     let get = |p: &str| {
         files
@@ -822,13 +819,7 @@ fn scan_json_lists_kind_date_pages_status_and_evidence() {
 #[test]
 fn scan_text_counts_the_files_it_ignores_by_their_reason() {
     // The reasons as `scan --json` gives them, file by file.
-    let o = medpacket()
-        .arg("scan")
-        .arg(sample_records_dir())
-        .arg("--json")
-        .output()
-        .expect("run");
-    let v = json(&o);
+    let v = json(&scan_sample(true));
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     for i in v["ignored"].as_array().expect("ignored") {
         *counts
@@ -841,11 +832,7 @@ fn scan_text_counts_the_files_it_ignores_by_their_reason() {
         counts.len() >= 3 && counts.values().any(|&n| n > 1),
         "{counts:?}"
     );
-    let o = medpacket()
-        .arg("scan")
-        .arg(sample_records_dir())
-        .output()
-        .expect("run");
+    let o = scan_sample(false);
     let text = String::from_utf8_lossy(&o.stdout);
     let total: usize = counts.values().sum();
     assert!(
