@@ -545,8 +545,8 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
 
 /// Frees `value` on a thread of its own. What a build holds at its end (every file's
 /// facts, OCR'd words and page boxes, and the plan) takes time to free, and `medpacket
-/// build` ends without waiting for that; a long-running `medpacket serve` frees it while it goes on. Nothing in `value`
-/// may need its drop to run (the cache is flushed first).
+/// build` ends without waiting for that; a long-running `medpacket serve` frees it while
+/// it goes on. Nothing in `value` may need its drop to run (the cache is flushed first).
 fn free_aside<T: Send + 'static>(value: T) {
     // Should no thread start, `value` is freed here, as it would have been.
     let _ = std::thread::Builder::new()

@@ -107,29 +107,22 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
     thread_local! {
         static ENCODER: std::cell::RefCell<Option<Encoder>> = const { std::cell::RefCell::new(None) };
     }
-    let fresh = || Encoder::new(Vec::new(), flate2::Compression::new(6));
     ENCODER.with(|cell| {
-        let Ok(mut kept) = cell.try_borrow_mut() else {
-            // Called again while compressing (it is not): a compressor of its own.
-            let mut enc = fresh();
-            return match enc.write_all(data) {
-                Ok(()) => enc.finish().unwrap_or_default(),
-                Err(_) => Vec::new(),
-            };
-        };
-        let enc = kept.get_or_insert_with(fresh);
+        // Never called again while compressing; were it, that call would use a compressor
+        // of its own.
+        let mut kept = cell.try_borrow_mut().ok();
+        let mut own = None;
+        let slot = kept.as_deref_mut().unwrap_or(&mut own);
+        let enc = slot.get_or_insert_with(|| Encoder::new(Vec::new(), flate2::Compression::new(6)));
         // Writing into a Vec cannot fail; should it, the compressor is dropped, not reused.
         let packed = enc
             .write_all(data)
             .and_then(|()| enc.try_finish())
             .and_then(|()| enc.reset(Vec::new()));
-        match packed {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                *kept = None;
-                Vec::new()
-            }
-        }
+        packed.unwrap_or_else(|_| {
+            *slot = None;
+            Vec::new()
+        })
     })
 }
 

@@ -1,8 +1,8 @@
 //! Read-ahead: the plan's source documents turn into `Ready` documents — bytes re-checked
 //! against the scan's checksum, PDFs parsed, pictures prepared (or recalled, encoded,
 //! from the cache by the checked bytes' checksum) — on reading threads, a bounded number
-//! and size ahead of the writer in `assemble`, so memory stays flat. Each reader takes the next
-//! document in plan order; the writer takes them from the `Shelf` in that order.
+//! and size ahead of the writer in `assemble`, so memory stays flat. Each reader takes
+//! the next document in plan order; the writer takes them from the `Shelf` in that order.
 
 use crate::base::error::{Error, Result};
 use crate::plan::{Body, Plan};
