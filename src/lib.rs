@@ -329,11 +329,15 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             &send,
         )?
     } else {
-        // Hashed and written on a thread of its own where making the packet is most of the
-        // work (see `write_atomic_expecting`).
-        let hand_over = write::readahead::mostly_pdf(&plan, &inv);
+        // Hashed on a thread of its own: with the writing where making the packet is most
+        // of the work, behind it where copying pictures is (see `emit::Hashing`).
+        let hashing = if write::readahead::mostly_pdf(&plan, &inv) {
+            emit::Hashing::HandOver
+        } else {
+            emit::Hashing::Trailing
+        };
         let (sha256, bytes) =
-            emit::write_atomic_expecting(&full_target, opts.force, sources, hand_over, |w| {
+            emit::write_atomic_expecting(&full_target, opts.force, sources, hashing, |w| {
                 assemble::assemble(&plan, &inv, w, opts.password.as_deref(), progress)?;
                 // The folder must still be what the packet shows before the packet is kept.
                 let changes = write::recheck::changes(&inv, since);

@@ -5,43 +5,12 @@
 //! write, and those left by a killed run are removed by the next one into that folder.
 
 use crate::base::error::{Error, Result};
-use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// A writer that hashes what passes through it.
-pub struct HashingWriter<W: Write> {
-    inner: W,
-    hasher: Sha256,
-    len: u64,
-}
-
-impl<W: Write> HashingWriter<W> {
-    pub fn new(inner: W) -> Self {
-        HashingWriter {
-            inner,
-            hasher: Sha256::new(),
-            len: 0,
-        }
-    }
-    /// Hex SHA-256 and length of everything written.
-    pub fn finish(self) -> (W, String, u64) {
-        let digest = self.hasher.finalize();
-        (self.inner, crate::read::scan::hex(&digest), self.len)
-    }
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.len += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
+mod hashing;
+pub use hashing::HashingWriter;
+use hashing::{failure, hand_over_to, hash_behind, BLOCK};
 
 /// How many bytes are written between two requests to put the file on disk. Small enough
 /// that the final sync of a packet of a few megabytes has little left to wait for (4 ms
@@ -107,6 +76,9 @@ struct Flushing<'w> {
     file: std::fs::File,
     since: u64,
     wake: std::sync::mpsc::SyncSender<()>,
+    /// Told after every write when a thread reads the file back to hash it
+    /// ([`Hashing::Trailing`]); it reads on to the end once this is dropped.
+    written: Option<std::sync::mpsc::SyncSender<()>>,
     watch: &'w Watch,
 }
 
@@ -119,111 +91,14 @@ impl Write for Flushing<'_> {
             // A request already waiting covers this one too.
             let _ = self.wake.try_send(());
         }
+        if let Some(written) = &self.written {
+            let _ = written.try_send(());
+        }
         Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.watch.saw(self.file.flush())
     }
-}
-
-/// The size of the blocks the packet's writer hands over to be hashed and written.
-const BLOCK: usize = 256 * 1024;
-
-/// A writer that gathers bytes into blocks and hands each full block to another thread,
-/// which hashes and writes it (see `write_atomic_expecting`): the thread making the file
-/// goes on with the next block meanwhile. Emptied blocks come back to be filled again.
-struct Handover<'w> {
-    block: Vec<u8>,
-    full: std::sync::mpsc::SyncSender<Vec<u8>>,
-    empty: std::sync::mpsc::Receiver<Vec<u8>>,
-    /// The error that stopped the other thread, taken by the next hand-over.
-    failed: &'w std::sync::Mutex<Option<std::io::Error>>,
-}
-
-/// The error that stopped the thread taking the blocks over (or, if it left none, that
-/// it stopped).
-fn failure(failed: &std::sync::Mutex<Option<std::io::Error>>) -> std::io::Error {
-    failed
-        .lock()
-        .ok()
-        .and_then(|mut f| f.take())
-        .unwrap_or_else(|| std::io::Error::other("the packet's disk writer stopped"))
-}
-
-/// What the thread taking the blocks over ends with: the writer it wrote into, with the
-/// SHA-256 and length of all it wrote; None when it failed.
-type Taken<W> = Option<(W, String, u64)>;
-
-/// A [`Handover`] whose blocks a thread of `s` hashes and writes into `out` (see
-/// [`take_over`]); that thread's result comes with the handle, once the hand-over is
-/// dropped.
-fn hand_over_to<'s, W: Write + Send + 's>(
-    s: &'s std::thread::Scope<'s, '_>,
-    out: W,
-    failed: &'s std::sync::Mutex<Option<std::io::Error>>,
-) -> (Handover<'s>, std::thread::ScopedJoinHandle<'s, Taken<W>>) {
-    let (full, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
-    let (empty_tx, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-    let taker = s.spawn(move || take_over(out, full_rx, empty_tx, failed));
-    let handover = Handover {
-        block: Vec::with_capacity(BLOCK),
-        full,
-        empty,
-        failed,
-    };
-    (handover, taker)
-}
-
-impl Handover<'_> {
-    fn hand_over(&mut self) -> std::io::Result<()> {
-        let next = self
-            .empty
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(BLOCK));
-        let block = std::mem::replace(&mut self.block, next);
-        self.full.send(block).map_err(|_| failure(self.failed))
-    }
-}
-
-impl Write for Handover<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        // Blocks stay one size, however large the write (a picture's stream).
-        let n = buf.len().min(BLOCK - self.block.len());
-        self.block.extend_from_slice(&buf[..n]);
-        if self.block.len() >= BLOCK {
-            self.hand_over()?;
-        }
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.block.is_empty() {
-            return Ok(());
-        }
-        self.hand_over()
-    }
-}
-
-/// Hashes and writes the blocks handed over until the writer is done; returns the file
-/// with the SHA-256 and length of all that was written. An error is left in `failed` for
-/// the writer's next hand-over (which then fails: this end of the channel is gone).
-fn take_over<W: Write>(
-    out: W,
-    full: std::sync::mpsc::Receiver<Vec<u8>>,
-    empty: std::sync::mpsc::SyncSender<Vec<u8>>,
-    failed: &std::sync::Mutex<Option<std::io::Error>>,
-) -> Taken<W> {
-    let mut hw = HashingWriter::new(out);
-    for mut block in full {
-        if let Err(e) = hw.write_all(&block) {
-            if let Ok(mut f) = failed.lock() {
-                *f = Some(e);
-            }
-            return None;
-        }
-        block.clear();
-        let _ = empty.try_send(block);
-    }
-    Some(hw.finish())
 }
 
 /// The temporary file a seekable writer (a ZIP archive) fills, watched like [`Flushing`];
@@ -356,19 +231,32 @@ pub fn write_atomic<F>(target: &Path, force: bool, write: F) -> Result<(String, 
 where
     F: FnOnce(&mut dyn Write) -> Result<()>,
 {
-    write_atomic_expecting(target, force, 0, false, write)
+    write_atomic_expecting(target, force, 0, Hashing::Inline, write)
+}
+
+/// Where the SHA-256 of a file being written is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hashing {
+    /// By the thread writing it, as the bytes pass: for small files.
+    Inline,
+    /// On a second thread, which hashes and writes the blocks `write` hands over while it
+    /// makes the next ones: for a packet whose making is most of the work (PDF pages).
+    HandOver,
+    /// On a second thread, which reads the file back (from the system's cache) behind the
+    /// writer: for a packet that is mostly large blocks copied as they are (pictures),
+    /// where hashing costs more than writing and handing blocks over would copy them
+    /// once more.
+    Trailing,
 }
 
 /// Like [`write_atomic`], for a file expected to be about `expected` bytes: when the disk
-/// fills, the error says how much room the file needs and how much there was. With
-/// `hand_over`, the bytes are hashed and written on a second thread while `write` makes
-/// the next ones: faster where making them is most of the work (a packet of PDF pages),
-/// slower where it is copying large blocks (pictures), which are then copied once more.
+/// fills, the error says how much room the file needs and how much there was. `hashing`
+/// says where the file's SHA-256 is taken.
 pub fn write_atomic_expecting<F>(
     target: &Path,
     force: bool,
     expected: u64,
-    hand_over: bool,
+    hashing: Hashing,
     write: F,
 ) -> Result<(String, u64)>
 where
@@ -399,13 +287,14 @@ where
                 }
                 Ok(())
             });
-            let flushing = Flushing {
+            let mut flushing = Flushing {
                 file,
                 since: 0,
                 wake,
+                written: None,
                 watch,
             };
-            let (wrote, taken) = if hand_over {
+            let (wrote, taken) = if hashing == Hashing::HandOver {
                 // The bytes are hashed and written on another thread, in blocks, while
                 // this one makes the next block.
                 let (mut handover, taker) = hand_over_to(s, flushing, &failed);
@@ -415,6 +304,36 @@ where
                 drop(handover);
                 // None when the other thread failed (its error is in `failed`) or panicked.
                 (wrote, taker.join().ok().flatten())
+            } else if hashing == Hashing::Trailing {
+                let back = tmp.reopen().map_err(|e| Error::io(tmp.path(), e))?;
+                let (told, news) = std::sync::mpsc::sync_channel::<()>(1);
+                flushing.written = Some(told);
+                let failed = &failed;
+                let trailer = s.spawn(move || hash_behind(back, || watch.is_full(), news, failed));
+                // Large writes (a picture's stream) go straight through.
+                let mut buf = BufWriter::with_capacity(BLOCK, flushing);
+                let wrote = write(&mut buf);
+                let taken = match buf.into_inner() {
+                    Ok(mut flushing) => {
+                        // The hashing thread reads on to the end, then stops.
+                        flushing.written = None;
+                        let hashed = trailer.join().ok().flatten();
+                        if watch.is_full() {
+                            // Given up, but counted to the end for the error to tell.
+                            let len = watch.written.load(std::sync::atomic::Ordering::Relaxed);
+                            Some((flushing, String::new(), len))
+                        } else {
+                            hashed.map(|(sha, len)| (flushing, sha, len))
+                        }
+                    }
+                    Err(e) => {
+                        if let Ok(mut f) = failed.lock() {
+                            *f = Some(e.into_error());
+                        }
+                        None
+                    }
+                };
+                (wrote, taken)
             } else {
                 // Buffered before hashing, so the hash takes large blocks however small
                 // the writes (a larger write goes straight through, uncopied).
@@ -760,70 +679,55 @@ fn set_owner_only(_p: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// Writes `data` through a [`Handover`] in pieces of the given sizes, to a thread
-    /// hashing into `out`; returns what the writer saw and what the thread returned.
-    fn hand_over_all<W: Write + Send>(
-        data: &[u8],
-        pieces: &[usize],
-        out: W,
-    ) -> (std::io::Result<()>, Option<(W, String, u64)>) {
-        let failed = std::sync::Mutex::new(None);
-        std::thread::scope(|s| {
-            let (mut h, taker) = hand_over_to(s, out, &failed);
-            let mut at = 0;
-            let mut wrote = Ok(());
-            for &n in pieces.iter().cycle() {
-                if at >= data.len() {
-                    break;
-                }
-                let end = (at + n).min(data.len());
-                if let Err(e) = h.write_all(&data[at..end]) {
-                    wrote = Err(e);
-                    break;
-                }
-                at = end;
-            }
-            let wrote = wrote.and_then(|()| h.flush());
-            drop(h);
-            (wrote, taker.join().expect("no panic"))
-        })
-    }
-
     #[test]
-    fn handed_over_blocks_are_written_whole_and_in_order_with_their_checksum() {
-        let data: Vec<u8> = (0..3 * BLOCK + 12_345)
-            .map(|i| (i * 7 % 251) as u8)
+    fn a_file_hashed_behind_its_writer_has_the_checksum_of_every_byte_it_holds() {
+        let data: Vec<u8> = (0..9 * BLOCK + 4_321)
+            .map(|i| (i * 13 % 241) as u8)
             .collect();
-        // Small writes, one exactly a block, one larger than a block.
-        let (wrote, taken) = hand_over_all(&data, &[1, 17, BLOCK, 1000, BLOCK + 3], Vec::new());
-        wrote.expect("written");
-        let (out, sha, len) = taken.expect("taken over");
-        assert_eq!(out, data);
-        assert_eq!(len, data.len() as u64);
-        assert_eq!(sha, crate::base::digest::sha256_hex(&data));
-    }
-
-    #[test]
-    fn a_write_that_fails_on_the_other_thread_fails_the_writer_with_its_error() {
-        /// Takes 300 KB, then fails the way a failing disk does.
-        struct Failing(usize);
-        impl Write for Failing {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                if self.0 + buf.len() > 300 * 1024 {
-                    return Err(std::io::Error::other("sector 7 could not be written"));
+        let dir = tempfile::tempdir().expect("tmp");
+        for (n, pieces) in [
+            // One byte at a time for a while, then a picture's stream larger than the
+            // writer's buffer (which goes straight through), then the rest.
+            vec![1; 300]
+                .into_iter()
+                .chain([5 * BLOCK + 7])
+                .collect::<Vec<_>>(),
+            // Nothing but small writes, and one single write of it all.
+            vec![4096],
+            vec![data.len()],
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let target = dir.path().join(format!("packet-{n}.pdf"));
+            let (sha, len) = write_atomic_expecting(&target, false, 0, Hashing::Trailing, |w| {
+                let mut at = 0;
+                for size in pieces.iter().cycle() {
+                    if at == data.len() {
+                        break;
+                    }
+                    let end = (at + size).min(data.len());
+                    w.write_all(&data[at..end])
+                        .map_err(|e| Error::io(&target, e))?;
+                    at = end;
                 }
-                self.0 += buf.len();
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
                 Ok(())
-            }
+            })
+            .expect("written");
+            assert_eq!(std::fs::read(&target).expect("read"), data, "{pieces:?}");
+            assert_eq!(len, data.len() as u64);
+            assert_eq!(sha, crate::base::digest::sha256_hex(&data), "{pieces:?}");
         }
-        let data = vec![b'x'; 8 * BLOCK];
-        let (wrote, taken) = hand_over_all(&data, &[4096], Failing(0));
-        let e = wrote.expect_err("the failure reaches the writer");
-        assert!(e.to_string().contains("sector 7"), "{e}");
-        assert!(taken.is_none());
+        // A writer that fails half-way leaves no file, whatever was hashed by then.
+        let target = dir.path().join("failed.pdf");
+        let r = write_atomic_expecting(&target, false, 0, Hashing::Trailing, |w| {
+            w.write_all(&data[..3 * BLOCK])
+                .map_err(|e| Error::io(&target, e))?;
+            Err(Error::Internal("boom".into()))
+        });
+        assert!(matches!(r, Err(Error::Internal(_))), "{r:?}");
+        assert!(!target.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 3);
     }
 
     #[test]
