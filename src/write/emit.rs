@@ -294,61 +294,71 @@ where
                 written: None,
                 watch,
             };
-            let (wrote, taken) = if hashing == Hashing::HandOver {
-                // The bytes are hashed and written on another thread, in blocks, while
-                // this one makes the next block.
-                let (mut handover, taker) = hand_over_to(s, flushing, &failed);
-                let wrote = write(&mut handover)
-                    .and_then(|()| handover.flush().map_err(|e| Error::io(target, e)));
-                // The other thread ends once the last block is handed over.
-                drop(handover);
-                // None when the other thread failed (its error is in `failed`) or panicked.
-                (wrote, taker.join().ok().flatten())
-            } else if hashing == Hashing::Trailing {
-                let back = tmp.reopen().map_err(|e| Error::io(tmp.path(), e))?;
-                let (told, news) = std::sync::mpsc::sync_channel::<()>(1);
-                flushing.written = Some(told);
-                let failed = &failed;
-                let trailer = s.spawn(move || hash_behind(back, || watch.is_full(), news, failed));
-                // Large writes (a picture's stream) go straight through.
-                let mut buf = BufWriter::with_capacity(BLOCK, flushing);
-                let wrote = write(&mut buf);
-                let taken = match buf.into_inner() {
-                    Ok(mut flushing) => {
-                        // The hashing thread reads on to the end, then stops.
-                        flushing.written = None;
-                        let hashed = trailer.join().ok().flatten();
-                        if watch.is_full() {
-                            // Given up, but counted to the end for the error to tell.
-                            let len = watch.written.load(std::sync::atomic::Ordering::Relaxed);
-                            Some((flushing, String::new(), len))
-                        } else {
-                            hashed.map(|(sha, len)| (flushing, sha, len))
+            let (wrote, taken) = match hashing {
+                Hashing::HandOver => {
+                    // The bytes are hashed and written on another thread, in blocks, while
+                    // this one makes the next block.
+                    let (mut handover, taker) = hand_over_to(s, flushing, &failed);
+                    let wrote = write(&mut handover)
+                        .and_then(|()| handover.flush().map_err(|e| Error::io(target, e)));
+                    // The other thread ends once the last block is handed over.
+                    drop(handover);
+                    // None when the other thread failed (its error is in `failed`) or panicked.
+                    (wrote, taker.join().ok().flatten())
+                }
+                Hashing::Trailing => {
+                    let back = tmp.reopen().map_err(|e| Error::io(tmp.path(), e))?;
+                    let (told, news) = std::sync::mpsc::sync_channel::<()>(1);
+                    flushing.written = Some(told);
+                    let failed = &failed;
+                    let trailer =
+                        s.spawn(move || hash_behind(back, || watch.is_full(), news, failed));
+                    // Large writes (a picture's stream) go straight through.
+                    let mut buf = BufWriter::with_capacity(BLOCK, flushing);
+                    let wrote = write(&mut buf);
+                    let taken = match buf.into_inner() {
+                        Ok(mut flushing) => {
+                            // The hashing thread reads on to the end, then stops.
+                            flushing.written = None;
+                            let hashed = trailer.join().ok().flatten();
+                            if watch.is_full() {
+                                // Given up, but counted to the end for the error to tell.
+                                let len = watch.written.load(std::sync::atomic::Ordering::Relaxed);
+                                Some((flushing, String::new(), len))
+                            } else {
+                                // Every byte written was read back, or the file is not kept.
+                                let written =
+                                    watch.written.load(std::sync::atomic::Ordering::Relaxed);
+                                hashed
+                                    .filter(|&(_, len)| len == written)
+                                    .map(|(sha, len)| (flushing, sha, len))
+                            }
                         }
-                    }
-                    Err(e) => {
-                        if let Ok(mut f) = failed.lock() {
-                            *f = Some(e.into_error());
+                        Err(e) => {
+                            if let Ok(mut f) = failed.lock() {
+                                *f = Some(e.into_error());
+                            }
+                            None
                         }
-                        None
-                    }
-                };
-                (wrote, taken)
-            } else {
-                // Buffered before hashing, so the hash takes large blocks however small
-                // the writes (a larger write goes straight through, uncopied).
-                let mut buf = BufWriter::with_capacity(BLOCK, HashingWriter::new(flushing));
-                let wrote = write(&mut buf);
-                let taken = match buf.into_inner() {
-                    Ok(hw) => Some(hw.finish()),
-                    Err(e) => {
-                        if let Ok(mut f) = failed.lock() {
-                            *f = Some(e.into_error());
+                    };
+                    (wrote, taken)
+                }
+                Hashing::Inline => {
+                    // Buffered before hashing, so the hash takes large blocks however small
+                    // the writes (a larger write goes straight through, uncopied).
+                    let mut buf = BufWriter::with_capacity(BLOCK, HashingWriter::new(flushing));
+                    let wrote = write(&mut buf);
+                    let taken = match buf.into_inner() {
+                        Ok(hw) => Some(hw.finish()),
+                        Err(e) => {
+                            if let Ok(mut f) = failed.lock() {
+                                *f = Some(e.into_error());
+                            }
+                            None
                         }
-                        None
-                    }
-                };
-                (wrote, taken)
+                    };
+                    (wrote, taken)
+                }
             };
             if let Err(e) = wrote {
                 // The syncer ends once the file being written (and its channel) is gone.
