@@ -803,7 +803,14 @@ fn scan_json_lists_kind_date_pages_status_and_evidence() {
     assert_eq!(path["pages"], 2);
     assert_eq!(path["status"], "included");
     assert!(!path["evidence"].as_array().expect("evidence").is_empty());
-    assert_eq!(get("hospital/discharge_summary.pdf")["status"], "duplicate");
+    // Of the two identical discharge summaries, the one named as a copy is left out, though
+    // its name comes first.
+    assert_eq!(get("hospital/discharge-copy.pdf")["status"], "duplicate");
+    assert_eq!(
+        get("hospital/discharge-copy.pdf")["same_as"],
+        "hospital/discharge_summary.pdf"
+    );
+    assert_eq!(get("hospital/discharge_summary.pdf")["status"], "included");
     let ignored: Vec<&str> = v["ignored"]
         .as_array()
         .expect("ignored")
@@ -1042,6 +1049,71 @@ fn a_copy_of_a_locked_pdf_is_a_duplicate_not_a_problem() {
     assert_eq!(
         report["duplicates"][0]["same_as"], "a/locked.pdf",
         "path order decides which copy is kept"
+    );
+}
+
+#[test]
+fn a_file_named_as_a_copy_gives_way_to_its_original_unless_packet_toml_names_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let report = simple_pdf("OPERATIVE REPORT", &["Date of Surgery: 2025-01-20"]);
+    let plan = simple_pdf("ONCOLOGY TREATMENT PLAN", &["Date of Service: 2025-02-03"]);
+    // "IMG_2291 (1).pdf" sorts before "IMG_2291.pdf" (a space before a dot), and
+    // "plan-copy.pdf" before "plan_final.pdf".
+    let build = |name: &str, toml: &str| {
+        let recs = tmp.path().join(name);
+        write_files(
+            &recs,
+            &[
+                ("packet.toml", format!("{PATIENT}\n{toml}").into_bytes()),
+                ("IMG_2291 (1).pdf", report.clone()),
+                ("IMG_2291.pdf", report.clone()),
+                ("plan-copy.pdf", plan.clone()),
+                ("plan_final.pdf", plan.clone()),
+            ],
+        );
+        let report = json(&run_build(
+            &recs,
+            &tmp.path().join(format!("{name}.pdf")),
+            &[],
+        ));
+        let mut dups: Vec<(String, String)> = report["duplicates"]
+            .as_array()
+            .expect("duplicates")
+            .iter()
+            .map(|d| {
+                (
+                    d["path"].as_str().unwrap_or("").to_string(),
+                    d["same_as"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        dups.sort();
+        (report["documents"].as_array().map(Vec::len), dups)
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        build("plain", ""),
+        (
+            Some(2),
+            vec![
+                pair("IMG_2291 (1).pdf", "IMG_2291.pdf"),
+                pair("plan-copy.pdf", "plan_final.pdf"),
+            ]
+        )
+    );
+    // A copy packet.toml names (here to give its date) is kept, as path order says.
+    assert_eq!(
+        build(
+            "named",
+            "[[documents]]\npath = \"plan-copy.pdf\"\ndate = \"2025-02-04\"\n"
+        ),
+        (
+            Some(2),
+            vec![
+                pair("IMG_2291 (1).pdf", "IMG_2291.pdf"),
+                pair("plan_final.pdf", "plan-copy.pdf"),
+            ]
+        )
     );
 }
 

@@ -22,7 +22,7 @@ use support::*;
 const PINNED: &[(&str, &str)] = &[
     (
         "sample-records",
-        "6ac3fe70d221f45a521237f1907dab173eb74d838ef344467d7f5f2d34a15b1e",
+        "3e42c6f91f0574b5cdcf71c96936b7ab57277a34d0fca15d5c3cda810f4447e2",
     ),
     (
         "text-folder",

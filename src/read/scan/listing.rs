@@ -38,6 +38,38 @@ pub(super) fn ignore_reason(name: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether a file's name reads as a copy of another file's: "IMG_2291 (1).pdf",
+/// "discharge-copy.pdf", "report - Copy.pdf", "report copy 2.pdf", "Copy of report.pdf".
+/// Of two files with the same bytes, the one not named so is kept.
+pub(super) fn named_as_copy(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = match name.rfind('.') {
+        Some(dot) if dot > 0 => &name[..dot],
+        _ => name,
+    };
+    let stem = stem.trim_end().to_lowercase();
+    if stem.starts_with("copy of ") {
+        return true;
+    }
+    // A number in brackets at the end, as browsers and file managers add.
+    if let Some(inner) = stem.strip_suffix(')') {
+        if let Some(open) = inner.rfind('(') {
+            let number = &inner[open + 1..];
+            if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+                return true;
+            }
+        }
+    }
+    // "copy" as the last word, perhaps with a number after it.
+    let rest = stem
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end_matches([' ', '-', '_']);
+    match rest.strip_suffix("copy") {
+        Some(before) => before.is_empty() || before.ends_with([' ', '-', '_']),
+        None => false,
+    }
+}
+
 /// What listing a records folder finds: the files to read (each by its path in the folder
 /// and where it is read from), the entries that are problems before they are read, and
 /// what is left out.
@@ -183,5 +215,41 @@ pub(super) fn list_folder(root: &Path) -> Listing {
         entries,
         early_problems,
         ignored,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_as_copy;
+
+    #[test]
+    fn names_of_copies_are_told_from_other_names() {
+        for copy in [
+            "IMG_2291 (1).pdf",
+            "portal/download (3).pdf",
+            "hospital/discharge-copy.pdf",
+            "report - Copy.pdf",
+            "report - Copy (2).pdf",
+            "report copy 2.pdf",
+            "report_copy.PDF",
+            "Copy of report.pdf",
+            "copy.pdf",
+        ] {
+            assert!(named_as_copy(copy), "{copy}");
+        }
+        for original in [
+            "IMG_2291.pdf",
+            "hospital/discharge_summary.pdf",
+            "scan0001.pdf",
+            "photocopy.pdf",
+            "copy of/report.pdf",
+            "report (final).pdf",
+            "report ().pdf",
+            "(1).pdf.txt",
+            "copyright notice.pdf",
+            "",
+        ] {
+            assert!(!named_as_copy(original), "{original}");
+        }
     }
 }

@@ -429,13 +429,29 @@ impl Collector<'_> {
         let entry = self.config.and_then(|c| c.document(&rel));
         let excluded = entry.is_some_and(|e| e.exclude);
         // A copy of a file already included is a duplicate, whatever else is true of it
-        // (its password may be set on the first copy only).
-        if let Some(first) = self
-            .first_by_hash
-            .get(&sha)
-            .and_then(|&i| self.files.get(i))
-            .filter(|_| !excluded)
-        {
+        // (its password may be set on the first copy only), unless only the first is
+        // named as a copy ("report (1).pdf" before "report.pdf"): then this one is kept
+        // and the first becomes its duplicate, where nothing in packet.toml names the
+        // first and this one reads.
+        let first = self.first_by_hash.get(&sha).copied().filter(|_| !excluded);
+        if let Some(i) = first.filter(|&i| {
+            probe.is_ok()
+                && self.files.get(i).is_some_and(|f| {
+                    listing::named_as_copy(&f.rel)
+                        && !listing::named_as_copy(&rel)
+                        && self.config.and_then(|c| c.document(&f.rel)).is_none()
+                })
+        }) {
+            if let Some(f) = self.files.get_mut(i) {
+                f.status = Status::Duplicate {
+                    same_as: rel.clone(),
+                };
+                f.text = None;
+                f.notes = Vec::new();
+                f.identifiers = Vec::new();
+            }
+            self.first_by_hash.remove(&sha);
+        } else if let Some(first) = first.and_then(|i| self.files.get(i)) {
             let dup = SourceFile {
                 rel,
                 abs,
@@ -648,7 +664,8 @@ fn scan_in(
             .push(problem_file(rel, abs, 0, String::new(), problem));
     }
     progress.start("Reading records", entries.len() as u64);
-    // Path order decides which of two identical files is kept.
+    // Path order decides which of two identical files is kept (a name that reads as a
+    // copy gives way; see `Collector::admit`).
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     // Reading, hashing and probing run in parallel (each file is read once); deciding
     // duplicates and classifying then go in path order.
