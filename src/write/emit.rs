@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 mod hashing;
 pub use hashing::HashingWriter;
-use hashing::{failure, hand_over_to, hash_behind, BLOCK};
+use hashing::{failure, hand_over_to, hash_behind, leave, BLOCK};
 
 /// How many bytes are written between two requests to put the file on disk. Small enough
 /// that the final sync of a packet of a few megabytes has little left to wait for (4 ms
@@ -314,50 +314,29 @@ where
                     let trailer =
                         s.spawn(move || hash_behind(back, || watch.is_full(), news, failed));
                     // Large writes (a picture's stream) go straight through.
-                    let mut buf = BufWriter::with_capacity(BLOCK, flushing);
-                    let wrote = write(&mut buf);
-                    let taken = match buf.into_inner() {
-                        Ok(mut flushing) => {
-                            // The hashing thread reads on to the end, then stops.
-                            flushing.written = None;
-                            let hashed = trailer.join().ok().flatten();
-                            if watch.is_full() {
-                                // Given up, but counted to the end for the error to tell.
-                                let len = watch.written.load(std::sync::atomic::Ordering::Relaxed);
-                                Some((flushing, String::new(), len))
-                            } else {
-                                // Every byte written was read back, or the file is not kept.
-                                let written =
-                                    watch.written.load(std::sync::atomic::Ordering::Relaxed);
-                                hashed
-                                    .filter(|&(_, len)| len == written)
-                                    .map(|(sha, len)| (flushing, sha, len))
-                            }
+                    let (wrote, flushing) = buffered(flushing, write, failed);
+                    let taken = flushing.and_then(|mut flushing| {
+                        // The hashing thread reads on to the end, then stops.
+                        flushing.written = None;
+                        let hashed = trailer.join().ok().flatten();
+                        let written = watch.written.load(std::sync::atomic::Ordering::Relaxed);
+                        if watch.is_full() {
+                            // Given up, but counted to the end for the error to tell.
+                            Some((flushing, String::new(), written))
+                        } else {
+                            // Every byte written was read back, or the file is not kept.
+                            hashed
+                                .filter(|&(_, len)| len == written)
+                                .map(|(sha, len)| (flushing, sha, len))
                         }
-                        Err(e) => {
-                            if let Ok(mut f) = failed.lock() {
-                                *f = Some(e.into_error());
-                            }
-                            None
-                        }
-                    };
+                    });
                     (wrote, taken)
                 }
                 Hashing::Inline => {
                     // Buffered before hashing, so the hash takes large blocks however small
                     // the writes (a larger write goes straight through, uncopied).
-                    let mut buf = BufWriter::with_capacity(BLOCK, HashingWriter::new(flushing));
-                    let wrote = write(&mut buf);
-                    let taken = match buf.into_inner() {
-                        Ok(hw) => Some(hw.finish()),
-                        Err(e) => {
-                            if let Ok(mut f) = failed.lock() {
-                                *f = Some(e.into_error());
-                            }
-                            None
-                        }
-                    };
-                    (wrote, taken)
+                    let (wrote, hw) = buffered(HashingWriter::new(flushing), write, &failed);
+                    (wrote, hw.map(HashingWriter::finish))
                 }
             };
             if let Err(e) = wrote {
@@ -395,6 +374,28 @@ where
     let written = written.map_err(|e| explain(e, target, &watch, expected, free))?;
     persist(tmp, target, force)?;
     Ok(written)
+}
+
+/// Runs `write` into `inner` through a buffer of one block (a larger write goes straight
+/// through). Returns what `write` returned, and `inner` once the buffer is emptied into
+/// it; None when that failed, its error left in `failed`.
+fn buffered<W: Write, F>(
+    inner: W,
+    write: F,
+    failed: &std::sync::Mutex<Option<std::io::Error>>,
+) -> (Result<()>, Option<W>)
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let mut buf = BufWriter::with_capacity(BLOCK, inner);
+    let wrote = write(&mut buf);
+    match buf.into_inner() {
+        Ok(inner) => (wrote, Some(inner)),
+        Err(e) => {
+            leave(failed, e.into_error());
+            (wrote, None)
+        }
+    }
 }
 
 /// Like [`write_atomic`], for writers that need to seek (a ZIP archive): `write` gets the

@@ -64,6 +64,13 @@ pub(super) fn failure(failed: &std::sync::Mutex<Option<std::io::Error>>) -> std:
         .unwrap_or_else(|| std::io::Error::other("the packet's disk writer stopped"))
 }
 
+/// Leaves `e` in `failed`, for the writer to report as what stopped the file.
+pub(super) fn leave(failed: &std::sync::Mutex<Option<std::io::Error>>, e: std::io::Error) {
+    if let Ok(mut f) = failed.lock() {
+        *f = Some(e);
+    }
+}
+
 /// What the thread taking the blocks over ends with: the writer it wrote into, with the
 /// SHA-256 and length of all it wrote; None when it failed.
 pub(super) type Taken<W> = Option<(W, String, u64)>;
@@ -129,9 +136,7 @@ fn take_over<W: Write>(
     let mut hw = HashingWriter::new(out);
     for mut block in full {
         if let Err(e) = hw.write_all(&block) {
-            if let Ok(mut f) = failed.lock() {
-                *f = Some(e);
-            }
+            leave(failed, e);
             return None;
         }
         block.clear();
@@ -171,9 +176,7 @@ pub(super) fn hash_behind(
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    if let Ok(mut f) = failed.lock() {
-                        *f = Some(e);
-                    }
+                    leave(failed, e);
                     return None;
                 }
             }
