@@ -265,17 +265,24 @@ where
     let free = free_space(&dir_of(target));
     let tmp = temp_beside(target)?;
     let watch = Watch::default();
+    // Opened before the file is handed on to be renamed into place; errors while writing
+    // name the temporary file.
+    let tmp_path = tmp.path().to_path_buf();
+    let back = match hashing {
+        Hashing::Trailing => Some(tmp.reopen().map_err(|e| Error::io(&tmp_path, e))?),
+        _ => None,
+    };
     let written = (|| {
         let file = tmp
             .as_file()
             .try_clone()
-            .map_err(|e| Error::io(tmp.path(), e))?;
-        let syncer = file.try_clone().map_err(|e| Error::io(tmp.path(), e))?;
+            .map_err(|e| Error::io(&tmp_path, e))?;
+        let syncer = file.try_clone().map_err(|e| Error::io(&tmp_path, e))?;
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let watch = &watch;
         // What stopped the thread that hashes and writes the packet's bytes, if anything.
         let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
-        let (file, sha, len) = std::thread::scope(|s| {
+        std::thread::scope(|s| {
             // Puts what was written so far on disk when asked; ends with the writing. An
             // error it meets is the packet's error: the system reports a failed write to
             // disk once, so the final sync may not see it again.
@@ -294,8 +301,8 @@ where
                 written: None,
                 watch,
             };
-            let (wrote, taken) = match hashing {
-                Hashing::HandOver => {
+            let (wrote, taken) = match (hashing, back) {
+                (Hashing::HandOver, _) => {
                     // The bytes are hashed and written on another thread, in blocks, while
                     // this one makes the next block.
                     let (mut handover, taker) = hand_over_to(s, flushing, &failed);
@@ -304,39 +311,27 @@ where
                     // The other thread ends once the last block is handed over.
                     drop(handover);
                     // None when the other thread failed (its error is in `failed`) or panicked.
-                    (wrote, taker.join().ok().flatten())
+                    let taken = taker.join().ok().flatten();
+                    (wrote, taken.map(|(f, sha, len)| (f, Sum::Known(sha, len))))
                 }
-                Hashing::Trailing => {
-                    let back = tmp.reopen().map_err(|e| Error::io(tmp.path(), e))?;
+                (Hashing::Trailing, Some(back)) => {
                     let (told, news) = std::sync::mpsc::sync_channel::<()>(1);
                     flushing.written = Some(told);
                     let failed = &failed;
                     let trailer =
                         s.spawn(move || hash_behind(back, || watch.is_full(), news, failed));
-                    // Large writes (a picture's stream) go straight through.
+                    // Large writes (a picture's stream) go straight through. The hashing
+                    // thread reads on to the end once told no more is coming (below), while
+                    // this one puts the file on disk and in place.
                     let (wrote, flushing) = buffered(flushing, write, failed);
-                    let taken = flushing.and_then(|mut flushing| {
-                        // The hashing thread reads on to the end, then stops.
-                        flushing.written = None;
-                        let hashed = trailer.join().ok().flatten();
-                        let written = watch.written.load(std::sync::atomic::Ordering::Relaxed);
-                        if watch.is_full() {
-                            // Given up, but counted to the end for the error to tell.
-                            Some((flushing, String::new(), written))
-                        } else {
-                            // Every byte written was read back, or the file is not kept.
-                            hashed
-                                .filter(|&(_, len)| len == written)
-                                .map(|(sha, len)| (flushing, sha, len))
-                        }
-                    });
-                    (wrote, taken)
+                    (wrote, flushing.map(|f| (f, Sum::Behind(trailer))))
                 }
-                Hashing::Inline => {
+                (_, _) => {
                     // Buffered before hashing, so the hash takes large blocks however small
                     // the writes (a larger write goes straight through, uncopied).
                     let (wrote, hw) = buffered(HashingWriter::new(flushing), write, &failed);
-                    (wrote, hw.map(HashingWriter::finish))
+                    let taken = hw.map(HashingWriter::finish);
+                    (wrote, taken.map(|(f, sha, len)| (f, Sum::Known(sha, len))))
                 }
             };
             if let Err(e) = wrote {
@@ -345,35 +340,84 @@ where
                 let _ = synced.join();
                 return Err(e);
             }
-            let Some(taken) = taken else {
+            let Some((flushing, sum)) = taken else {
                 let _ = synced.join();
                 return Err(Error::io(target, failure(&failed)));
             };
             watch
                 .finished
                 .store(true, std::sync::atomic::Ordering::Relaxed);
-            let (flushing, sha, len) = taken;
-            let Flushing { file, wake, .. } = flushing;
-            drop(wake);
+            // Dropping the channels tells the syncer (and a hashing thread behind the
+            // writer) that the writing is done.
+            let Flushing {
+                file,
+                wake,
+                written,
+                ..
+            } = flushing;
+            drop((wake, written));
             synced
                 .join()
                 .map_err(|_| Error::Internal("the packet's disk writer stopped".into()))?
                 .map_err(|e| Error::io(target, e))?;
-            Ok::<_, Error>((file, sha, len))
-        })?;
-        if !watch.is_full() {
-            watch
-                .saw(file.sync_all())
-                .map_err(|e| Error::io(target, e))?;
-        }
-        if watch.is_full() {
-            return Err(Error::io(target, std::io::ErrorKind::StorageFull.into()));
-        }
-        Ok((sha, len))
+            if !watch.is_full() {
+                watch
+                    .saw(file.sync_all())
+                    .map_err(|e| Error::io(target, e))?;
+            }
+            if watch.is_full() {
+                return Err(Error::io(target, std::io::ErrorKind::StorageFull.into()));
+            }
+            // On disk in full: renamed into place while a hashing thread behind the writer
+            // may still be reading it (renaming over an earlier packet of pictures takes
+            // as long as a quarter of its hash, for the system to drop the old file's
+            // pages).
+            persist(tmp, target, force)?;
+            match sum {
+                Sum::Known(sha, len) => Ok((sha, len)),
+                Sum::Behind(trailer) => {
+                    let written = watch.written.load(std::sync::atomic::Ordering::Relaxed);
+                    match trailer.join().ok().flatten() {
+                        Some((sha, len)) if len == written => Ok((sha, len)),
+                        _ => hash_again(target, written),
+                    }
+                }
+            }
+        })
     })();
-    let written = written.map_err(|e| explain(e, target, &watch, expected, free))?;
-    persist(tmp, target, force)?;
-    Ok(written)
+    written.map_err(|e| explain(e, target, &watch, expected, free))
+}
+
+/// The SHA-256 of a file written, where it was taken.
+enum Sum<'scope> {
+    /// Taken as the bytes passed.
+    Known(String, u64),
+    /// Still being taken, by a thread reading the file back behind its writer.
+    Behind(std::thread::ScopedJoinHandle<'scope, Option<(String, u64)>>),
+}
+
+/// Hashes the file just put in place at `target` once more, when the thread reading it
+/// back behind its writer could not (or read other than the `written` bytes). A file that
+/// cannot be read back whole is removed, not left to be taken for the packet.
+fn hash_again(target: &Path, written: u64) -> Result<(String, u64)> {
+    let failed = std::sync::Mutex::new(None);
+    let hashed = std::fs::File::open(target).and_then(|f| {
+        // No more is coming: read to the end.
+        let (_, news) = std::sync::mpsc::sync_channel::<()>(1);
+        hash_behind(f, || false, news, &failed).ok_or_else(|| failure(&failed))
+    });
+    let why = match hashed {
+        Ok((sha, len)) if len == written => return Ok((sha, len)),
+        Ok((_, len)) => format!("it holds {len} bytes of the {written} written"),
+        Err(e) => e.to_string(),
+    };
+    let _ = std::fs::remove_file(target);
+    Err(Error::Output {
+        path: target.to_path_buf(),
+        message: format!(
+            "the file written could not be read back whole to take its checksum ({why}), so it was removed; check the disk and run the command again"
+        ),
+    })
 }
 
 /// Runs `write` into `inner` through a buffer of one block (a larger write goes straight
@@ -739,6 +783,52 @@ mod tests {
         assert!(matches!(r, Err(Error::Internal(_))), "{r:?}");
         assert!(!target.exists());
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 3);
+    }
+
+    #[test]
+    fn a_file_hashed_behind_its_writer_replaces_an_earlier_one_only_when_forced() {
+        // The file is put in place while the hashing thread may still be reading it.
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("packet.pdf");
+        std::fs::write(&target, b"the earlier packet").expect("earlier");
+        let data: Vec<u8> = (0..6 * BLOCK + 99).map(|i| (i * 31 % 253) as u8).collect();
+        let write = |w: &mut dyn Write| w.write_all(&data).map_err(|e| Error::io("x", e));
+        let r = write_atomic_expecting(&target, false, 0, Hashing::Trailing, write);
+        assert!(matches!(r, Err(Error::OutputExists(_))), "{r:?}");
+        assert_eq!(std::fs::read(&target).expect("read"), b"the earlier packet");
+        let (sha, len) =
+            write_atomic_expecting(&target, true, 0, Hashing::Trailing, write).expect("forced");
+        assert_eq!(std::fs::read(&target).expect("read"), data);
+        assert_eq!(
+            (sha, len),
+            (crate::base::digest::sha256_hex(&data), data.len() as u64)
+        );
+        // Neither left a temporary file behind.
+        assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1);
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_back_whole_is_hashed_again_or_removed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("packet.pdf");
+        std::fs::write(&target, b"ten bytes!").expect("write");
+        let (sha, len) = hash_again(&target, 10).expect("read back whole");
+        assert_eq!(
+            (sha, len),
+            (crate::base::digest::sha256_hex(b"ten bytes!"), 10)
+        );
+        // Fewer bytes than were written: not left to be taken for the packet.
+        let e = hash_again(&target, 11).expect_err("short").to_string();
+        assert!(
+            e.contains("10 bytes of the 11 written") && e.contains("removed"),
+            "{e}"
+        );
+        assert!(!target.exists());
+        let e = hash_again(&target, 11).expect_err("gone").to_string();
+        assert!(
+            e.contains("packet.pdf") && e.contains("run the command again"),
+            "{e}"
+        );
     }
 
     #[test]
