@@ -135,10 +135,32 @@ impl Templates {
     pub fn new() -> Result<Self> {
         let mut env = minijinja::Environment::new();
         env.add_function("t", page_word);
+        env.add_filter("breakable", breakable);
         env.add_template("page.html", PAGE)
             .map_err(|e| Error::Internal(format!("templates/web/page.html: {e}")))?;
         Ok(Templates(env))
     }
+}
+
+/// `{{ f.path | breakable }}` in the page: the text, escaped, with a place to break the
+/// line after each `/`, `\\`, `_` and `-`, so that a long path in a narrow column wraps
+/// between its parts (`hospital/` `discharge_` `summary.pdf`) rather than mid-word.
+fn breakable(text: &str) -> minijinja::Value {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+        if matches!(c, '/' | '\\' | '_' | '-') {
+            out.push_str("<wbr>");
+        }
+    }
+    minijinja::Value::from_safe_string(out)
 }
 
 /// `{{ t("records.heading", n=3) }}` in the page: the word `web.records.heading` of
@@ -314,4 +336,24 @@ pub(crate) fn test_app(dir: &Path) -> Arc<App> {
         temps: Mutex::new(BTreeSet::new()),
         templates: Templates::new().expect("the page template compiles"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_path_may_break_after_its_separators_and_stays_escaped() {
+        let t = Templates::new().expect("templates");
+        let shown =
+            t.0.render_str(
+                "{{ 'hospital/discharge_summary-copy <2025> & \"A\".pdf' | breakable }}",
+                (),
+            )
+            .expect("rendered");
+        assert_eq!(
+            shown,
+            "hospital/<wbr>discharge_<wbr>summary-<wbr>copy &lt;2025&gt; &amp; &quot;A&quot;.pdf"
+        );
+    }
 }
