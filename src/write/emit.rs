@@ -265,8 +265,9 @@ where
     let free = free_space(&dir_of(target));
     let tmp = temp_beside(target)?;
     let watch = Watch::default();
-    // Opened before the file is handed on to be renamed into place; errors while writing
-    // name the temporary file.
+    // `tmp` itself goes to be renamed into place at the end: its name (for errors opening
+    // it) and, for a hash taken behind the writer, a second handle to read it back are
+    // taken first.
     let tmp_path = tmp.path().to_path_buf();
     let back = match hashing {
         Hashing::Trailing => Some(tmp.reopen().map_err(|e| Error::io(&tmp_path, e))?),
@@ -326,7 +327,7 @@ where
                     let (wrote, flushing) = buffered(flushing, write, failed);
                     (wrote, flushing.map(|f| (f, Sum::Behind(trailer))))
                 }
-                (_, _) => {
+                (Hashing::Inline, _) | (Hashing::Trailing, None) => {
                     // Buffered before hashing, so the hash takes large blocks however small
                     // the writes (a larger write goes straight through, uncopied).
                     let (wrote, hw) = buffered(HashingWriter::new(flushing), write, &failed);
@@ -372,6 +373,7 @@ where
             // may still be reading it (renaming over an earlier packet of pictures takes
             // as long as a quarter of its hash, for the system to drop the old file's
             // pages).
+            let replacing = matches!(sum, Sum::Behind(_)) && target.exists();
             persist(tmp, target, force)?;
             match sum {
                 Sum::Known(sha, len) => Ok((sha, len)),
@@ -379,7 +381,7 @@ where
                     let written = watch.written.load(std::sync::atomic::Ordering::Relaxed);
                     match trailer.join().ok().flatten() {
                         Some((sha, len)) if len == written => Ok((sha, len)),
-                        _ => hash_again(target, written),
+                        _ => hash_again(file, target, written, replacing),
                     }
                 }
             }
@@ -396,28 +398,61 @@ enum Sum<'scope> {
     Behind(std::thread::ScopedJoinHandle<'scope, Option<(String, u64)>>),
 }
 
-/// Hashes the file just put in place at `target` once more, when the thread reading it
-/// back behind its writer could not (or read other than the `written` bytes). A file that
-/// cannot be read back whole is removed, not left to be taken for the packet.
-fn hash_again(target: &Path, written: u64) -> Result<(String, u64)> {
+/// Hashes the file just put in place at `target` once more, through `file` (a handle to
+/// it, so another run's file put there since is neither hashed nor removed), when the
+/// thread reading it back behind its writer could not, or read other than the `written`
+/// bytes. A file that cannot be read back as written is removed, not left to be taken for
+/// the packet; `replacing` says an earlier file by that name was already replaced by it.
+fn hash_again(
+    mut file: std::fs::File,
+    target: &Path,
+    written: u64,
+    replacing: bool,
+) -> Result<(String, u64)> {
+    use std::io::Seek;
     let failed = std::sync::Mutex::new(None);
-    let hashed = std::fs::File::open(target).and_then(|f| {
+    let hashed = file.rewind().and_then(|()| {
+        let ours = file.try_clone()?;
         // No more is coming: read to the end.
         let (_, news) = std::sync::mpsc::sync_channel::<()>(1);
-        hash_behind(f, || false, news, &failed).ok_or_else(|| failure(&failed))
+        hash_behind(ours, || false, news, &failed).ok_or_else(|| failure(&failed))
     });
     let why = match hashed {
         Ok((sha, len)) if len == written => return Ok((sha, len)),
-        Ok((_, len)) => format!("it holds {len} bytes of the {written} written"),
+        Ok((_, len)) => format!("it holds {len} bytes, not the {written} written"),
         Err(e) => e.to_string(),
     };
-    let _ = std::fs::remove_file(target);
+    if is_the_file_at(&file, target) {
+        let _ = std::fs::remove_file(target);
+    }
+    let earlier = if replacing {
+        " (the earlier file by this name had already been replaced by it)"
+    } else {
+        ""
+    };
     Err(Error::Output {
         path: target.to_path_buf(),
         message: format!(
-            "the file written could not be read back whole to take its checksum ({why}), so it was removed; check the disk and run the command again"
+            "the file written could not be read back as written to take its checksum ({why}), so it was removed{earlier}. The records folder is untouched; check the disk and run the command again"
         ),
     })
+}
+
+/// Whether `target` names the file `file` is open on (where that cannot be told: yes).
+fn is_the_file_at(file: &std::fs::File, target: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(target)) {
+            (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        target.exists()
+    }
 }
 
 /// Runs `write` into `inner` through a buffer of one block (a larger write goes straight
@@ -812,23 +847,40 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let target = dir.path().join("packet.pdf");
         std::fs::write(&target, b"ten bytes!").expect("write");
-        let (sha, len) = hash_again(&target, 10).expect("read back whole");
+        let ours = || std::fs::File::open(&target).expect("open");
+        let (sha, len) = hash_again(ours(), &target, 10, false).expect("read back whole");
         assert_eq!(
             (sha, len),
             (crate::base::digest::sha256_hex(b"ten bytes!"), 10)
         );
-        // Fewer bytes than were written: not left to be taken for the packet.
-        let e = hash_again(&target, 11).expect_err("short").to_string();
+        // Another file put at the name since: ours is hashed, and the other is left alone
+        // when ours falls short.
+        let held = ours();
+        let other = dir.path().join("other.pdf");
+        std::fs::write(&other, b"another run's packet").expect("write");
+        std::fs::rename(&other, &target).expect("replace");
+        let (sha, _) =
+            hash_again(held.try_clone().expect("dup"), &target, 10, true).expect("ours read back");
+        assert_eq!(sha, crate::base::digest::sha256_hex(b"ten bytes!"));
+        assert!(hash_again(held, &target, 11, true).is_err());
+        assert_eq!(
+            std::fs::read(&target).expect("read"),
+            b"another run's packet"
+        );
+        // Fewer bytes than were written: not left to be taken for the packet, and the
+        // message says what was replaced.
+        std::fs::write(&target, b"ten bytes!").expect("write");
+        let e = hash_again(ours(), &target, 11, true)
+            .expect_err("short")
+            .to_string();
         assert!(
-            e.contains("10 bytes of the 11 written") && e.contains("removed"),
+            e.contains("packet.pdf")
+                && e.contains("10 bytes, not the 11 written")
+                && e.contains("removed (the earlier file by this name had already been replaced")
+                && e.contains("run the command again"),
             "{e}"
         );
         assert!(!target.exists());
-        let e = hash_again(&target, 11).expect_err("gone").to_string();
-        assert!(
-            e.contains("packet.pdf") && e.contains("run the command again"),
-            "{e}"
-        );
     }
 
     #[test]
