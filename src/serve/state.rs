@@ -143,7 +143,7 @@ impl Templates {
 }
 
 /// `{{ f.path | breakable }}` in the page: the text, escaped, with a place to break the
-/// line after each `/`, `\\`, `_` and `-`, so that a long path in a narrow column wraps
+/// line after each `/`, `\`, `_` and `-`, so that a long path in a narrow column wraps
 /// between its parts (`hospital/` `discharge_` `summary.pdf`) rather than mid-word.
 fn breakable(text: &str) -> minijinja::Value {
     let mut out = String::with_capacity(text.len() + 16);
