@@ -73,10 +73,26 @@ fn err(bytes: &[u8]) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
+    // A fault nobody foresaw (a panic) ends as any error does, with exit code 2 and what
+    // to do, not with Rust's code 101. Rust's own line, printed first, says where.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // For the test of this message: debug builds only.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("MEDPACKET_TEST_PANIC").is_some() {
+            panic!("a fault made on purpose (MEDPACKET_TEST_PANIC)");
+        }
+        run(cli)
+    }));
+    match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
             eprintln!("medpacket: {e}");
+            ExitCode::from(2)
+        }
+        Err(_) => {
+            eprintln!(
+                "medpacket: stopped by an internal error (the lines above say where). Files are written whole or not at all, so none was left half-written. Run the command again; if it stops the same way, please report it with the lines above"
+            );
             ExitCode::from(2)
         }
     }

@@ -364,3 +364,30 @@ fn active_content_is_removed_reported_and_the_page_is_unchanged() {
         assert!(q.status.success(), "{}", String::from_utf8_lossy(&q.stdout));
     }
 }
+
+#[test]
+fn an_internal_fault_ends_with_exit_code_2_and_what_to_do() {
+    // A panic outside any one file's reading (made on purpose, in debug builds only) ends
+    // as an error does: code 2 (SPEC.md), not Rust's 101, with what to do.
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: the fault is made only in debug builds");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let o = medpacket()
+        .arg("scan")
+        .arg(tmp.path())
+        .env("MEDPACKET_TEST_PANIC", "1")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a fault made on purpose")
+            && err.contains("medpacket: stopped by an internal error")
+            && err.contains("none was left half-written")
+            && err.contains("Run the command again"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}
