@@ -18,6 +18,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// Hex SHA-256 and length of everything `r` reads, to its end.
+pub fn sha256_read(mut r: impl std::io::Read) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut len = 0u64;
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                len += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((hex(&hasher.finalize()), len))
+}
+
 /// A fast checksum of bytes (XXH3, 128 bits, in hex), several times quicker than SHA-256:
 /// it tells bytes read again from the ones first read, by chance alone one time in 2^128.
 /// Not a defence against a file made to deceive (the SHA-256 is the packet's record).
@@ -35,6 +54,10 @@ mod tests {
         let expected: String = all.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex(&all), expected);
         assert_eq!(hex(&[]), "");
+        assert_eq!(
+            sha256_read(&b"abc"[..]).expect("read"),
+            (sha256_hex(b"abc"), 3)
+        );
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

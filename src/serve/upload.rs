@@ -239,19 +239,7 @@ fn place(
 }
 
 fn file_sha(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(crate::read::scan::hex(&hasher.finalize()))
+    crate::base::digest::sha256_read(std::fs::File::open(path)?).map(|(sha, _)| sha)
 }
 
 /// The last part of an uploaded file's name; folders and anything the scan would pass

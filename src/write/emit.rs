@@ -410,13 +410,9 @@ fn hash_again(
     replacing: bool,
 ) -> Result<(String, u64)> {
     use std::io::Seek;
-    let failed = std::sync::Mutex::new(None);
-    let hashed = file.rewind().and_then(|()| {
-        let ours = file.try_clone()?;
-        // No more is coming: read to the end.
-        let (_, news) = std::sync::mpsc::sync_channel::<()>(1);
-        hash_behind(ours, || false, news, &failed).ok_or_else(|| failure(&failed))
-    });
+    let hashed = file
+        .rewind()
+        .and_then(|()| crate::base::digest::sha256_read(&file));
     let why = match hashed {
         Ok((sha, len)) if len == written => return Ok((sha, len)),
         Ok((_, len)) => format!("it holds {len} bytes, not the {written} written"),
