@@ -67,6 +67,10 @@ pub struct BuildOptions {
     pub fax: bool,
     /// How the packet travels: a size limit, one file per document.
     pub send: write::deliver::SendOptions,
+    /// Take the packet's SHA-256 for the report (`--json` prints it). When false, and no
+    /// bundle (whose manifest holds it) is asked for, the report's `sha256` is empty: a
+    /// packet of pictures is then written without being read back to hash it.
+    pub packet_sha256: bool,
 }
 
 /// A packet or letter cannot carry the placeholder name `init` writes.
@@ -296,6 +300,8 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         plan = plan::plan(&inv, &config, plan_opts, generated_at)?;
     }
     let mut added = Vec::new();
+    // A bundle's manifest holds the packet's checksum.
+    let wants_sha = opts.packet_sha256 || full_zip.is_some();
     // The packet is about as large as the records it copies (named if the disk fills).
     let sources: u64 = inv.included().map(|f| f.size).sum();
     let send = write::deliver::SendOptions {
@@ -333,8 +339,10 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         // of the work, behind it where copying pictures is (see `emit::Hashing`).
         let hashing = if write::readahead::mostly_pdf(&plan, &inv) {
             emit::Hashing::HandOver
-        } else {
+        } else if wants_sha {
             emit::Hashing::Trailing
+        } else {
+            emit::Hashing::Off
         };
         let (sha256, bytes) =
             emit::write_atomic_expecting(&full_target, opts.force, sources, hashing, |w| {
@@ -363,11 +371,14 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .chain(&delivered.sends)
         .map(|f| f.bytes)
         .sum();
+    // Empty when not asked for (whether or not it was taken on the way), so a caller
+    // sees one rule.
     let sha256 = delivered
         .single
         .as_ref()
         .or(delivered.parts.first())
         .or(delivered.sends.first())
+        .filter(|_| wants_sha)
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
     // Parts are named after the packet, beside it, as the user gave its name.
@@ -440,6 +451,8 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             .chain(&delivered.parts)
             .chain(&delivered.sends)
             .chain(&delivered.per_document)
+            // A checksum not taken is taken as the file is added.
+            .filter(|f| !f.sha256.is_empty())
             .map(|f| (f.path.clone(), f.sha256.clone()))
             .collect();
         let input = bundle::BundleInput {

@@ -315,6 +315,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     fax_sends: false,
                     honour_config: true,
                 },
+                // Only the JSON report prints it (a bundle takes it anyway).
+                packet_sha256: json,
             };
             let report = with_progress(json, |p| medpacket::build(&opts, p))?;
             if json {

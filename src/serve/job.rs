@@ -126,6 +126,8 @@ fn build(app: &App, choices: &Choices) -> crate::Result<(BuildReport, PathBuf, O
         lang: choices.lang,
         fax: choices.fax,
         send: choices.send(documents),
+        // The page shows no checksum (a bundle's manifest takes it anyway).
+        packet_sha256: false,
     };
     let report = crate::build(&opts, &app.job.progress)?;
     Ok((report, target, bundle))

@@ -247,11 +247,15 @@ pub enum Hashing {
     /// where hashing costs more than writing and handing blocks over would copy them
     /// once more.
     Trailing,
+    /// Not taken (the checksum returned is empty): for a packet whose checksum nobody
+    /// reads, where taking it would cost more than writing the file (pictures).
+    Off,
 }
 
 /// Like [`write_atomic`], for a file expected to be about `expected` bytes: when the disk
 /// fills, the error says how much room the file needs and how much there was. `hashing`
-/// says where the file's SHA-256 is taken.
+/// says where the file's SHA-256 is taken (or that it is not: [`Hashing::Off`] returns
+/// an empty one).
 pub fn write_atomic_expecting<F>(
     target: &Path,
     force: bool,
@@ -326,6 +330,14 @@ where
                     // this one puts the file on disk and in place.
                     let (wrote, flushing) = buffered(flushing, write, failed);
                     (wrote, flushing.map(|f| (f, Sum::Behind(trailer))))
+                }
+                (Hashing::Off, _) => {
+                    let (wrote, flushing) = buffered(flushing, write, &failed);
+                    let written = watch.written.load(std::sync::atomic::Ordering::Relaxed);
+                    (
+                        wrote,
+                        flushing.map(|f| (f, Sum::Known(String::new(), written))),
+                    )
                 }
                 (Hashing::Inline, _) | (Hashing::Trailing, None) => {
                     // Buffered before hashing, so the hash takes large blocks however small
@@ -814,6 +826,38 @@ mod tests {
         assert!(matches!(r, Err(Error::Internal(_))), "{r:?}");
         assert!(!target.exists());
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 3);
+    }
+
+    #[test]
+    fn a_file_written_without_its_checksum_is_whole_with_its_size_and_replaces_only_when_forced() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("packet.pdf");
+        std::fs::write(&target, b"the earlier packet").expect("earlier");
+        let data: Vec<u8> = (0..5 * BLOCK + 17).map(|i| (i * 7 % 251) as u8).collect();
+        // Small writes, then a picture's stream larger than the buffer.
+        let write = |w: &mut dyn Write| {
+            for b in &data[..1000] {
+                w.write_all(std::slice::from_ref(b))
+                    .map_err(|e| Error::io("x", e))?;
+            }
+            w.write_all(&data[1000..]).map_err(|e| Error::io("x", e))
+        };
+        let r = write_atomic_expecting(&target, false, 0, Hashing::Off, write);
+        assert!(matches!(r, Err(Error::OutputExists(_))), "{r:?}");
+        assert_eq!(std::fs::read(&target).expect("read"), b"the earlier packet");
+        let (sha, len) =
+            write_atomic_expecting(&target, true, 0, Hashing::Off, write).expect("forced");
+        assert_eq!(std::fs::read(&target).expect("read"), data);
+        assert_eq!((sha.as_str(), len), ("", data.len() as u64));
+        // A writer that fails leaves the file it was to replace as it was, and nothing else.
+        let r = write_atomic_expecting(&target, true, 0, Hashing::Off, |w| {
+            w.write_all(&data[..2 * BLOCK])
+                .map_err(|e| Error::io("x", e))?;
+            Err(Error::Internal("boom".into()))
+        });
+        assert!(matches!(r, Err(Error::Internal(_))), "{r:?}");
+        assert_eq!(std::fs::read(&target).expect("read"), data);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1);
     }
 
     #[test]
