@@ -404,7 +404,7 @@ where
 
 /// The SHA-256 of a file written, where it was taken.
 enum Sum<'scope> {
-    /// Taken as the bytes passed.
+    /// Taken as the bytes passed (or not at all, and empty: [`Hashing::Off`]).
     Known(String, u64),
     /// Still being taken, by a thread reading the file back behind its writer.
     Behind(std::thread::ScopedJoinHandle<'scope, Option<(String, u64)>>),
