@@ -422,6 +422,16 @@ impl PacketConfig {
                 )));
             }
         }
+        if let Some(born) = self.patient.date_of_birth {
+            if born > crate::base::clock::now().date_naive() {
+                let at = line_of_key(text, "patient", "date_of_birth")
+                    .map(|l| format!("line {l}: "))
+                    .unwrap_or_default();
+                return Err(bad(format!(
+                    "{at}[patient] date_of_birth {born} is in the future — write the patient's date of birth as YYYY-MM-DD"
+                )));
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for d in &self.documents {
             let p = normalize_rel(&d.path);
@@ -617,11 +627,16 @@ fn opt_date<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Naive
     if s.trim().is_empty() {
         return Ok(None);
     }
-    crate::base::dates::parse_date(&s).map(Some).ok_or_else(|| {
-        serde::de::Error::custom(format!(
+    use crate::base::dates::{parse_entered_date, Unclear};
+    match parse_entered_date(&s) {
+        Ok(date) => Ok(Some(date)),
+        Err(Unclear::Ambiguous(month_first, day_first)) => Err(serde::de::Error::custom(format!(
+            "\"{s}\" reads as two dates, {month_first} (month first) or {day_first} (day first) — write the one meant as YYYY-MM-DD"
+        ))),
+        Err(Unclear::NotADate) => Err(serde::de::Error::custom(format!(
             "\"{s}\" is not a date — write it as YYYY-MM-DD, e.g. 2025-03-14"
-        ))
-    })
+        ))),
+    }
 }
 
 /// Free text that users may also write as a TOML date (medication start/stop).
@@ -813,6 +828,64 @@ mod tests {
         let d = c.document("x/a.pdf").expect("matched by normalized path");
         assert_eq!(d.kind, Some(Kind::LabResults));
         assert_eq!(d.date, NaiveDate::from_ymd_opt(2025, 3, 14));
+    }
+
+    #[test]
+    fn a_date_in_figures_that_reads_two_ways_and_a_birth_in_the_future_are_refused() {
+        let dob = |v: &str| parse(&format!("[patient]\nname = \"A\"\ndate_of_birth = {v}\n"));
+        // 12 April or 4 December: never guessed (it would be stamped on every page).
+        for v in [
+            "\"12/04/1968\"",
+            "\"12-04-1968\"",
+            "\"12.04.1968\"",
+            "\"4/12/1968\"",
+        ] {
+            let err = dob(v).expect_err(v).to_string();
+            let (a, b) = if v.starts_with("\"4") {
+                ("1968-04-12", "1968-12-04")
+            } else {
+                ("1968-12-04", "1968-04-12")
+            };
+            assert!(
+                err.contains("line 3")
+                    && err.contains(&format!("{a} (month first) or {b} (day first)"))
+                    && err.contains("YYYY-MM-DD"),
+                "{v}: {err}"
+            );
+        }
+        // One reading only: taken as before.
+        for (v, want) in [
+            ("\"04/04/1968\"", (1968, 4, 4)),
+            ("\"12/31/1968\"", (1968, 12, 31)),
+            ("\"December 4, 1968\"", (1968, 12, 4)),
+            ("1968-12-04", (1968, 12, 4)),
+        ] {
+            let c = dob(v).expect(v);
+            let (y, m, d) = want;
+            assert_eq!(
+                c.patient.date_of_birth,
+                NaiveDate::from_ymd_opt(y, m, d),
+                "{v}"
+            );
+        }
+        let err = dob("\"31/12/1968\"").expect_err("day first").to_string();
+        assert!(err.contains("is not a date"), "{err}");
+        // A document's date is read the same way.
+        let err = parse(
+            "[patient]\nname = \"A\"\n[[documents]]\npath = \"a.pdf\"\ndate = \"03/04/2025\"\n",
+        )
+        .expect_err("two readings")
+        .to_string();
+        assert!(
+            err.contains("line 5") && err.contains("2025-03-04 (month first)"),
+            "{err}"
+        );
+        // Born after the packet is made (the clock reads SOURCE_DATE_EPOCH when set).
+        let err = dob("2090-01-01").expect_err("future").to_string();
+        assert!(
+            err.contains("line 3") && err.contains("date_of_birth 2090-01-01 is in the future"),
+            "{err}"
+        );
     }
 
     #[test]

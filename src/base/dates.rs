@@ -60,6 +60,45 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     }
 }
 
+/// Why a date a person typed (in packet.toml, on the web page) was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unclear {
+    /// It is not a date in any form [`parse_date`] reads.
+    NotADate,
+    /// Figures whose first two parts are both 12 or less and differ (`12/04/1968`): read
+    /// month first and day first, they are two different dates (here in that order), and
+    /// which was meant cannot be told.
+    Ambiguous(NaiveDate, NaiveDate),
+}
+
+/// A date a person typed: as [`parse_date`], except that a date in figures that reads as
+/// two different dates, month first or day first (`12/04/1968`), is not guessed at.
+/// Guessing wrong would put a wrong date of birth on every page of a packet.
+pub fn parse_entered_date(s: &str) -> Result<NaiveDate, Unclear> {
+    let s = s.trim();
+    let sep = s.bytes().find(|b| matches!(b, b'/' | b'-' | b'.'));
+    if let Some(sep) = sep {
+        let parts: Vec<&str> = s.split(char::from(sep)).collect();
+        let figures = |p: &str, n: RangeInclusive<usize>| {
+            n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+        };
+        if let [a, b, y] = parts[..] {
+            if figures(a, 1..=2) && figures(b, 1..=2) && figures(y, 4..=4) {
+                let num = |p: &str| p.parse::<u32>().unwrap_or(0);
+                let (a, b, y) = (num(a), num(b), num(y) as i32);
+                let month_first = NaiveDate::from_ymd_opt(y, a, b);
+                let day_first = NaiveDate::from_ymd_opt(y, b, a);
+                if let (Some(m), Some(d)) = (month_first, day_first) {
+                    if m != d {
+                        return Err(Unclear::Ambiguous(m, d));
+                    }
+                }
+            }
+        }
+    }
+    parse_date(s).ok_or(Unclear::NotADate)
+}
+
 /// Find the first date (any of the forms above) inside a longer string, returning it and the
 /// byte range it occupied.
 #[must_use]

@@ -4,7 +4,7 @@
 
 use super::state::{back_to, blocking, lock, Details, Draft, Notice, Shared};
 use crate::base::config::{normalize_rel, PacketConfig, CONFIG_NAME};
-use crate::base::dates::parse_date;
+use crate::base::dates::{parse_entered_date, Unclear};
 use crate::base::edit::{current, put, put_date, put_value, table_mut};
 use crate::base::i18n::Messages;
 use crate::base::kind::Kind;
@@ -123,10 +123,21 @@ fn save_to(
     if !d.name.chars().any(char::is_alphanumeric) {
         errors.push(words.t("web.notice.no_name").to_string());
     }
+    // Dates as YYYY-MM-DD sort as they read.
+    let today = crate::base::clock::now().date_naive().to_string();
     let dob = match date_field(&d.dob) {
+        Ok(v) if v > today => {
+            errors.push(words.f("web.notice.future_dob", &[("value", &d.dob)]));
+            String::new()
+        }
         Ok(v) => v,
-        Err(()) => {
-            errors.push(words.f("web.notice.bad_dob", &[("value", &d.dob)]));
+        Err(why) => {
+            errors.push(date_problem(
+                words,
+                why,
+                ["web.notice.bad_dob", "web.notice.two_dob"],
+                &[("value", &d.dob)],
+            ));
             String::new()
         }
     };
@@ -147,8 +158,10 @@ fn save_to(
                 date,
                 ..f.clone()
             }),
-            Err(()) => errors.push(words.f(
-                "web.notice.bad_date",
+            Err(why) => errors.push(date_problem(
+                words,
+                why,
+                ["web.notice.bad_date", "web.notice.two_date"],
                 &[("path", &f.path), ("value", &f.date)],
             )),
         }
@@ -178,14 +191,28 @@ fn save_to(
     Ok(true)
 }
 
-/// An empty date stays empty; any other must be a date (any form people write), given
-/// back as YYYY-MM-DD.
-fn date_field(s: &str) -> Result<String, ()> {
+/// An empty date stays empty; any other must be a date (any form people write, but not
+/// figures that read as two dates, month or day first), given back as YYYY-MM-DD.
+fn date_field(s: &str) -> Result<String, Unclear> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(String::new());
     }
-    parse_date(s).map(|d| d.to_string()).ok_or(())
+    parse_entered_date(s).map(|d| d.to_string())
+}
+
+/// The page's message for a date not taken: `bad` (not a date) or `two` (two readings),
+/// with the value and, for `two`, both readings as YYYY-MM-DD.
+fn date_problem(words: &Messages, why: Unclear, keys: [&str; 2], args: &[(&str, &str)]) -> String {
+    match why {
+        Unclear::NotADate => words.f(keys[0], args),
+        Unclear::Ambiguous(month_first, day_first) => {
+            let (m, d) = (month_first.to_string(), day_first.to_string());
+            let mut all = args.to_vec();
+            all.extend([("first", m.as_str()), ("second", d.as_str())]);
+            words.f(keys[1], &all)
+        }
+    }
 }
 
 const NEW_FILE_HEADER: &str = "# packet.toml — what medpacket cannot read from the records themselves.\n# Written by medpacket's page; you may also edit it in a text editor (comments are kept).\n";
@@ -390,6 +417,42 @@ mod tests {
     use super::*;
 
     const COMMENTED: &str = "# my notes\n[patient]\nname = \"Ana Ruiz\"  # as on my card\ndate_of_birth = 1970-01-02\n\n[history]\nhad_surgery = true    # the operation\n\n# overrides\n[[documents]]\npath = \"a.pdf\"\nkind = \"other\" # unsure\n";
+
+    #[test]
+    fn dates_that_read_two_ways_and_a_birth_in_the_future_are_refused_and_nothing_is_saved() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join(CONFIG_NAME);
+        std::fs::write(&path, COMMENTED).expect("write");
+        let words = crate::base::i18n::Lang::En.messages();
+        let mut d = read_details(COMMENTED);
+        d.dob = "12/04/1968".into();
+        let files = [FileEdit {
+            path: "a.pdf".into(),
+            kind: "other".into(),
+            date: "03/04/2025".into(),
+            shown_kind: "other".into(),
+            shown_date: String::new(),
+        }];
+        let errors = save_to(dir.path(), &d, &files, words).expect_err("refused");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].contains("\"12/04/1968\" reads as two dates, 1968-12-04 (month first) or 1968-04-12 (day first)"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("a.pdf")
+                && errors[1].contains("2025-03-04 (month first) or 2025-04-03 (day first)"),
+            "{errors:?}"
+        );
+        d.dob = "2090-01-01".into();
+        let errors = save_to(dir.path(), &d, &files[..0], words).expect_err("refused");
+        assert!(errors[0].contains("is in the future"), "{errors:?}");
+        // One reading only: saved as YYYY-MM-DD.
+        d.dob = "12/31/1968".into();
+        assert_eq!(save_to(dir.path(), &d, &files[..0], words), Ok(true));
+        let saved = std::fs::read_to_string(&path).expect("read");
+        assert!(saved.contains("date_of_birth = 1968-12-31"), "{saved}");
+    }
 
     #[test]
     fn unchanged_form_leaves_the_text_alone() {
