@@ -451,3 +451,40 @@ fn output_into_a_pipe_closed_early_made_medpacket_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
 }
+
+#[test]
+fn a_copy_packet_toml_names_was_left_out_as_a_duplicate_with_what_it_said() {
+    // Two byte-identical files, the later one named in packet.toml with its kind and
+    // title: the named one is kept, with them, and the other is its duplicate.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("recs");
+    let pdf = simple_pdf("Message", &["Please see the attached notes."]);
+    let toml = format!(
+        "{PATIENT}[[documents]]\npath = \"z.pdf\"\nkind = \"consultation-note\"\ntitle = \"Neurology consult\"\ndate = \"2025-02-03\"\n"
+    );
+    write_files(
+        &dir,
+        &[
+            ("packet.toml", toml.into_bytes()),
+            ("a.pdf", pdf.clone()),
+            ("z.pdf", pdf),
+        ],
+    );
+    let v = scan(&dir);
+    let z = file(&v, "z.pdf");
+    assert_eq!(z["status"], "included", "{v}");
+    assert_eq!(z["kind"], "consultation-note", "{v}");
+    assert_eq!(z["title"], "Neurology consult", "{v}");
+    assert_eq!(file(&v, "a.pdf")["status"], "duplicate", "{v}");
+    // check finds the consultation note the patient named.
+    let o = run(&["check", "--json"], &dir);
+    let check: Value = serde_json::from_slice(&o.stdout).expect("check json");
+    let missing = check["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .filter(|r| r["present"] == false)
+        .map(|r| r["kind"].as_str().unwrap_or("").to_string())
+        .collect::<Vec<_>>();
+    assert!(!missing.iter().any(|k| k == "consultation-note"), "{check}");
+}

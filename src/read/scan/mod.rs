@@ -429,16 +429,17 @@ impl Collector<'_> {
         let entry = self.config.and_then(|c| c.document(&rel));
         let excluded = entry.is_some_and(|e| e.exclude);
         // A copy of a file already included is a duplicate, whatever else is true of it
-        // (its password may be set on the first copy only), unless only the first is
-        // named as a copy ("report (1).pdf" before "report.pdf"): then this one is kept
-        // and the first becomes its duplicate, where nothing in packet.toml names the
-        // first and this one reads.
+        // (its password may be set on the first copy only), unless this one is the copy to
+        // keep: packet.toml names it (its kind, date or title are the patient's word) or
+        // only the first is named as a copy ("report (1).pdf" before "report.pdf"). Then
+        // this one is kept and the first becomes its duplicate, where nothing in
+        // packet.toml names the first and this one reads.
         let first = self.first_by_hash.get(&sha).copied().filter(|_| !excluded);
         if let Some(i) = first.filter(|&i| {
             probe.is_ok()
                 && self.files.get(i).is_some_and(|f| {
-                    listing::named_as_copy(&f.rel)
-                        && !listing::named_as_copy(&rel)
+                    (entry.is_some()
+                        || listing::named_as_copy(&f.rel) && !listing::named_as_copy(&rel))
                         && self.config.and_then(|c| c.document(&f.rel)).is_none()
                 })
         }) {
