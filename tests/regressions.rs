@@ -488,3 +488,41 @@ fn a_copy_packet_toml_names_was_left_out_as_a_duplicate_with_what_it_said() {
         .collect::<Vec<_>>();
     assert!(!missing.iter().any(|k| k == "consultation-note"), "{check}");
 }
+
+#[test]
+fn an_empty_zip_was_listed_nowhere() {
+    // An archive with no members, and one with a folder only: each is a problem that
+    // names it, so the patient knows an export came out empty.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("recs");
+    let mut folders_only = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    folders_only
+        .add_directory("labs/", zip::write::SimpleFileOptions::default())
+        .expect("folder");
+    let folders_only = folders_only.finish().expect("zip").into_inner();
+    write_files(
+        &dir,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("report.pdf", simple_pdf("Note", &["Seen today."])),
+            ("portal.zip", zip_of(&[])),
+            ("folders.zip", folders_only),
+        ],
+    );
+    let v = scan(&dir);
+    for name in ["portal.zip", "folders.zip"] {
+        let z = file(&v, name);
+        assert_eq!(z["status"], "problem", "{z}");
+        let (reason, fix) = (&z["problem"]["reason"], &z["problem"]["hint"]);
+        assert!(
+            reason
+                .as_str()
+                .is_some_and(|r| r.contains("empty ZIP archive"))
+                && fix
+                    .as_str()
+                    .is_some_and(|f| f.contains("download the export")),
+            "{z}"
+        );
+    }
+    assert_eq!(file(&v, "report.pdf")["status"], "included");
+}

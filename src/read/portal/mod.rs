@@ -132,6 +132,18 @@ fn read_level(
         )));
         return;
     }
+    // An archive of nothing (or of folders only) is named, not passed over in silence:
+    // a portal's export that came out empty is a record still to be fetched.
+    let holds_files =
+        (0..archive.len()).any(|i| archive.by_index_raw(i).map_or(true, |f| !f.is_dir()));
+    if !holds_files {
+        each(Member::Problem(Problem::new(
+            rel,
+            "empty ZIP archive: it holds no files",
+            "download the export from the patient portal again, or remove the archive from the folder",
+        )));
+        return;
+    }
     budget.members += archive.len();
     if budget.members > MAX_MEMBERS {
         each(Member::Problem(Problem::new(
