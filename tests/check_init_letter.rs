@@ -421,6 +421,41 @@ fn letter_txt_with_a_users_template_and_non_latin_names() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("mine.txt") && err.contains("line 3"), "{err}");
+    // A misspelt name is an error naming the template, its line and the names there are,
+    // not a blank in the letter; a doctor packet.toml does not name may still be asked for.
+    let letter = |text: &str| {
+        std::fs::write(&template, text).expect("write");
+        medpacket()
+            .arg("letter")
+            .arg(&recs)
+            .arg("-o")
+            .arg(tmp.path().join("t.txt"))
+            .arg("--force")
+            .arg("--template")
+            .arg(&template)
+            .output()
+            .expect("run")
+    };
+    for typo in ["recipeint.name", "patient.nmae"] {
+        let o = letter(&format!(
+            "Dear {{{{ recipient.name }}}},\n{{% if referring_doctor %}}{{{{ referring_doctor.fax }}}}{{% endif %}} from {{{{ {typo} }}}}.\n"
+        ));
+        assert_eq!(o.status.code(), Some(2), "{typo}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("mine.txt")
+                && err.contains("line 2")
+                && err.contains(typo)
+                && err.contains("patient.name"),
+            "{err}"
+        );
+    }
+    let o = letter("Dear {{ recipient.name }},{% if referring_doctor %} cc {{ referring_doctor.fax }}{% endif %} {{ records | length }}\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("t.txt")).expect("read"),
+        "Dear Dr. Νίκη Παππά, 1\n"
+    );
     // Other extensions are refused, an existing letter is kept without --force.
     let o = medpacket()
         .arg("letter")

@@ -25,7 +25,7 @@ pub fn default_template(lang: Lang) -> (&'static str, &'static str) {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct ContactCtx {
     name: Option<String>,
     facility: Option<String>,
@@ -196,12 +196,24 @@ pub fn letter_text(
             (text, Path::new(name).to_path_buf())
         }
     };
-    render_template(source, &path, &ctx)
+    // A doctor packet.toml does not name is none, but a template may still ask for
+    // their fields (inside `{% if recipient %}`).
+    let contact = serde_json::to_value(ContactCtx::default()).unwrap_or_default();
+    let shapes = ["recipient", "referring_doctor", "primary_doctor"].map(|k| (k, contact.clone()));
+    render_template(source, &path, &ctx, &shapes)
 }
 
 /// A letter template (minijinja, blocks trimmed) filled from `ctx`, with at most one
 /// blank line in a row and a final newline. Errors name `path` and the template's line.
-pub fn render_template<C: Serialize>(source: &str, path: &Path, ctx: &C) -> Result<String> {
+/// A name the template uses that `ctx` does not have (a misspelt `{{ patient.nmae }}`)
+/// is an error, not a blank in the letter; `shapes` give the fields of those of `ctx`'s
+/// values that may be absent (a doctor packet.toml does not name).
+pub fn render_template<C: Serialize>(
+    source: &str,
+    path: &Path,
+    ctx: &C,
+    shapes: &[(&str, serde_json::Value)],
+) -> Result<String> {
     let mut env = minijinja::Environment::new();
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .trim_blocks(true)
@@ -219,6 +231,44 @@ pub fn render_template<C: Serialize>(source: &str, path: &Path, ctx: &C) -> Resu
     };
     env.add_template("letter", source).map_err(describe)?;
     let tmpl = env.get_template("letter").map_err(describe)?;
+    let known = serde_json::to_value(ctx).map_err(|e| Error::Internal(format!("letter: {e}")))?;
+    let globals: Vec<&str> = env.globals().map(|(name, _)| name).collect();
+    let mut unknown: Vec<String> = tmpl
+        .undeclared_variables(true)
+        .into_iter()
+        .filter(|name| !globals.contains(&name.split('.').next().unwrap_or("")))
+        .filter(|name| !names_a_field(&known, shapes, name))
+        .collect();
+    unknown.sort();
+    if let Some(name) = unknown.first() {
+        let at = source
+            .lines()
+            .position(|l| l.contains(name.as_str()))
+            .map(|i| format!("line {}: ", i + 1))
+            .unwrap_or_default();
+        let mut fields: Vec<String> = Vec::new();
+        if let serde_json::Value::Object(top) = &known {
+            for (k, v) in top {
+                let shape = match v {
+                    serde_json::Value::Null => shapes.iter().find(|(s, _)| s == k).map(|(_, v)| v),
+                    v => Some(v),
+                };
+                match shape {
+                    Some(serde_json::Value::Object(inner)) => {
+                        fields.extend(inner.keys().map(|f| format!("{k}.{f}")))
+                    }
+                    _ => fields.push(k.clone()),
+                }
+            }
+        }
+        return Err(Error::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "{at}{{{{ {name} }}}} names nothing the letter knows (a misspelling?) — use one of: {}",
+                fields.join(", ")
+            ),
+        });
+    }
     let text = tmpl
         .render(minijinja::value::Value::from(minijinja::value::Serde(ctx)))
         .map_err(describe)?;
@@ -238,6 +288,33 @@ pub fn render_template<C: Serialize>(source: &str, path: &Path, ctx: &C) -> Resu
         out.push('\n');
     }
     Ok(out)
+}
+
+/// Whether `name` ("patient.name", "records") is a value of `known` (a context as JSON),
+/// where an absent value's fields are those `shapes` gives. Only the first two parts are
+/// checked: a loop's item or a list's element is the template's own.
+fn names_a_field(
+    known: &serde_json::Value,
+    shapes: &[(&str, serde_json::Value)],
+    name: &str,
+) -> bool {
+    let mut parts = name.split('.');
+    let Some(value) = parts.next().and_then(|top| known.get(top)) else {
+        return false;
+    };
+    let Some(field) = parts.next() else {
+        return true;
+    };
+    let top = name.split('.').next().unwrap_or("");
+    match value {
+        serde_json::Value::Object(fields) => fields.contains_key(field),
+        serde_json::Value::Null => shapes
+            .iter()
+            .find(|(k, _)| *k == top)
+            .is_none_or(|(_, shape)| shape.get(field).is_some()),
+        // A list's or a text's own attributes (records.length) are for minijinja to say.
+        _ => true,
+    }
 }
 
 /// The letter's pages: each line of the text, wrapped, with its leading spaces kept; the

@@ -199,7 +199,7 @@ pub fn request_text(r: &RequestLetter<'_>) -> Result<String> {
         deliver,
     };
     let (source, path) = template(r.lang);
-    crate::write::letter::render_template(source, Path::new(path), &ctx)
+    crate::write::letter::render_template(source, Path::new(path), &ctx, &[])
 }
 
 /// The letter as a PDF on Letter paper, after a fax cover when the holder has a fax.
