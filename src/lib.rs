@@ -897,10 +897,7 @@ pub fn write_requests(opts: &RequestOptions) -> Result<RequestReport> {
             fax_cover,
         });
     }
-    emit::write_atomic(&toml_path, true, |w| {
-        w.write_all(toml_text.as_bytes())
-            .map_err(|e| Error::io(&toml_path, e))
-    })?;
+    emit::rewrite_users_file(&toml_path, &toml_text)?;
     Ok(RequestReport {
         letters: letters_out,
         wanted,
@@ -928,9 +925,7 @@ pub fn mark_request_sent(dir: &Path, holder: &str) -> Result<chrono::NaiveDate> 
             }
         })?;
     PacketConfig::parse(&new, &path)?;
-    emit::write_atomic(&path, true, |w| {
-        w.write_all(new.as_bytes()).map_err(|e| Error::io(&path, e))
-    })?;
+    emit::rewrite_users_file(&path, &new)?;
     Ok(due)
 }
 

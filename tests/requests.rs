@@ -540,3 +540,52 @@ fn letters_in_spanish_and_straight_to_the_doctor() {
         assert!(text.contains(want), "lacks {want:?}:\n{text}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn packet_toml_is_updated_as_the_patient_keeps_it_its_permissions_and_its_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = folder(tmp.path(), TOML);
+    let toml = dir.join("packet.toml");
+    std::fs::set_permissions(&toml, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let out = tmp.path().join("letters");
+    ok(&on(
+        "2026-03-02",
+        &["request", "-o", out.to_str().expect("utf-8")],
+        &dir,
+    ));
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert!(std::fs::read_to_string(&toml)
+        .expect("toml")
+        .contains("[[requests]]"));
+    assert_eq!(
+        mode(&toml),
+        0o644,
+        "the request kept packet.toml's permissions"
+    );
+    ok(&on(
+        "2026-03-03",
+        &["request", "--mark-sent", "Riverside Hospital"],
+        &dir,
+    ));
+    assert_eq!(mode(&toml), 0o644, "marking it sent kept them too");
+
+    // A packet.toml that links to a file kept elsewhere: that file is updated, and the
+    // link stays a link.
+    let shared = tmp.path().join("shared.toml");
+    std::fs::rename(&toml, &shared).expect("move");
+    std::os::unix::fs::symlink(&shared, &toml).expect("link");
+    ok(&on(
+        "2026-03-04",
+        &["request", "--mark-sent", "Valley Imaging"],
+        &dir,
+    ));
+    assert!(std::fs::symlink_metadata(&toml)
+        .expect("meta")
+        .file_type()
+        .is_symlink());
+    let text = std::fs::read_to_string(&shared).expect("shared");
+    assert!(text.contains("sent = 2026-03-04"), "{text}");
+    assert_eq!(mode(&shared), 0o644);
+}

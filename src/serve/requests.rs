@@ -308,10 +308,7 @@ fn add_to(dir: &std::path::Path, h: &NewHolder, original: Option<&str>) -> Resul
             "{e}. Nothing was saved: correct packet.toml in a text editor, then reload this page."
         )
     })?;
-    crate::emit::write_atomic(&path, true, |w| {
-        std::io::Write::write_all(w, new.as_bytes()).map_err(|e| crate::Error::io(&path, e))
-    })
-    .map_err(|e| e.to_string())?;
+    crate::emit::rewrite_users_file(&path, &new).map_err(|e| e.to_string())?;
     Ok(h.name.clone())
 }
 

@@ -329,10 +329,7 @@ fn forget_entry(dir: &Path, rel: &str) -> Result<bool, String> {
     let Some(new) = crate::base::edit::drop_document(&old, rel)? else {
         return Ok(false);
     };
-    crate::emit::write_atomic(&path, true, |w| {
-        std::io::Write::write_all(w, new.as_bytes()).map_err(|e| crate::Error::io(&path, e))
-    })
-    .map_err(|e| e.to_string())?;
+    crate::emit::rewrite_users_file(&path, &new).map_err(|e| e.to_string())?;
     Ok(true)
 }
 

@@ -485,6 +485,29 @@ where
     }
 }
 
+/// Replaces a file of the user's own that medpacket edits (packet.toml) with `text`,
+/// atomically and as the user keeps it: through a symbolic link, the file it points at
+/// is replaced (not the link), and an existing file keeps its permissions (a new one is
+/// the owner's only, as medpacket's outputs are).
+pub fn rewrite_users_file(path: &Path, text: &str) -> Result<()> {
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?
+        }
+        _ => path.to_path_buf(),
+    };
+    let kept = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let tmp = temp_beside(&target)?;
+    let mut file = tmp.as_file();
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(&target, e))?;
+    if let Some(p) = kept {
+        std::fs::set_permissions(tmp.path(), p).map_err(|e| Error::io(tmp.path(), e))?;
+    }
+    persist(tmp, &target, true)
+}
+
 /// Like [`write_atomic`], for writers that need to seek (a ZIP archive): `write` gets the
 /// temporary file itself. Returns the SHA-256 and size of the finished file.
 pub fn write_atomic_seekable<F>(target: &Path, force: bool, write: F) -> Result<(String, u64)>
@@ -858,6 +881,32 @@ mod tests {
         assert!(matches!(r, Err(Error::Internal(_))), "{r:?}");
         assert_eq!(std::fs::read(&target).expect("read"), data);
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_users_file_is_rewritten_in_place_a_new_one_is_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tmp");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let new = dir.path().join("new.toml");
+        rewrite_users_file(&new, "a = 1\n").expect("new");
+        assert_eq!(
+            (std::fs::read_to_string(&new).expect("read"), mode(&new)),
+            ("a = 1\n".into(), 0o600)
+        );
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        rewrite_users_file(&new, "a = 2\n").expect("again");
+        assert_eq!(
+            (std::fs::read_to_string(&new).expect("read"), mode(&new)),
+            ("a = 2\n".into(), 0o640)
+        );
+        // A link to nowhere is named, and nothing is made where it points.
+        let dangling = dir.path().join("dangling.toml");
+        std::os::unix::fs::symlink(dir.path().join("gone/x.toml"), &dangling).expect("link");
+        let err = rewrite_users_file(&dangling, "a = 3\n").expect_err("dangling");
+        assert!(err.to_string().contains("dangling.toml"), "{err}");
+        assert!(!dir.path().join("gone").exists());
     }
 
     #[test]
