@@ -343,6 +343,28 @@ fn max_size_below_one_page_is_refused_with_the_smallest_limit_that_would_do() {
         .file_name()
         .to_string_lossy()
         .starts_with("tiny")));
+    // The limit it offers works, as written there ("466 KB"), and every part keeps to it.
+    let least = err
+        .split("give a limit of at least ")
+        .nth(1)
+        .and_then(|rest| {
+            rest.split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("")
+                .into()
+        })
+        .unwrap_or_default();
+    let report = json(&build(&s.records, &target, &["--max-size", &least]));
+    let limit = medpacket::base::size::parse_size(&least).expect("a size");
+    let parts = report["parts"].as_array().expect("parts");
+    assert!(!parts.is_empty(), "{report}");
+    for p in parts {
+        assert!(
+            p["bytes"].as_u64().is_some_and(|b| b <= limit),
+            "{least}: {p}"
+        );
+    }
 }
 
 #[test]

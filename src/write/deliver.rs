@@ -112,9 +112,37 @@ fn write_file(path: &Path, records: &Path, force: bool, bytes: &[u8]) -> Result<
     Ok((full, sha))
 }
 
+/// The smallest limit, as the message shows it, under which the packet can be cut, or
+/// None when none near its largest page was found. Tried from the packet's costliest
+/// page upward, in steps of a twentieth, so the limit the message offers is one that
+/// works (a part also holds its own catalog, outline and opening page, and the cut is
+/// made again tighter when a part comes out over).
+fn least_limit(whole: &parts::Whole, plan: &Plan, password: Option<&str>) -> Option<u64> {
+    let largest = parts::PageCosts::measure(whole).largest_page();
+    let mut limit = shown_up(largest + largest / 20 + 32 * 1024);
+    for _ in 0..8 {
+        if parts::split(whole, plan, limit, password).is_ok() {
+            return Some(limit);
+        }
+        limit = shown_up(limit + limit / 20);
+    }
+    None
+}
+
+/// `bytes` rounded up to what [`human`] shows (whole KB, a tenth of a MB, a hundredth of
+/// a GB), so a limit given as shown is not less than the one meant.
+fn shown_up(bytes: u64) -> u64 {
+    let step = match bytes {
+        0..1_000_000 => 1_000,
+        1_000_000..1_000_000_000 => 100_000,
+        _ => 10_000_000,
+    };
+    bytes.div_ceil(step) * step
+}
+
 /// A page too large for the limit, said for the user: which page, from which file, and
-/// the smallest limit that would do.
-fn too_large(plan: &Plan, limit: u64, page: u32, bytes: u64) -> Error {
+/// `least`, the smallest limit that does (when one was found).
+fn too_large(plan: &Plan, limit: u64, page: u32, bytes: u64, least: Option<u64>) -> Error {
     let from = plan
         .items
         .iter()
@@ -122,10 +150,13 @@ fn too_large(plan: &Plan, limit: u64, page: u32, bytes: u64) -> Error {
         .map(|i| format!("from {}", i.rel))
         .unwrap_or_else(|| "the cover and index".into());
     Error::Limit(format!(
-        "--max-size {}: page {page} of the packet ({from}) takes {} on its own, even with its pictures made smaller — a part cannot be smaller than one page; give a limit of at least {}",
+        "--max-size {}: page {page} of the packet ({from}) takes {} on its own, even with its pictures made smaller — a part cannot be smaller than one page; {}",
         human(limit),
         human(bytes),
-        human(bytes + bytes / 20 + 32 * 1024)
+        match least {
+            Some(least) => format!("give a limit of at least {}", human(least)),
+            None => "give a larger limit".to_string(),
+        }
     ))
 }
 
@@ -182,7 +213,10 @@ pub fn deliver(
         }
         if single.len() as u64 > limit {
             parts_written = parts::split(&whole, plan, limit, password).map_err(|e| match e {
-                SplitError::PageTooLarge(p) => too_large(plan, limit, p.page, p.bytes),
+                SplitError::PageTooLarge(p) => {
+                    let least = least_limit(&whole, plan, password);
+                    too_large(plan, limit, p.page, p.bytes, least)
+                }
                 SplitError::Other(e) => e,
             })?;
         }

@@ -568,6 +568,14 @@ impl PageCosts {
             .sum()
     }
 
+    /// The bytes of the costliest page on its own.
+    pub fn largest_page(&self) -> u64 {
+        (1..=self.reach.len() as u32)
+            .map(|p| self.added(p, p, &HashSet::new()))
+            .max()
+            .unwrap_or(0)
+    }
+
     fn take(&self, first: u32, last: u32, have: &mut HashSet<ObjectId>) {
         for p in first..=last {
             have.extend(self.reach[p as usize - 1].iter().copied());
