@@ -1118,6 +1118,81 @@ fn a_file_named_as_a_copy_gives_way_to_its_original_unless_packet_toml_names_it(
 }
 
 #[test]
+fn a_page_the_size_of_a_label_still_carries_its_whole_stamp() {
+    if !require_tool("pdftotext") {
+        return;
+    }
+    // One inch square (a specimen label), and a small card: "Page i of N" on each, on
+    // the page.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let recs = tmp.path().join("recs");
+    write_files(
+        &recs,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            (
+                "label.pdf",
+                text_pdf(&[
+                    PageSpec::new(["Label"], 72.0, 72.0),
+                    PageSpec::new(["Card"], 144.0, 100.0),
+                ]),
+            ),
+        ],
+    );
+    let out = tmp.path().join("p.pdf");
+    let report = json(&run_build(&recs, &out, &[]));
+    let n = report["pages"].as_u64().expect("pages");
+    let first = report["documents"][0]["first_page"]
+        .as_u64()
+        .expect("first");
+    let bbox = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-cropbox"])
+        .arg(&out)
+        .arg("-")
+        .output()
+        .expect("bbox");
+    let html = String::from_utf8_lossy(&bbox.stdout).into_owned();
+    for (i, chunk) in html.split("<page ").skip(1).enumerate() {
+        let p = i as u64 + 1;
+        if p < first {
+            continue;
+        }
+        let (w, h) = (attr(chunk, "width"), attr(chunk, "height"));
+        let words: Vec<&str> = chunk.split("<word ").skip(1).collect();
+        // "Page", "i", "of", "N", in order, all on the page.
+        let at = words
+            .iter()
+            .rposition(|wd| wd.contains(">Page<"))
+            .unwrap_or_else(|| panic!("no stamp on page {p}"));
+        let tail: Vec<&str> = words.iter().skip(at).take(4).copied().collect();
+        let said: Vec<String> = tail
+            .iter()
+            .map(|wd| {
+                wd.split('>')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim_end_matches("</word")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            said,
+            ["Page", &p.to_string(), "of", &n.to_string()],
+            "page {p}"
+        );
+        for wd in &tail {
+            assert!(
+                attr(wd, "xMin") >= 0.0
+                    && attr(wd, "xMax") <= w + 0.5
+                    && attr(wd, "yMin") >= 0.0
+                    && attr(wd, "yMax") <= h + 0.5,
+                "page {p} ({w} x {h}): a word of the stamp is off the page: {wd}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_cut_off_jpeg_is_a_problem() {
     let tmp = tempfile::tempdir().expect("tmp");
     let recs = tmp.path().join("recs");

@@ -216,8 +216,19 @@ pub fn fitted_stamp(plan: &Plan, page: u32, avail: f32, m: &Metrics) -> (String,
     let room = (avail - m.width(rest, size)).max(0.0);
     let text = format!("{}{rest}", m.truncate(&name, size, room));
     let width = m.width(&text, size);
+    if width <= avail {
+        return (text, size, width);
+    }
+    // A page narrower than the date of birth and page number at the smallest size (a
+    // label or a receipt): smaller still, down to TINY_SIZE, so "Page i of N" stays on it.
+    let size = (size * avail / width).max(TINY_SIZE);
+    let width = m.width(&text, size);
     (text, size, width)
 }
+
+/// Smallest font size of all, for a page too narrow for the shortened stamp at
+/// [`MIN_SIZE`] (readable when the page is zoomed, as such a page must be anyway).
+const TINY_SIZE: f32 = 2.0;
 
 /// Where and how a page's footer is drawn, and how the page's content is shrunk to keep
 /// it clear of the footer.
