@@ -627,6 +627,9 @@ pub struct InitReport {
 /// Writes `DIR/packet.toml` listing the detected documents; never replaces one.
 pub fn init_folder(dir: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<InitReport> {
     let target = dir.join(config::CONFIG_NAME);
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::NotAFolder(dir.to_path_buf()));
+    }
     if !dir.is_dir() {
         return Err(Error::NoSuchFolder(dir.to_path_buf()));
     }

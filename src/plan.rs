@@ -297,7 +297,7 @@ pub fn plan(
         if !problems.is_empty() {
             return Err(Error::NothingReadable(problems));
         }
-        return Err(Error::NothingToPack);
+        return Err(Error::NothingToPack(inv.root.clone()));
     }
 
     // Documents: bodies and page counts (text files are laid out now to count them).

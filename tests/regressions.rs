@@ -526,3 +526,94 @@ fn an_empty_zip_was_listed_nowhere() {
     }
     assert_eq!(file(&v, "report.pdf")["status"], "included");
 }
+
+#[test]
+fn messages_named_the_wrong_thing_for_a_folder_a_pdf_or_a_bad_manifest() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("recs");
+    let pdf = simple_pdf("OPERATIVE REPORT", &["Date of Surgery: 03/14/2025"]);
+    write_files(
+        &dir,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            ("op.pdf", pdf.clone()),
+        ],
+    );
+    let said = |args: &[&std::ffi::OsStr]| {
+        let o = medpacket().args(args).output().expect("run");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let (folder, file) = (tmp.path().join("a-folder"), dir.join("op.pdf"));
+    std::fs::create_dir(&folder).expect("mkdir");
+
+    // verify: a folder, a PDF without its manifest, a manifest that is not one.
+    let err = said(&[&os("verify"), folder.as_os_str()]);
+    assert!(err.contains("is a folder") && err.contains(".zip"), "{err}");
+    let err = said(&[&os("verify"), file.as_os_str()]);
+    assert!(
+        err.contains("is a PDF") && err.contains("--manifest"),
+        "{err}"
+    );
+    let bad = tmp.path().join("manifest.json");
+    std::fs::write(&bad, b"{ not json").expect("write");
+    let err = said(&[
+        &os("verify"),
+        file.as_os_str(),
+        &os("--manifest"),
+        bad.as_os_str(),
+    ]);
+    assert!(
+        err.contains("manifest.json")
+            && err.contains("is not a medpacket manifest")
+            && !err.contains("bundle ("),
+        "{err}"
+    );
+    // init on a file: not a folder (it exists).
+    let err = said(&[&os("init"), file.as_os_str()]);
+    assert!(err.contains("is not a folder"), "{err}");
+    // build -o a folder: "is a folder", with or without --force.
+    for force in [false, true] {
+        let mut args = vec![
+            os("build"),
+            dir.clone().into_os_string(),
+            os("-o"),
+            folder.clone().into_os_string(),
+        ];
+        if force {
+            args.push(os("--force"));
+        }
+        let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let err = said(&refs);
+        assert!(
+            err.contains("is a folder") && !err.contains("--force"),
+            "{err}"
+        );
+    }
+    // A bundle inside the records folder: no advice about -o for it.
+    let inside = dir.join("p.zip");
+    let out = tmp.path().join("p.pdf");
+    let err = said(&[
+        &os("build"),
+        dir.as_os_str(),
+        &os("-o"),
+        out.as_os_str(),
+        &os("--zip"),
+        inside.as_os_str(),
+    ]);
+    assert!(
+        err.contains("is inside the records folder") && !err.contains("-o ../"),
+        "{err}"
+    );
+    assert!(!inside.exists() && !out.exists());
+    // A folder with nothing to pack is named.
+    let empty = tmp.path().join("empty");
+    write_files(&empty, &[("packet.toml", PATIENT.as_bytes().to_vec())]);
+    let err = said(&[&os("build"), empty.as_os_str(), &os("-o"), out.as_os_str()]);
+    assert!(
+        err.contains(&empty.display().to_string()) && err.contains("no documents"),
+        "{err}"
+    );
+}

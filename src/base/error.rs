@@ -127,8 +127,8 @@ pub enum Error {
     #[error("{path}: {message}")]
     Source { path: String, message: String },
 
-    #[error("the folder has no documents to put in a packet — add the records (PDF, JPEG, PNG, TIFF or text files) and try again")]
-    NothingToPack,
+    #[error("{}: the folder has no documents to put in a packet — add the records (PDF, JPEG, PNG, TIFF or text files) and try again", .0.display())]
+    NothingToPack(PathBuf),
 
     #[error("nothing is left to put in a packet: {count} file(s) cannot be read, and --skip-unreadable left them all out:\n{list}\nFix them and build again.", count = .0.len(), list = list_problems(.0))]
     NothingReadable(Vec<Problem>),

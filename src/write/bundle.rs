@@ -331,7 +331,20 @@ fn member_hash<R: Read + Seek>(
 }
 
 pub fn verify_zip(path: &Path, password: Option<&str>) -> Result<VerifyReport> {
+    if path.is_dir() {
+        return Err(Error::Config {
+            path: path.to_path_buf(),
+            message: "is a folder — give the bundle (.zip) that medpacket build --zip wrote".into(),
+        });
+    }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = [0u8; 5];
+    if (&file).read_exact(&mut head).is_ok() && &head == b"%PDF-" {
+        return Err(Error::Config {
+            path: path.to_path_buf(),
+            message: "is a PDF, not a bundle — to check a packet on its own, give its bundle's manifest too: medpacket verify PACKET.pdf --manifest manifest.json".into(),
+        });
+    }
     let mut zip =
         zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| not_a_bundle(path, e))?;
     let manifest = {
@@ -415,7 +428,10 @@ pub fn verify_zip(path: &Path, password: Option<&str>) -> Result<VerifyReport> {
 /// Re-checks a packet PDF against the `packet.pdf` entry of a manifest.
 pub fn verify_pdf(pdf: &Path, manifest_path: &Path) -> Result<VerifyReport> {
     let bytes = std::fs::read(manifest_path).map_err(|e| Error::io(manifest_path, e))?;
-    let manifest = parse_manifest(manifest_path, &bytes)?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
+        path: manifest_path.to_path_buf(),
+        message: format!("is not a medpacket manifest ({e}) — give the manifest.json taken from the bundle that medpacket build --zip wrote"),
+    })?;
     let entry = manifest
         .members
         .iter()

@@ -169,19 +169,20 @@ pub fn check_target(target: &Path, records: &Path, force: bool) -> Result<PathBu
         return Err(Error::Config {
             path: target.to_path_buf(),
             message: format!(
-                "is inside the records folder {} — medpacket never writes there; choose an output outside it, e.g. -o ../packet.pdf",
+                "is inside the records folder {} — medpacket never writes there; choose a place outside it, e.g. in the folder above it",
                 records.display()
             ),
         });
     }
-    if full.exists() && !force {
-        return Err(Error::OutputExists(target.to_path_buf()));
-    }
+    // A folder is never replaced, forced or not: that is said first.
     if full.is_dir() {
         return Err(Error::Config {
             path: target.to_path_buf(),
             message: "is a folder — give a file name".into(),
         });
+    }
+    if full.exists() && !force {
+        return Err(Error::OutputExists(target.to_path_buf()));
     }
     Ok(full)
 }
