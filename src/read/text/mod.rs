@@ -32,14 +32,43 @@ fn probe_text(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
             "keep only the clinical document in the folder, or save it as PDF",
         ));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        Problem::new(
-            rel,
-            "text file is not UTF-8",
-            "open it in a text editor and save it with UTF-8 encoding",
-        )
-    })?;
+    // UTF-16 with its byte-order mark is what Windows Notepad saves as "Unicode".
+    let wide = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some((rest, u16::from_le_bytes as fn([u8; 2]) -> u16)),
+        [0xFE, 0xFF, rest @ ..] => Some((rest, u16::from_be_bytes as fn([u8; 2]) -> u16)),
+        _ => None,
+    };
+    let decoded;
+    let text = match wide {
+        Some((rest, unit)) => {
+            let units = rest.chunks(2).map(|c| match c {
+                [a, b] => Ok(unit([*a, *b])),
+                _ => Err(()),
+            });
+            let chars: Result<Vec<u16>, ()> = units.collect();
+            decoded = chars
+                .ok()
+                .and_then(|u| String::from_utf16(&u).ok())
+                .ok_or_else(|| {
+                    Problem::new(
+                        rel,
+                        "text file is marked as UTF-16 but is not valid UTF-16",
+                        "open it in a text editor and save it again with UTF-8 encoding",
+                    )
+                })?;
+            decoded.as_str()
+        }
+        None => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            std::str::from_utf8(bytes).map_err(|_| {
+                Problem::new(
+                    rel,
+                    "text file is not UTF-8",
+                    "open it in a text editor and save it with UTF-8 encoding",
+                )
+            })?
+        }
+    };
     if text.trim().is_empty() {
         return Err(Problem::new(
             rel,
@@ -53,4 +82,39 @@ fn probe_text(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
         text: Some(text.replace("\r\n", "\n").replace('\r', "\n")),
         ..Probe::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_with_its_mark_is_read_and_other_encodings_are_named() {
+        let words = "MEDICATION LIST\r\nAspirin 81 mg — daily\r\nÑandú";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(words.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(words.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        for bytes in [&le, &be] {
+            let p = probe_text("meds.txt", bytes).expect("read");
+            assert_eq!(
+                p.text.as_deref(),
+                Some("MEDICATION LIST\nAspirin 81 mg — daily\nÑandú")
+            );
+        }
+        // Cut in the middle of a unit, or a lone surrogate: named, not guessed at.
+        let odd = &le[..le.len() - 1];
+        let lone = [0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00];
+        for bytes in [odd, &lone[..]] {
+            let e = probe_text("meds.txt", bytes).expect_err("not UTF-16");
+            assert!(e.to_string().contains("not valid UTF-16"), "{e}");
+        }
+        // Latin-1 without a mark is still refused with the fix.
+        let e = probe_text("meds.txt", b"Aspirin \xe9t\xe9").expect_err("latin-1");
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
+    }
 }
