@@ -389,6 +389,7 @@ fn build_packet(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let file_report = |f: &write::deliver::FileWritten, name: String| report::FileOut {
         file: name,
         bytes: f.bytes,
+        sha256: f.sha256.clone(),
         first_page: f.first_page,
         last_page: f.last_page,
     };

@@ -56,6 +56,8 @@ pub struct BundleReport {
 pub struct FileOut {
     pub file: String,
     pub bytes: u64,
+    /// The file's SHA-256, so each part or document file can be checked where it arrives.
+    pub sha256: String,
     /// The packet pages it holds (1-based, as stamped).
     pub first_page: u32,
     pub last_page: u32,

@@ -201,6 +201,7 @@ fn max_size_cuts_a_packet_of_photos_into_parts_under_the_limit() {
         );
         let bytes = std::fs::metadata(&file).expect("part written").len();
         assert_eq!(part["bytes"].as_u64(), Some(bytes));
+        assert_eq!(part["sha256"].as_str(), Some(sha256_file(&file).as_str()));
         assert!(bytes <= limit, "part {} is {bytes} bytes", i + 1);
         qpdf_ok(&file);
         lopdf::Document::load(&file).expect("lopdf opens the part");
