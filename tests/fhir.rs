@@ -515,3 +515,49 @@ fn an_ndjson_export_over_256_mb_is_a_problem_before_it_is_read() {
         "{p:#}"
     );
 }
+
+#[test]
+fn attachments_larger_than_a_few_kilobytes_were_refused_as_files_of_no_type() {
+    // A document's JSON was handed on with its keys sorted, the attachment before
+    // resourceType, so a document whose attachment passed 4 KB was not told as FHIR.
+    let pages: Vec<PageSpec> = (0..40)
+        .map(|p| {
+            PageSpec::letter((0..40).map(|i| {
+                format!(
+                    "Line {}: value {}",
+                    p * 40 + i,
+                    (p * 40 + i) * 7919 % 100_003
+                )
+            }))
+        })
+        .collect();
+    let pdf = text_pdf(&pages);
+    assert!(pdf.len() > 16 * 1024, "{}", pdf.len());
+    let note = "Patient seen for follow up. Stable on current treatment.\n".repeat(120);
+    let photo = jpeg(900, 1200);
+    let doc = |id: &str, code: &str, media: &str, data: &[u8]| {
+        json!({"resourceType": "DocumentReference", "id": id,
+            "type": {"coding": [{"system": "http://loinc.org", "code": code}]},
+            "date": "2025-03-01",
+            "content": [{"attachment": {"contentType": media,
+                "data": base64::engine::general_purpose::STANDARD.encode(data)}}]})
+    };
+    let ndjson = [
+        doc("big-pdf", "11526-1", "application/pdf", &pdf),
+        doc("long-note", "11506-3", "text/plain", note.as_bytes()),
+        doc("photo", "11526-1", "image/jpeg", &photo),
+    ]
+    .iter()
+    .map(|d| d.to_string() + "\n")
+    .collect::<String>();
+    let dir = folder(&[("export.ndjson", ndjson.into_bytes())]);
+    let scan = scan_json(&dir.path());
+    for (id, format) in [("big-pdf", "pdf"), ("long-note", "cda"), ("photo", "jpeg")] {
+        let f = file(&scan, &format!("export.ndjson/DocumentReference/{id}"));
+        assert_eq!(f["status"], "included", "{f:#}");
+        assert_eq!(f["format"], format, "{f:#}");
+    }
+    let text = all_text(&build(&dir.path(), &[]));
+    assert!(text.contains("Line 1599: value"), "{text}");
+    assert!(text.contains("Stable on current treatment"), "{text}");
+}

@@ -457,7 +457,7 @@ fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out>
             if has_text {
                 out.push(Out::Doc {
                     name,
-                    bytes: serde_json::to_vec(&resolved).unwrap_or_default(),
+                    bytes: resource_bytes(&resolved),
                 });
             }
             continue;
@@ -506,14 +506,14 @@ fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out>
             m.remove("content");
             m.insert("attachment".into(), Value::Object(a));
         }
-        let bytes = serde_json::to_vec(&resolved).unwrap_or_default();
+        let bytes = resource_bytes(&resolved);
         seen.insert(digest, (name.clone(), bytes.clone()));
         out.push(Out::Doc { name, bytes });
     }
     if let Some(list) = medication_list(list, &index) {
         out.push(Out::Doc {
             name: format!("{rel}/MedicationList"),
-            bytes: serde_json::to_vec(&list).unwrap_or_default(),
+            bytes: resource_bytes(&list),
         });
     }
     for s in skipped {
@@ -533,6 +533,32 @@ fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out>
 }
 
 /// A resource id as part of an entry name (letters, digits, `-`, `.`, `_`).
+/// One document of the export as the JSON its reader is given: `resourceType` first, as
+/// FHIR writes it, since readers are told apart by a file's first few kilobytes (the
+/// JSON map sorts its keys, which put a document's attachment, of any size, before it).
+fn resource_bytes(v: &Value) -> Vec<u8> {
+    let Value::Object(m) = v else {
+        return serde_json::to_vec(v).unwrap_or_default();
+    };
+    let Some(kind) = m.get("resourceType") else {
+        return serde_json::to_vec(v).unwrap_or_default();
+    };
+    let mut rest = m.clone();
+    rest.remove("resourceType");
+    let mut out = b"{\"resourceType\":".to_vec();
+    out.extend(serde_json::to_vec(kind).unwrap_or_default());
+    let tail = serde_json::to_vec(&Value::Object(rest)).unwrap_or_default();
+    // `tail` is "{...}": its fields follow, after a comma when there are any.
+    match tail.get(1..) {
+        Some(b"}") | None => out.push(b'}'),
+        Some(fields) => {
+            out.push(b',');
+            out.extend_from_slice(fields);
+        }
+    }
+    out
+}
+
 fn safe_id(id: &str) -> String {
     id.chars()
         .take(64)
