@@ -457,7 +457,7 @@ fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out>
             if has_text {
                 out.push(Out::Doc {
                     name,
-                    bytes: resource_bytes(&resolved),
+                    bytes: resource_bytes(resolved),
                 });
             }
             continue;
@@ -506,14 +506,14 @@ fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out>
             m.remove("content");
             m.insert("attachment".into(), Value::Object(a));
         }
-        let bytes = resource_bytes(&resolved);
+        let bytes = resource_bytes(resolved);
         seen.insert(digest, (name.clone(), bytes.clone()));
         out.push(Out::Doc { name, bytes });
     }
     if let Some(list) = medication_list(list, &index) {
         out.push(Out::Doc {
             name: format!("{rel}/MedicationList"),
-            bytes: resource_bytes(&list),
+            bytes: resource_bytes(list),
         });
     }
     for s in skipped {
@@ -536,18 +536,16 @@ fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out>
 /// One document of the export as the JSON its reader is given: `resourceType` first, as
 /// FHIR writes it, since readers are told apart by a file's first few kilobytes (the
 /// JSON map sorts its keys, which put a document's attachment, of any size, before it).
-fn resource_bytes(v: &Value) -> Vec<u8> {
-    let Value::Object(m) = v else {
-        return serde_json::to_vec(v).unwrap_or_default();
+fn resource_bytes(v: Value) -> Vec<u8> {
+    let Value::Object(mut rest) = v else {
+        return serde_json::to_vec(&v).unwrap_or_default();
     };
-    let Some(kind) = m.get("resourceType") else {
-        return serde_json::to_vec(v).unwrap_or_default();
+    let Some(kind) = rest.remove("resourceType") else {
+        return serde_json::to_vec(&rest).unwrap_or_default();
     };
-    let mut rest = m.clone();
-    rest.remove("resourceType");
     let mut out = b"{\"resourceType\":".to_vec();
-    out.extend(serde_json::to_vec(kind).unwrap_or_default());
-    let tail = serde_json::to_vec(&Value::Object(rest)).unwrap_or_default();
+    out.extend(serde_json::to_vec(&kind).unwrap_or_default());
+    let tail = serde_json::to_vec(&rest).unwrap_or_default();
     // `tail` is "{...}": its fields follow, after a comma when there are any.
     match tail.get(1..) {
         Some(b"}") | None => out.push(b'}'),
@@ -811,4 +809,32 @@ fn medication_list(list: &[Entry], index: &Index<'_>) -> Option<Value> {
     }
     doc["contained"] = Value::Array(contained);
     Some(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_is_handed_on_with_its_resource_type_first_and_nothing_lost() {
+        let big = "A".repeat(10_000);
+        for v in [
+            serde_json::json!({"resourceType": "DocumentReference", "id": "x",
+                "attachment": {"contentType": "text/plain", "data": big}}),
+            serde_json::json!({"resourceType": "Composition"}),
+            serde_json::json!({"id": "no-type"}),
+        ] {
+            let bytes = resource_bytes(v.clone());
+            let back: Value = serde_json::from_slice(&bytes).expect("JSON");
+            assert_eq!(back, v);
+            if v.get("resourceType").is_some() {
+                assert!(
+                    bytes.starts_with(b"{\"resourceType\":"),
+                    "{}",
+                    String::from_utf8_lossy(&bytes[..40.min(bytes.len())])
+                );
+                assert!(super::super::json::looks_like_json_resource(&bytes));
+            }
+        }
+    }
 }
