@@ -591,13 +591,7 @@ fn undrawable(m: &Metrics, cfg: &PacketConfig) -> Vec<char> {
         texts.extend(c.name.as_deref());
         texts.extend(c.facility.as_deref());
     }
-    let mut out: Vec<char> = Vec::new();
-    for c in texts.iter().flat_map(|t| t.chars()) {
-        if !c.is_whitespace() && !c.is_control() && !m.has_glyph(c) && !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out
+    m.missing(texts)
 }
 
 /// A short identifier derived from the patient, the documents and the time: the same

@@ -617,3 +617,46 @@ fn messages_named_the_wrong_thing_for_a_folder_a_pdf_or_a_bad_manifest() {
         "{err}"
     );
 }
+
+#[test]
+fn letters_the_font_lacks_were_printed_as_question_marks_without_a_word() {
+    // A text file and a clinical document with Chinese in them: the packet's font has no
+    // such letters, so each file gets a note saying they are printed as "?".
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("recs");
+    let cda = support::cda::CdaDoc::new("11488-4", "Consult note", "Consultation")
+        .section(support::cda::Sec::new(
+            "10164-2",
+            "History",
+            "<paragraph>Referred from 東京 clinic.</paragraph>",
+        ))
+        .xml();
+    write_files(
+        &dir,
+        &[
+            ("packet.toml", PATIENT.as_bytes().to_vec()),
+            (
+                "note.txt",
+                "CONSULTATION NOTE\nDate of Service: 2025-03-01\n患者 stable.\n"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            ("consult.xml", cda.into_bytes()),
+            ("plain.txt", b"MEDICATION LIST\nAspirin 81 mg\n".to_vec()),
+        ],
+    );
+    let v = scan(&dir);
+    for (path, letters) in [("note.txt", "患者"), ("consult.xml", "東京")] {
+        let notes = file(&v, path)["notes"].clone();
+        let said = notes
+            .as_array()
+            .and_then(|n| n.iter().find_map(|x| x.as_str()))
+            .unwrap_or("");
+        assert!(
+            said.contains(&format!("no letters for {letters}"))
+                && said.contains("printed as \"?\""),
+            "{path}: {notes}"
+        );
+    }
+    assert!(file(&v, "plain.txt").get("notes").is_none(), "{v}");
+}

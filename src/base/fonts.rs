@@ -139,6 +139,18 @@ impl Metrics {
         self.lookup(c).is_some()
     }
 
+    /// The letters of `texts` the font has no glyph for (each once, in order of first
+    /// appearance; spaces and control characters aside): they are printed as "?".
+    pub fn missing<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Vec<char> {
+        let mut out: Vec<char> = Vec::new();
+        for c in texts.into_iter().flat_map(str::chars) {
+            if !c.is_whitespace() && !c.is_control() && !self.has_glyph(c) && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     /// The font's own glyph for `c`, if it has one (as printpdf looks it up).
     pub fn glyph_of(&self, c: char) -> Option<u16> {
         self.lookup(c)

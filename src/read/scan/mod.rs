@@ -238,6 +238,9 @@ fn prepare(
                 if let Some(pages) = typing.typeset(&rel, title, Typeset::Clinical(cda)) {
                     p.pages = Some(pages.len() as u32);
                     p.identifiers.extend(typeset_identifiers(&pages));
+                    // Every letter the model holds (its debug form prints them as they
+                    // are; its own field names are plain ASCII).
+                    p.notes.extend(unprintable(&format!("{cda:?}")));
                 }
             }
             p.text = None;
@@ -248,6 +251,7 @@ fn prepare(
             if let Some(pages) = typing.typeset(&rel, "", Typeset::Text(text)) {
                 p.pages = Some(pages.len() as u32);
                 p.identifiers.extend(typeset_identifiers(&pages));
+                p.notes.extend(unprintable(text));
             }
         } else if !p.scanned.iter().any(|&n| n <= TEXT_PAGES) {
             // A PDF whose first pages are scans keeps its text until OCR adds theirs.
@@ -392,6 +396,25 @@ fn loaded(cx: Context<'_>, abs: &Path, m: Member) -> Loaded {
             why: why.into(),
         }),
     }
+}
+
+/// A note for a document set in type whose `text` holds letters the packet's font lacks
+/// (Chinese, say): they would be printed as "?", and the patient must be told so.
+fn unprintable(text: &str) -> Option<String> {
+    let m = crate::base::fonts::Metrics::get()?;
+    let missing = m.missing([text]);
+    if missing.is_empty() {
+        return None;
+    }
+    let shown: String = missing.iter().take(12).collect();
+    let more = if missing.len() > 12 {
+        " and others"
+    } else {
+        ""
+    };
+    Some(format!(
+        "the packet's font has no letters for {shown}{more}, so they are printed as \"?\" where this document is set in type — keep a PDF of the document in the folder instead (a portal's Save or Print as PDF keeps its letters)"
+    ))
 }
 
 /// What reading one entry yields.
