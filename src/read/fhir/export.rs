@@ -71,7 +71,11 @@ fn kind_of(v: &Value) -> &str {
 }
 
 /// Reads the export's resources: a Bundle's entries, one resource, or ndjson lines.
-fn entries(rel: &str, bytes: &[u8]) -> Result<(Vec<Entry>, Vec<&'static str>), Problem> {
+/// What an export holds: the resources kept, the kinds of billing records skipped, and
+/// the lines of an ndjson export that are not FHIR resources (each its own problem).
+type Found = (Vec<Entry>, Vec<&'static str>, Vec<Problem>);
+
+fn entries(rel: &str, bytes: &[u8]) -> Result<Found, Problem> {
     if bytes.len() > MAX_FILE {
         return Err(too_large(rel));
     }
@@ -129,7 +133,7 @@ fn entries(rel: &str, bytes: &[u8]) -> Result<(Vec<Entry>, Vec<&'static str>), P
         let open = || -> std::io::Result<Box<dyn std::io::BufRead + '_>> { Ok(Box::new(body)) };
         return two_passes(rel, body.len() as u64, &open);
     }
-    Ok((out, skipped))
+    Ok((out, skipped, Vec::new()))
 }
 
 /// True when the first line holds a whole JSON value and more follows: ndjson (one
@@ -237,7 +241,7 @@ impl<'a> Index<'a> {
 /// Reads the export and lists its documents, their problems and what was skipped.
 pub fn documents(rel: &str, bytes: &[u8]) -> Vec<Out> {
     match entries(rel, bytes) {
-        Ok((list, skipped)) => from_entries(rel, &list, &skipped),
+        Ok((list, skipped, bad)) => with_bad_lines(from_entries(rel, &list, &skipped), bad),
         Err(p) => vec![Out::Problem(p)],
     }
 }
@@ -248,12 +252,23 @@ pub fn documents(rel: &str, bytes: &[u8]) -> Vec<Out> {
 /// whole file.
 pub fn documents_streamed(rel: &str, path: &std::path::Path) -> Vec<Out> {
     match streamed(rel, path) {
-        Ok((list, skipped)) => from_entries(rel, &list, &skipped),
+        Ok((list, skipped, bad)) => with_bad_lines(from_entries(rel, &list, &skipped), bad),
         Err(p) => vec![Out::Problem(p)],
     }
 }
 
-fn streamed(rel: &str, path: &std::path::Path) -> Result<(Vec<Entry>, Vec<&'static str>), Problem> {
+/// The documents of an export, then a problem for each of its lines that could not be
+/// read (named by the line), so one bad line does not cost the others.
+fn with_bad_lines(mut out: Vec<Out>, bad: Vec<Problem>) -> Vec<Out> {
+    out.extend(bad.into_iter().map(Out::Problem));
+    out
+}
+
+/// Lines of an ndjson export named one by one when they cannot be read; past this many
+/// the last one says how many more there are.
+const BAD_LINES_NAMED: usize = 20;
+
+fn streamed(rel: &str, path: &std::path::Path) -> Result<Found, Problem> {
     let size = std::fs::metadata(path)
         .map_err(|e| unreadable(rel, e))?
         .len();
@@ -277,12 +292,14 @@ fn two_passes<'a>(
     rel: &str,
     size: u64,
     open: &dyn Fn() -> std::io::Result<Box<dyn std::io::BufRead + 'a>>,
-) -> Result<(Vec<Entry>, Vec<&'static str>), Problem> {
+) -> Result<Found, Problem> {
     if size > MAX_FILE as u64 {
         return Err(too_large(rel));
     }
+    // The lines that are not FHIR resources (found by the first pass), and how many.
+    let bad = std::cell::RefCell::new((Vec::<Problem>::new(), 0usize));
     // Calls `each` with every resource of the file and its line number.
-    let pass = |each: &mut dyn FnMut(Value, usize) -> Result<(), Problem>| {
+    let pass = |first: bool, each: &mut dyn FnMut(Value, usize) -> Result<(), Problem>| {
         let mut reader = open().map_err(|e| unreadable(rel, e))?;
         let mut line = Vec::new();
         let mut n = 0;
@@ -299,18 +316,38 @@ fn two_passes<'a>(
             if line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            let v = parse(rel, &line, n)?;
-            if v.get("resourceType").and_then(Value::as_str).is_none() {
-                return Err(not_fhir(rel));
+            let read = parse(rel, &line, n).and_then(|v| {
+                if v.get("resourceType").and_then(Value::as_str).is_some() {
+                    Ok(v)
+                } else {
+                    Err(Problem::new(
+                        rel,
+                        format!("line {n} is JSON but not a FHIR record (no resourceType)"),
+                        "the export's other lines are read; ask for a fresh export if this one should hold a record",
+                    ))
+                }
+            });
+            match read {
+                Ok(v) => each(v, n)?,
+                Err(p) if first => {
+                    let mut bad = bad.borrow_mut();
+                    bad.1 += 1;
+                    if bad.0.len() < BAD_LINES_NAMED {
+                        bad.0.push(Problem {
+                            path: format!("{rel}/line {n}"),
+                            ..p
+                        });
+                    }
+                }
+                Err(_) => {}
             }
-            each(v, n)?;
         }
     };
     let mut wanted: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut skipped: Vec<&'static str> = Vec::new();
     let mut out = Vec::new();
     let mut count = 0usize;
-    pass(&mut |v, _| {
+    pass(true, &mut |v, _| {
         count += 1 + v
             .get("contained")
             .and_then(Value::as_array)
@@ -350,7 +387,7 @@ fn two_passes<'a>(
         })
         .collect();
     if wanted.iter().any(|w| !found.contains(w)) {
-        pass(&mut |v, _| {
+        pass(false, &mut |v, _| {
             let Some(id) = v.get("id").and_then(Value::as_str) else {
                 return Ok(());
             };
@@ -364,7 +401,22 @@ fn two_passes<'a>(
             Ok(())
         })?;
     }
-    Ok((out, skipped))
+    let (mut bad, count) = bad.into_inner();
+    // Nothing but lines that are not FHIR: the file is not an export, said once.
+    if out.is_empty() && skipped.is_empty() && !bad.is_empty() {
+        let first = bad.swap_remove(0);
+        return Err(Problem {
+            path: rel.to_string(),
+            ..first
+        });
+    }
+    let more = count - bad.len();
+    if more > 0 {
+        if let Some(last) = bad.last_mut() {
+            last.reason = format!("{} (and {more} more lines like it)", last.reason);
+        }
+    }
+    Ok((out, skipped, bad))
 }
 
 /// Every `Type/id` a resource refers to (the last two parts of each reference and

@@ -21,11 +21,44 @@ fn malformed_json_names_the_line_and_column_of_an_ndjson_line() {
     let text =
         b"{\"resourceType\":\"Patient\",\"id\":\"p\"}\n{\"resourceType\":\"DiagnosticReport\",,}\n";
     let out = documents("x.ndjson", text);
-    let Some(Out::Problem(p)) = out.first() else {
-        panic!("a problem")
-    };
+    let p = out
+        .iter()
+        .find_map(|o| match o {
+            Out::Problem(p) if p.path == "x.ndjson/line 2" => Some(p),
+            _ => None,
+        })
+        .expect("the line's own problem");
     assert!(p.reason.contains("line 2, column 36"), "{}", p.reason);
-    assert_eq!(p.path, "x.ndjson");
+    // The other lines are still read: a document on line 3 is handed on, and a line
+    // without resourceType is named too.
+    let text = b"{\"resourceType\":\"Patient\",\"id\":\"p\"}\n{\"resourceType\":\"DiagnosticReport\",,}\n{\"resourceType\":\"DiagnosticReport\",\"id\":\"r\",\"conclusion\":\"Normal.\"}\n{\"foo\":1}\n";
+    let out = documents("y.ndjson", text);
+    let docs: Vec<&str> = out
+        .iter()
+        .filter_map(|o| match o {
+            Out::Doc { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(docs, ["y.ndjson/DiagnosticReport/r"]);
+    let problems: Vec<(&str, &str)> = out
+        .iter()
+        .filter_map(|o| match o {
+            Out::Problem(p) => Some((p.path.as_str(), p.reason.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems[0].0, "y.ndjson/line 2");
+    assert_eq!(problems[1].0, "y.ndjson/line 4");
+    assert!(problems[1].1.contains("no resourceType"), "{problems:?}");
+    // A file of nothing but such lines is one problem, the file's own.
+    let out = documents("z.ndjson", b"{\"foo\":1}\n{\"bar\":2}\n");
+    assert!(
+        matches!(&out[..], [Out::Problem(p)] if p.path == "z.ndjson" && p.reason.contains("line 1")),
+        "{}",
+        out.len()
+    );
 }
 
 #[test]
