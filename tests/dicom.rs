@@ -602,3 +602,31 @@ fn a_structured_report_is_listed_and_an_encapsulated_cda_read_as_cda() {
     assert!(all.contains("structured report present"), "{all}");
     assert!(all.contains("Discharge"), "{all}");
 }
+
+#[test]
+fn a_study_at_the_top_of_the_folder_is_named_by_its_file_and_a_false_date_is_no_date() {
+    // Another patient's image straight in the records folder: the warning named an empty
+    // path. An image whose study date is no day (20251399) was listed under it as written.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let d = dir.path();
+    write(d, "packet.toml", PATIENT.as_bytes());
+    let mut other = img("Smith^John", "2.25.900", "2.25.901", "CT");
+    other.birth = "19900101";
+    write(d, "OTHER;1", &image(&other, 64));
+    let mut odd = img("Doe^Jane", "2.25.910", "2.25.911", "MR");
+    odd.date = "20251399";
+    write(d, "disc/IM1", &image(&odd, 64));
+    let mut old_form = img("Doe^Jane", "2.25.920", "2.25.921", "US");
+    old_form.date = "2024.01.05";
+    write(d, "disc/IM2", &image(&old_form, 64));
+    let json = scan_json(d);
+    let warning = json["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .find(|w| w["what"].as_str().is_some_and(|t| t.contains("John Smith")))
+        .unwrap_or_else(|| panic!("no warning about John Smith: {}", json["warnings"]));
+    assert_eq!(warning["path"], "OTHER;1", "{warning}");
+    assert_eq!(study(&json, "2.25.910")["date"], "", "{json}");
+    assert_eq!(study(&json, "2.25.920")["date"], "2024-01-05", "{json}");
+}

@@ -175,14 +175,16 @@ fn uid(s: &str) -> String {
 
 /// A DA value (`YYYYMMDD`) as `YYYY-MM-DD`; anything else as written.
 fn date(s: &str) -> String {
-    let d = s.trim();
+    // YYYYMMDD, or the older YYYY.MM.DD; anything else, or a day that does not exist
+    // (20251399), is no date at all rather than shown as if it were one.
+    let d: String = s.trim().chars().filter(|&c| c != '.' && c != '-').collect();
     if d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()) {
         let iso = format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..]);
         if chrono::NaiveDate::parse_from_str(&iso, "%Y-%m-%d").is_ok() {
             return iso;
         }
     }
-    d.to_string()
+    String::new()
 }
 
 /// Why a name on a disc's copy is passed over as part of the disc (its viewer and extras),
@@ -339,6 +341,8 @@ pub fn studies(
     }
     struct Acc<'a> {
         first: &'a Instance,
+        /// The study's first file, named where its folder is the records folder itself.
+        first_rel: &'a str,
         folders: Vec<&'a str>,
         series: BTreeSet<&'a str>,
         modalities: BTreeSet<&'a str>,
@@ -351,6 +355,7 @@ pub fn studies(
         let i = f.instance;
         let a = by_study.entry(&i.study_uid).or_insert_with(|| Acc {
             first: i,
+            first_rel: f.rel,
             folders: Vec::new(),
             series: BTreeSet::new(),
             modalities: BTreeSet::new(),
@@ -372,11 +377,11 @@ pub fn studies(
             a.images += 1;
         }
     }
-    let mut out: Vec<Study> = by_study
+    let mut out: Vec<(Study, &str)> = by_study
         .into_values()
         .map(|a| {
             let i = a.first;
-            Study {
+            let study = Study {
                 folder: common_folder(&a.folders),
                 study_uid: i.study_uid.clone(),
                 date: i.date.clone(),
@@ -394,14 +399,21 @@ pub fn studies(
                 other_patient: patient.and_then(|(n, b)| mismatch(i, n, b)),
                 structured_report: a.sr,
                 reports: a.reports,
-            }
+            };
+            (study, a.first_rel)
         })
         .collect();
-    out.sort_by(|a, b| (&a.date, &a.study_uid).cmp(&(&b.date, &b.study_uid)));
-    for s in &out {
+    out.sort_by(|(a, _), (b, _)| (&a.date, &a.study_uid).cmp(&(&b.date, &b.study_uid)));
+    for (s, first_rel) in &out {
         if let Some(why) = &s.other_patient {
+            // Named by its folder, or by its first file where that is the records folder.
+            let path = if s.folder.is_empty() {
+                first_rel.to_string()
+            } else {
+                s.folder.clone()
+            };
             warnings.push(Warning::new(
-                s.folder.clone(),
+                path,
                 None,
                 format!(
                     "the imaging study of {} ({}) {why}, which is not the patient in packet.toml — it is listed anyway and marked; if the disc is a family member's, remove it from the folder",
@@ -411,7 +423,7 @@ pub fn studies(
             ));
         }
     }
-    (out, warnings)
+    (out.into_iter().map(|(s, _)| s).collect(), warnings)
 }
 
 fn common_folder(folders: &[&str]) -> String {
