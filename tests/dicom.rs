@@ -630,3 +630,33 @@ fn a_study_at_the_top_of_the_folder_is_named_by_its_file_and_a_false_date_is_no_
     assert_eq!(study(&json, "2.25.910")["date"], "", "{json}");
     assert_eq!(study(&json, "2.25.920")["date"], "2024-01-05", "{json}");
 }
+
+#[test]
+fn a_disc_copied_into_a_zip_passes_over_its_viewer_and_extras_as_a_folder_does() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let d = dir.path();
+    write(d, "packet.toml", PATIENT.as_bytes());
+    let ct = img("Doe^Jane", "2.25.930", "2.25.931", "CT");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in [
+        ("CD/DICOMDIR", dicomdir(&["DICOM\\I1"])),
+        ("CD/DICOM/I1", image(&ct, 64)),
+        ("CD/AUTORUN.INF", b"[autorun]\nopen=viewer.exe\n".to_vec()),
+        ("CD/VIEWER/viewer.exe", b"MZ not really a program".to_vec()),
+    ] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("member");
+        zip.write_all(&bytes).expect("write");
+    }
+    let bytes = zip.finish().expect("zip").into_inner();
+    write(d, "disc.zip", &bytes);
+    let json = scan_json(d);
+    assert_eq!(json["problems"].as_array().map(Vec::len), Some(0), "{json}");
+    let ignored = json["ignored"].to_string();
+    for name in ["disc.zip/CD/AUTORUN.INF", "disc.zip/CD/VIEWER/viewer.exe"] {
+        assert!(ignored.contains(name), "{name}: {ignored}");
+    }
+    assert!(ignored.contains("part of an imaging CD"), "{ignored}");
+    study(&json, "2.25.930");
+}

@@ -165,6 +165,23 @@ fn read_level(
             (at == 0 || lower[..at].ends_with('/')).then(|| lower[..at].to_string())
         })
         .collect();
+    // Folders of the archive that hold a DICOMDIR (a copied imaging disc): their viewer
+    // and extras are passed over as they are in a folder.
+    let disc_dirs: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| {
+            let n = n.ok()?;
+            let (dir, base) = n.rsplit_once('/').unwrap_or(("", &n));
+            let base = base.to_ascii_lowercase();
+            (base.trim_end_matches(";1") == "dicomdir").then(|| {
+                if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                }
+            })
+        })
+        .collect();
     for i in 0..archive.len() {
         // The entry's directory record first (no decryption, no decompression).
         let file = match archive.by_index_raw(i) {
@@ -196,7 +213,11 @@ fn read_level(
             .map(|(p, _)| format!("{}/", p.to_ascii_lowercase()))
             .unwrap_or_default();
         let cda_part = crate::read::cda::xdm_part(&raw_name, xdm_parents.contains(&parent));
-        if let Some(why) = junk(&raw_name).or(cda_part) {
+        let disc_part = disc_dirs
+            .iter()
+            .filter_map(|d| raw_name.strip_prefix(d.as_str()))
+            .find_map(crate::read::dicom::disc_extra);
+        if let Some(why) = junk(&raw_name).or(cda_part).or(disc_part) {
             each(Member::Ignored {
                 rel: member_rel,
                 why,
