@@ -660,3 +660,27 @@ fn a_disc_copied_into_a_zip_passes_over_its_viewer_and_extras_as_a_folder_does()
     assert!(ignored.contains("part of an imaging CD"), "{ignored}");
     study(&json, "2.25.930");
 }
+
+#[test]
+fn an_encapsulated_report_that_is_not_a_pdf_is_named_as_such() {
+    // A PDF report's DICOM file whose document is not a PDF: a problem saying so, not
+    // "DICOM images cannot go into a PDF packet".
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let d = dir.path();
+    write(d, "packet.toml", PATIENT.as_bytes());
+    let i = img("Doe^Jane", "2.25.940", "2.25.941", "CT");
+    write(d, "badpdf.dcm", &pdf_report(&i, b"not a pdf at all"));
+    let json = scan_json(d);
+    let p = problem_of(&json, "badpdf.dcm").unwrap_or_else(|| panic!("no problem: {json}"));
+    let reason = p["reason"].as_str().unwrap_or("");
+    assert!(
+        reason.contains("should hold a PDF report holds something else"),
+        "{p}"
+    );
+    assert!(
+        p["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("report as a PDF")),
+        "{p}"
+    );
+}

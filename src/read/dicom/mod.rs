@@ -62,6 +62,20 @@ impl Reader for DicomReader {
         };
         if instance.sop_class == ENCAPSULATED_PDF || instance.sop_class == ENCAPSULATED_CDA {
             let payload = document(input.bytes, &header).map_err(|why| malformed(rel, &why))?;
+            // The report it carries must be what it is said to be, or the file is named
+            // for what it is (not as an image file that cannot go into a packet).
+            let (said, expected) = if instance.sop_class == ENCAPSULATED_PDF {
+                ("PDF", Format::Pdf)
+            } else {
+                ("clinical document (CDA)", Format::Cda)
+            };
+            if readers.format_of(&payload, "") != expected {
+                return Err(Problem::new(
+                    rel,
+                    format!("DICOM file that should hold a {said} report holds something else — the report in it cannot be read"),
+                    "ask the imaging centre for the written report as a PDF, or copy the file from the disc again",
+                ));
+            }
             let inner = readers.probe(Input {
                 rel,
                 bytes: &payload,
