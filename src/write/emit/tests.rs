@@ -1,4 +1,6 @@
-//! The emit module's tests: atomic writes that never clobber and leave nothing when they fail, the ways a packet's checksum is taken (or not), and users' own files rewritten in place.
+//! The emit module's tests: atomic writes that never clobber and leave nothing when they
+//! fail, the ways a packet's checksum is taken (or not), and users' own files rewritten in
+//! place.
 
 use super::*;
 
