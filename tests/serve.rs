@@ -923,7 +923,9 @@ fn save_details_writes_packet_toml_keeping_comments() {
         "what was typed is kept"
     );
 
-    let good = fields("1970-01-03", "02/01/2025");
+    // A date as people write it is saved as YYYY-MM-DD (figures that read two ways, such
+    // as 02/01/2025, are refused: serve::details' own test).
+    let good = fields("1970-01-03", "Feb 1, 2025");
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = s.post_form("/details", &good);
     assert_eq!(r.status, 303);
