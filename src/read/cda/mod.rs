@@ -184,6 +184,9 @@ fn as_text<'a>(rel: &str, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, str>, 
         return Ok(std::borrow::Cow::Owned(text));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(text) = declared_latin(bytes) {
+        return Ok(std::borrow::Cow::Owned(text));
+    }
     std::str::from_utf8(bytes)
         .map(std::borrow::Cow::Borrowed)
         .map_err(|_| {
@@ -193,6 +196,47 @@ fn as_text<'a>(rel: &str, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, str>, 
                 "ask the portal for a fresh export (portals write UTF-8), or for the document as PDF",
             )
         })
+}
+
+/// The text of a document whose XML declaration names ISO-8859-1 (Latin-1) or its
+/// Windows variant, as older systems write them; None for any other (UTF-8 is read as
+/// such, and a document without a declaration is never guessed to be Latin-1).
+fn declared_latin(bytes: &[u8]) -> Option<String> {
+    let head = bytes.get(..bytes.len().min(200))?;
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+    let encoding = decl
+        .split("encoding")
+        .nth(1)?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = encoding.chars().next().filter(|&q| q == '"' || q == '\'')?;
+    let name = encoding[1..].split(quote).next()?;
+    // Windows-1252's letters for 0x80 to 0x9F, where Latin-1 has control characters
+    // (the five it leaves unassigned are kept as those).
+    const CP1252: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    let windows = match name {
+        "iso-8859-1" | "iso8859-1" | "latin1" | "latin-1" | "l1" => false,
+        "windows-1252" | "cp1252" => true,
+        _ => return None,
+    };
+    Some(
+        bytes
+            .iter()
+            .map(|&b| match b {
+                0x80..=0x9F if windows => CP1252[usize::from(b - 0x80)],
+                b => char::from(b),
+            })
+            .collect(),
+    )
 }
 
 /// The `ClinicalDocument` root, checked to be in the HL7 v3 namespace.

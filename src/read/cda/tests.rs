@@ -108,6 +108,24 @@ fn hostile_xml_is_refused_with_a_reason() {
         assert!(p.reason.contains(want), "{name}: {}", p.reason);
         assert!(!p.hint.is_empty());
     }
+    // Latin-1 or its Windows form, declared so, is read as declared.
+    for (encoding, bytes, want) in [
+        ("ISO-8859-1", &b"Caf\xE9 \xA9"[..], "Café ©"),
+        (
+            "windows-1252",
+            &b"Caf\xE9 \x93ok\x94 \x80"[..],
+            "Café “ok” €",
+        ),
+    ] {
+        let mut xml = format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>").into_bytes();
+        xml.extend_from_slice(bytes);
+        xml.extend_from_slice(b"</title></ClinicalDocument>");
+        let text = as_text(encoding, &xml).expect("read as declared");
+        assert!(
+            text.contains(&format!("<title>{want}</title>")),
+            "{encoding}: {text}"
+        );
+    }
     let huge = vec![b' '; MAX_XML + 1];
     let p = read("huge.xml", &huge).err().expect("huge refused");
     assert!(p.reason.contains("larger than"), "{}", p.reason);
