@@ -1145,13 +1145,7 @@ fn a_page_the_size_of_a_label_still_carries_its_whole_stamp() {
     let first = report["documents"][0]["first_page"]
         .as_u64()
         .expect("first");
-    let bbox = std::process::Command::new("pdftotext")
-        .args(["-bbox", "-cropbox"])
-        .arg(&out)
-        .arg("-")
-        .output()
-        .expect("bbox");
-    let html = String::from_utf8_lossy(&bbox.stdout).into_owned();
+    let html = bbox_html(&out);
     for (i, chunk) in html.split("<page ").skip(1).enumerate() {
         let p = i as u64 + 1;
         if p < first {
@@ -1242,19 +1236,25 @@ fn names_the_font_cannot_draw_are_reported() {
     );
 }
 
+/// The words of every page of `pdf` with their boxes, as pdftotext sees each page
+/// displayed (crop box): its `-bbox` HTML.
+fn bbox_html(pdf: &Path) -> String {
+    let bbox = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-cropbox"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("bbox");
+    String::from_utf8_lossy(&bbox.stdout).into_owned()
+}
+
 /// Every page's stamp, as pdftotext sees the page displayed (crop box, /Rotate): flat,
 /// full size, centred, at the bottom, and ending inside the page.
 fn assert_stamps_placed(out: &Path) {
     let doc = Document::load(out).expect("load");
     let pages = doc.get_pages();
     let dict = |p: u32| doc.get_dictionary(pages[&p]).expect("page");
-    let bbox = std::process::Command::new("pdftotext")
-        .args(["-bbox", "-cropbox"])
-        .arg(out)
-        .arg("-")
-        .output()
-        .expect("bbox");
-    let html = String::from_utf8_lossy(&bbox.stdout).into_owned();
+    let html = bbox_html(out);
     let total = pages.len();
     for (i, chunk) in html.split("<page ").skip(1).enumerate() {
         let p = i as u32 + 1;

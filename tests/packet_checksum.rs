@@ -27,23 +27,26 @@ fn build(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     o
 }
 
+/// A records folder of JPEG scans of these sizes under `root`, and its packet.toml:
+/// pictures only, so the packet is written the way a packet of scans is.
+fn pictures(root: &Path, sizes: &[(u32, u32)]) -> std::path::PathBuf {
+    let recs = root.join("recs");
+    let mut files = vec![(
+        "packet.toml".to_string(),
+        b"[patient]\nname = \"Ada Quill\"\ndate_of_birth = 1960-02-03\n".to_vec(),
+    )];
+    for (i, &(w, h)) in sizes.iter().enumerate() {
+        files.push((format!("scan{}.jpg", i + 1), jpeg(w, h)));
+    }
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    write_files(&recs, &files);
+    recs
+}
+
 #[test]
 fn a_packet_of_pictures_has_its_checksum_where_it_is_shown_and_the_same_bytes_without() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let recs = tmp.path().join("recs");
-    // Pictures only, so the packet is written the way a packet of scans is.
-    write_files(
-        &recs,
-        &[
-            (
-                "packet.toml",
-                b"[patient]\nname = \"Ada Quill\"\ndate_of_birth = 1960-02-03\n".to_vec(),
-            ),
-            ("scan1.jpg", jpeg(900, 1200)),
-            ("scan2.jpg", jpeg(1200, 900)),
-            ("scan3.jpg", jpeg(640, 800)),
-        ],
-    );
+    let recs = pictures(tmp.path(), &[(900, 1200), (1200, 900), (640, 800)]);
 
     let shown = tmp.path().join("shown.pdf");
     let report: Value =
@@ -109,18 +112,7 @@ fn a_packet_of_pictures_has_its_checksum_where_it_is_shown_and_the_same_bytes_wi
 #[test]
 fn the_library_reports_the_checksum_only_when_asked() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let recs = tmp.path().join("recs");
-    write_files(
-        &recs,
-        &[
-            (
-                "packet.toml",
-                b"[patient]\nname = \"Ada Quill\"\ndate_of_birth = 1960-02-03\n".to_vec(),
-            ),
-            ("scan1.jpg", jpeg(700, 900)),
-            ("scan2.jpg", jpeg(700, 900)),
-        ],
-    );
+    let recs = pictures(tmp.path(), &[(700, 900), (700, 900)]);
     let opts = |out: &str, packet_sha256: bool| medpacket::BuildOptions {
         dir: recs.clone(),
         output: Some(tmp.path().join(out)),

@@ -249,11 +249,7 @@ pub fn render_template<C: Serialize>(
         let mut fields: Vec<String> = Vec::new();
         if let serde_json::Value::Object(top) = &known {
             for (k, v) in top {
-                let shape = match v {
-                    serde_json::Value::Null => shapes.iter().find(|(s, _)| s == k).map(|(_, v)| v),
-                    v => Some(v),
-                };
-                match shape {
+                match shape_of(k, v, shapes) {
                     Some(serde_json::Value::Object(inner)) => {
                         fields.extend(inner.keys().map(|f| format!("{k}.{f}")))
                     }
@@ -299,21 +295,31 @@ fn names_a_field(
     name: &str,
 ) -> bool {
     let mut parts = name.split('.');
-    let Some(value) = parts.next().and_then(|top| known.get(top)) else {
+    let top = parts.next().unwrap_or("");
+    let Some(value) = known.get(top) else {
         return false;
     };
     let Some(field) = parts.next() else {
         return true;
     };
-    let top = name.split('.').next().unwrap_or("");
-    match value {
-        serde_json::Value::Object(fields) => fields.contains_key(field),
-        serde_json::Value::Null => shapes
-            .iter()
-            .find(|(k, _)| *k == top)
-            .is_none_or(|(_, shape)| shape.get(field).is_some()),
-        // A list's or a text's own attributes (records.length) are for minijinja to say.
+    match shape_of(top, value, shapes) {
+        Some(serde_json::Value::Object(fields)) => fields.contains_key(field),
+        // An absent value of no known shape, or a list's or a text's own attributes
+        // (records.length): for minijinja to say.
         _ => true,
+    }
+}
+
+/// What the context's value `key` holds: the value itself, or for an absent one (null)
+/// the shape `shapes` gives it, if any.
+fn shape_of<'v>(
+    key: &str,
+    value: &'v serde_json::Value,
+    shapes: &'v [(&str, serde_json::Value)],
+) -> Option<&'v serde_json::Value> {
+    match value {
+        serde_json::Value::Null => shapes.iter().find(|(k, _)| *k == key).map(|(_, s)| s),
+        v => Some(v),
     }
 }
 

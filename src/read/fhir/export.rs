@@ -297,9 +297,9 @@ fn two_passes<'a>(
         return Err(too_large(rel));
     }
     // The lines that are not FHIR resources (found by the first pass), and how many.
-    let bad = std::cell::RefCell::new((Vec::<Problem>::new(), 0usize));
+    let (mut bad, mut count_bad) = (Vec::<Problem>::new(), 0usize);
     // Calls `each` with every resource of the file and its line number.
-    let pass = |first: bool, each: &mut dyn FnMut(Value, usize) -> Result<(), Problem>| {
+    let mut pass = |first: bool, each: &mut dyn FnMut(Value, usize) -> Result<(), Problem>| {
         let mut reader = open().map_err(|e| unreadable(rel, e))?;
         let mut line = Vec::new();
         let mut n = 0;
@@ -330,10 +330,9 @@ fn two_passes<'a>(
             match read {
                 Ok(v) => each(v, n)?,
                 Err(p) if first => {
-                    let mut bad = bad.borrow_mut();
-                    bad.1 += 1;
-                    if bad.0.len() < BAD_LINES_NAMED {
-                        bad.0.push(Problem {
+                    count_bad += 1;
+                    if bad.len() < BAD_LINES_NAMED {
+                        bad.push(Problem {
                             path: format!("{rel}/line {n}"),
                             ..p
                         });
@@ -401,7 +400,6 @@ fn two_passes<'a>(
             Ok(())
         })?;
     }
-    let (mut bad, count) = bad.into_inner();
     // Nothing but lines that are not FHIR: the file is not an export, said once.
     if out.is_empty() && skipped.is_empty() && !bad.is_empty() {
         let first = bad.swap_remove(0);
@@ -410,7 +408,7 @@ fn two_passes<'a>(
             ..first
         });
     }
-    let more = count - bad.len();
+    let more = count_bad - bad.len();
     if more > 0 {
         if let Some(last) = bad.last_mut() {
             last.reason = format!("{} (and {more} more lines like it)", last.reason);
