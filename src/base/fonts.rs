@@ -142,9 +142,12 @@ impl Metrics {
     /// The letters of `texts` the font has no glyph for (each once, in order of first
     /// appearance; spaces and control characters aside): they are printed as "?".
     pub fn missing<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Vec<char> {
+        // A document all in a script the font lacks has thousands of distinct letters:
+        // they are told apart by a set, not by searching the list for each.
+        let mut seen = std::collections::HashSet::new();
         let mut out: Vec<char> = Vec::new();
         for c in texts.into_iter().flat_map(str::chars) {
-            if !c.is_whitespace() && !c.is_control() && !self.has_glyph(c) && !out.contains(&c) {
+            if !c.is_whitespace() && !c.is_control() && !self.has_glyph(c) && seen.insert(c) {
                 out.push(c);
             }
         }
