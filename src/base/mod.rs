@@ -1,7 +1,8 @@
 //! Shared leaves: small modules every stage may use and that use no stage — document
 //! kinds, errors, the clock, packet.toml, the embedded font, page layout, date forms,
 //! requirement profiles and the to-do list, languages, PDF object helpers, the data of
-//! a classification, the C-CDA rules, and the identifiers found on a page.
+//! a classification, the C-CDA rules, the identifiers found on a page, and the code units
+//! of UTF-16 text.
 
 pub mod cdarules;
 pub mod classified;
@@ -23,3 +24,4 @@ pub mod profiles;
 pub mod size;
 #[cfg(test)]
 pub mod testing;
+pub mod utf16;

@@ -145,21 +145,10 @@ fn parse<'a>(rel: &str, text: &'a str) -> Result<Document<'a>, Problem> {
     Ok(doc)
 }
 
-/// UTF-16 text with its byte-order mark (as some Windows exports write XML), decoded; an
-/// odd last byte or a broken pair becomes U+FFFD. None without a UTF-16 mark.
+/// UTF-16 text with its byte-order mark (as some Windows exports write XML), decoded; a
+/// broken pair becomes U+FFFD and an odd last byte is dropped. None without a UTF-16 mark.
 fn utf16(bytes: &[u8]) -> Option<String> {
-    let (rest, big_endian) = match bytes {
-        [0xFF, 0xFE, rest @ ..] => (rest, false),
-        [0xFE, 0xFF, rest @ ..] => (rest, true),
-        _ => return None,
-    };
-    let units = rest.chunks_exact(2).map(|c| {
-        if big_endian {
-            u16::from_be_bytes([c[0], c[1]])
-        } else {
-            u16::from_le_bytes([c[0], c[1]])
-        }
-    });
+    let (units, _odd) = crate::base::utf16::units(bytes)?;
     Some(
         char::decode_utf16(units)
             .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))

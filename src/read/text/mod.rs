@@ -33,22 +33,12 @@ fn probe_text(rel: &str, bytes: &[u8]) -> Result<Probe, Problem> {
         ));
     }
     // UTF-16 with its byte-order mark is what Windows Notepad saves as "Unicode".
-    let wide = match bytes {
-        [0xFF, 0xFE, rest @ ..] => Some((rest, u16::from_le_bytes as fn([u8; 2]) -> u16)),
-        [0xFE, 0xFF, rest @ ..] => Some((rest, u16::from_be_bytes as fn([u8; 2]) -> u16)),
-        _ => None,
-    };
     let decoded;
-    let text = match wide {
-        Some((rest, unit)) => {
-            let units = rest.chunks(2).map(|c| match c {
-                [a, b] => Ok(unit([*a, *b])),
-                _ => Err(()),
-            });
-            let chars: Result<Vec<u16>, ()> = units.collect();
-            decoded = chars
-                .ok()
-                .and_then(|u| String::from_utf16(&u).ok())
+    let text = match crate::base::utf16::units(bytes) {
+        Some((units, odd)) => {
+            decoded = (!odd)
+                .then(|| String::from_utf16(&units).ok())
+                .flatten()
                 .ok_or_else(|| {
                     Problem::new(
                         rel,
