@@ -8,9 +8,10 @@ pub use crate::base::classified::UNKNOWN_LANGUAGE as UNKNOWN;
 const MIN_LETTERS: usize = 40;
 
 /// A longer text is told by [`WINDOWS`] windows of it, spread from its start to its end,
-/// of this many bytes in all: a few thousand characters tell a language as surely as a
-/// whole record does, and the detector's time grows with what it reads.
-const SAMPLE: usize = 4096;
+/// of this many bytes in all: two thousand characters tell a language as surely as a
+/// whole record does (on the real reports of the measuring set, 2,048 bytes tell every
+/// one as 4,096 do), and the detector's time grows with what it reads.
+const SAMPLE: usize = 2048;
 
 /// How many windows of a long text are read (so a record in two languages — a cover page
 /// in one, the report in another — is told by the language most of it is in).
