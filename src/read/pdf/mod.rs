@@ -259,11 +259,8 @@ fn damaged_streams(
     reachable: &[lopdf::ObjectId],
     keep: &std::collections::HashSet<lopdf::ObjectId>,
 ) -> Result<std::collections::HashMap<lopdf::ObjectId, Vec<u8>>, String> {
-    use std::io::Read;
     let mut kept = std::collections::HashMap::new();
-    // One decoder for every stream, reset for each (a new one costs more to set up than
-    // a small page's content costs to inflate).
-    let mut decoder: Option<flate2::read::ZlibDecoder<&[u8]>> = None;
+    let mut decoder = None;
     for &id in reachable {
         let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
             continue;
@@ -278,49 +275,88 @@ fn damaged_streams(
         if !flate_only {
             continue;
         }
-        // The zlib checksum is checked too: it is what reveals damage inside the data.
-        let fresh = match decoder.as_mut() {
-            Some(d) => {
-                d.reset(s.content.as_slice());
-                d
+        match check_stream(&s.content, keep.contains(&id), &mut decoder) {
+            Ok(Some(held)) => {
+                kept.insert(id, held);
             }
-            None => decoder.insert(flate2::read::ZlibDecoder::new(s.content.as_slice())),
-        };
-        let mut zlib = fresh.take(STREAM_CHECK_LIMIT + 1);
-        let mut held = Vec::new();
-        let copied = if keep.contains(&id) {
-            // Read the start into memory; the rest (if any) streams past.
-            (&mut zlib)
-                .take(KEEP_CONTENT + 1)
-                .read_to_end(&mut held)
-                .and_then(|n| {
-                    std::io::copy(&mut zlib, &mut std::io::sink()).map(|rest| n as u64 + rest)
-                })
-        } else {
-            std::io::copy(&mut zlib, &mut std::io::sink())
-        };
-        match copied {
-            Err(e) => {
+            Ok(None) => {}
+            Err(Damage::Broken(e)) => {
                 return Err(format!(
                     "compressed data in object {} is damaged: {e}",
                     id.0
                 ))
             }
-            Ok(n) if n > STREAM_CHECK_LIMIT => {
+            Err(Damage::TooLarge) => {
                 return Err(format!(
                 "object {} expands to more than {} MB — refused as a possible decompression bomb",
                 id.0,
                 STREAM_CHECK_LIMIT / (1024 * 1024)
             ))
             }
-            Ok(n) => {
-                if keep.contains(&id) && n <= KEEP_CONTENT {
-                    kept.insert(id, held);
-                }
-            }
         }
     }
     Ok(kept)
+}
+
+/// Why a Flate stream failed the check.
+#[derive(Debug, PartialEq)]
+enum Damage {
+    /// It does not inflate: the decoder's reason.
+    Broken(String),
+    /// It inflates to more than [`STREAM_CHECK_LIMIT`].
+    TooLarge,
+}
+
+/// Checks that one zlib stream inflates cleanly, its checksum included (that is what
+/// reveals damage inside the data). With `hold`, returns its inflated bytes when there
+/// are no more than [`KEEP_CONTENT`]. `decoder` is one decoder for every stream checked,
+/// reset for each (a new one costs more to set up than a small page's content costs to
+/// inflate).
+///
+/// A stream to hold (a page's content) is first inflated straight into memory. That
+/// spares the streaming decoder's set-up for each stream (it clears a 32 KB window) and
+/// the copies through it, which for a text PDF's many small content streams came to a
+/// few percent of a cold build. Only a stream that inflates cleanly there is taken from
+/// it; anything else (larger than held, or failing) is judged by the streaming check, as
+/// every other stream is, so the verdict is always that check's.
+fn check_stream<'a>(
+    data: &'a [u8],
+    hold: bool,
+    decoder: &mut Option<flate2::read::ZlibDecoder<&'a [u8]>>,
+) -> Result<Option<Vec<u8>>, Damage> {
+    use std::io::Read;
+    if hold {
+        if let Ok(bytes) =
+            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, KEEP_CONTENT as usize)
+        {
+            return Ok(Some(bytes));
+        }
+    }
+    let fresh = match decoder.as_mut() {
+        Some(d) => {
+            d.reset(data);
+            d
+        }
+        None => decoder.insert(flate2::read::ZlibDecoder::new(data)),
+    };
+    let mut zlib = fresh.take(STREAM_CHECK_LIMIT + 1);
+    let mut held = Vec::new();
+    let copied = if hold {
+        // Read the start into memory; the rest (if any) streams past.
+        (&mut zlib)
+            .take(KEEP_CONTENT + 1)
+            .read_to_end(&mut held)
+            .and_then(|n| {
+                std::io::copy(&mut zlib, &mut std::io::sink()).map(|rest| n as u64 + rest)
+            })
+    } else {
+        std::io::copy(&mut zlib, &mut std::io::sink())
+    };
+    match copied {
+        Err(e) => Err(Damage::Broken(e.to_string())),
+        Ok(n) if n > STREAM_CHECK_LIMIT => Err(Damage::TooLarge),
+        Ok(n) => Ok((hold && n <= KEEP_CONTENT).then_some(held)),
+    }
 }
 
 /// Loads a PDF leniently, with the user's password when one is given.
@@ -407,6 +443,75 @@ fn truncate_at_char(mut s: String, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use lopdf::{dictionary, Document, Object, Stream};
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+        e.write_all(data).expect("in memory");
+        e.finish().expect("in memory")
+    }
+
+    /// A page's content is inflated straight into memory first, but the verdict is always
+    /// the streaming check's: every cut of a compressed content stream, a bit flipped at
+    /// every place, and data after its end are judged alike held and not held (the same
+    /// reason when refused), and what is held is all of what the stream inflates to.
+    #[test]
+    fn a_held_stream_is_judged_as_the_streaming_check_judges_it() {
+        use std::io::Read;
+        let content: Vec<u8> = (0..60)
+            .flat_map(|i| {
+                format!(
+                    "BT /F1 11 Tf 72 {} Td (Line {i} of a made-up report) Tj ET\n",
+                    700 - i
+                )
+                .into_bytes()
+            })
+            .collect();
+        let z = zlib(&content);
+        let mut cases = vec![z.clone(), [z.as_slice(), b"trailing bytes"].concat()];
+        cases.extend((0..z.len()).map(|cut| z[..cut].to_vec()));
+        for at in 0..z.len() {
+            for bit in [0x01, 0x10, 0x80] {
+                let mut c = z.clone();
+                c[at] ^= bit;
+                cases.push(c);
+            }
+        }
+        let (mut held_decoder, mut decoder) = (None, None);
+        let (mut held, mut refused) = (0, 0);
+        for c in &cases {
+            match (
+                super::check_stream(c, true, &mut held_decoder),
+                super::check_stream(c, false, &mut decoder),
+            ) {
+                (Ok(Some(bytes)), Ok(None)) => {
+                    let mut whole = Vec::new();
+                    flate2::read::ZlibDecoder::new(c.as_slice())
+                        .read_to_end(&mut whole)
+                        .expect("the streaming check passed it");
+                    assert_eq!(bytes, whole);
+                    held += 1;
+                }
+                (Err(a), Err(b)) => {
+                    assert_eq!(a, b);
+                    refused += 1;
+                }
+                other => panic!("held and streamed disagree: {other:?}"),
+            }
+        }
+        // Both verdicts came up, the clean stream held whole.
+        assert!(
+            held >= 2 && refused > z.len(),
+            "{held} held, {refused} refused"
+        );
+        assert_eq!(
+            super::check_stream(&z, true, &mut held_decoder),
+            Ok(Some(content))
+        );
+        // Larger than is held: checked, not kept.
+        let big = zlib(&vec![b' '; super::KEEP_CONTENT as usize + 1]);
+        assert_eq!(super::check_stream(&big, true, &mut held_decoder), Ok(None));
+    }
 
     /// The probe keeps, per page, how many saved graphics states its content leaves
     /// open (the stamp closes them before it draws).
