@@ -260,7 +260,7 @@ fn damaged_streams(
     keep: &std::collections::HashSet<lopdf::ObjectId>,
 ) -> Result<std::collections::HashMap<lopdf::ObjectId, Vec<u8>>, String> {
     let mut kept = std::collections::HashMap::new();
-    let mut decoder = None;
+    let mut decoders = Decoders::default();
     for &id in reachable {
         let Ok(lopdf::Object::Stream(s)) = doc.get_object(id) else {
             continue;
@@ -275,7 +275,7 @@ fn damaged_streams(
         if !flate_only {
             continue;
         }
-        match check_stream(&s.content, keep.contains(&id), &mut decoder) {
+        match check_stream(&s.content, keep.contains(&id), &mut decoders) {
             Ok(Some(held)) => {
                 kept.insert(id, held);
             }
@@ -307,14 +307,22 @@ enum Damage {
     TooLarge,
 }
 
+/// The decoders of [`check_stream`], made once and reset for each stream (a new one costs
+/// more to set up than a small page's content costs to inflate).
+#[derive(Default)]
+struct Decoders<'a> {
+    /// Inflates a stream to hold straight into memory.
+    held: Option<Box<miniz_oxide::inflate::core::DecompressorOxide>>,
+    /// Streams any other through a 32 KB window.
+    streaming: Option<flate2::read::ZlibDecoder<&'a [u8]>>,
+}
+
 /// Checks that one zlib stream inflates cleanly, its checksum included (that is what
 /// reveals damage inside the data). With `hold`, returns its inflated bytes when there
-/// are no more than [`KEEP_CONTENT`]. `decoder` is one decoder for every stream checked,
-/// reset for each (a new one costs more to set up than a small page's content costs to
-/// inflate).
+/// are no more than [`KEEP_CONTENT`].
 ///
 /// A stream to hold (a page's content) is first inflated straight into memory. That
-/// spares the streaming decoder's set-up for each stream (it clears a 32 KB window) and
+/// spares the streaming decoder's reset for each stream (it clears its 32 KB window) and
 /// the copies through it, which for a text PDF's many small content streams came to a
 /// few percent of a cold build. Only a stream that inflates cleanly there is taken from
 /// it; anything else (larger than held, or failing) is judged by the streaming check, as
@@ -322,22 +330,23 @@ enum Damage {
 fn check_stream<'a>(
     data: &'a [u8],
     hold: bool,
-    decoder: &mut Option<flate2::read::ZlibDecoder<&'a [u8]>>,
+    decoders: &mut Decoders<'a>,
 ) -> Result<Option<Vec<u8>>, Damage> {
     use std::io::Read;
     if hold {
-        if let Ok(bytes) =
-            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, KEEP_CONTENT as usize)
-        {
+        let d = decoders.held.get_or_insert_with(Default::default);
+        if let Some(bytes) = inflate_held(d, data) {
             return Ok(Some(bytes));
         }
     }
-    let fresh = match decoder.as_mut() {
+    let fresh = match decoders.streaming.as_mut() {
         Some(d) => {
             d.reset(data);
             d
         }
-        None => decoder.insert(flate2::read::ZlibDecoder::new(data)),
+        None => decoders
+            .streaming
+            .insert(flate2::read::ZlibDecoder::new(data)),
     };
     let mut zlib = fresh.take(STREAM_CHECK_LIMIT + 1);
     let mut held = Vec::new();
@@ -356,6 +365,43 @@ fn check_stream<'a>(
         Err(e) => Err(Damage::Broken(e.to_string())),
         Ok(n) if n > STREAM_CHECK_LIMIT => Err(Damage::TooLarge),
         Ok(n) => Ok((hold && n <= KEEP_CONTENT).then_some(held)),
+    }
+}
+
+/// A zlib stream inflated into memory, its checksum checked, when it inflates cleanly to
+/// no more than [`KEEP_CONTENT`] bytes; None otherwise. The output grows as needed, from
+/// twice the input (as miniz_oxide's own `decompress_to_vec_zlib_with_limit` does, with a
+/// decoder made for each call).
+fn inflate_held(
+    d: &mut miniz_oxide::inflate::core::DecompressorOxide,
+    mut input: &[u8],
+) -> Option<Vec<u8>> {
+    use miniz_oxide::inflate::core::inflate_flags as flags;
+    use miniz_oxide::inflate::TINFLStatus;
+    let limit = KEEP_CONTENT as usize;
+    d.init();
+    let mut out = vec![0u8; input.len().saturating_mul(2).clamp(64, limit)];
+    let mut at = 0;
+    loop {
+        let (status, used, made) = miniz_oxide::inflate::core::decompress(
+            d,
+            input,
+            &mut out,
+            at,
+            flags::TINFL_FLAG_PARSE_ZLIB_HEADER | flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+        );
+        at += made;
+        match status {
+            TINFLStatus::Done => {
+                out.truncate(at);
+                return Some(out);
+            }
+            TINFLStatus::HasMoreOutput if out.len() < limit => {
+                input = input.get(used..)?;
+                out.resize(out.len().saturating_mul(2).min(limit), 0);
+            }
+            _ => return None,
+        }
     }
 }
 
@@ -477,7 +523,8 @@ mod tests {
                 cases.push(c);
             }
         }
-        let (mut held_decoder, mut decoder) = (None, None);
+        let (mut held_decoder, mut decoder) =
+            (super::Decoders::default(), super::Decoders::default());
         let (mut held, mut refused) = (0, 0);
         for c in &cases {
             match (
