@@ -307,6 +307,8 @@ struct GState {
 pub struct Extent {
     /// Boxes in page space that may hold visible content, among those in the region asked.
     pub boxes: Vec<Rect>,
+    /// The content parsed to its end ([`ops::parses`]): its operations were read whole.
+    pub parses: bool,
 }
 
 /// Most boxes kept; past this the whole region counts as covered.
@@ -377,17 +379,34 @@ pub fn covered_by(
         leading: 0.0,
         rise: 0.0,
     };
-    match content {
+    let parses = match content {
         Source::Bytes(b) => it.run(b, resources, gs, 0),
-        Source::Parsed(ops) => it.run_ops(ops, resources, gs, 0),
-    }
+        Source::Parsed(ops) => {
+            it.run_ops(ops, resources, gs, 0);
+            true
+        }
+    };
     if it.full {
         // Unsure: the whole region counts as covered.
         return Extent {
             boxes: vec![region],
+            parses,
         };
     }
-    Extent { boxes: it.out }
+    Extent {
+        boxes: it.out,
+        parses,
+    }
+}
+
+/// How a walk of content by [`Interp::run_ops`] ended.
+enum Walk {
+    /// At the content's end: it parses whole.
+    Ended,
+    /// At a flaw: it does not parse (what it draws is unknown).
+    Flawed,
+    /// Before the end, at the limit of operators or boxes: the rest was not read.
+    Stopped,
 }
 
 impl Interp<'_> {
@@ -417,22 +436,40 @@ impl Interp<'_> {
         );
     }
 
-    fn run(&mut self, content: &[u8], res: Option<&Dictionary>, gs: GState, depth: usize) {
-        // Content that does not parse to its end, or too much to read: what it draws is
-        // unknown.
+    /// Interprets content whose parsing is not known yet; says whether it parses to its
+    /// end. Content that does not, or too much to read, covers its clip: what it draws is
+    /// unknown. It is read once: the walk that interprets it also finds whether it parses,
+    /// and when it meets a flaw, what the operations before it added is taken back (the
+    /// same as never interpreting it).
+    fn run(&mut self, content: &[u8], res: Option<&Dictionary>, gs: GState, depth: usize) -> bool {
         if content.len() > MAX_PARSED {
             self.add_clip(&gs);
-            return;
+            return false;
         }
-        if !ops::parses(content) {
+        let (boxes, ops, full) = (self.out.len(), self.ops, self.full);
+        let parses = match self.run_ops(content, res, gs.clone(), depth) {
+            Walk::Ended => true,
+            Walk::Flawed => false,
+            Walk::Stopped => ops::parses(content),
+        };
+        if !parses {
+            self.out.truncate(boxes);
+            self.ops = ops;
+            self.full = full;
             self.add_clip(&gs);
-            return;
         }
-        self.run_ops(content, res, gs, depth);
+        parses
     }
 
-    /// Interprets content that parses to its end.
-    fn run_ops(&mut self, content: &[u8], res: Option<&Dictionary>, mut gs: GState, depth: usize) {
+    /// Interprets content up to its end or its first flaw (all of it, for content known
+    /// to parse); says where the walk ended.
+    fn run_ops(
+        &mut self,
+        content: &[u8],
+        res: Option<&Dictionary>,
+        mut gs: GState,
+        depth: usize,
+    ) -> Walk {
         let doc = self.doc;
         let lookup = |kind: &[u8], name: &[u8]| -> Option<&Object> {
             let cat = res?.lookup(kind).and_then(|c| dict_of(doc, c))?;
@@ -454,12 +491,17 @@ impl Interp<'_> {
             p[3] = p[3].max(py);
         };
         let mut ops = Ops::new(content);
-        while let Some(Ok(op)) = ops.next() {
+        loop {
+            let op = match ops.next() {
+                None => return Walk::Ended,
+                Some(Err(_)) => return Walk::Flawed,
+                Some(Ok(op)) => op,
+            };
             let (operator, operands) = (op.operator, op.operands);
             self.ops += 1;
             if self.ops > MAX_OPS || self.full {
                 self.full = true;
-                return;
+                return Walk::Stopped;
             }
             let n = |i: usize| operands.get(i).and_then(Operand::number).unwrap_or(0.0);
             match operator {
@@ -681,9 +723,11 @@ impl Interp<'_> {
             .and_then(|r| dict_of(doc, r))
             .or(parent);
         match s.decompressed_content_with_limit(MAX_CONTENT) {
-            Ok(content) => self.run(&content, res, inner, depth + 1),
+            Ok(content) => {
+                self.run(&content, res, inner, depth + 1);
+            }
             Err(_) if s.dict.lookup(b"Filter").is_none() => {
-                self.run(&s.content, res, inner, depth + 1)
+                self.run(&s.content, res, inner, depth + 1);
             }
             Err(_) => self.add_clip(&inner),
         }
@@ -747,6 +791,17 @@ pub fn page_content<'a>(
 /// is the page's content ([`page_content`]), as bytes or already parsed; the whole
 /// visible box counts as covered when it could not be read (None).
 pub fn page_edges(doc: &Document, page: &Dictionary, content: Option<Source<'_>>) -> Vec<Rect> {
+    page_edges_parsing(doc, page, content).boxes
+}
+
+/// [`page_edges`], and whether the content parsed to its end (false when there was none):
+/// the scan reads the page's text from the content only when it does, and learns it here
+/// rather than by reading the content once more.
+pub fn page_edges_parsing(
+    doc: &Document,
+    page: &Dictionary,
+    content: Option<Source<'_>>,
+) -> Extent {
     // A page's own attribute, else its ancestors' (as the writer moves them onto it).
     let attr = |key: &[u8]| match page.lookup(key) {
         Some(o) => deref(doc, o),
@@ -756,12 +811,15 @@ pub fn page_edges(doc: &Document, page: &Dictionary, content: Option<Source<'_>>
     let media = boxed(b"MediaBox").unwrap_or([0.0, 0.0, 612.0, 792.0]);
     let visible = visible_box(media, boxed(b"CropBox"));
     let Some(content) = content else {
-        return vec![visible];
+        return Extent {
+            boxes: vec![visible],
+            parses: false,
+        };
     };
     let res = attr(b"Resources").and_then(|o| o.as_dict().ok());
-    let mut boxes = covered_by(doc, res, content, media, visible).boxes;
-    boxes.retain(|b| near_edge(visible, b));
-    boxes
+    let mut extent = covered_by(doc, res, content, media, visible);
+    extent.boxes.retain(|b| near_edge(visible, b));
+    extent
 }
 
 /// Does box `b` come within [`EDGE`] of an edge of `visible`?
@@ -847,6 +905,49 @@ pub fn visible_box(media: [f32; 4], crop: Option<[f32; 4]>) -> [f32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Content is read once: the walk that interprets it also finds whether it parses.
+    /// Content with a flaw anywhere covers its clip, whatever the operations before the
+    /// flaw drew (as when it was checked first and never interpreted), past the limit of
+    /// boxes too; content without one gives what interpreting it whole gives.
+    #[test]
+    fn content_with_a_flaw_covers_its_clip_whatever_came_before_it() {
+        let doc = Document::with_version("1.5");
+        // The page box inside the region asked, so its clip and the whole region differ.
+        let (page, region) = ([0.0, 0.0, 300.0, 300.0], [0.0, 0.0, 612.0, 792.0]);
+        let many: Vec<u8> = b"0 0 1 1 re f\n".repeat(MAX_BOXES + 2);
+        let cases: Vec<(Vec<u8>, bool)> = vec![
+            (
+                b"10 10 5 5 re f BT /F1 9 Tf 20 20 Td (A) Tj ET".to_vec(),
+                true,
+            ),
+            (
+                b"10 10 5 5 re f BT /F1 9 Tf 20 20 Td (unended".to_vec(),
+                false,
+            ),
+            (
+                b"10 10 5 5 re f q 2 0 0 2 0 0 cm 1 1 2 2 re S Q << /A".to_vec(),
+                false,
+            ),
+            (b"q 0 0 50 50 re W n 10 10 5 5 re f ] Q".to_vec(), false),
+            (many.clone(), true),
+            ([many.as_slice(), b"(unended"].concat(), false),
+        ];
+        for (content, parses) in &cases {
+            assert_eq!(ops::parses(content), *parses);
+            let e = covered_by(&doc, None, Source::Bytes(content), page, region);
+            assert_eq!(e.parses, *parses);
+            let expected = if *parses {
+                covered_by(&doc, None, Source::Parsed(content), page, region).boxes
+            } else {
+                vec![page]
+            };
+            assert_eq!(e.boxes, expected);
+        }
+        // Past the limit of boxes, content that parses covers the whole region.
+        let e = covered_by(&doc, None, Source::Bytes(&many), page, region);
+        assert_eq!(e.boxes, vec![region]);
+    }
 
     fn boxes(content: &[u8]) -> Vec<Rect> {
         let doc = Document::with_version("1.5");

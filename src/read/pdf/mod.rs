@@ -147,15 +147,17 @@ fn probe_pdf(rel: &str, bytes: &[u8], password: Option<&str>) -> Result<Probe, P
         open_saves.push(page_ops.open_saves.min(u32::MAX as usize) as u32);
         // A page without a text object (a scan) has no text to read.
         let has_text = memchr::memmem::find(&content, b"BT").is_some();
+        // The footer's room, found by a walk of the operators that also tells whether
+        // they parse to their end; the text is read from them only when they do.
+        let extent = crate::read::pdf::extent::page_edges_parsing(
+            &doc,
+            dict,
+            joined.as_deref().map(Source::Bytes),
+        );
         let parsed = joined
             .as_deref()
-            .filter(|c| c.len() <= PARSED_CONTENT && ops::parses(c));
-        let source = match (parsed, &joined) {
-            (Some(c), _) => Some(Source::Parsed(c)),
-            (None, Some(c)) => Some(Source::Bytes(c)),
-            (None, None) => None,
-        };
-        let boxes = crate::read::pdf::extent::page_edges(&doc, dict, source);
+            .filter(|c| extent.parses && c.len() <= PARSED_CONTENT);
+        let boxes = extent.boxes;
         edges.push(
             boxes
                 .iter()
