@@ -307,7 +307,8 @@ struct GState {
 pub struct Extent {
     /// Boxes in page space that may hold visible content, among those in the region asked.
     pub boxes: Vec<Rect>,
-    /// The content parsed to its end ([`ops::parses`]): its operations were read whole.
+    /// The content was read whole: it parses to its end ([`ops::parses`]) and is no larger
+    /// than [`MAX_PARSED`]. Always true for [`Source::Parsed`]; false without content.
     pub parses: bool,
 }
 
@@ -318,7 +319,7 @@ const MAX_OPS: usize = 5_000_000;
 /// Deepest nesting of forms followed.
 const MAX_DEPTH: usize = 12;
 /// Largest content (one stream, or a form's) parsed; larger counts as covering its clip.
-const MAX_PARSED: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_PARSED: usize = 32 * 1024 * 1024;
 /// Largest decoded content stream read.
 const MAX_CONTENT: usize = 256 * 1024 * 1024;
 
@@ -326,8 +327,45 @@ struct Interp<'d> {
     doc: &'d Document,
     region: Rect,
     out: Vec<Rect>,
+    /// Operators interpreted, counted against [`MAX_OPS`] (those of content found flawed
+    /// are taken back, as that content counts as never interpreted).
     ops: usize,
     full: bool,
+    /// Operators read by every walk, taken back or not: the work done.
+    walked: usize,
+}
+
+impl<'d> Interp<'d> {
+    fn new(doc: &'d Document, region: Rect) -> Self {
+        Interp {
+            doc,
+            region,
+            out: Vec::new(),
+            ops: 0,
+            full: false,
+            walked: 0,
+        }
+    }
+}
+
+impl GState {
+    /// The state a page's content starts in, clipped to `page_box`.
+    fn initial(page_box: Rect) -> Self {
+        GState {
+            ctm: IDENTITY,
+            clip: page_box,
+            line_width: 1.0,
+            fill_white: false,
+            stroke_white: false,
+            font: None,
+            size: 0.0,
+            char_space: 0.0,
+            word_space: 0.0,
+            hscale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+        }
+    }
 }
 
 /// The boxes (page space) within `region` that the page's content may cover. `page_box`
@@ -358,27 +396,8 @@ pub fn covered_by(
     page_box: Rect,
     region: Rect,
 ) -> Extent {
-    let mut it = Interp {
-        doc,
-        region,
-        out: Vec::new(),
-        ops: 0,
-        full: false,
-    };
-    let gs = GState {
-        ctm: IDENTITY,
-        clip: page_box,
-        line_width: 1.0,
-        fill_white: false,
-        stroke_white: false,
-        font: None,
-        size: 0.0,
-        char_space: 0.0,
-        word_space: 0.0,
-        hscale: 1.0,
-        leading: 0.0,
-        rise: 0.0,
-    };
+    let mut it = Interp::new(doc, region);
+    let gs = GState::initial(page_box);
     let parses = match content {
         Source::Bytes(b) => it.run(b, resources, gs, 0),
         Source::Parsed(ops) => {
@@ -438,13 +457,26 @@ impl Interp<'_> {
 
     /// Interprets content whose parsing is not known yet; says whether it parses to its
     /// end. Content that does not, or too much to read, covers its clip: what it draws is
-    /// unknown. It is read once: the walk that interprets it also finds whether it parses,
-    /// and when it meets a flaw, what the operations before it added is taken back (the
-    /// same as never interpreting it).
+    /// unknown. A page's own content (depth 0) is read once: the walk that interprets it
+    /// also finds whether it parses, and when it meets a flaw, what the operations before
+    /// it added is taken back (the same as never interpreting it). A form's is checked
+    /// first, as every content once was.
     fn run(&mut self, content: &[u8], res: Option<&Dictionary>, gs: GState, depth: usize) -> bool {
         if content.len() > MAX_PARSED {
             self.add_clip(&gs);
             return false;
+        }
+        if depth > 0 {
+            // A form's content is checked before it is interpreted. Walked first, a
+            // flawed form's walk would be taken back, and with it the operators counted
+            // against MAX_OPS: forms drawn by flawed forms would be walked again at every
+            // level, work growing as their number to the power of the depth.
+            if !ops::parses(content) {
+                self.add_clip(&gs);
+                return false;
+            }
+            self.run_ops(content, res, gs, depth);
+            return true;
         }
         let (boxes, ops, full) = (self.out.len(), self.ops, self.full);
         let parses = match self.run_ops(content, res, gs.clone(), depth) {
@@ -498,6 +530,7 @@ impl Interp<'_> {
                 Some(Ok(op)) => op,
             };
             let (operator, operands) = (op.operator, op.operands);
+            self.walked += 1;
             self.ops += 1;
             if self.ops > MAX_OPS || self.full {
                 self.full = true;

@@ -250,7 +250,7 @@ const KEEP_CONTENT: u64 = 1024 * 1024;
 
 /// Largest page content parsed once for both the footer's room and the text (the
 /// interpreter's own limit); larger pages are read by each on its own terms.
-const PARSED_CONTENT: usize = 32 * 1024 * 1024;
+const PARSED_CONTENT: usize = crate::read::pdf::extent::MAX_PARSED;
 
 /// Checks that every Flate-compressed stream the pages use inflates cleanly (a damaged
 /// stream would show as a blank or broken page); says which one does not. Returns the

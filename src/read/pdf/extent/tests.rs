@@ -2,6 +2,34 @@
 
 use super::*;
 
+/// A form drawn by a flawed form is never walked: a form's content is checked before it
+/// is interpreted. Walked first and taken back at its flaw, a form drawing itself twice
+/// would be walked 2^12 times down to the deepest form followed (a crafted file drawing
+/// itself more often would hold the scan up for hours).
+#[test]
+fn forms_inside_a_flawed_form_are_not_walked() {
+    use lopdf::{dictionary, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let form = doc.new_object_id();
+    let res = dictionary! { "XObject" => dictionary! { "A" => Object::Reference(form) } };
+    let stream = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Form",
+            "BBox" => vec![0.into(), 0.into(), 100.into(), 100.into()],
+            "Resources" => res.clone(),
+        },
+        b"/A Do /A Do (unended".to_vec(),
+    );
+    doc.objects.insert(form, Object::Stream(stream));
+    let page = [0.0, 0.0, 612.0, 792.0];
+    let mut it = Interp::new(&doc, page);
+    assert!(it.run(b"/A Do", Some(&res), GState::initial(page), 0));
+    // The page's one operator was walked; the form was checked, found flawed and counts
+    // as covering its box.
+    assert_eq!(it.walked, 1);
+    assert_eq!(it.out, vec![[0.0, 0.0, 100.0, 100.0]]);
+}
+
 /// Content is read once: the walk that interprets it also finds whether it parses.
 /// Content with a flaw anywhere covers its clip, whatever the operations before the
 /// flaw drew (as when it was checked first and never interpreted), past the limit of
