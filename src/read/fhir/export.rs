@@ -582,7 +582,6 @@ fn from_entries(rel: &str, list: &[Entry], skipped: &[&'static str]) -> Vec<Out>
     out
 }
 
-/// A resource id as part of an entry name (letters, digits, `-`, `.`, `_`).
 /// One document of the export as the JSON its reader is given: `resourceType` first, as
 /// FHIR writes it, since readers are told apart by a file's first few kilobytes (the
 /// JSON map sorts its keys, which put a document's attachment, of any size, before it).
@@ -607,6 +606,7 @@ fn resource_bytes(v: Value) -> Vec<u8> {
     out
 }
 
+/// A resource id as part of an entry name (letters, digits, `-`, `.`, `_`).
 fn safe_id(id: &str) -> String {
     id.chars()
         .take(64)
